@@ -1,0 +1,32 @@
+SHELL := bash
+RUN := scripts/with-node.sh
+TESTS ?= 'src/**/*.test.ts' 'test/**/*.test.ts'
+
+.PHONY: setup test demo lint typecheck bench dev-up dev-down
+
+setup:
+	@scripts/setup.sh
+
+## test: set everything up, type-check, and run unit + integration tests against the real environment
+test: setup typecheck
+	$(RUN) node --test --test-global-setup=test/global-setup.ts --test-concurrency=2 --test-timeout=300000 $(TESTS)
+
+typecheck: setup
+	$(RUN) tsc --noEmit
+
+lint: setup typecheck
+	$(RUN) eslint .
+	$(RUN) prettier --check .
+
+## demo: set everything up and run the main job end to end
+demo: setup
+	$(RUN) node src/cli/main.ts demo
+
+bench: setup
+	$(RUN) node bench/dev-up.bench.ts
+
+dev-up: setup
+	bin/sluice dev up
+
+dev-down:
+	bin/sluice dev down

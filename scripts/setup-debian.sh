@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the real environment needs, only when missing.
+set -euo pipefail
+packages=(docker-registry bubblewrap git openssl ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "[setup-debian] installing: ${missing[*]}" >&2
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "[setup-debian] FAILED: apt-get install ${missing[*]}. Run it by hand to see why." >&2; exit 1; }
+fi
+# The package starts a system registry on :5000; Sluice runs its own per environment.
+if command -v systemctl >/dev/null && systemctl is-active --quiet docker-registry 2>/dev/null; then
+  $sudo systemctl disable --now docker-registry >/dev/null 2>&1 || true
+fi

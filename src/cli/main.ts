@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { ExitCode, SluiceError } from "./errors.ts";
+import { registerDevCommands } from "./dev.ts";
+
+function buildProgram(): Command {
+  const program = new Command("sluice")
+    .description("GitOps CI/CD: from git push to a converged Kubernetes cluster")
+    .showHelpAfterError()
+    .exitOverride();
+  registerDevCommands(program);
+  return program;
+}
+
+/** The one top-level error handler: typed errors become a message and an exit code. */
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (err instanceof SluiceError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return ExitCode.failure;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = report(err);
+}

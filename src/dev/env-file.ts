@@ -1,0 +1,44 @@
+import { readFile, writeFile, rename } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+
+/** What `sluice dev up` writes to DIR/env.json: how to reach each component. */
+export const DevEnv = z.object({
+  dir: z.string(),
+  kubeconfig: z.string(),
+  apiServer: z.string(),
+  registry: z.string().describe("host:port of the Distribution registry (plain HTTP)"),
+  registryUsername: z.string().optional(),
+  registryPassword: z.string().optional(),
+  gitUrl: z.string().describe("base URL of the git smart-HTTP server, repositories at <gitUrl>/<name>.git"),
+  gitUsername: z.string(),
+  gitPassword: z.string(),
+  gitRoot: z.string(),
+  kustomize: z.string(),
+  helm: z.string(),
+  kubectl: z.string(),
+  nodes: z.number().int(),
+});
+export type DevEnv = z.infer<typeof DevEnv>;
+
+export const defaultDevDir = ".sluice/dev";
+
+export function envFilePath(dir: string): string {
+  return path.join(dir, "env.json");
+}
+
+export async function readDevEnv(dir: string): Promise<DevEnv | undefined> {
+  let text: string;
+  try {
+    text = await readFile(envFilePath(dir), "utf8");
+  } catch {
+    return undefined;
+  }
+  return DevEnv.parse(JSON.parse(text));
+}
+
+export async function writeDevEnv(env: DevEnv): Promise<void> {
+  const file = envFilePath(env.dir);
+  await writeFile(`${file}.tmp`, JSON.stringify(env, null, 2) + "\n", { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+}
