@@ -1,0 +1,117 @@
+import { spawn } from "node:child_process";
+import { open, readFile } from "node:fs/promises";
+import net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** A process started by `sluice dev up`, recorded so `dev down` can stop it by PID. */
+export interface ManagedProcess {
+  name: string;
+  pid: number;
+  /** argv[0] as started; compared with /proc/PID/cmdline so a reused PID is never killed */
+  command: string;
+  log: string;
+}
+
+/** Starts a process in its own process group, detached from ours, output appended to a log file. */
+export async function startDetached(
+  name: string,
+  command: string,
+  args: string[],
+  options: { log: string; env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<ManagedProcess> {
+  const log = await open(options.log, "a");
+  try {
+    const child = spawn(command, args, {
+      detached: true,
+      stdio: ["ignore", log.fd, log.fd],
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+    });
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("spawn", () => resolve(child.pid!));
+    });
+    child.unref();
+    return { name, pid, command, log: options.log };
+  } finally {
+    await log.close();
+  }
+}
+
+/** True while the PID is alive and still runs the command we started (not a reused PID). */
+export async function isRunning(p: ManagedProcess): Promise<boolean> {
+  try {
+    const cmdline = await readFile(`/proc/${p.pid}/cmdline`, "utf8");
+    const stat = await readFile(`/proc/${p.pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && cmdline.split("\0")[0] === p.command;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to the process group, then SIGKILL after the grace period. */
+export async function stopProcess(p: ManagedProcess, graceMs = 5000): Promise<void> {
+  if (!(await isRunning(p))) return;
+  signalGroup(p.pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!(await isRunning(p))) return;
+    await sleep(50);
+  }
+  signalGroup(p.pid, "SIGKILL");
+  for (let i = 0; i < 100 && (await isRunning(p)); i++) await sleep(20);
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The last lines of a component's log, for error messages. */
+export async function logTail(file: string, lines = 15): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** A currently free TCP port on the loopback address. */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns true; fails with `what` and the log tail when the process dies or time runs out. */
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  options: { timeoutMs: number; process?: ManagedProcess; intervalMs?: number },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (options.process && !(await isRunning(options.process))) {
+      throw new Error(`${what}: ${options.process.name} exited. Last log lines (${options.process.log}):\n${await logTail(options.process.log)}`);
+    }
+    if (Date.now() > deadline) {
+      const tail = options.process ? `\nLast log lines (${options.process.log}):\n${await logTail(options.process.log)}` : "";
+      throw new Error(`${what}: not ready after ${options.timeoutMs / 1000}s${tail}`);
+    }
+    await sleep(options.intervalMs ?? 100);
+  }
+}

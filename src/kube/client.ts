@@ -1,0 +1,167 @@
+import { Agent, request } from "undici";
+import type { ClusterAccess } from "./kubeconfig.ts";
+import { KubeApiError } from "./errors.ts";
+import { splitApiVersion, type KubeList, type KubeObject } from "./objects.ts";
+
+export interface ResourceInfo {
+  /** plural resource name, e.g. "deployments" */
+  name: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  contentType?: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+interface DiscoveryList {
+  resources: { name: string; namespaced: boolean; kind: string; verbs: string[] }[];
+}
+
+/** A thin Kubernetes API client over undici: typed errors, discovery, CRUD and server-side apply. */
+export class KubeClient {
+  readonly access: ClusterAccess;
+  private readonly agent: Agent;
+  private readonly discovery = new Map<string, Promise<DiscoveryList>>();
+
+  constructor(access: ClusterAccess, options: { connections?: number } = {}) {
+    this.access = access;
+    this.agent = new Agent({
+      connections: options.connections ?? 16,
+      connect: {
+        ...(access.ca ? { ca: access.ca } : {}),
+        ...(access.cert ? { cert: access.cert } : {}),
+        ...(access.key ? { key: access.key } : {}),
+        rejectUnauthorized: !access.insecureSkipTlsVerify,
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private headers(contentType?: string): Record<string, string> {
+    const h: Record<string, string> = { accept: "application/json", "user-agent": "sluice" };
+    if (this.access.token) h["authorization"] = `Bearer ${this.access.token}`;
+    if (contentType) h["content-type"] = contentType;
+    return h;
+  }
+
+  private url(path: string, query: RequestOptions["query"]): string {
+    const u = new URL(path, this.access.server);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  /** One HTTP call; a non-2xx answer becomes a KubeApiError with the API's reason and message. */
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    const res = await request(this.url(path, options.query), {
+      method: method as "GET",
+      headers: this.headers(body === undefined ? undefined : (options.contentType ?? "application/json")),
+      body: body ?? null,
+      dispatcher: this.agent,
+      signal: options.signal ?? null,
+      headersTimeout: options.timeoutMs ?? 30_000,
+      bodyTimeout: options.timeoutMs ?? 30_000,
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw apiError(res.statusCode, text, `${method} ${path}`);
+    const json = String(res.headers["content-type"] ?? "").includes("json");
+    return (json && text ? JSON.parse(text) : text) as T;
+  }
+
+  /** Resolves apiVersion+kind to its resource through the API's discovery documents (cached). */
+  async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo> {
+    const { group } = splitApiVersion(apiVersion);
+    const path = group ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    let doc = this.discovery.get(path);
+    if (!doc) {
+      doc = this.request<DiscoveryList>("GET", path);
+      this.discovery.set(path, doc);
+      doc.catch(() => this.discovery.delete(path));
+    }
+    const found = (await doc).resources.find((r) => r.kind === kind && !r.name.includes("/"));
+    if (!found) throw new KubeApiError(404, "NotFound", `the server has no resource for kind ${kind} in ${apiVersion}`);
+    return found;
+  }
+
+  /** Forgets discovery results, e.g. after CRDs were installed. */
+  resetDiscovery(): void {
+    this.discovery.clear();
+  }
+
+  async pathFor(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {
+    const info = await this.resourceFor(apiVersion, kind);
+    const { group } = splitApiVersion(apiVersion);
+    let p = group ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    if (info.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+    p += `/${info.name}`;
+    if (name) p += `/${encodeURIComponent(name)}`;
+    return p;
+  }
+
+  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T> {
+    return this.request<T>("GET", await this.pathFor(apiVersion, kind, namespace, name));
+  }
+
+  async list<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<KubeList<T>> {
+    const query = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
+    return this.request<KubeList<T>>("GET", await this.pathFor(apiVersion, kind, options.namespace), { query });
+  }
+
+  async create<T extends KubeObject>(obj: T): Promise<T> {
+    const path = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace);
+    return this.request<T>("POST", path, { body: obj });
+  }
+
+  /** Server-side apply under one field manager. */
+  async apply<T extends KubeObject>(
+    obj: T,
+    options: { fieldManager: string; force?: boolean; dryRun?: boolean; subresource?: "status" },
+  ): Promise<T> {
+    let path = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
+    if (options.subresource) path += `/${options.subresource}`;
+    return this.request<T>("PATCH", path, {
+      body: obj,
+      contentType: "application/apply-patch+yaml",
+      query: { fieldManager: options.fieldManager, force: options.force || undefined, dryRun: options.dryRun ? "All" : undefined },
+    });
+  }
+
+  async patch<T extends KubeObject>(
+    ref: { apiVersion: string; kind: string; name: string; namespace?: string },
+    patch: unknown,
+    options: { type?: "merge" | "json" | "strategic"; subresource?: "status" } = {},
+  ): Promise<T> {
+    let path = await this.pathFor(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    if (options.subresource) path += `/${options.subresource}`;
+    const types = { merge: "application/merge-patch+json", json: "application/json-patch+json", strategic: "application/strategic-merge-patch+json" };
+    return this.request<T>("PATCH", path, { body: patch, contentType: types[options.type ?? "merge"] });
+  }
+
+  async delete(apiVersion: string, kind: string, name: string, namespace?: string, propagationPolicy = "Background"): Promise<void> {
+    await this.request("DELETE", await this.pathFor(apiVersion, kind, namespace, name), {
+      body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy },
+    });
+  }
+}
+
+function apiError(status: number, text: string, what: string): KubeApiError {
+  try {
+    const s = JSON.parse(text) as { reason?: string; message?: string };
+    return new KubeApiError(status, s.reason ?? "Unknown", s.message ?? `${what}: HTTP ${status}`);
+  } catch {
+    return new KubeApiError(status, "Unknown", `${what}: HTTP ${status}: ${text.slice(0, 300)}`);
+  }
+}
