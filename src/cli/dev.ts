@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Option, type Command } from "commander";
 import { defaultDevDir, type DevEnv } from "../dev/env-file.ts";
 import { devDown, devStatus, devUp } from "../dev/environment.ts";
 import { ExitCode, SluiceError } from "./errors.ts";
@@ -73,10 +73,11 @@ export function registerDevCommands(program: Command): void {
   dev
     .command("git-server", { hidden: true })
     .description("run the git smart-HTTP server (started by 'dev up')")
+    .argument("[args...]", "server flags: --root --host --port --username --password-file")
     .allowUnknownOption()
     .helpOption(false)
-    .action(async (_opts: unknown, cmd: Command) => {
+    .action(async (args: string[]) => {
       const { runGitServerMain } = await import("../dev/git-server.ts");
-      await runGitServerMain(cmd.args);
+      await runGitServerMain(args);
     });
 }
