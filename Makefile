@@ -20,7 +20,7 @@ lint: setup typecheck
 
 ## demo: set everything up and run the main job end to end
 demo: setup
-	$(RUN) node src/cli/main.ts demo
+	bin/sluice demo
 
 bench: setup
 	$(RUN) node bench/dev-up.bench.ts

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { ExitCode, SluiceError } from "./errors.ts";
+import { registerDemoCommand } from "./demo.ts";
 import { registerDevCommands } from "./dev.ts";
 
 function buildProgram(): Command {
@@ -9,6 +10,7 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDevCommands(program);
+  registerDemoCommand(program);
   return program;
 }
 

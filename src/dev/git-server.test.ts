@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { GitError } from "../git/exec.ts";
 import { addAll, clone, commit, init, lsRemote, push, revParse } from "../git/repository.ts";
-import { pushRepo } from "../../test/helpers/git.ts";
+import { pushFiles as pushRepo } from "./push-files.ts";
 import type { DevEnv } from "./env-file.ts";
 import { parseCgiHead, routeOf, startGitServer, type GitServer } from "./git-server.ts";
 
