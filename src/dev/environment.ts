@@ -5,11 +5,25 @@ import { SluiceError } from "../cli/errors.ts";
 import { KubeClient } from "../kube/client.ts";
 import { loadKubeconfig, renderKubeconfig } from "../kube/kubeconfig.ts";
 import {
-  apiServerArgs, controllerManagerArgs, etcdArgs, fakeNode, kwokArgs, loopback, schedulerArgs, type DevPorts,
+  apiServerArgs,
+  controllerManagerArgs,
+  etcdArgs,
+  fakeNode,
+  kwokArgs,
+  loopback,
+  schedulerArgs,
+  type DevPorts,
 } from "./components.ts";
 import { envFilePath, readDevEnv, writeDevEnv, type DevEnv } from "./env-file.ts";
 import { ensurePki, type DevPki, type Identity } from "./pki.ts";
-import { freePort, isRunning, startDetached, stopProcess, waitUntil, type ManagedProcess } from "./processes.ts";
+import {
+  freePort,
+  isRunning,
+  startDetached,
+  stopProcess,
+  waitUntil,
+  type ManagedProcess,
+} from "./processes.ts";
 import { writeRegistryConfig } from "./registry.ts";
 import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "./toolchain.ts";
@@ -30,7 +44,8 @@ export async function devUp(options: UpOptions): Promise<UpResult> {
   const report = options.progress ?? (() => {});
   const existing = await readDevEnv(dir);
   const state = await readState(dir);
-  if (existing && state && (await allRunning(state.processes))) return { env: existing, alreadyRunning: true };
+  if (existing && state && (await allRunning(state.processes)))
+    return { env: existing, alreadyRunning: true };
   if (state) {
     report("a previous environment is partly down; stopping what remains and starting afresh");
     await devDown(dir);
@@ -61,11 +76,18 @@ export interface ComponentStatus {
   log: string;
 }
 
-export async function devStatus(dir: string): Promise<{ env: DevEnv | undefined; components: ComponentStatus[] }> {
+export async function devStatus(
+  dir: string,
+): Promise<{ env: DevEnv | undefined; components: ComponentStatus[] }> {
   const resolved = path.resolve(dir);
   const state = await readState(resolved);
   const components = await Promise.all(
-    (state?.processes ?? []).map(async (p) => ({ name: p.name, pid: p.pid, running: await isRunning(p), log: p.log })),
+    (state?.processes ?? []).map(async (p) => ({
+      name: p.name,
+      pid: p.pid,
+      running: await isRunning(p),
+      log: p.log,
+    })),
   );
   return { env: await readDevEnv(resolved), components };
 }
@@ -76,8 +98,16 @@ class Launch {
   constructor(dir: string) {
     this.dir = dir;
   }
-  async start(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<ManagedProcess> {
-    const p = await startDetached(name, command, args, { log: path.join(this.dir, "logs", `${name}.log`), ...(env ? { env } : {}) });
+  async start(
+    name: string,
+    command: string,
+    args: string[],
+    env?: NodeJS.ProcessEnv,
+  ): Promise<ManagedProcess> {
+    const p = await startDetached(name, command, args, {
+      log: path.join(this.dir, "logs", `${name}.log`),
+      ...(env ? { env } : {}),
+    });
     this.processes.push(p);
     await writeState(this.dir, { processes: this.processes });
     return p;
@@ -108,24 +138,19 @@ async function secretFile(file: string): Promise<string> {
   }
 }
 
-async function writeKubeconfig(dir: string, name: string, server: string, pki: DevPki, id: Identity, user: string) {
-  const file = path.join(dir, name);
-  await writeFile(file, renderKubeconfig({ server, ca: pki.ca, cert: id.cert, key: id.key, user }), { mode: 0o600 });
-  return file;
+interface Launching {
+  launch: Launch;
+  dir: string;
+  ports: DevPorts;
+  pki: DevPki;
+  bins: Binaries;
+  server: string;
 }
 
-async function choosePorts(): Promise<DevPorts> {
-  const [etcdClient, etcdPeer, apiServer, registry, git] = await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
-  return { etcdClient: etcdClient!, etcdPeer: etcdPeer!, apiServer: apiServer!, registry: registry!, git: git! };
-}
+type Binaries = Awaited<ReturnType<typeof findBinaries>>;
 
-const httpAnswers = (url: string, ok: (status: number) => boolean) => async () =>
-  ok((await fetch(url, { signal: AbortSignal.timeout(2000) })).status);
-
-async function startFresh(dir: string, options: UpOptions, report: (m: string) => void): Promise<DevEnv> {
-  await mkdir(path.join(dir, "logs"), { recursive: true });
-  const launch = new Launch(dir);
-  const bins = await step(launch, "find binaries", async () => ({
+async function findBinaries() {
+  return {
     etcd: await upstreamBinary("etcd"),
     apiserver: await upstreamBinary("kube-apiserver"),
     cm: await upstreamBinary("kube-controller-manager"),
@@ -136,69 +161,156 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
     helm: await upstreamBinary("helm"),
     registry: await systemBinary("docker-registry"),
     git: await systemBinary("git"),
-  }));
-  const pki = await step(launch, "create certificates", () => ensurePki(path.join(dir, "pki")));
-  const ports = await choosePorts();
-  const server = `https://${loopback}:${ports.apiServer}`;
-  const gitPassword = await secretFile(path.join(dir, "git-password"));
-  const registryPassword = options.registryAuth ? await secretFile(path.join(dir, "registry-password")) : undefined;
+  };
+}
 
-  report("starting etcd, registry and git server");
-  const etcd = await step(launch, "start etcd", () => launch.start("etcd", bins.etcd, etcdArgs(dir, ports)));
-  const registry = await step(launch, "start registry", async () => {
-    const auth = registryPassword ? { username: "sluice", password: registryPassword } : undefined;
-    const cfg = await writeRegistryConfig(path.join(dir, "registry"), { host: loopback, port: ports.registry, ...(auth ? { auth } : {}) });
-    return launch.start("registry", bins.registry, cfg.command.slice(1));
+async function writeKubeconfig(l: Launching, name: string, id: Identity, user: string): Promise<string> {
+  const file = path.join(l.dir, name);
+  const text = renderKubeconfig({ server: l.server, ca: l.pki.ca, cert: id.cert, key: id.key, user });
+  await writeFile(file, text, { mode: 0o600 });
+  return file;
+}
+
+async function choosePorts(): Promise<DevPorts> {
+  const [etcdClient, etcdPeer, apiServer, registry, git] = await Promise.all(
+    [0, 1, 2, 3, 4].map(() => freePort()),
+  );
+  return {
+    etcdClient: etcdClient!,
+    etcdPeer: etcdPeer!,
+    apiServer: apiServer!,
+    registry: registry!,
+    git: git!,
+  };
+}
+
+const httpAnswers = (url: string, ok: (status: number) => boolean) => async () =>
+  ok((await fetch(url, { signal: AbortSignal.timeout(2000) })).status);
+
+const waitHttp = (l: Launching, what: string, url: string, ok: (s: number) => boolean, p: ManagedProcess) =>
+  step(l.launch, `wait for ${what}`, () =>
+    waitUntil(what, httpAnswers(url, ok), { timeoutMs: 30_000, process: p }),
+  );
+
+async function startRegistry(l: Launching, password: string | undefined): Promise<ManagedProcess> {
+  return step(l.launch, "start registry", async () => {
+    const auth = password ? { auth: { username: devUser, password } } : {};
+    const cfg = await writeRegistryConfig(path.join(l.dir, "registry"), {
+      host: loopback,
+      port: l.ports.registry,
+      ...auth,
+    });
+    return l.launch.start("registry", l.bins.registry, cfg.command.slice(1));
   });
-  const gitRoot = path.join(dir, "git");
-  const gitUrl = `http://${loopback}:${ports.git}`;
-  const git = await step(launch, "start git server", () =>
-    launch.start("git-server", process.execPath, [
-      "--disable-warning=ExperimentalWarning", path.join(projectRoot, "src/cli/main.ts"), "dev", "git-server",
-      "--root", gitRoot, "--host", loopback, "--port", String(ports.git),
-      "--username", "sluice", "--password-file", path.join(dir, "git-password"),
-    ]),
-  );
-  await step(launch, "wait for etcd", () =>
-    waitUntil("etcd", httpAnswers(`http://${loopback}:${ports.etcdClient}/health`, (s) => s === 200), { timeoutMs: 30_000, process: etcd }),
-  );
+}
 
+async function startGit(l: Launching): Promise<ManagedProcess> {
+  const flags = {
+    "--root": path.join(l.dir, "git"),
+    "--host": loopback,
+    "--port": String(l.ports.git),
+    "--username": devUser,
+    "--password-file": path.join(l.dir, "git-password"),
+  };
+  const cli = [
+    "--disable-warning=ExperimentalWarning",
+    path.join(projectRoot, "src/cli/main.ts"),
+    "dev",
+    "git-server",
+  ];
+  return step(l.launch, "start git server", () =>
+    l.launch.start("git-server", process.execPath, [...cli, ...Object.entries(flags).flat()]),
+  );
+}
+
+/** kube-apiserver, then controller-manager, scheduler, kwok and the fake nodes. Returns the admin kubeconfig. */
+async function startKubernetes(l: Launching, nodes: number, report: (m: string) => void): Promise<string> {
   report("starting kube-apiserver");
-  const apiserver = await step(launch, "start kube-apiserver", () => launch.start("kube-apiserver", bins.apiserver, apiServerArgs(pki, ports)));
-  const kubeconfig = await writeKubeconfig(dir, "kubeconfig", server, pki, pki.admin, "sluice-admin");
+  const apiserver = await step(l.launch, "start kube-apiserver", () =>
+    l.launch.start("kube-apiserver", l.bins.apiserver, apiServerArgs(l.pki, l.ports)),
+  );
+  const kubeconfig = await writeKubeconfig(l, "kubeconfig", l.pki.admin, "sluice-admin");
   const client = new KubeClient(await loadKubeconfig(kubeconfig));
   try {
-    await step(launch, "wait for kube-apiserver", () =>
-      waitUntil("kube-apiserver /readyz", async () => (await client.request<string>("GET", "/readyz")) === "ok", {
-        timeoutMs: 60_000,
-        process: apiserver,
-      }),
+    const ready = async () => (await client.request<string>("GET", "/readyz")) === "ok";
+    await step(l.launch, "wait for kube-apiserver", () =>
+      waitUntil("kube-apiserver /readyz", ready, { timeoutMs: 60_000, process: apiserver }),
     );
     report("starting controller-manager, scheduler and kwok");
-    const cmConfig = await writeKubeconfig(dir, "kubeconfig-controller-manager", server, pki, pki.controllerManager, "controller-manager");
-    const schedConfig = await writeKubeconfig(dir, "kubeconfig-scheduler", server, pki, pki.scheduler, "scheduler");
-    await step(launch, "start kube-controller-manager", () => launch.start("kube-controller-manager", bins.cm, controllerManagerArgs(pki, cmConfig)));
-    await step(launch, "start kube-scheduler", () => launch.start("kube-scheduler", bins.scheduler, schedulerArgs(schedConfig)));
-    const kwok = await step(launch, "start kwok", () => launch.start("kwok", bins.kwok, kwokArgs(kubeconfig)));
-    await step(launch, "create nodes", async () => {
-      for (let i = 0; i < options.nodes; i++) await client.apply(fakeNode(`kwok-node-${i}`), { fieldManager: "sluice-dev", force: true });
+    const cm = await writeKubeconfig(
+      l,
+      "kubeconfig-controller-manager",
+      l.pki.controllerManager,
+      "controller-manager",
+    );
+    const sched = await writeKubeconfig(l, "kubeconfig-scheduler", l.pki.scheduler, "scheduler");
+    await step(l.launch, "start kube-controller-manager", () =>
+      l.launch.start("kube-controller-manager", l.bins.cm, controllerManagerArgs(l.pki, cm)),
+    );
+    await step(l.launch, "start kube-scheduler", () =>
+      l.launch.start("kube-scheduler", l.bins.scheduler, schedulerArgs(sched)),
+    );
+    const kwok = await step(l.launch, "start kwok", () =>
+      l.launch.start("kwok", l.bins.kwok, kwokArgs(kubeconfig)),
+    );
+    await step(l.launch, "create nodes", async () => {
+      for (let i = 0; i < nodes; i++)
+        await client.apply(fakeNode(`kwok-node-${i}`), { fieldManager: "sluice-dev", force: true });
     });
-    await step(launch, "wait for registry", () =>
-      waitUntil("registry /v2/", httpAnswers(`http://${loopback}:${ports.registry}/v2/`, (s) => s === 200 || s === 401), { timeoutMs: 30_000, process: registry }),
+    report(`waiting for ${nodes} nodes to be Ready`);
+    await step(l.launch, "wait for nodes", () =>
+      waitUntil("nodes Ready", () => nodesReady(client, nodes), { timeoutMs: 60_000, process: kwok }),
     );
-    await step(launch, "wait for git server", () =>
-      waitUntil("git server", httpAnswers(`${gitUrl}/`, (s) => s === 401), { timeoutMs: 30_000, process: git }),
-    );
-    report(`waiting for ${options.nodes} nodes to be Ready`);
-    await step(launch, "wait for nodes", () => waitUntil("nodes Ready", () => nodesReady(client, options.nodes), { timeoutMs: 60_000, process: kwok }));
   } finally {
     await client.close();
   }
+  return kubeconfig;
+}
+
+const devUser = "sluice";
+
+async function startFresh(dir: string, options: UpOptions, report: (m: string) => void): Promise<DevEnv> {
+  await mkdir(path.join(dir, "logs"), { recursive: true });
+  const launch = new Launch(dir);
+  const bins = await step(launch, "find binaries", findBinaries);
+  const pki = await step(launch, "create certificates", () => ensurePki(path.join(dir, "pki")));
+  const ports = await choosePorts();
+  const l: Launching = { launch, dir, ports, pki, bins, server: `https://${loopback}:${ports.apiServer}` };
+  const gitPassword = await secretFile(path.join(dir, "git-password"));
+  const registryPassword = options.registryAuth
+    ? await secretFile(path.join(dir, "registry-password"))
+    : undefined;
+
+  report("starting etcd, registry and git server");
+  const etcd = await step(launch, "start etcd", () => launch.start("etcd", bins.etcd, etcdArgs(dir, ports)));
+  const registry = await startRegistry(l, registryPassword);
+  const git = await startGit(l);
+  await waitHttp(l, "etcd", `http://${loopback}:${ports.etcdClient}/health`, (s) => s === 200, etcd);
+  const kubeconfig = await startKubernetes(l, options.nodes, report);
+  await waitHttp(
+    l,
+    "registry",
+    `http://${loopback}:${ports.registry}/v2/`,
+    (s) => s === 200 || s === 401,
+    registry,
+  );
+  const gitUrl = `http://${loopback}:${ports.git}`;
+  await waitHttp(l, "git server", `${gitUrl}/`, (s) => s === 401, git);
+
   const env: DevEnv = {
-    dir, kubeconfig, apiServer: server, registry: `${loopback}:${ports.registry}`,
-    ...(registryPassword ? { registryUsername: "sluice", registryPassword } : {}),
-    gitUrl, gitUsername: "sluice", gitPassword, gitRoot,
-    kustomize: bins.kustomize, helm: bins.helm, kubectl: bins.kubectl, nodes: options.nodes,
+    dir,
+    kubeconfig,
+    apiServer: l.server,
+    registry: `${loopback}:${ports.registry}`,
+    ...(registryPassword ? { registryUsername: devUser, registryPassword } : {}),
+    gitUrl,
+    gitUsername: devUser,
+    gitPassword,
+    gitRoot: path.join(dir, "git"),
+    kustomize: bins.kustomize,
+    helm: bins.helm,
+    kubectl: bins.kubectl,
+    nodes: options.nodes,
   };
   await writeDevEnv(env);
   return env;

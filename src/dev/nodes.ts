@@ -6,6 +6,8 @@ type Node = KubeObject & { status?: { conditions?: { type: string; status: strin
 /** True when at least `count` nodes report the Ready condition. */
 export async function nodesReady(client: KubeClient, count: number): Promise<boolean> {
   const nodes = await client.list<Node>("v1", "Node");
-  const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+  const ready = nodes.items.filter((n) =>
+    n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+  );
   return ready.length >= count;
 }

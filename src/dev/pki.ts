@@ -23,7 +23,11 @@ export interface DevPki {
   serviceAccountPubFile: string;
 }
 
-const exists = (f: string) => access(f).then(() => true, () => false);
+const exists = (f: string) =>
+  access(f).then(
+    () => true,
+    () => false,
+  );
 
 async function openssl(args: string[]): Promise<void> {
   await run("openssl", args, { timeout: 30_000 });
@@ -34,9 +38,25 @@ async function issue(dir: string, name: string, subject: string, extensions: str
   const keyFile = path.join(dir, `${name}.key`);
   if (!(await exists(certFile))) {
     await openssl([
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-      "-keyout", keyFile, "-out", certFile, "-days", "3650", "-subj", subject,
-      "-CA", path.join(dir, "ca.crt"), "-CAkey", path.join(dir, "ca.key"),
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-days",
+      "3650",
+      "-subj",
+      subject,
+      "-CA",
+      path.join(dir, "ca.crt"),
+      "-CAkey",
+      path.join(dir, "ca.key"),
       ...extensions.flatMap((e) => ["-addext", e]),
     ]);
   }
@@ -52,23 +72,61 @@ export async function ensurePki(dir: string): Promise<DevPki> {
   const caFile = path.join(dir, "ca.crt");
   if (!(await exists(caFile))) {
     await openssl([
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-      "-keyout", path.join(dir, "ca.key"), "-out", caFile, "-days", "3650", "-subj", "/CN=sluice-dev-ca",
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      path.join(dir, "ca.key"),
+      "-out",
+      caFile,
+      "-days",
+      "3650",
+      "-subj",
+      "/CN=sluice-dev-ca",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
     ]);
   }
   const serviceAccountKeyFile = path.join(dir, "sa.key");
   const serviceAccountPubFile = path.join(dir, "sa.pub");
   if (!(await exists(serviceAccountPubFile))) {
-    await openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", serviceAccountKeyFile]);
+    await openssl([
+      "genpkey",
+      "-algorithm",
+      "EC",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-out",
+      serviceAccountKeyFile,
+    ]);
     await openssl(["pkey", "-in", serviceAccountKeyFile, "-pubout", "-out", serviceAccountPubFile]);
   }
-  const sans = "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc";
+  const sans =
+    "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc";
   const [serving, admin, controllerManager, scheduler] = await Promise.all([
-    issue(dir, "apiserver", "/CN=kube-apiserver", [sans, "extendedKeyUsage=serverAuth", "keyUsage=critical,digitalSignature"]),
+    issue(dir, "apiserver", "/CN=kube-apiserver", [
+      sans,
+      "extendedKeyUsage=serverAuth",
+      "keyUsage=critical,digitalSignature",
+    ]),
     clientCert(dir, "admin", "/O=system:masters/CN=sluice-admin"),
     clientCert(dir, "controller-manager", "/CN=system:kube-controller-manager"),
     clientCert(dir, "scheduler", "/CN=system:kube-scheduler"),
   ]);
-  return { caFile, ca: await readFile(caFile, "utf8"), serving, admin, controllerManager, scheduler, serviceAccountKeyFile, serviceAccountPubFile };
+  return {
+    caFile,
+    ca: await readFile(caFile, "utf8"),
+    serving,
+    admin,
+    controllerManager,
+    scheduler,
+    serviceAccountKeyFile,
+    serviceAccountPubFile,
+  };
 }

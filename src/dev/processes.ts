@@ -106,10 +106,14 @@ export async function waitUntil(
   for (;;) {
     if (await probe().catch(() => false)) return;
     if (options.process && !(await isRunning(options.process))) {
-      throw new Error(`${what}: ${options.process.name} exited. Last log lines (${options.process.log}):\n${await logTail(options.process.log)}`);
+      throw new Error(
+        `${what}: ${options.process.name} exited. Last log lines (${options.process.log}):\n${await logTail(options.process.log)}`,
+      );
     }
     if (Date.now() > deadline) {
-      const tail = options.process ? `\nLast log lines (${options.process.log}):\n${await logTail(options.process.log)}` : "";
+      const tail = options.process
+        ? `\nLast log lines (${options.process.log}):\n${await logTail(options.process.log)}`
+        : "";
       throw new Error(`${what}: not ready after ${options.timeoutMs / 1000}s${tail}`);
     }
     await sleep(options.intervalMs ?? 100);

@@ -55,5 +55,7 @@ export async function systemBinary(name: string): Promise<string> {
       // keep looking
     }
   }
-  throw new SluiceError(`${name} is not installed`, { hint: "run 'scripts/setup-debian.sh' (or 'make setup')" });
+  throw new SluiceError(`${name} is not installed`, {
+    hint: "run 'scripts/setup-debian.sh' (or 'make setup')",
+  });
 }

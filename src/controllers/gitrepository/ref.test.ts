@@ -29,14 +29,20 @@ test("branch, default branch, tag, peeled annotated tag, name", () => {
 test("precedence: commit > name > semver > tag > branch", () => {
   assert.equal(resolveRef({ branch: "main", commit: c }, refs, url).revision, `main@sha1:${c}`);
   assert.equal(resolveRef({ commit: c, name: "refs/heads/main" }, refs, url).revision, `sha1:${c}`);
-  assert.equal(resolveRef({ name: "refs/heads/main", semver: "*" }, refs, url).revision, `refs/heads/main@sha1:${a}`);
+  assert.equal(
+    resolveRef({ name: "refs/heads/main", semver: "*" }, refs, url).revision,
+    `refs/heads/main@sha1:${a}`,
+  );
   assert.equal(resolveRef({ semver: "^1.0", tag: "v1.0.0" }, refs, url).revision, `v1.2.0@sha1:${b}`);
   assert.equal(resolveRef({ tag: "v1.0.0", branch: "main" }, refs, url).revision, `v1.0.0@sha1:${c}`);
 });
 
 test("missing refs and bad input are named in the error", () => {
   const cases: [Parameters<typeof resolveRef>[0], RegExp][] = [
-    [{ branch: "nope" }, /branch 'nope' not found in https:\/\/git\.example\/repo\.git \(branches: main, master\)/],
+    [
+      { branch: "nope" },
+      /branch 'nope' not found in https:\/\/git\.example\/repo\.git \(branches: main, master\)/,
+    ],
     [{ tag: "v9" }, /tag 'v9' not found/],
     [{ semver: ">=3.0.0" }, /no tag .* matches semver range '>=3.0.0'/],
     [{ semver: "not a range" }, /invalid semver range "not a range"/],
@@ -44,6 +50,9 @@ test("missing refs and bad input are named in the error", () => {
     [{ name: "refs/heads/x" }, /reference 'refs\/heads\/x' not found/],
   ];
   for (const [ref, message] of cases) {
-    assert.throws(() => resolveRef(ref, refs, url), (e: Error) => e instanceof RefNotFoundError && message.test(e.message));
+    assert.throws(
+      () => resolveRef(ref, refs, url),
+      (e: Error) => e instanceof RefNotFoundError && message.test(e.message),
+    );
   }
 });

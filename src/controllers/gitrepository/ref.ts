@@ -1,4 +1,5 @@
-import { ConstraintError, highestMatching, parseConstraint } from "../../semver/constraint.ts";
+import type { ConstraintError} from "../../semver/constraint.ts";
+import { highestMatching, parseConstraint } from "../../semver/constraint.ts";
 
 /** `spec.ref` of a GitRepository. */
 export interface GitRef {
@@ -37,7 +38,9 @@ function tagCommit(refs: Map<string, string>, tag: string): string | undefined {
 }
 
 function tagsOf(refs: Map<string, string>): string[] {
-  return [...refs.keys()].filter((r) => r.startsWith("refs/tags/") && !r.endsWith("^{}")).map((r) => r.slice(10));
+  return [...refs.keys()]
+    .filter((r) => r.startsWith("refs/tags/") && !r.endsWith("^{}"))
+    .map((r) => r.slice(10));
 }
 
 /** Resolves `spec.ref` with Flux's precedence: commit, then name, then semver, then tag, then branch. */
@@ -59,15 +62,24 @@ export function resolveRef(ref: GitRef | undefined, refs: Map<string, string>, u
   const sha = refs.get(`refs/heads/${branch}`);
   if (!sha) {
     const known = [...refs.keys()].filter((k) => k.startsWith("refs/heads/")).map((k) => k.slice(11));
-    throw new RefNotFoundError(`branch '${branch}' not found in ${url}${known.length ? ` (branches: ${known.slice(0, 10).join(", ")})` : " (the repository has no branches)"}`);
+    throw new RefNotFoundError(
+      `branch '${branch}' not found in ${url}${known.length ? ` (branches: ${known.slice(0, 10).join(", ")})` : " (the repository has no branches)"}`,
+    );
   }
   return { revision: `${branch}@sha1:${sha}`, sha, fetch: `refs/heads/${branch}`, shortName: branch };
 }
 
-function resolveCommit(commit: string, branch: string | undefined, refs: Map<string, string>, url: string): ResolvedRef {
+function resolveCommit(
+  commit: string,
+  branch: string | undefined,
+  refs: Map<string, string>,
+  url: string,
+): ResolvedRef {
   const sha = commit.toLowerCase();
-  if (!shaPattern.test(sha)) throw new RefNotFoundError(`commit '${commit}' is not a full 40-character SHA-1`);
-  if (branch && !refs.has(`refs/heads/${branch}`)) throw new RefNotFoundError(`branch '${branch}' not found in ${url}`);
+  if (!shaPattern.test(sha))
+    throw new RefNotFoundError(`commit '${commit}' is not a full 40-character SHA-1`);
+  if (branch && !refs.has(`refs/heads/${branch}`))
+    throw new RefNotFoundError(`branch '${branch}' not found in ${url}`);
   return branch
     ? { revision: `${branch}@sha1:${sha}`, sha, fetch: sha, shortName: branch }
     : { revision: `sha1:${sha}`, sha, fetch: sha };
@@ -83,5 +95,10 @@ function resolveSemver(range: string, refs: Map<string, string>, url: string): R
   const best = highestMatching(constraint, tagsOf(refs));
   if (!best) throw new RefNotFoundError(`no tag in ${url} matches semver range '${range}'`);
   const sha = tagCommit(refs, best.original)!;
-  return { revision: `${best.original}@sha1:${sha}`, sha, fetch: `refs/tags/${best.original}`, shortName: best.original };
+  return {
+    revision: `${best.original}@sha1:${sha}`,
+    sha,
+    fetch: `refs/tags/${best.original}`,
+    shortName: best.original,
+  };
 }

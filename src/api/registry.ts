@@ -1,0 +1,11 @@
+/** Every CustomResourceDefinition Sluice serves, for `sluice install` and the tests. */
+import { stringify } from "yaml";
+import type { CustomResourceDefinition } from "./crd.ts";
+import { gitRepositoryCrd } from "./source/gitrepository/crd.ts";
+
+export const crds: readonly CustomResourceDefinition[] = [gitRepositoryCrd];
+
+/** All CRDs as one multi-document YAML stream. */
+export function renderCrdsYaml(): string {
+  return crds.map((crd) => `---\n${stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false })}`).join("");
+}
