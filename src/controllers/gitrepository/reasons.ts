@@ -1,0 +1,23 @@
+/** Condition types and reasons of GitRepository, as Flux's source-controller names them. */
+export const GitRepositoryCondition = {
+  FetchFailed: "FetchFailed",
+  ArtifactInStorage: "ArtifactInStorage",
+  IncludeUnavailable: "IncludeUnavailable",
+  StorageOperationFailed: "StorageOperationFailed",
+} as const;
+
+export const GitRepositoryReason = {
+  Succeeded: "Succeeded",
+  GitOperationFailed: "GitOperationFailed",
+  AuthenticationFailed: "AuthenticationFailed",
+  URLInvalid: "URLInvalid",
+  StorageOperationFailed: "StorageOperationFailed",
+  IncludeUnavailable: "IncludeUnavailable",
+  NewArtifact: "NewArtifact",
+  ArtifactUpToDate: "ArtifactUpToDate",
+  DeprecatedField: "DeprecatedField",
+  VerificationNotSupported: "VerificationNotSupported",
+} as const;
+
+/** Flux's finalizer: the artifacts of a deleted GitRepository are garbage-collected. */
+export const sourceFinalizer = "finalizers.fluxcd.io";

@@ -1,0 +1,222 @@
+import { parseDuration } from "../../api/duration.ts";
+import { InvalidObjectError } from "../../api/errors.ts";
+import type { Artifact } from "../../api/meta.ts";
+import type { GitRepository } from "../../api/source/gitrepository/v1.ts";
+import { parseGitRepository } from "../../api/source/gitrepository/parse.ts";
+import { lsRemote } from "../../git/repository.ts";
+import { redact } from "../../git/exec.ts";
+import type { MirrorCache } from "../../git/mirror-cache.ts";
+import { withTransportAuth } from "../../git/transport-auth.ts";
+import type { KubeObject } from "../../kube/objects.ts";
+import { markFailedWithRetry, markReady, markStalled, removeCondition, setCondition } from "../../runtime/conditions.ts";
+import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
+import { kubeStatusWriter, withStatusPatch } from "../../runtime/status-patcher.ts";
+import type { ArtifactStore } from "../../source/artifact-store.ts";
+import { ReconcileError } from "../reconcile-error.ts";
+import { buildSourceArchive, commitSubject, type IncludedContent } from "./artifact-builder.ts";
+import { readGitSecret } from "./credentials.ts";
+import { ensureFinalizer, finalize } from "./finalizer.ts";
+import { classifyGitError } from "./git-errors.ts";
+import { GitRepositoryCondition as Cond, GitRepositoryReason as Reason } from "./reasons.ts";
+import { resolveRef, RefNotFoundError, type ResolvedRef } from "./ref.ts";
+
+export interface GitRepositoryReconcilerOptions {
+  store: ArtifactStore;
+  mirrors: MirrorCache;
+  /** file:// URLs read the controller's own disk: refused unless allowed */
+  allowFileUrls: boolean;
+  /** GitRepositories by namespace/name, from the controller's cache (for `include`) */
+  lookup: (namespace: string, name: string) => KubeObject | undefined;
+  /** older artifacts kept per object besides the current one */
+  retainArtifacts?: number;
+}
+
+type Status = GitRepository["status"];
+type StatusDraft = Status & { conditions?: NonNullable<Status["conditions"]> };
+const kind = "GitRepository";
+
+/** Reconciles one GitRepository: resolve the ref remotely, fetch only when it changed, store the artifact. */
+export class GitRepositoryReconciler {
+  readonly #options: GitRepositoryReconcilerOptions;
+  readonly #reportedDeprecations = new Map<string, string>();
+
+  constructor(options: GitRepositoryReconcilerOptions) {
+    this.#options = options;
+  }
+
+  reconcile = async (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => {
+    if (raw.metadata.deletionTimestamp) {
+      await finalize(ctx.client, raw, () => this.#options.store.deleteObject(kind, raw.metadata.namespace!, raw.metadata.name!));
+      return {};
+    }
+    return withStatusPatch(raw as KubeObject & { status?: StatusDraft }, kubeStatusWriter(ctx.client), async (status) => {
+      let obj: GitRepository;
+      try {
+        const converted = parseGitRepository(raw);
+        obj = converted.object;
+        await this.#reportDeprecations(raw, converted.deprecated, ctx);
+      } catch (err) {
+        if (!(err instanceof InvalidObjectError)) throw err;
+        status.conditions = markStalled(status.conditions, { reason: "InvalidSpec", message: err.message });
+        return {};
+      }
+      if (obj.spec.suspend) return {};
+      await ensureFinalizer(ctx.client, raw);
+      const interval = parseDuration(obj.spec.interval);
+      try {
+        await this.#sync(obj, status, ctx);
+        return { requeueAfterMs: interval };
+      } catch (err) {
+        return this.#fail(err, obj, status, ctx);
+      }
+    });
+  };
+
+  async #fail(err: unknown, obj: GitRepository, status: StatusDraft, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const failure = err instanceof ReconcileError ? err : classifyGitError(err, obj.spec.url, obj.spec.secretRef?.name);
+    const outcome = { reason: failure.reason, message: failure.message };
+    if (failure.conditionType) status.conditions = setCondition(status.conditions, { type: failure.conditionType, status: "True", ...outcome });
+    await ctx.events.event(obj as unknown as KubeObject, { type: "Warning", ...outcome });
+    if (failure.stalled) {
+      status.conditions = markStalled(status.conditions, outcome);
+      return {};
+    }
+    status.conditions = markFailedWithRetry(status.conditions, outcome);
+    throw failure;
+  }
+
+  async #sync(obj: GitRepository, status: StatusDraft, ctx: ReconcileContext): Promise<void> {
+    const { spec } = obj;
+    const ns = obj.metadata.namespace!;
+    if (spec.url.startsWith("file://") && !this.#options.allowFileUrls) {
+      throw new ReconcileError(Reason.URLInvalid, "file:// URLs are disabled on this server (start 'sluice server --allow-file-urls' to allow them)", {
+        stalled: true,
+        conditionType: Cond.FetchFailed,
+      });
+    }
+    if (spec.verify) {
+      throw new ReconcileError(Reason.VerificationNotSupported, "commit signature verification (spec.verify) is not supported by Sluice yet: remove spec.verify", {
+        stalled: true,
+      });
+    }
+    const secret = spec.secretRef ? await readGitSecret(ctx.client, ns, spec.secretRef.name) : undefined;
+    const timeoutMs = parseDuration(spec.timeout ?? "60s");
+    await withTransportAuth(spec.url, secret, async (auth) => {
+      const call = { timeoutMs, signal: ctx.signal, ...(auth ? { auth } : {}) };
+      const refs = await lsRemote(spec.url, call);
+      const ref = resolveWithReason(spec.ref, refs, spec.url);
+      const includes = await this.#includes(obj);
+      if (await this.#upToDate(obj, status, ref, includes.artifacts)) {
+        this.#markStored(status, ref.revision, obj);
+        return;
+      }
+      const depth = ref.fetch === ref.sha && !ref.shortName ? undefined : 1;
+      const mirror = await this.#options.mirrors.ensureCommit(spec.url, ref.fetch, ref.sha, { ...call, depth });
+      const fetched: ResolvedRef = mirror.sha === ref.sha ? ref : { ...ref, sha: mirror.sha, revision: ref.revision.replace(ref.sha, mirror.sha) };
+      const archive = await buildSourceArchive({
+        url: spec.url, mirrorDir: mirror.dir, ref: fetched, auth, ignore: spec.ignore,
+        recurseSubmodules: spec.recurseSubmodules ?? false, includes: includes.contents, signal: ctx.signal, timeoutMs,
+      });
+      const previous = status.artifact;
+      const artifact = await this.#store(obj, fetched.revision, archive.bytes, archive.digest);
+      status.artifact = artifact;
+      if (includes.artifacts.length) status.includedArtifacts = includes.artifacts;
+      else delete status.includedArtifacts;
+      this.#markStored(status, fetched.revision, obj);
+      if (previous?.digest !== artifact.digest || previous?.revision !== artifact.revision) {
+        const subject = await commitSubject(mirror.dir, fetched.sha).catch(() => "");
+        await ctx.events.event(obj as unknown as KubeObject, {
+          type: "Normal",
+          reason: Reason.NewArtifact,
+          message: `stored artifact for commit '${subject || fetched.sha.slice(0, 12)}'`,
+          revision: fetched.revision,
+        });
+      }
+    });
+  }
+
+  #markStored(status: StatusDraft, revision: string, obj: GitRepository): void {
+    const message = `stored artifact for revision '${revision}'`;
+    let conds = status.conditions;
+    for (const t of [Cond.FetchFailed, Cond.StorageOperationFailed, Cond.IncludeUnavailable]) conds = removeCondition(conds, t);
+    conds = setCondition(conds, { type: Cond.ArtifactInStorage, status: "True", reason: Reason.Succeeded, message });
+    status.conditions = markReady(conds, { reason: Reason.Succeeded, message });
+    if (obj.spec.ignore !== undefined) status.observedIgnore = obj.spec.ignore;
+    else delete status.observedIgnore;
+    if (obj.spec.recurseSubmodules !== undefined) status.observedRecurseSubmodules = obj.spec.recurseSubmodules;
+    else delete status.observedRecurseSubmodules;
+    if (obj.spec.include?.length) status.observedInclude = obj.spec.include;
+    else delete status.observedInclude;
+  }
+
+  /** Nothing to do when the revision, the content settings and the included artifacts are unchanged. */
+  async #upToDate(obj: GitRepository, status: StatusDraft, ref: ResolvedRef, included: Artifact[]): Promise<boolean> {
+    const a = status.artifact;
+    if (!a || a.revision !== ref.revision || !(await this.#options.store.exists(a.path))) return false;
+    const same = (x: unknown, y: unknown) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
+    return (
+      same(status.observedIgnore, obj.spec.ignore) &&
+      same(status.observedRecurseSubmodules ?? false, obj.spec.recurseSubmodules ?? false) &&
+      same(status.observedInclude ?? [], obj.spec.include ?? []) &&
+      same((status.includedArtifacts ?? []).map((i) => i.digest), included.map((i) => i.digest))
+    );
+  }
+
+  async #store(obj: GitRepository, revision: string, bytes: Buffer, digest: string): Promise<Artifact> {
+    const owner = { kind, namespace: obj.metadata.namespace!, name: obj.metadata.name! };
+    try {
+      const artifact = await this.#options.store.put({ ...owner, revision, bytes, digest });
+      await this.#options.store.gc({ ...owner, keep: [artifact.path], retain: this.#options.retainArtifacts ?? 1 });
+      return artifact;
+    } catch (err) {
+      throw new ReconcileError(Reason.StorageOperationFailed, `storing the artifact failed: ${(err as Error).message}`, {
+        conditionType: Cond.StorageOperationFailed,
+        cause: err,
+      });
+    }
+  }
+
+  async #includes(obj: GitRepository): Promise<{ artifacts: Artifact[]; contents: IncludedContent[] }> {
+    const artifacts: Artifact[] = [];
+    const contents: IncludedContent[] = [];
+    for (const include of obj.spec.include ?? []) {
+      const name = include.repository.name;
+      const other = this.#options.lookup(obj.metadata.namespace!, name) as (KubeObject & { status?: Status }) | undefined;
+      const artifact = other?.status?.artifact;
+      const stored = artifact ? await this.#options.store.get(artifact.path) : undefined;
+      if (!artifact || !stored) {
+        throw new ReconcileError(Reason.IncludeUnavailable, `included GitRepository '${name}' ${other ? "has no artifact yet" : "does not exist"}`, {
+          conditionType: Cond.IncludeUnavailable,
+        });
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of stored.stream) chunks.push(chunk as Buffer);
+      artifacts.push(artifact);
+      contents.push({ bytes: Buffer.concat(chunks), fromPath: include.fromPath, toPath: include.toPath ?? name });
+    }
+    return { artifacts, contents };
+  }
+
+  async #reportDeprecations(raw: KubeObject, deprecated: string[], ctx: ReconcileContext): Promise<void> {
+    const fields = deprecated.filter((d) => d.startsWith("spec.")).join(", ");
+    const uid = raw.metadata.uid ?? "";
+    if (!fields || this.#reportedDeprecations.get(uid) === fields) return;
+    this.#reportedDeprecations.set(uid, fields);
+    await ctx.events.event(raw, {
+      type: "Warning",
+      reason: Reason.DeprecatedField,
+      message: `${raw.apiVersion} fields ${fields} are deprecated and ignored by ${kind} v1; remove them`,
+    });
+  }
+}
+
+function resolveWithReason(ref: GitRepository["spec"]["ref"], refs: Map<string, string>, url: string): ResolvedRef {
+  try {
+    return resolveRef(ref, refs, redact(url));
+  } catch (err) {
+    if (err instanceof RefNotFoundError) {
+      throw new ReconcileError(Reason.GitOperationFailed, err.message, { conditionType: Cond.FetchFailed, cause: err });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,58 @@
+import type { ArtifactStore } from "../../source/artifact-store.ts";
+import type { MirrorCache } from "../../git/mirror-cache.ts";
+import type { KubeObject } from "../../kube/objects.ts";
+import type { Controller } from "../../runtime/controller.ts";
+import { objectKey } from "../../runtime/informer.ts";
+import type { Manager } from "../../runtime/manager.ts";
+import { GitRepositoryReconciler } from "./reconciler.ts";
+
+type Source = KubeObject & {
+  spec?: { secretRef?: { name: string }; include?: { repository: { name: string } }[] };
+  status?: { artifact?: { digest?: string; revision?: string } };
+};
+
+export interface GitRepositorySetupOptions {
+  store: ArtifactStore;
+  mirrors: MirrorCache;
+  allowFileUrls: boolean;
+  concurrency: number;
+}
+
+const bySecret = "secretRef";
+const byInclude = "include";
+
+/**
+ * Registers the GitRepository controller: its own objects, the Secrets they name (a Secret that
+ * appears or changes reconciles them), and the GitRepositories they include (a new artifact of an
+ * included repository rebuilds the including one).
+ */
+export function setupGitRepositoryController(manager: Manager, options: GitRepositorySetupOptions): Controller<KubeObject> {
+  const lookup = (namespace: string, name: string) => controller.informer.get(`${namespace}/${name}`);
+  const reconciler = new GitRepositoryReconciler({ ...options, lookup });
+  const controller: Controller<KubeObject> = manager.controller({
+    name: "gitrepository",
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "GitRepository",
+    concurrency: options.concurrency,
+    reconcile: reconciler.reconcile,
+    watches: [
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        map: (secret) => controller.informer.byIndex(bySecret, objectKey(secret)).map(objectKey),
+      },
+    ],
+  });
+  const informer = controller.informer as unknown as import("../../runtime/informer.ts").Informer<Source>;
+  informer.addIndex(bySecret, (o) => (o.spec?.secretRef ? [`${o.metadata.namespace}/${o.spec.secretRef.name}`] : []));
+  informer.addIndex(byInclude, (o) => (o.spec?.include ?? []).map((i) => `${o.metadata.namespace}/${i.repository.name}`));
+  informer.addHandler({
+    onUpdate(oldObj, newObj) {
+      const before = oldObj.status?.artifact;
+      const after = newObj.status?.artifact;
+      if (before?.digest === after?.digest && before?.revision === after?.revision) return;
+      for (const including of informer.byIndex(byInclude, objectKey(newObj))) controller.enqueue(objectKey(including));
+    },
+  });
+  return controller;
+}
