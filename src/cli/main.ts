@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, SluiceError } from "./errors.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerDevCommands } from "./dev.ts";
+import { registerServerCommand } from "./server.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -11,6 +12,7 @@ function buildProgram(): Command {
     .exitOverride();
   registerDevCommands(program);
   registerDemoCommand(program);
+  registerServerCommand(program);
   return program;
 }
 
@@ -24,7 +26,9 @@ function report(err: unknown): number {
     if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
     return err.exitCode;
   }
-  process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   return ExitCode.failure;
 }
 

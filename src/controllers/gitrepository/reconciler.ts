@@ -205,7 +205,7 @@ export class GitRepositoryReconciler {
     await ctx.events.event(raw, {
       type: "Warning",
       reason: Reason.DeprecatedField,
-      message: `${raw.apiVersion} fields ${fields} are deprecated and ignored by ${kind} v1; remove them`,
+      message: `deprecated field(s) ${fields} are ignored by ${kind} ${"source.toolkit.fluxcd.io/v1"}; remove them`,
     });
   }
 }

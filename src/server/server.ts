@@ -1,0 +1,86 @@
+import os from "node:os";
+import path from "node:path";
+import { setupGitRepositoryController } from "../controllers/gitrepository/setup.ts";
+import { MirrorCache } from "../git/mirror-cache.ts";
+import { KubeClient } from "../kube/client.ts";
+import type { ClusterAccess } from "../kube/kubeconfig.ts";
+import type { Logger } from "../runtime/logger.ts";
+import { Manager } from "../runtime/manager.ts";
+import { ArtifactStore } from "../source/artifact-store.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../dev/processes.ts";
+import { startArtifactServer } from "./artifact-server.ts";
+
+export const knownControllers = ["gitrepository"] as const;
+export type ControllerName = (typeof knownControllers)[number];
+
+export interface ServerOptions {
+  access: ClusterAccess;
+  controllers: ControllerName[];
+  concurrency: number;
+  /** where artifacts and git mirrors live */
+  storagePath: string;
+  /** the artifact server listens here */
+  storageHost: string;
+  storagePort: number;
+  /** host:port in artifact URLs (what clients reach); default the listening address */
+  storageAdvertisedAddress?: string | undefined;
+  healthHost: string;
+  healthPort: number;
+  leaderElection?: { namespace: string; name: string } | undefined;
+  allowFileUrls: boolean;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  artifactUrl: string;
+  healthUrl: string;
+  manager: Manager;
+  /** resolves when the server has shut down */
+  done: Promise<void>;
+}
+
+function advertised(options: ServerOptions, port: number): string {
+  if (options.storageAdvertisedAddress) return `http://${options.storageAdvertisedAddress}`;
+  const wildcard = options.storageHost === "0.0.0.0" || options.storageHost === "::";
+  return `http://${wildcard ? os.hostname() : options.storageHost}:${port}`;
+}
+
+function buildManager(client: KubeClient, options: ServerOptions): Manager {
+  const election = options.leaderElection;
+  return new Manager({
+    client,
+    logger: options.logger,
+    health: { host: options.healthHost, port: options.healthPort },
+    ...(election ? { leaderElection: { namespace: election.namespace, name: election.name } } : {}),
+  });
+}
+
+/** `sluice server`: the controllers, the artifact server and the health/metrics server, until `signal` aborts. */
+export async function startServer(options: ServerOptions, signal: AbortSignal): Promise<RunningServer> {
+  const client = new KubeClient(options.access, { connections: 32 });
+  // artifact URLs need the port before the server listens
+  const storagePort = options.storagePort || (await freePort(options.storageHost));
+  const store = new ArtifactStore({ root: path.join(options.storagePath, "artifacts"), baseUrl: advertised(options, storagePort) });
+  const artifacts = await startArtifactServer({ store, host: options.storageHost, port: storagePort });
+  const manager = buildManager(client, options);
+  const mirrors = new MirrorCache(path.join(options.storagePath, "mirrors"));
+  for (const name of options.controllers) {
+    if (name === "gitrepository") {
+      setupGitRepositoryController(manager, { store, mirrors, allowFileUrls: options.allowFileUrls, concurrency: options.concurrency });
+    }
+  }
+  const running = manager.run(signal);
+  await waitForHealth(manager, signal);
+  const health = manager.healthAddress!;
+  options.logger.info({ artifacts: artifacts.url, health: `${health.address}:${health.port}`, controllers: options.controllers }, "sluice server started");
+  const done = running.finally(async () => {
+    await artifacts.close();
+    await client.close();
+  });
+  return { artifactUrl: artifacts.url, healthUrl: `http://${health.address}:${health.port}`, manager, done };
+}
+
+async function waitForHealth(manager: Manager, signal: AbortSignal): Promise<void> {
+  while (!manager.healthAddress && !signal.aborted) await sleep(20);
+}
