@@ -7,16 +7,25 @@ import { ExitCode, SluiceError } from "./errors.ts";
 function hostPort(flag: string) {
   return (value: string): { host: string; port: number } => {
     const m = /^(.*):(\d+)$/.exec(value);
-    if (!m) throw new SluiceError(`${flag} must be HOST:PORT (or :PORT), got "${value}"`, { exitCode: ExitCode.usage });
+    if (!m)
+      throw new SluiceError(`${flag} must be HOST:PORT (or :PORT), got "${value}"`, {
+        exitCode: ExitCode.usage,
+      });
     return { host: m[1] || "0.0.0.0", port: Number(m[2]) };
   };
 }
 
 function controllerList(value: string): ControllerName[] {
-  const names = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(knownControllers as readonly string[]).includes(n));
   if (unknown.length) {
-    throw new SluiceError(`unknown controller(s): ${unknown.join(", ")}`, { hint: `known: ${knownControllers.join(", ")}`, exitCode: ExitCode.usage });
+    throw new SluiceError(`unknown controller(s): ${unknown.join(", ")}`, {
+      hint: `known: ${knownControllers.join(", ")}`,
+      exitCode: ExitCode.usage,
+    });
   }
   return names as ControllerName[];
 }
@@ -33,6 +42,7 @@ interface ServerFlags {
   leaderElect: boolean;
   leaderElectionNamespace: string;
   allowFileUrls: boolean;
+  watchNamespace?: string;
   logLevel: string;
 }
 
@@ -40,16 +50,31 @@ export function registerServerCommand(program: Command): void {
   program
     .command("server")
     .description("run the controllers, the artifact server and /metrics, /healthz, /readyz against a cluster")
-    .addOption(new Option("--controllers <list>", "comma-separated controllers to run").default([...knownControllers], knownControllers.join(",")).argParser(controllerList))
-    .addOption(new Option("--concurrent <n>", "reconciles at once per controller").default(4).argParser(Number))
+    .addOption(
+      new Option("--controllers <list>", "comma-separated controllers to run")
+        .default([...knownControllers], knownControllers.join(","))
+        .argParser(controllerList),
+    )
+    .addOption(
+      new Option("--concurrent <n>", "reconciles at once per controller").default(4).argParser(Number),
+    )
     .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
     .option("--storage-path <dir>", "artifacts and git mirrors", ".sluice/storage")
-    .addOption(new Option("--storage-addr <host:port>", "artifact server address").default(hostPort("--storage-addr")("127.0.0.1:9090"), "127.0.0.1:9090").argParser(hostPort("--storage-addr")))
+    .addOption(
+      new Option("--storage-addr <host:port>", "artifact server address")
+        .default(hostPort("--storage-addr")("127.0.0.1:9090"), "127.0.0.1:9090")
+        .argParser(hostPort("--storage-addr")),
+    )
     .option("--storage-adv-addr <host:port>", "address put in artifact URLs (default: --storage-addr)")
-    .addOption(new Option("--health-addr <host:port>", "metrics and probes address").default(hostPort("--health-addr")("127.0.0.1:9440"), "127.0.0.1:9440").argParser(hostPort("--health-addr")))
+    .addOption(
+      new Option("--health-addr <host:port>", "metrics and probes address")
+        .default(hostPort("--health-addr")("127.0.0.1:9440"), "127.0.0.1:9440")
+        .argParser(hostPort("--health-addr")),
+    )
     .option("--leader-elect", "run controllers only while holding a Lease", false)
     .option("--leader-election-namespace <ns>", "namespace of the Lease", "flux-system")
+    .option("--watch-namespace <ns>", "reconcile objects of this namespace only (default: all namespaces)")
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
     .option("--log-level <level>", "debug, info, warn, error", "info")
     .action(async (flags: ServerFlags) => {
@@ -67,8 +92,11 @@ export function registerServerCommand(program: Command): void {
           storageAdvertisedAddress: flags.storageAdvAddr,
           healthHost: flags.healthAddr.host,
           healthPort: flags.healthAddr.port,
-          leaderElection: flags.leaderElect ? { namespace: flags.leaderElectionNamespace, name: "sluice-server" } : undefined,
+          leaderElection: flags.leaderElect
+            ? { namespace: flags.leaderElectionNamespace, name: "sluice-server" }
+            : undefined,
           allowFileUrls: flags.allowFileUrls,
+          namespace: flags.watchNamespace,
           logger,
         },
         stop.signal,

@@ -8,7 +8,11 @@ export class ReconcileError extends Error {
   /** the condition type (besides Ready) that records this failure, e.g. FetchFailed */
   readonly conditionType: string | undefined;
 
-  constructor(reason: string, message: string, options: { stalled?: boolean; conditionType?: string; cause?: unknown } = {}) {
+  constructor(
+    reason: string,
+    message: string,
+    options: { stalled?: boolean; conditionType?: string; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "ReconcileError";
     this.reason = reason;

@@ -29,6 +29,8 @@ export interface ServerOptions {
   healthPort: number;
   leaderElection?: { namespace: string; name: string } | undefined;
   allowFileUrls: boolean;
+  /** watch only this namespace (default: all namespaces) */
+  namespace?: string | undefined;
   logger: Logger;
 }
 
@@ -61,19 +63,35 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
   const client = new KubeClient(options.access, { connections: 32 });
   // artifact URLs need the port before the server listens
   const storagePort = options.storagePort || (await freePort(options.storageHost));
-  const store = new ArtifactStore({ root: path.join(options.storagePath, "artifacts"), baseUrl: advertised(options, storagePort) });
+  const store = new ArtifactStore({
+    root: path.join(options.storagePath, "artifacts"),
+    baseUrl: advertised(options, storagePort),
+  });
   const artifacts = await startArtifactServer({ store, host: options.storageHost, port: storagePort });
   const manager = buildManager(client, options);
   const mirrors = new MirrorCache(path.join(options.storagePath, "mirrors"));
   for (const name of options.controllers) {
     if (name === "gitrepository") {
-      setupGitRepositoryController(manager, { store, mirrors, allowFileUrls: options.allowFileUrls, concurrency: options.concurrency });
+      setupGitRepositoryController(manager, {
+        store,
+        mirrors,
+        allowFileUrls: options.allowFileUrls,
+        concurrency: options.concurrency,
+        namespace: options.namespace,
+      });
     }
   }
   const running = manager.run(signal);
   await waitForHealth(manager, signal);
   const health = manager.healthAddress!;
-  options.logger.info({ artifacts: artifacts.url, health: `${health.address}:${health.port}`, controllers: options.controllers }, "sluice server started");
+  options.logger.info(
+    {
+      artifacts: artifacts.url,
+      health: `${health.address}:${health.port}`,
+      controllers: options.controllers,
+    },
+    "sluice server started",
+  );
   const done = running.finally(async () => {
     await artifacts.close();
     await client.close();

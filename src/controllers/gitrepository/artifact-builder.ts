@@ -8,7 +8,12 @@ import type { TarEntry } from "../../oci/tar.ts";
 import { includeEntries } from "../../source/entries.ts";
 import { buildIgnoreMatcher } from "../../source/ignore.ts";
 import { extractTarGz } from "../../source/tar-gz.ts";
-import { archiveDirectory, archiveGitTree, loadSourceIgnoreFiles, type SourceArchive } from "../../source/tree-archive.ts";
+import {
+  archiveDirectory,
+  archiveGitTree,
+  loadSourceIgnoreFiles,
+  type SourceArchive,
+} from "../../source/tree-archive.ts";
 import type { ResolvedRef } from "./ref.ts";
 
 export interface IncludedContent {
@@ -30,20 +35,29 @@ export interface BuildInput {
 }
 
 function includedEntries(includes: IncludedContent[]): TarEntry[] {
-  return includes.flatMap((i) => includeEntries(extractTarGz(i.bytes), { fromPath: i.fromPath, toPath: i.toPath }));
+  return includes.flatMap((i) =>
+    includeEntries(extractTarGz(i.bytes), { fromPath: i.fromPath, toPath: i.toPath }),
+  );
 }
 
 /** The deterministic tarball of a revision: straight from the mirror, or from a checkout with submodules. */
 export async function buildSourceArchive(input: BuildInput): Promise<SourceArchive> {
   const addEntries = includedEntries(input.includes);
   if (!input.recurseSubmodules) {
-    return archiveGitTree(input.mirrorDir, input.ref.sha, { specIgnore: input.ignore, addEntries, signal: input.signal });
+    return archiveGitTree(input.mirrorDir, input.ref.sha, {
+      specIgnore: input.ignore,
+      addEntries,
+      signal: input.signal,
+    });
   }
   const tmp = await mkdtemp(path.join(os.tmpdir(), "sluice-submodules-"));
   try {
     const dir = path.join(tmp, "checkout");
     await checkoutWithSubmodules(input, dir);
-    const matcher = buildIgnoreMatcher({ specIgnore: input.ignore, sourceIgnoreFiles: await loadSourceIgnoreFiles(dir, input.signal) });
+    const matcher = buildIgnoreMatcher({
+      specIgnore: input.ignore,
+      sourceIgnoreFiles: await loadSourceIgnoreFiles(dir, input.signal),
+    });
     return await archiveDirectory(dir, matcher, { addEntries, signal: input.signal });
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -63,6 +77,9 @@ async function checkoutWithSubmodules(input: BuildInput, dir: string): Promise<v
 
 /** The subject line of a commit, for the NewArtifact event. */
 export async function commitSubject(mirrorDir: string, sha: string): Promise<string> {
-  const { stdout } = await runGit(["log", "-1", "--format=%s", "--end-of-options", sha], { cwd: mirrorDir, timeoutMs: 10_000 });
+  const { stdout } = await runGit(["log", "-1", "--format=%s", "--end-of-options", sha], {
+    cwd: mirrorDir,
+    timeoutMs: 10_000,
+  });
   return stdout.trim();
 }

@@ -10,7 +10,11 @@ type Secret = KubeObject & { data?: Record<string, string>; stringData?: Record<
 const keys = ["username", "password", "bearerToken", "identity", "known_hosts", "ca.crt"] as const;
 
 /** Reads the Secret named by `spec.secretRef` and keeps the keys git transports understand. */
-export async function readGitSecret(client: KubeClient, namespace: string, name: string): Promise<GitSecretData> {
+export async function readGitSecret(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<GitSecretData> {
   let secret: Secret;
   try {
     secret = await client.get<Secret>("v1", "Secret", name, namespace);

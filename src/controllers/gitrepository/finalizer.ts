@@ -14,13 +14,20 @@ export async function ensureFinalizer(client: KubeClient, obj: KubeObject): Prom
 }
 
 /** Runs the cleanup of a deleted object, then lets the deletion finish by removing our finalizer. */
-export async function finalize(client: KubeClient, obj: KubeObject, cleanup: () => Promise<void>): Promise<void> {
+export async function finalize(
+  client: KubeClient,
+  obj: KubeObject,
+  cleanup: () => Promise<void>,
+): Promise<void> {
   const finalizers = obj.metadata.finalizers ?? [];
   if (!finalizers.includes(sourceFinalizer)) return;
   await cleanup();
   try {
     await client.patch(objectRef(obj), {
-      metadata: { finalizers: finalizers.filter((f) => f !== sourceFinalizer), resourceVersion: obj.metadata.resourceVersion },
+      metadata: {
+        finalizers: finalizers.filter((f) => f !== sourceFinalizer),
+        resourceVersion: obj.metadata.resourceVersion,
+      },
     });
   } catch (err) {
     if (!isNotFound(err)) throw err;

@@ -3,10 +3,14 @@ import { TransportAuthError } from "../../git/transport-auth.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import { GitRepositoryCondition, GitRepositoryReason } from "./reasons.ts";
 
-const authFailure = /Authentication failed|could not read (Username|Password)|terminal prompts disabled|HTTP (401|403)|Permission denied \(publickey|The requested URL returned error: 40[13]/i;
-const hostKeyFailure = /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i;
-const unreachable = /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Network is unreachable|Could not connect/i;
-const notFound = /repository '.*' not found|does not appear to be a git repository|HTTP 404|returned error: 404|not found/i;
+const authFailure =
+  /Authentication failed|could not read (Username|Password)|terminal prompts disabled|HTTP (401|403)|Permission denied \(publickey|The requested URL returned error: 40[13]/i;
+const hostKeyFailure =
+  /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i;
+const unreachable =
+  /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Network is unreachable|Could not connect/i;
+const notFound =
+  /repository '.*' not found|does not appear to be a git repository|HTTP 404|returned error: 404|not found/i;
 
 const fetchFailed = (reason: string, message: string, cause: unknown, stalled = false) =>
   new ReconcileError(reason, message, { conditionType: GitRepositoryCondition.FetchFailed, cause, stalled });
@@ -15,26 +19,49 @@ const fetchFailed = (reason: string, message: string, cause: unknown, stalled = 
 export function classifyGitError(err: unknown, url: string, secretName: string | undefined): ReconcileError {
   if (err instanceof ReconcileError) return err;
   const where = redact(url);
-  const secret = secretName ? `the credentials in secret '${secretName}'` : "spec.secretRef (no credentials were given)";
-  if (err instanceof TransportAuthError) return fetchFailed(GitRepositoryReason.AuthenticationFailed, err.message, err, true);
+  const secret = secretName
+    ? `the credentials in secret '${secretName}'`
+    : "spec.secretRef (no credentials were given)";
+  if (err instanceof TransportAuthError)
+    return fetchFailed(GitRepositoryReason.AuthenticationFailed, err.message, err, true);
   if (!(err instanceof GitError)) {
     return fetchFailed(GitRepositoryReason.GitOperationFailed, `${where}: ${(err as Error).message}`, err);
   }
   const detail = err.stderr.split("\n").filter(Boolean).slice(-2).join("; ");
   if (err.reason === "timeout") {
-    return fetchFailed(GitRepositoryReason.GitOperationFailed, `git ${err.verb} of ${where} timed out: raise spec.timeout or check the network`, err);
+    return fetchFailed(
+      GitRepositoryReason.GitOperationFailed,
+      `git ${err.verb} of ${where} timed out: raise spec.timeout or check the network`,
+      err,
+    );
   }
   if (hostKeyFailure.test(err.stderr)) {
-    return fetchFailed(GitRepositoryReason.AuthenticationFailed, `unknown or changed SSH host key for ${where}: put the server's key (ssh-keyscan) in 'known_hosts' of the secret`, err);
+    return fetchFailed(
+      GitRepositoryReason.AuthenticationFailed,
+      `unknown or changed SSH host key for ${where}: put the server's key (ssh-keyscan) in 'known_hosts' of the secret`,
+      err,
+    );
   }
   if (authFailure.test(err.stderr)) {
-    return fetchFailed(GitRepositoryReason.AuthenticationFailed, `authentication to ${where} failed: check ${secret}`, err);
+    return fetchFailed(
+      GitRepositoryReason.AuthenticationFailed,
+      `authentication to ${where} failed: check ${secret}`,
+      err,
+    );
   }
   if (unreachable.test(err.stderr)) {
     return fetchFailed(GitRepositoryReason.GitOperationFailed, `cannot reach ${where}: ${detail}`, err);
   }
   if (notFound.test(err.stderr)) {
-    return fetchFailed(GitRepositoryReason.GitOperationFailed, `repository ${where} not found: check spec.url`, err);
+    return fetchFailed(
+      GitRepositoryReason.GitOperationFailed,
+      `repository ${where} not found: check spec.url`,
+      err,
+    );
   }
-  return fetchFailed(GitRepositoryReason.GitOperationFailed, `git ${err.verb} of ${where} failed: ${detail || err.message}`, err);
+  return fetchFailed(
+    GitRepositoryReason.GitOperationFailed,
+    `git ${err.verb} of ${where} failed: ${detail || err.message}`,
+    err,
+  );
 }

@@ -8,7 +8,13 @@ import { redact } from "../../git/exec.ts";
 import type { MirrorCache } from "../../git/mirror-cache.ts";
 import { withTransportAuth } from "../../git/transport-auth.ts";
 import type { KubeObject } from "../../kube/objects.ts";
-import { markFailedWithRetry, markReady, markStalled, removeCondition, setCondition } from "../../runtime/conditions.ts";
+import {
+  markFailedWithRetry,
+  markReady,
+  markStalled,
+  removeCondition,
+  setCondition,
+} from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
 import { kubeStatusWriter, withStatusPatch } from "../../runtime/status-patcher.ts";
 import type { ArtifactStore } from "../../source/artifact-store.ts";
@@ -46,36 +52,53 @@ export class GitRepositoryReconciler {
 
   reconcile = async (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => {
     if (raw.metadata.deletionTimestamp) {
-      await finalize(ctx.client, raw, () => this.#options.store.deleteObject(kind, raw.metadata.namespace!, raw.metadata.name!));
+      await finalize(ctx.client, raw, () =>
+        this.#options.store.deleteObject(kind, raw.metadata.namespace!, raw.metadata.name!),
+      );
       return {};
     }
-    return withStatusPatch(raw as KubeObject & { status?: StatusDraft }, kubeStatusWriter(ctx.client), async (status) => {
-      let obj: GitRepository;
-      try {
-        const converted = parseGitRepository(raw);
-        obj = converted.object;
-        await this.#reportDeprecations(raw, converted.deprecated, ctx);
-      } catch (err) {
-        if (!(err instanceof InvalidObjectError)) throw err;
-        status.conditions = markStalled(status.conditions, { reason: "InvalidSpec", message: err.message });
-        return {};
-      }
-      if (obj.spec.suspend) return {};
-      await ensureFinalizer(ctx.client, raw);
-      const interval = parseDuration(obj.spec.interval);
-      try {
-        await this.#sync(obj, status, ctx);
-        return { requeueAfterMs: interval };
-      } catch (err) {
-        return this.#fail(err, obj, status, ctx);
-      }
-    });
+    return withStatusPatch(
+      raw as KubeObject & { status?: StatusDraft },
+      kubeStatusWriter(ctx.client),
+      async (status) => {
+        let obj: GitRepository;
+        try {
+          const converted = parseGitRepository(raw);
+          obj = converted.object;
+          await this.#reportDeprecations(raw, converted.deprecated, ctx);
+        } catch (err) {
+          if (!(err instanceof InvalidObjectError)) throw err;
+          status.conditions = markStalled(status.conditions, { reason: "InvalidSpec", message: err.message });
+          return {};
+        }
+        if (obj.spec.suspend) return {};
+        await ensureFinalizer(ctx.client, raw);
+        const interval = parseDuration(obj.spec.interval);
+        try {
+          await this.#sync(obj, status, ctx);
+          return { requeueAfterMs: interval };
+        } catch (err) {
+          return this.#fail(err, obj, status, ctx);
+        }
+      },
+    );
   };
 
-  async #fail(err: unknown, obj: GitRepository, status: StatusDraft, ctx: ReconcileContext): Promise<ReconcileResult> {
-    const failure = err instanceof ReconcileError ? err : classifyGitError(err, obj.spec.url, obj.spec.secretRef?.name);
+  async #fail(
+    err: unknown,
+    obj: GitRepository,
+    status: StatusDraft,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    const failure =
+      err instanceof ReconcileError ? err : classifyGitError(err, obj.spec.url, obj.spec.secretRef?.name);
     const outcome = { reason: failure.reason, message: failure.message };
-    if (failure.conditionType) status.conditions = setCondition(status.conditions, { type: failure.conditionType, status: "True", ...outcome });
+    if (failure.conditionType)
+      status.conditions = setCondition(status.conditions, {
+        type: failure.conditionType,
+        status: "True",
+        ...outcome,
+      });
     await ctx.events.event(obj as unknown as KubeObject, { type: "Warning", ...outcome });
     if (failure.stalled) {
       status.conditions = markStalled(status.conditions, outcome);
@@ -89,15 +112,23 @@ export class GitRepositoryReconciler {
     const { spec } = obj;
     const ns = obj.metadata.namespace!;
     if (spec.url.startsWith("file://") && !this.#options.allowFileUrls) {
-      throw new ReconcileError(Reason.URLInvalid, "file:// URLs are disabled on this server (start 'sluice server --allow-file-urls' to allow them)", {
-        stalled: true,
-        conditionType: Cond.FetchFailed,
-      });
+      throw new ReconcileError(
+        Reason.URLInvalid,
+        "file:// URLs are disabled on this server (start 'sluice server --allow-file-urls' to allow them)",
+        {
+          stalled: true,
+          conditionType: Cond.FetchFailed,
+        },
+      );
     }
     if (spec.verify) {
-      throw new ReconcileError(Reason.VerificationNotSupported, "commit signature verification (spec.verify) is not supported by Sluice yet: remove spec.verify", {
-        stalled: true,
-      });
+      throw new ReconcileError(
+        Reason.VerificationNotSupported,
+        "commit signature verification (spec.verify) is not supported by Sluice yet: remove spec.verify",
+        {
+          stalled: true,
+        },
+      );
     }
     const secret = spec.secretRef ? await readGitSecret(ctx.client, ns, spec.secretRef.name) : undefined;
     const timeoutMs = parseDuration(spec.timeout ?? "60s");
@@ -111,11 +142,24 @@ export class GitRepositoryReconciler {
         return;
       }
       const depth = ref.fetch === ref.sha && !ref.shortName ? undefined : 1;
-      const mirror = await this.#options.mirrors.ensureCommit(spec.url, ref.fetch, ref.sha, { ...call, depth });
-      const fetched: ResolvedRef = mirror.sha === ref.sha ? ref : { ...ref, sha: mirror.sha, revision: ref.revision.replace(ref.sha, mirror.sha) };
+      const mirror = await this.#options.mirrors.ensureCommit(spec.url, ref.fetch, ref.sha, {
+        ...call,
+        depth,
+      });
+      const fetched: ResolvedRef =
+        mirror.sha === ref.sha
+          ? ref
+          : { ...ref, sha: mirror.sha, revision: ref.revision.replace(ref.sha, mirror.sha) };
       const archive = await buildSourceArchive({
-        url: spec.url, mirrorDir: mirror.dir, ref: fetched, auth, ignore: spec.ignore,
-        recurseSubmodules: spec.recurseSubmodules ?? false, includes: includes.contents, signal: ctx.signal, timeoutMs,
+        url: spec.url,
+        mirrorDir: mirror.dir,
+        ref: fetched,
+        auth,
+        ignore: spec.ignore,
+        recurseSubmodules: spec.recurseSubmodules ?? false,
+        includes: includes.contents,
+        signal: ctx.signal,
+        timeoutMs,
       });
       const previous = status.artifact;
       const artifact = await this.#store(obj, fetched.revision, archive.bytes, archive.digest);
@@ -138,19 +182,31 @@ export class GitRepositoryReconciler {
   #markStored(status: StatusDraft, revision: string, obj: GitRepository): void {
     const message = `stored artifact for revision '${revision}'`;
     let conds = status.conditions;
-    for (const t of [Cond.FetchFailed, Cond.StorageOperationFailed, Cond.IncludeUnavailable]) conds = removeCondition(conds, t);
-    conds = setCondition(conds, { type: Cond.ArtifactInStorage, status: "True", reason: Reason.Succeeded, message });
+    for (const t of [Cond.FetchFailed, Cond.StorageOperationFailed, Cond.IncludeUnavailable])
+      conds = removeCondition(conds, t);
+    conds = setCondition(conds, {
+      type: Cond.ArtifactInStorage,
+      status: "True",
+      reason: Reason.Succeeded,
+      message,
+    });
     status.conditions = markReady(conds, { reason: Reason.Succeeded, message });
     if (obj.spec.ignore !== undefined) status.observedIgnore = obj.spec.ignore;
     else delete status.observedIgnore;
-    if (obj.spec.recurseSubmodules !== undefined) status.observedRecurseSubmodules = obj.spec.recurseSubmodules;
+    if (obj.spec.recurseSubmodules !== undefined)
+      status.observedRecurseSubmodules = obj.spec.recurseSubmodules;
     else delete status.observedRecurseSubmodules;
     if (obj.spec.include?.length) status.observedInclude = obj.spec.include;
     else delete status.observedInclude;
   }
 
   /** Nothing to do when the revision, the content settings and the included artifacts are unchanged. */
-  async #upToDate(obj: GitRepository, status: StatusDraft, ref: ResolvedRef, included: Artifact[]): Promise<boolean> {
+  async #upToDate(
+    obj: GitRepository,
+    status: StatusDraft,
+    ref: ResolvedRef,
+    included: Artifact[],
+  ): Promise<boolean> {
     const a = status.artifact;
     if (!a || a.revision !== ref.revision || !(await this.#options.store.exists(a.path))) return false;
     const same = (x: unknown, y: unknown) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
@@ -158,7 +214,10 @@ export class GitRepositoryReconciler {
       same(status.observedIgnore, obj.spec.ignore) &&
       same(status.observedRecurseSubmodules ?? false, obj.spec.recurseSubmodules ?? false) &&
       same(status.observedInclude ?? [], obj.spec.include ?? []) &&
-      same((status.includedArtifacts ?? []).map((i) => i.digest), included.map((i) => i.digest))
+      same(
+        (status.includedArtifacts ?? []).map((i) => i.digest),
+        included.map((i) => i.digest),
+      )
     );
   }
 
@@ -166,13 +225,21 @@ export class GitRepositoryReconciler {
     const owner = { kind, namespace: obj.metadata.namespace!, name: obj.metadata.name! };
     try {
       const artifact = await this.#options.store.put({ ...owner, revision, bytes, digest });
-      await this.#options.store.gc({ ...owner, keep: [artifact.path], retain: this.#options.retainArtifacts ?? 1 });
+      await this.#options.store.gc({
+        ...owner,
+        keep: [artifact.path],
+        retain: this.#options.retainArtifacts ?? 1,
+      });
       return artifact;
     } catch (err) {
-      throw new ReconcileError(Reason.StorageOperationFailed, `storing the artifact failed: ${(err as Error).message}`, {
-        conditionType: Cond.StorageOperationFailed,
-        cause: err,
-      });
+      throw new ReconcileError(
+        Reason.StorageOperationFailed,
+        `storing the artifact failed: ${(err as Error).message}`,
+        {
+          conditionType: Cond.StorageOperationFailed,
+          cause: err,
+        },
+      );
     }
   }
 
@@ -181,18 +248,27 @@ export class GitRepositoryReconciler {
     const contents: IncludedContent[] = [];
     for (const include of obj.spec.include ?? []) {
       const name = include.repository.name;
-      const other = this.#options.lookup(obj.metadata.namespace!, name) as (KubeObject & { status?: Status }) | undefined;
+      const other = this.#options.lookup(obj.metadata.namespace!, name) as
+        (KubeObject & { status?: Status }) | undefined;
       const artifact = other?.status?.artifact;
       const stored = artifact ? await this.#options.store.get(artifact.path) : undefined;
       if (!artifact || !stored) {
-        throw new ReconcileError(Reason.IncludeUnavailable, `included GitRepository '${name}' ${other ? "has no artifact yet" : "does not exist"}`, {
-          conditionType: Cond.IncludeUnavailable,
-        });
+        throw new ReconcileError(
+          Reason.IncludeUnavailable,
+          `included GitRepository '${name}' ${other ? "has no artifact yet" : "does not exist"}`,
+          {
+            conditionType: Cond.IncludeUnavailable,
+          },
+        );
       }
       const chunks: Buffer[] = [];
       for await (const chunk of stored.stream) chunks.push(chunk as Buffer);
       artifacts.push(artifact);
-      contents.push({ bytes: Buffer.concat(chunks), fromPath: include.fromPath, toPath: include.toPath ?? name });
+      contents.push({
+        bytes: Buffer.concat(chunks),
+        fromPath: include.fromPath,
+        toPath: include.toPath ?? name,
+      });
     }
     return { artifacts, contents };
   }
@@ -210,12 +286,19 @@ export class GitRepositoryReconciler {
   }
 }
 
-function resolveWithReason(ref: GitRepository["spec"]["ref"], refs: Map<string, string>, url: string): ResolvedRef {
+function resolveWithReason(
+  ref: GitRepository["spec"]["ref"],
+  refs: Map<string, string>,
+  url: string,
+): ResolvedRef {
   try {
     return resolveRef(ref, refs, redact(url));
   } catch (err) {
     if (err instanceof RefNotFoundError) {
-      throw new ReconcileError(Reason.GitOperationFailed, err.message, { conditionType: Cond.FetchFailed, cause: err });
+      throw new ReconcileError(Reason.GitOperationFailed, err.message, {
+        conditionType: Cond.FetchFailed,
+        cause: err,
+      });
     }
     throw err;
   }

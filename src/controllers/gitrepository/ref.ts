@@ -1,4 +1,4 @@
-import type { ConstraintError} from "../../semver/constraint.ts";
+import type { ConstraintError } from "../../semver/constraint.ts";
 import { highestMatching, parseConstraint } from "../../semver/constraint.ts";
 
 /** `spec.ref` of a GitRepository. */

@@ -16,6 +16,8 @@ export interface GitRepositorySetupOptions {
   mirrors: MirrorCache;
   allowFileUrls: boolean;
   concurrency: number;
+  /** watch only this namespace (default: all) */
+  namespace?: string | undefined;
 }
 
 const bySecret = "secretRef";
@@ -26,10 +28,15 @@ const byInclude = "include";
  * appears or changes reconciles them), and the GitRepositories they include (a new artifact of an
  * included repository rebuilds the including one).
  */
-export function setupGitRepositoryController(manager: Manager, options: GitRepositorySetupOptions): Controller<KubeObject> {
+export function setupGitRepositoryController(
+  manager: Manager,
+  options: GitRepositorySetupOptions,
+): Controller<KubeObject> {
   const lookup = (namespace: string, name: string) => controller.informer.get(`${namespace}/${name}`);
   const reconciler = new GitRepositoryReconciler({ ...options, lookup });
+  const scope = options.namespace ? { namespace: options.namespace } : {};
   const controller: Controller<KubeObject> = manager.controller({
+    ...scope,
     name: "gitrepository",
     apiVersion: "source.toolkit.fluxcd.io/v1",
     kind: "GitRepository",
@@ -39,19 +46,25 @@ export function setupGitRepositoryController(manager: Manager, options: GitRepos
       {
         apiVersion: "v1",
         kind: "Secret",
+        ...scope,
         map: (secret) => controller.informer.byIndex(bySecret, objectKey(secret)).map(objectKey),
       },
     ],
   });
   const informer = controller.informer as unknown as import("../../runtime/informer.ts").Informer<Source>;
-  informer.addIndex(bySecret, (o) => (o.spec?.secretRef ? [`${o.metadata.namespace}/${o.spec.secretRef.name}`] : []));
-  informer.addIndex(byInclude, (o) => (o.spec?.include ?? []).map((i) => `${o.metadata.namespace}/${i.repository.name}`));
+  informer.addIndex(bySecret, (o) =>
+    o.spec?.secretRef ? [`${o.metadata.namespace}/${o.spec.secretRef.name}`] : [],
+  );
+  informer.addIndex(byInclude, (o) =>
+    (o.spec?.include ?? []).map((i) => `${o.metadata.namespace}/${i.repository.name}`),
+  );
   informer.addHandler({
     onUpdate(oldObj, newObj) {
       const before = oldObj.status?.artifact;
       const after = newObj.status?.artifact;
       if (before?.digest === after?.digest && before?.revision === after?.revision) return;
-      for (const including of informer.byIndex(byInclude, objectKey(newObj))) controller.enqueue(objectKey(including));
+      for (const including of informer.byIndex(byInclude, objectKey(newObj)))
+        controller.enqueue(objectKey(including));
     },
   });
   return controller;
