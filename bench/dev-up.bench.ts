@@ -20,4 +20,6 @@ for (let i = 0; i < runs; i++) {
 }
 const sorted = [...timings].sort((a, b) => a - b);
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-console.log(`dev up (warm, ${nodes} nodes, ${runs} runs): min ${fmt(sorted[0]!)}  median ${fmt(sorted[Math.floor(sorted.length / 2)]!)}  max ${fmt(sorted.at(-1)!)}  (target < 20 s)`);
+console.log(
+  `dev up (warm, ${nodes} nodes, ${runs} runs): min ${fmt(sorted[0]!)}  median ${fmt(sorted[Math.floor(sorted.length / 2)]!)}  max ${fmt(sorted.at(-1)!)}  (target < 20 s)`,
+);

@@ -14,10 +14,13 @@ export async function readGitSecret(
   client: KubeClient,
   namespace: string,
   name: string,
+  cached?: (namespace: string, name: string) => KubeObject | undefined,
 ): Promise<GitSecretData> {
   let secret: Secret;
   try {
-    secret = await client.get<Secret>("v1", "Secret", name, namespace);
+    secret =
+      (cached?.(namespace, name) as Secret | undefined) ??
+      (await client.get<Secret>("v1", "Secret", name, namespace));
   } catch (err) {
     if (isNotFound(err)) {
       throw new ReconcileError(

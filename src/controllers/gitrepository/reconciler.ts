@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
 import { parseDuration } from "../../api/duration.ts";
+import { RemoteRefsCache } from "../../git/remote-refs-cache.ts";
+import { ArchiveCache } from "../../source/archive-cache.ts";
 import { InvalidObjectError } from "../../api/errors.ts";
 import type { Artifact } from "../../api/meta.ts";
 import type { GitRepository } from "../../api/source/gitrepository/v1.ts";
@@ -33,6 +36,11 @@ export interface GitRepositoryReconcilerOptions {
   allowFileUrls: boolean;
   /** GitRepositories by namespace/name, from the controller's cache (for `include`) */
   lookup: (namespace: string, name: string) => KubeObject | undefined;
+  /** Secrets by namespace/name from the watch cache; a miss falls back to the API */
+  lookupSecret?: (namespace: string, name: string) => KubeObject | undefined;
+  /** shared ls-remote answers and built archives */
+  refs?: RemoteRefsCache;
+  archives?: ArchiveCache;
   /** older artifacts kept per object besides the current one */
   retainArtifacts?: number;
 }
@@ -45,9 +53,13 @@ const kind = "GitRepository";
 export class GitRepositoryReconciler {
   readonly #options: GitRepositoryReconcilerOptions;
   readonly #reportedDeprecations = new Map<string, string>();
+  readonly #refs: RemoteRefsCache;
+  readonly #archives: ArchiveCache;
 
   constructor(options: GitRepositoryReconcilerOptions) {
     this.#options = options;
+    this.#refs = options.refs ?? new RemoteRefsCache();
+    this.#archives = options.archives ?? new ArchiveCache();
   }
 
   reconcile = async (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => {
@@ -130,11 +142,16 @@ export class GitRepositoryReconciler {
         },
       );
     }
-    const secret = spec.secretRef ? await readGitSecret(ctx.client, ns, spec.secretRef.name) : undefined;
+    const secret = spec.secretRef
+      ? await readGitSecret(ctx.client, ns, spec.secretRef.name, this.#options.lookupSecret)
+      : undefined;
     const timeoutMs = parseDuration(spec.timeout ?? "60s");
     await withTransportAuth(spec.url, secret, async (auth) => {
       const call = { timeoutMs, signal: ctx.signal, ...(auth ? { auth } : {}) };
-      const refs = await lsRemote(spec.url, call);
+      const remoteKey = `${spec.url}\n${createHash("sha256")
+        .update(JSON.stringify(secret ?? {}))
+        .digest("hex")}`;
+      const refs = await this.#refs.get(remoteKey, reconcileRequested(obj), () => lsRemote(spec.url, call));
       const ref = resolveWithReason(spec.ref, refs, spec.url);
       const includes = await this.#includes(obj);
       if (await this.#upToDate(obj, status, ref, includes.artifacts)) {
@@ -284,6 +301,12 @@ export class GitRepositoryReconciler {
       message: `deprecated field(s) ${fields} are ignored by ${kind} ${"source.toolkit.fluxcd.io/v1"}; remove them`,
     });
   }
+}
+
+/** An explicit `reconcile.fluxcd.io/requestedAt` not handled yet: the user wants the remote's state now. */
+function reconcileRequested(obj: GitRepository): boolean {
+  const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+  return requested !== undefined && requested !== obj.status?.lastHandledReconcileAt;
 }
 
 function resolveWithReason(

@@ -33,7 +33,9 @@ export function setupGitRepositoryController(
   options: GitRepositorySetupOptions,
 ): Controller<KubeObject> {
   const lookup = (namespace: string, name: string) => controller.informer.get(`${namespace}/${name}`);
-  const reconciler = new GitRepositoryReconciler({ ...options, lookup });
+  const secrets = () => controller.informers.find((i) => i.spec.kind === "Secret");
+  const lookupSecret = (namespace: string, name: string) => secrets()?.get(`${namespace}/${name}`);
+  const reconciler = new GitRepositoryReconciler({ ...options, lookup, lookupSecret });
   const scope = options.namespace ? { namespace: options.namespace } : {};
   const controller: Controller<KubeObject> = manager.controller({
     ...scope,
