@@ -8,6 +8,7 @@ export interface DevPorts {
   apiServer: number;
   registry: number;
   git: number;
+  ssh: number;
 }
 
 export const loopback = "127.0.0.1";

@@ -21,10 +21,12 @@ import {
   isRunning,
   startDetached,
   stopProcess,
+  tcpBanner,
   waitUntil,
   type ManagedProcess,
 } from "./processes.ts";
 import { writeRegistryConfig } from "./registry.ts";
+import { prepareSshd } from "./sshd.ts";
 import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "./toolchain.ts";
 import { nodesReady } from "./nodes.ts";
@@ -161,6 +163,7 @@ async function findBinaries() {
     helm: await upstreamBinary("helm"),
     registry: await systemBinary("docker-registry"),
     git: await systemBinary("git"),
+    sshd: await systemBinary("sshd"),
   };
 }
 
@@ -172,8 +175,8 @@ async function writeKubeconfig(l: Launching, name: string, id: Identity, user: s
 }
 
 async function choosePorts(): Promise<DevPorts> {
-  const [etcdClient, etcdPeer, apiServer, registry, git] = await Promise.all(
-    [0, 1, 2, 3, 4].map(() => freePort()),
+  const [etcdClient, etcdPeer, apiServer, registry, git, ssh] = await Promise.all(
+    [0, 1, 2, 3, 4, 5].map(() => freePort()),
   );
   return {
     etcdClient: etcdClient!,
@@ -181,6 +184,7 @@ async function choosePorts(): Promise<DevPorts> {
     apiServer: apiServer!,
     registry: registry!,
     git: git!,
+    ssh: ssh!,
   };
 }
 
@@ -285,6 +289,8 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
   const etcd = await step(launch, "start etcd", () => launch.start("etcd", bins.etcd, etcdArgs(dir, ports)));
   const registry = await startRegistry(l, registryPassword);
   const git = await startGit(l);
+  const ssh = await prepareSshd(path.join(dir, "ssh"), ports.ssh);
+  const sshd = await step(launch, "start sshd", () => launch.start("sshd", bins.sshd, ssh.args));
   await waitHttp(l, "etcd", `http://${loopback}:${ports.etcdClient}/health`, (s) => s === 200, etcd);
   const kubeconfig = await startKubernetes(l, options.nodes, report);
   await waitHttp(
@@ -296,6 +302,9 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
   );
   const gitUrl = `http://${loopback}:${ports.git}`;
   await waitHttp(l, "git server", `${gitUrl}/`, (s) => s === 401, git);
+  await step(launch, "wait for sshd", () =>
+    waitUntil("sshd", () => tcpBanner(loopback, ports.ssh, "SSH-"), { timeoutMs: 30_000, process: sshd }),
+  );
 
   const env: DevEnv = {
     dir,
@@ -307,6 +316,9 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
     gitUsername: devUser,
     gitPassword,
     gitRoot: path.join(dir, "git"),
+    sshUrl: ssh.url,
+    sshIdentityFile: ssh.identityFile,
+    sshKnownHosts: ssh.knownHosts,
     kustomize: bins.kustomize,
     helm: bins.helm,
     kubectl: bins.kubectl,

@@ -12,7 +12,6 @@ import { pathToFileURL } from "node:url";
 import { GitError } from "../git/exec.ts";
 import { addAll, clone, commit, init, lsRemote, push, revParse } from "../git/repository.ts";
 import { pushFiles as pushRepo } from "./push-files.ts";
-import type { DevEnv } from "./env-file.ts";
 import { parseCgiHead, routeOf, startGitServer, type GitServer } from "./git-server.ts";
 
 const username = "sluice";
@@ -129,19 +128,7 @@ describe("git smart-HTTP server", () => {
 });
 
 test("pushRepo creates a repository, then adds commits on top, on any branch, with tags", async () => {
-  const env: DevEnv = {
-    ...{
-      dir: tmp,
-      kubeconfig: "",
-      apiServer: "",
-      registry: "",
-      kustomize: "",
-      helm: "",
-      kubectl: "",
-      nodes: 0,
-    },
-    ...{ gitUrl: server.url, gitUsername: username, gitPassword: password, gitRoot: root },
-  };
+  const env = { gitUrl: server.url, gitUsername: username, gitPassword: password };
   const first = await pushRepo(env, "helper/demo", { "deploy/app.yaml": "replicas: 1\n" });
   assert.equal(first.url, `${server.url}/helper/demo.git`);
   const second = await pushRepo(env, "helper/demo", { "README.md": "hi\n" }, { tag: "v2", message: "two" });

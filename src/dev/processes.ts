@@ -119,3 +119,17 @@ export async function waitUntil(
     await sleep(options.intervalMs ?? 100);
   }
 }
+
+/** True when a TCP server at host:port greets with a line starting with `prefix` (e.g. sshd's "SSH-"). */
+export async function tcpBanner(host: string, port: number, prefix: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.once("error", () => done(false));
+    socket.once("data", (chunk) => done(chunk.toString("latin1").startsWith(prefix)));
+  });
+}

@@ -21,7 +21,7 @@ export interface PushFilesOptions {
  * of the branch. Resolves with the repository URL and the new commit's id.
  */
 export async function pushFiles(
-  env: DevEnv,
+  env: Pick<DevEnv, "gitUrl" | "gitUsername" | "gitPassword">,
   name: string,
   files: Record<string, string>,
   opts: PushFilesOptions = {},
