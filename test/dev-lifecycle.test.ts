@@ -42,7 +42,8 @@ test("a missing upstream binary stops dev up at a named step and leaves nothing 
 test("dev up is idempotent, status reports a dead component, and dev down leaves no process", async () => {
   const first = await devUp({ dir, nodes: 1, registryAuth: true });
   assert.equal(first.alreadyRunning, false);
-  for (const key of ["kubeconfig", "registry", "gitUrl", "gitUsername", "gitPassword"] as const) assert.ok(first.env[key], key);
+  for (const key of ["kubeconfig", "registry", "gitUrl", "gitUsername", "gitPassword"] as const)
+    assert.ok(first.env[key], key);
   assert.ok(first.env.registryPassword, "registry auth enabled");
 
   const second = await devUp({ dir, nodes: 1 });
@@ -50,10 +51,16 @@ test("dev up is idempotent, status reports a dead component, and dev down leaves
   assert.equal(second.env.apiServer, first.env.apiServer);
 
   const status = await devStatus(dir);
-  assert.deepEqual(
-    status.components.map((c) => c.name).sort(),
-    ["etcd", "git-server", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "registry"],
-  );
+  assert.deepEqual(status.components.map((c) => c.name).sort(), [
+    "etcd",
+    "git-server",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kwok",
+    "registry",
+    "sshd",
+  ]);
   assert.ok(status.components.every((c) => c.running));
 
   const registry = status.components.find((c) => c.name === "registry")!;
@@ -62,16 +69,19 @@ test("dev up is idempotent, status reports a dead component, and dev down leaves
     const s = await devStatus(dir);
     return s.components.find((c) => c.name === "registry")?.running === false ? true : undefined;
   });
-  const { stdout } = await run(path.join(repoRoot, "bin/sluice"), ["dev", "status", "--dir", dir]).catch((e: { stdout: string; code: number }) => {
-    assert.equal(e.code, 1, "dev status exits 1 when a component is down");
-    return e;
-  });
+  const { stdout } = await run(path.join(repoRoot, "bin/sluice"), ["dev", "status", "--dir", dir]).catch(
+    (e: { stdout: string; code: number }) => {
+      assert.equal(e.code, 1, "dev status exits 1 when a component is down");
+      return e;
+    },
+  );
   assert.match(stdout, /registry\s+EXITED/);
 
   const state = (await readState(dir))!;
   const stopped = await devDown(dir);
-  assert.equal(stopped.length, 7);
-  for (const p of state.processes) assert.equal(await isRunning(p), false, `${p.name} (pid ${p.pid}) stopped`);
+  assert.equal(stopped.length, 8);
+  for (const p of state.processes)
+    assert.equal(await isRunning(p), false, `${p.name} (pid ${p.pid}) stopped`);
   await assert.rejects(access(path.join(dir, "env.json")), "env.json removed");
   assert.deepEqual(await devDown(dir), [], "a second down is a no-op");
 });

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { open, readFile } from "node:fs/promises";
+import { open, readFile, readlink, realpath } from "node:fs/promises";
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -38,13 +38,17 @@ export async function startDetached(
   }
 }
 
-/** True while the PID is alive and still runs the command we started (not a reused PID). */
+/**
+ * True while the PID is alive and still runs the program we started (not a reused PID). The
+ * executable is compared, not argv[0]: some daemons (sshd) rewrite their command line.
+ */
 export async function isRunning(p: ManagedProcess): Promise<boolean> {
   try {
-    const cmdline = await readFile(`/proc/${p.pid}/cmdline`, "utf8");
     const stat = await readFile(`/proc/${p.pid}/stat`, "utf8");
     const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && cmdline.split("\0")[0] === p.command;
+    if (state === "Z") return false;
+    const [exe, expected] = await Promise.all([readlink(`/proc/${p.pid}/exe`), realpath(p.command)]);
+    return exe === expected;
   } catch {
     return false;
   }
