@@ -18,11 +18,18 @@ test("the environment's git server accepts a push and a clone with the password 
 
   const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-clone-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await clone(url, path.join(dir, "ok"), { credentials: { username: env.gitUsername, password: env.gitPassword } });
+  await clone(url, path.join(dir, "ok"), {
+    credentials: { username: env.gitUsername, password: env.gitPassword },
+  });
   assert.equal(await readFile(path.join(dir, "ok/deploy/app.yaml"), "utf8"), "kind: ConfigMap\n");
 
   await assert.rejects(
-    clone(url, path.join(dir, "bad"), { credentials: { username: env.gitUsername, password: "wrong-password" } }),
-    (err: unknown) => err instanceof GitError && /Authentication failed/.test(err.message) && !err.message.includes("wrong-password"),
+    clone(url, path.join(dir, "bad"), {
+      credentials: { username: env.gitUsername, password: "wrong-password" },
+    }),
+    (err: unknown) =>
+      err instanceof GitError &&
+      /Authentication failed/.test(err.message) &&
+      !err.message.includes("wrong-password"),
   );
 });

@@ -8,7 +8,12 @@ import { runGit, withCredentials } from "../src/git/exec.ts";
 import { clone, commit, push } from "../src/git/repository.ts";
 import { pushRepo } from "./helpers/git.ts";
 import {
-  applyGitRepository, createGitAuthSecret, fetchArtifact, readyTrue, sourceFixture, waitForGitRepository,
+  applyGitRepository,
+  createGitAuthSecret,
+  fetchArtifact,
+  readyTrue,
+  sourceFixture,
+  waitForGitRepository,
 } from "./helpers/sources.ts";
 
 test("recurseSubmodules brings a submodule's files into the artifact, which otherwise leaves them out", async (t) => {
@@ -34,7 +39,10 @@ test("recurseSubmodules brings a submodule's files into the artifact, which othe
   const files = await fetchArtifact(withSubs.status!.artifact!);
   assert.equal(files.get("vendor/lib/lib.yaml"), "lib: true\n");
   assert.equal(files.get("app.yaml"), "app: true\n");
-  assert.ok(![...files.keys()].some((f) => f.endsWith(".git") || f.includes(".git/")), "no git metadata in the artifact");
+  assert.ok(
+    ![...files.keys()].some((f) => f.endsWith(".git") || f.includes(".git/")),
+    "no git metadata in the artifact",
+  );
 
   const withoutSubs = await waitForGitRepository(client, ns, "without", readyTrue, "Ready");
   assert.ok(!(await fetchArtifact(withoutSubs.status!.artifact!)).has("vendor/lib/lib.yaml"));

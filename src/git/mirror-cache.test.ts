@@ -46,6 +46,8 @@ test("concurrent requests for one URL are serialised and all succeed", async () 
   const cache = new MirrorCache(path.join(tmp, "mirrors2"));
   const url = `file://${work}`;
   const sha = await commitFile("three");
-  const results = await Promise.all(Array.from({ length: 5 }, () => cache.ensureCommit(url, "refs/heads/main", sha, { depth: 1 })));
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () => cache.ensureCommit(url, "refs/heads/main", sha, { depth: 1 })),
+  );
   assert.equal(results.filter((r) => r.fetched).length, 1, "only the first one fetches");
 });

@@ -32,10 +32,12 @@ export class MirrorCache {
   async withMirror<T>(url: string, fn: (dir: string) => Promise<T>): Promise<T> {
     const dir = this.dirFor(url);
     const previous = this.#locks.get(dir) ?? Promise.resolve();
-    const run = previous.catch(() => {}).then(async () => {
-      await this.#ensure(dir);
-      return fn(dir);
-    });
+    const run = previous
+      .catch(() => {})
+      .then(async () => {
+        await this.#ensure(dir);
+        return fn(dir);
+      });
     const tail = run.catch(() => {});
     this.#locks.set(dir, tail);
     void tail.then(() => {
@@ -60,7 +62,12 @@ export class MirrorCache {
    * `url` only when the commit is not there yet. Returns the commit id actually obtained (a ref may
    * have moved on since it was listed) and whether a fetch happened.
    */
-  async ensureCommit(url: string, what: string, sha: string, options: FetchOptions = {}): Promise<{ dir: string; sha: string; fetched: boolean }> {
+  async ensureCommit(
+    url: string,
+    what: string,
+    sha: string,
+    options: FetchOptions = {},
+  ): Promise<{ dir: string; sha: string; fetched: boolean }> {
     return this.withMirror(url, async (dir) => {
       if (await hasCommit(dir, sha)) return { dir, sha, fetched: false };
       const fetchArgs = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head"];
@@ -77,7 +84,10 @@ export class MirrorCache {
         if (what !== sha) throw err;
         await runGit([...fetchArgs, "--end-of-options", url, "+refs/heads/*:refs/sluice/heads/*"], call);
       }
-      const obtained = what === sha ? sha : (await runGit(["rev-parse", "--verify", `${target}^{commit}`], { cwd: dir })).stdout.trim();
+      const obtained =
+        what === sha
+          ? sha
+          : (await runGit(["rev-parse", "--verify", `${target}^{commit}`], { cwd: dir })).stdout.trim();
       if (!(await hasCommit(dir, obtained))) throw new Error(`commit ${sha} is not reachable in ${url}`);
       return { dir, sha: obtained, fetched: true };
     });

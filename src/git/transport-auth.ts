@@ -23,7 +23,11 @@ export class TransportAuthError extends Error {
 const isSsh = (url: string) => url.startsWith("ssh://") || /^[\w.-]+@[\w.-]+:/.test(url);
 
 function merge(a: GitAuth, b: GitAuth): GitAuth {
-  return { env: { ...a.env, ...b.env }, config: [...a.config, ...b.config], secrets: [...a.secrets, ...b.secrets] };
+  return {
+    env: { ...a.env, ...b.env },
+    config: [...a.config, ...b.config],
+    secrets: [...a.secrets, ...b.secrets],
+  };
 }
 
 const sshQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
@@ -48,9 +52,12 @@ export async function withTransportAuth<T>(
       auth = merge(auth, { env: {}, config: [["http.sslCAInfo", ca]], secrets: [] });
     }
     if (isSsh(url)) auth = merge(auth, await sshAuth(dir, data));
-    if (data.bearerToken) return await withCredentials({ bearerToken: data.bearerToken }, (a) => fn(merge(auth, a)));
+    if (data.bearerToken)
+      return await withCredentials({ bearerToken: data.bearerToken }, (a) => fn(merge(auth, a)));
     if (data.username !== undefined && data.password !== undefined && !isSsh(url)) {
-      return await withCredentials({ username: data.username, password: data.password }, (a) => fn(merge(auth, a)));
+      return await withCredentials({ username: data.username, password: data.password }, (a) =>
+        fn(merge(auth, a)),
+      );
     }
     return await fn(auth);
   } finally {
@@ -59,17 +66,37 @@ export async function withTransportAuth<T>(
 }
 
 async function sshAuth(dir: string, data: GitSecretData): Promise<GitAuth> {
-  if (!data.identity) throw new TransportAuthError("the Secret has no 'identity' key: an SSH private key is required for ssh:// URLs");
+  if (!data.identity)
+    throw new TransportAuthError(
+      "the Secret has no 'identity' key: an SSH private key is required for ssh:// URLs",
+    );
   if (!data.known_hosts) {
-    throw new TransportAuthError("the Secret has no 'known_hosts' key: the server's host key must be pinned (ssh-keyscan HOST)");
+    throw new TransportAuthError(
+      "the Secret has no 'known_hosts' key: the server's host key must be pinned (ssh-keyscan HOST)",
+    );
   }
   const identity = path.join(dir, "identity");
   const knownHosts = path.join(dir, "known_hosts");
-  await writeFile(identity, data.identity.endsWith("\n") ? data.identity : `${data.identity}\n`, { mode: 0o600 });
+  await writeFile(identity, data.identity.endsWith("\n") ? data.identity : `${data.identity}\n`, {
+    mode: 0o600,
+  });
   await writeFile(knownHosts, data.known_hosts, { mode: 0o600 });
   const command = [
-    "ssh", "-F", "/dev/null", "-i", sshQuote(identity), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-    "-o", `UserKnownHostsFile=${sshQuote(knownHosts)}`, "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=20",
+    "ssh",
+    "-F",
+    "/dev/null",
+    "-i",
+    sshQuote(identity),
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    `UserKnownHostsFile=${sshQuote(knownHosts)}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "ConnectTimeout=20",
   ].join(" ");
   return { env: { GIT_SSH_COMMAND: command }, config: [], secrets: [data.identity] };
 }

@@ -76,7 +76,9 @@ export async function loadKubeconfig(file: string, contextName?: string): Promis
   const ca = await dataOrFile(base, cluster["certificate-authority-data"], cluster["certificate-authority"]);
   const cert = await dataOrFile(base, user["client-certificate-data"], user["client-certificate"]);
   const key = await dataOrFile(base, user["client-key-data"], user["client-key"]);
-  const token = user.token ?? (user.tokenFile ? (await readFile(path.resolve(base, user.tokenFile), "utf8")).trim() : undefined);
+  const token =
+    user.token ??
+    (user.tokenFile ? (await readFile(path.resolve(base, user.tokenFile), "utf8")).trim() : undefined);
   if (ca) access.ca = ca;
   if (cert) access.cert = cert;
   if (key) access.key = key;
@@ -93,7 +95,12 @@ export async function loadInCluster(): Promise<ClusterAccess> {
   const [ca, token, namespace] = await Promise.all(
     ["ca.crt", "token", "namespace"].map((f) => readFile(path.join(inClusterDir, f), "utf8")),
   );
-  return { server: `https://${host.includes(":") ? `[${host}]` : host}:${port}`, ca: ca!, token: token!.trim(), namespace: namespace!.trim() };
+  return {
+    server: `https://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    ca: ca!,
+    token: token!.trim(),
+    namespace: namespace!.trim(),
+  };
 }
 
 /** --kubeconfig flag, then $KUBECONFIG, then in-cluster, then ~/.kube/config. */
@@ -105,13 +112,26 @@ export async function resolveClusterAccess(flag?: string, context?: string): Pro
 }
 
 /** A kubeconfig document for a client certificate identity. */
-export function renderKubeconfig(opts: { server: string; ca: string; cert: string; key: string; user: string }): string {
+export function renderKubeconfig(opts: {
+  server: string;
+  ca: string;
+  cert: string;
+  key: string;
+  user: string;
+}): string {
   const b64 = (s: string) => Buffer.from(s).toString("base64");
   return YAML.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: "sluice-dev", cluster: { server: opts.server, "certificate-authority-data": b64(opts.ca) } }],
-    users: [{ name: opts.user, user: { "client-certificate-data": b64(opts.cert), "client-key-data": b64(opts.key) } }],
+    clusters: [
+      { name: "sluice-dev", cluster: { server: opts.server, "certificate-authority-data": b64(opts.ca) } },
+    ],
+    users: [
+      {
+        name: opts.user,
+        user: { "client-certificate-data": b64(opts.cert), "client-key-data": b64(opts.key) },
+      },
+    ],
     contexts: [{ name: "sluice-dev", context: { cluster: "sluice-dev", user: opts.user } }],
     "current-context": "sluice-dev",
   });

@@ -71,7 +71,11 @@ function comparatorRange(op: string, operand: string, whole: string): Range {
   const low = lowest(p);
   const pre = p.full !== undefined && p.full.prerelease.length > 0;
   const any: Range = { allowsPrerelease: false };
-  const range = (lower?: Bound, upper?: Bound): Range => ({ ...(lower ? { lower } : {}), ...(upper ? { upper } : {}), allowsPrerelease: pre });
+  const range = (lower?: Bound, upper?: Bound): Range => ({
+    ...(lower ? { lower } : {}),
+    ...(upper ? { upper } : {}),
+    allowsPrerelease: pre,
+  });
   const incl = (version: SemVer): Bound => ({ version, inclusive: true });
   const excl = (version: SemVer): Bound => ({ version, inclusive: false });
   // for a partial version (1.2, 1.x) the first version past it (1.3.0, 2.0.0)
@@ -85,7 +89,11 @@ function comparatorRange(op: string, operand: string, whole: string): Range {
       if (p.given !== 3) throw new ConstraintError(whole, "!= needs a full version");
       return { exclude: low, allowsPrerelease: pre };
     case ">":
-      return p.given === 0 ? range(undefined, excl(version(0, 0, 0))) : p.given === 3 ? range(excl(low)) : range(incl(past()));
+      return p.given === 0
+        ? range(undefined, excl(version(0, 0, 0)))
+        : p.given === 3
+          ? range(excl(low))
+          : range(incl(past()));
     case ">=":
     case "=>":
       return range(incl(low));
@@ -127,7 +135,13 @@ function prereleaseAllowed(ranges: Range[], v: SemVer): boolean {
   if (v.prerelease.length === 0) return true;
   return ranges.some((r) =>
     [r.lower?.version, r.upper?.version, r.exclude].some(
-      (b) => r.allowsPrerelease && b && b.prerelease.length > 0 && b.major === v.major && b.minor === v.minor && b.patch === v.patch,
+      (b) =>
+        r.allowsPrerelease &&
+        b &&
+        b.prerelease.length > 0 &&
+        b.major === v.major &&
+        b.minor === v.minor &&
+        b.patch === v.patch,
     ),
   );
 }
@@ -139,7 +153,10 @@ function parseAndGroup(group: string, whole: string): Range[] {
   if (hyphen) {
     return [comparatorRange(">=", hyphen[1]!, whole), comparatorRange("<=", hyphen[2]!, whole)];
   }
-  const tokens = group.replace(/(!=|>=|=>|<=|=<|~>|[=<>~^])\s+/g, "$1").split(/[\s,]+/).filter(Boolean);
+  const tokens = group
+    .replace(/(!=|>=|=>|<=|=<|~>|[=<>~^])\s+/g, "$1")
+    .split(/[\s,]+/)
+    .filter(Boolean);
   if (tokens.length === 0) throw new ConstraintError(whole, "empty range");
   return tokens.map((token) => {
     const m = comparatorPattern.exec(token);
@@ -153,7 +170,8 @@ export function parseConstraint(text: string): Constraint {
   const groups = text.split("||").map((g) => parseAndGroup(g.trim(), text));
   return {
     text,
-    matches: (v) => groups.some((ranges) => ranges.every((r) => within(r, v)) && prereleaseAllowed(ranges, v)),
+    matches: (v) =>
+      groups.some((ranges) => ranges.every((r) => within(r, v)) && prereleaseAllowed(ranges, v)),
   };
 }
 

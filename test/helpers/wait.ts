@@ -19,9 +19,13 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() > deadline) {
-      const state = options.describe ? await options.describe().catch((e: unknown) => `(describe failed: ${String(e)})`) : "";
+      const state = options.describe
+        ? await options.describe().catch((e: unknown) => `(describe failed: ${String(e)})`)
+        : "";
       const last = lastError instanceof Error ? ` last error: ${lastError.message}.` : "";
-      throw new Error(`timed out after ${options.timeoutMs ?? 60_000} ms waiting for ${what}.${last}${state ? ` state: ${state}` : ""}`);
+      throw new Error(
+        `timed out after ${options.timeoutMs ?? 60_000} ms waiting for ${what}.${last}${state ? ` state: ${state}` : ""}`,
+      );
     }
     await sleep(options.intervalMs ?? 200);
   }
