@@ -20,7 +20,7 @@ const cm = (
     kind: "ConfigMap",
     metadata: { name, namespace: ns, labels: owner, ...extra },
     data,
-  }) as KubeObject;
+  });
 
 function crdFor(group: string): KubeObject {
   return {

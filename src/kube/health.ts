@@ -17,6 +17,7 @@ interface Condition {
 type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
 const num = (v: unknown, fallback = 0): number => (typeof v === "number" ? v : fallback);
+const text = (v: unknown, fallback: string): string => (typeof v === "string" ? v : fallback);
 const conditionsOf = (o: Obj): Condition[] =>
   Array.isArray(o.status?.["conditions"]) ? (o.status["conditions"] as Condition[]) : [];
 const condition = (o: Obj, type: string) => conditionsOf(o).find((c) => c.type === type);
@@ -73,7 +74,7 @@ function statefulSet(o: Obj): Health {
     s["updateRevision"] !== undefined &&
     s["currentRevision"] !== s["updateRevision"]
   ) {
-    return progressing(`Waiting for the update to revision ${String(s["updateRevision"])}`);
+    return progressing(`Waiting for the update to revision ${text(s["updateRevision"], "?")}`);
   }
   return current(`All replicas scheduled as expected. Replicas: ${desired}`);
 }
@@ -106,14 +107,14 @@ function pod(o: Obj): Health {
   if (phase === "Succeeded") return current("Pod has completed successfully");
   if (phase === "Failed") return failed("Pod has failed");
   if (phase === "Running" && condition(o, "Ready")?.status === "True") return current("Pod is Ready");
-  return progressing(`Pod phase: ${String(phase ?? "Pending")}`);
+  return progressing(`Pod phase: ${text(phase, "Pending")}`);
 }
 
 function byPhase(expected: string) {
   return (o: Obj): Health =>
     o.status?.["phase"] === expected
       ? current()
-      : progressing(`phase is ${String(o.status?.["phase"] ?? "unknown")}, want ${expected}`);
+      : progressing(`phase is ${text(o.status?.["phase"], "unknown")}, want ${expected}`);
 }
 
 function crd(o: Obj): Health {
