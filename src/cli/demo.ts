@@ -35,7 +35,9 @@ async function waitAvailable(client: KubeClient, replicas: number): Promise<numb
     if ((d.status?.availableReplicas ?? 0) >= replicas) return Date.now() - started;
     await sleep(200);
   }
-  throw new SluiceError("the demo Deployment did not become Available within 60s", { hint: "look at 'sluice dev status' and the logs" });
+  throw new SluiceError("the demo Deployment did not become Available within 60s", {
+    hint: "look at 'sluice dev status' and the logs",
+  });
 }
 
 /** The main job, end to end on the local environment. */
@@ -46,7 +48,12 @@ async function runDemo(dir: string): Promise<void> {
 
   say("2/4 building and pushing image demo/web:1.0.0 (daemonless)");
   const registry = new RegistryClient({ host: env.registry, insecure: true });
-  const { digest } = await pushImage(registry, "demo/web", ["1.0.0"], generateImage({ files: { "index.html": "<h1>hello from sluice</h1>\n" } }));
+  const { digest } = await pushImage(
+    registry,
+    "demo/web",
+    ["1.0.0"],
+    generateImage({ files: { "index.html": "<h1>hello from sluice</h1>\n" } }),
+  );
   await registry.close();
   const image = `${env.registry}/demo/web:1.0.0`;
   say(`    ${image} (${digest})`);
@@ -54,13 +61,19 @@ async function runDemo(dir: string): Promise<void> {
   say("3/4 committing the app's manifests to the config repository");
   const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: "demo" } };
   const manifests = [namespace, webDeployment(image)].map((o) => YAML.stringify(o)).join("---\n");
-  const { url, sha } = await pushFiles(env, "demo/config", { "apps/web/manifests.yaml": manifests }, { message: "deploy web 1.0.0" });
+  const { url, sha } = await pushFiles(
+    env,
+    "demo/config",
+    { "apps/web/manifests.yaml": manifests },
+    { message: "deploy web 1.0.0" },
+  );
   say(`    ${url} @ ${sha.slice(0, 12)}`);
 
   say("4/4 applying with server-side apply and waiting for the rollout");
   const client = new KubeClient(await loadKubeconfig(env.kubeconfig));
   try {
-    for (const doc of YAML.parseAllDocuments(manifests)) await client.apply(doc.toJS() as KubeObject, { fieldManager: "sluice-demo", force: true });
+    for (const doc of YAML.parseAllDocuments(manifests))
+      await client.apply(doc.toJS() as KubeObject, { fieldManager: "sluice-demo", force: true });
     const ms = await waitAvailable(client, 3);
     say(`    deployment demo/web: 3/3 available after ${(ms / 1000).toFixed(1)}s on kwok nodes`);
   } finally {

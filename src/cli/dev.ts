@@ -17,12 +17,17 @@ function describe(env: DevEnv): string {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new SluiceError(`--nodes must be an integer from 0 to 1000, got "${value}"`, { exitCode: ExitCode.usage });
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    throw new SluiceError(`--nodes must be an integer from 0 to 1000, got "${value}"`, {
+      exitCode: ExitCode.usage,
+    });
   return n;
 }
 
 export function registerDevCommands(program: Command): void {
-  const dev = program.command("dev").description("the local real environment: Kubernetes with kwok nodes, OCI registry, git server");
+  const dev = program
+    .command("dev")
+    .description("the local real environment: Kubernetes with kwok nodes, OCI registry, git server");
   const dirOption = () => new Option("--dir <dir>", "environment directory").default(defaultDevDir);
 
   dev
@@ -39,7 +44,9 @@ export function registerDevCommands(program: Command): void {
         registryAuth: opts.registryAuth,
         progress: (m) => process.stderr.write(`· ${m}\n`),
       });
-      const headline = alreadyRunning ? "already running" : `up in ${((Date.now() - started) / 1000).toFixed(1)}s`;
+      const headline = alreadyRunning
+        ? "already running"
+        : `up in ${((Date.now() - started) / 1000).toFixed(1)}s`;
       process.stdout.write(`sluice dev environment ${headline}\n${describe(env)}\n`);
     });
 
@@ -54,7 +61,9 @@ export function registerDevCommands(program: Command): void {
         return;
       }
       for (const c of components) {
-        process.stdout.write(`${c.name.padEnd(24)} ${(c.running ? "running" : "EXITED").padEnd(8)} pid ${String(c.pid).padEnd(8)} ${c.running ? "" : `log: ${c.log}`}\n`);
+        process.stdout.write(
+          `${c.name.padEnd(24)} ${(c.running ? "running" : "EXITED").padEnd(8)} pid ${String(c.pid).padEnd(8)} ${c.running ? "" : `log: ${c.log}`}\n`,
+        );
       }
       if (env) process.stdout.write(`\n${describe(env)}\n`);
       if (components.some((c) => !c.running)) process.exitCode = ExitCode.failure;
@@ -67,7 +76,9 @@ export function registerDevCommands(program: Command): void {
     .option("--purge", "also delete the environment directory (etcd data, repositories, images)", false)
     .action(async (opts: { dir: string; purge: boolean }) => {
       const stopped = await devDown(opts.dir, { purge: opts.purge });
-      process.stdout.write(stopped.length ? `stopped ${stopped.map((p) => p.name).join(", ")}\n` : "nothing was running\n");
+      process.stdout.write(
+        stopped.length ? `stopped ${stopped.map((p) => p.name).join(", ")}\n` : "nothing was running\n",
+      );
     });
 
   dev

@@ -4,6 +4,14 @@ import { ExitCode, SluiceError } from "./errors.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerDevCommands } from "./dev.ts";
 import { registerServerCommand } from "./server.ts";
+import { registerInstallCommands } from "./install.ts";
+import { registerCreateSourceCommands } from "./create-source.ts";
+import { registerCreateSecretCommands } from "./create-secret.ts";
+import { registerGetCommands } from "./get.ts";
+import { registerReconcileCommands } from "./reconcile.ts";
+import { registerSuspendResumeCommands } from "./suspend-resume.ts";
+import { registerDeleteCommands } from "./delete.ts";
+import { registerVersionCommand } from "./version.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -13,6 +21,14 @@ function buildProgram(): Command {
   registerDevCommands(program);
   registerDemoCommand(program);
   registerServerCommand(program);
+  registerInstallCommands(program);
+  registerCreateSourceCommands(program);
+  registerCreateSecretCommands(program);
+  registerGetCommands(program);
+  registerReconcileCommands(program);
+  registerSuspendResumeCommands(program);
+  registerDeleteCommands(program);
+  registerVersionCommand(program);
   return program;
 }
 

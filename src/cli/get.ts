@@ -1,0 +1,105 @@
+/** `sluice get sources git|all`: Flux's status tables. */
+import type { Command } from "commander";
+import type { KubeClient } from "../kube/client.ts";
+import { objectName } from "./flags.ts";
+import {
+  commandGroup,
+  getObject,
+  isServed,
+  listObjects,
+  readiness,
+  sourceKinds,
+  type FluxObject,
+  type KindInfo,
+} from "./kinds.ts";
+import { addKubeFlags, withCluster, type ListFlags } from "./kube-flags.ts";
+import { renderTable, say } from "./output.ts";
+
+interface GetFlags extends ListFlags {
+  header: boolean;
+}
+
+function row(obj: FluxObject, withNamespace: boolean, prefix: string): string[] {
+  const { ready, message } = readiness(obj);
+  const cells = [
+    `${prefix}${obj.metadata.name}`,
+    obj.status?.artifact?.revision ?? "",
+    obj.spec?.suspend ? "True" : "False",
+    ready,
+    message.replace(/\s+/g, " "),
+  ];
+  return withNamespace ? [obj.metadata.namespace ?? "", ...cells] : cells;
+}
+
+async function fetch(
+  client: KubeClient,
+  kind: KindInfo,
+  name: string | undefined,
+  flags: GetFlags,
+): Promise<FluxObject[]> {
+  if (name !== undefined) objectName(kind.kind, name);
+  if (name !== undefined && !flags.allNamespaces)
+    return [await getObject(client, kind, name, flags.namespace)];
+  const items = await listObjects(client, kind, flags.allNamespaces ? undefined : flags.namespace);
+  return items
+    .filter((o) => name === undefined || o.metadata.name === name)
+    .sort((a, b) =>
+      `${a.metadata.namespace ?? ""}/${a.metadata.name}`.localeCompare(
+        `${b.metadata.namespace ?? ""}/${b.metadata.name}`,
+      ),
+    );
+}
+
+function table(items: FluxObject[], flags: GetFlags, prefix = ""): string {
+  const headers = ["NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"];
+  const withNamespace = flags.allNamespaces;
+  return renderTable(
+    withNamespace ? ["NAMESPACE", ...headers] : headers,
+    items.map((o) => row(o, withNamespace, prefix)),
+    !flags.header,
+  );
+}
+
+const where = (flags: GetFlags) => (flags.allNamespaces ? "any namespace" : `"${flags.namespace}" namespace`);
+
+async function getKind(kind: KindInfo, name: string | undefined, flags: GetFlags): Promise<void> {
+  await withCluster(flags, async (client) => {
+    const items = await fetch(client, kind, name, flags);
+    if (items.length === 0) say.failure(`no ${kind.kind} objects found in ${where(flags)}`);
+    else process.stdout.write(table(items, flags));
+  });
+}
+
+/** Every source kind, one table each, names prefixed with the kind (`gitrepository/podinfo`). */
+async function getAllSources(flags: GetFlags): Promise<void> {
+  await withCluster(flags, async (client) => {
+    const tables: string[] = [];
+    for (const kind of sourceKinds) {
+      if (!(await isServed(client, kind))) continue; // a kind whose CRD is not installed has no objects
+      const items = await fetch(client, kind, undefined, flags);
+      if (items.length) tables.push(table(items, flags, `${kind.kind.toLowerCase()}/`));
+    }
+    if (tables.length === 0) say.failure(`no source objects found in ${where(flags)}`);
+    else process.stdout.write(tables.join("\n"));
+  });
+}
+
+function withGetFlags(cmd: Command): Command {
+  return addKubeFlags(cmd, { allNamespaces: true }).option("--no-header", "leave out the header row");
+}
+
+export function registerGetCommands(program: Command): void {
+  const get = commandGroup(program, "get", "show the status of Flux objects");
+  const sources = commandGroup(get, "sources", "show the status of sources", "source");
+  for (const kind of sourceKinds) {
+    withGetFlags(
+      sources
+        .command(kind.sub)
+        .description(`show the status of ${kind.kind} objects`)
+        .argument("[name]", `name of one ${kind.kind}`),
+    ).action((name: string | undefined, flags: GetFlags) => getKind(kind, name, flags));
+  }
+  withGetFlags(sources.command("all").description("show the status of every source kind")).action(
+    (flags: GetFlags) => getAllSources(flags),
+  );
+}

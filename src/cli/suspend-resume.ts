@@ -1,0 +1,48 @@
+/** `sluice suspend|resume source git NAME`: stop reconciling, or start again and wait for the outcome. */
+import type { Command } from "commander";
+import { objectName } from "./flags.ts";
+import { getObject, kindWords, registerKindVerb, type KindInfo } from "./kinds.ts";
+import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";
+import { say } from "./output.ts";
+import { awaitReconcileAndReport, requestReconcile } from "./wait.ts";
+
+async function suspend(kind: KindInfo, name: string, flags: KubeFlags): Promise<void> {
+  objectName(kind.kind, name);
+  const ns = flags.namespace;
+  await withCluster(flags, async (client) => {
+    await getObject(client, kind, name, ns);
+    say.action(`suspending ${kindWords(kind)} ${name} in ${ns} namespace`);
+    await client.patch(
+      { apiVersion: kind.apiVersion, kind: kind.kind, name, namespace: ns },
+      { spec: { suspend: true } },
+    );
+    say.success(`${kindWords(kind)} suspended`);
+  });
+}
+
+async function resume(kind: KindInfo, name: string, flags: KubeFlags): Promise<void> {
+  objectName(kind.kind, name);
+  const ns = flags.namespace;
+  await withCluster(flags, async (client) => {
+    await getObject(client, kind, name, ns);
+    say.action(`resuming ${kindWords(kind)} ${name} in ${ns} namespace`);
+    const requestedAt = await requestReconcile(client, kind, name, ns, { spec: { suspend: false } });
+    say.success(`${kindWords(kind)} resumed`);
+    await awaitReconcileAndReport(client, kind, name, ns, requestedAt, flags.timeout);
+  });
+}
+
+export function registerSuspendResumeCommands(program: Command): void {
+  registerKindVerb(
+    program,
+    "suspend",
+    (kind) => `stop reconciling a ${kind.kind} (spec.suspend: true)`,
+    (cmd, kind) => addKubeFlags(cmd).action((name: string, flags: KubeFlags) => suspend(kind, name, flags)),
+  );
+  registerKindVerb(
+    program,
+    "resume",
+    (kind) => `reconcile a suspended ${kind.kind} again and wait for the outcome`,
+    (cmd, kind) => addKubeFlags(cmd).action((name: string, flags: KubeFlags) => resume(kind, name, flags)),
+  );
+}

@@ -1,0 +1,103 @@
+/** Waiting on the cluster: polling with a deadline, and the reconcile-request handshake every verb uses. */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { KubeClient } from "../kube/client.ts";
+import { requestedAtAnnotation } from "../runtime/status-patcher.ts";
+import { SluiceError } from "./errors.ts";
+import { say } from "./output.ts";
+import { describeRef, getObject, readiness, type FluxObject, type KindInfo } from "./kinds.ts";
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
+}
+
+/** Calls `check` until it returns a value; errors it throws end the wait at once. */
+export async function poll<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs: number; intervalMs?: number; hint?: string },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) {
+      throw new SluiceError(`timed out after ${formatDuration(options.timeoutMs)} waiting for ${what}`, {
+        ...(options.hint ? { hint: options.hint } : {}),
+      });
+    }
+    await sleep(Math.min(options.intervalMs ?? 1000, Math.max(deadline - Date.now(), 10)));
+  }
+}
+
+/** A new value for `reconcile.fluxcd.io/requestedAt` (what Flux writes: the current time). */
+export function newRequestedAt(): string {
+  return new Date().toISOString();
+}
+
+export const requestAnnotation = (requestedAt: string) => ({ [requestedAtAnnotation]: requestedAt });
+
+/** Asks the controller to reconcile now (a merge patch of the annotation), plus any `extra` patch fields. */
+export async function requestReconcile(
+  client: KubeClient,
+  kind: KindInfo,
+  name: string,
+  namespace: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const requestedAt = newRequestedAt();
+  await client.patch(
+    { apiVersion: kind.apiVersion, kind: kind.kind, name, namespace },
+    { ...extra, metadata: { annotations: requestAnnotation(requestedAt) } },
+    { type: "merge" },
+  );
+  return requestedAt;
+}
+
+/**
+ * Waits until the controller has handled the request `requestedAt` (`status.lastHandledReconcileAt`
+ * equals it: that status patch also carries the outcome) and returns the object when it is Ready.
+ * A reconcile that ended not Ready fails with the Ready message.
+ */
+export async function waitForReconcile(
+  client: KubeClient,
+  kind: KindInfo,
+  name: string,
+  namespace: string,
+  requestedAt: string,
+  timeoutMs: number,
+): Promise<FluxObject> {
+  const ref = describeRef(kind, namespace, name);
+  return poll(
+    `${ref} to be reconciled`,
+    async () => {
+      const obj = await getObject(client, kind, name, namespace);
+      if (obj.status?.lastHandledReconcileAt !== requestedAt) return undefined;
+      const { ready, message } = readiness(obj);
+      if (ready === "True") return obj;
+      if (ready === "False") throw new SluiceError(`${ref} is not ready: ${message}`);
+      return undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 500,
+      hint: `is 'sluice server' running against this cluster? ('sluice install' deploys it); inspect with 'sluice get ${kind.group}s ${kind.sub} ${name} -n ${namespace}'`,
+    },
+  );
+}
+
+/** Waits for the requested reconcile and prints its outcome as `flux reconcile` does. */
+export async function awaitReconcileAndReport(
+  client: KubeClient,
+  kind: KindInfo,
+  name: string,
+  namespace: string,
+  requestedAt: string,
+  timeoutMs: number,
+): Promise<void> {
+  say.waiting(`waiting for ${kind.kind} reconciliation`);
+  const ready = await waitForReconcile(client, kind, name, namespace, requestedAt, timeoutMs);
+  say.success(`${kind.kind} reconciliation completed`);
+  say.success(kind.result(ready));
+}

@@ -1,0 +1,130 @@
+/** `sluice install` and `sluice uninstall` against the real API server, run through bin/sluice. */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { test } from "node:test";
+import YAML from "yaml";
+import { clusterRoleName } from "../src/install/manifests.ts";
+import { sluiceVersion } from "../src/install/version.ts";
+import { isNotFound } from "../src/kube/errors.ts";
+import type { KubeObject } from "../src/kube/objects.ts";
+import { repoRoot, testEnv } from "./helpers/env.ts";
+import { adminClient, testNamespace } from "./helpers/kube.ts";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], options: { command?: string; input?: string } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(options.command ?? path.join(repoRoot, "bin/sluice"), args, {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+const show = (r: Run) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+
+test("install --export is accepted by kubectl apply --server-side --dry-run=server", async (t) => {
+  const env = await testEnv();
+  const client = await adminClient(t);
+  // a server-side dry run cannot create the namespace the other objects go into: use an existing one
+  const ns = await testNamespace(t, client, "cli-inst");
+  const exported = await run(["install", "--export", "--namespace", ns]);
+  assert.equal(exported.code, 0, show(exported));
+  const docs = YAML.parseAllDocuments(exported.stdout).map((d) => d.toJSON() as KubeObject);
+  assert.deepEqual(
+    docs.map((d) => d.kind),
+    [
+      "CustomResourceDefinition",
+      "Namespace",
+      "ServiceAccount",
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "Role",
+      "RoleBinding",
+      "Service",
+      "Deployment",
+    ],
+  );
+  const deployment = docs.find((d) => d.kind === "Deployment") as KubeObject & {
+    spec: { template: { spec: { containers: { image: string; args: string[] }[] } } };
+  };
+  const container = deployment.spec.template.spec.containers[0]!;
+  assert.equal(container.image, `ghcr.io/sluice/sluice:v${await sluiceVersion()}`);
+  assert.ok(container.args.includes(`--storage-adv-addr=source-controller.${ns}.svc.cluster.local.`));
+  assert.ok(container.args.includes("--leader-elect"));
+  for (const args of [
+    ["apply", "--server-side", "--dry-run=server"],
+    ["apply", "--dry-run=server"],
+  ]) {
+    const applied = await run(["--kubeconfig", env.kubeconfig, ...args, "-f", "-"], {
+      command: env.kubectl,
+      input: exported.stdout,
+    });
+    assert.equal(applied.code, 0, show(applied));
+    assert.match(applied.stdout, /deployment.apps\/sluice-server .*\(server dry run\)/);
+  }
+});
+
+test("install and uninstall round-trip in a namespace of their own", async (t) => {
+  const env = await testEnv();
+  const client = await adminClient(t);
+  const ns = `cli-inst-${randomBytes(4).toString("hex")}`;
+  const kube = ["--kubeconfig", env.kubeconfig, "--namespace", ns];
+  // CRDs are shared with the other tests of this run: never delete them here
+  t.after(() => run(["uninstall", ...kube, "--silent", "--keep-crds"]));
+
+  const installed = await run(["install", ...kube, "--timeout", "2m"]);
+  assert.equal(installed.code, 0, show(installed));
+  assert.match(installed.stdout, new RegExp(`^Namespace/${ns} created$`, "m"));
+  assert.match(installed.stdout, new RegExp(`^Deployment/${ns}/sluice-server created$`, "m"));
+  assert.match(installed.stderr, /✔ sluice-server: deployment ready\n✔ install finished/);
+  await client.get("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", clusterRoleName(ns));
+  await client.get("v1", "Service", "source-controller", ns);
+
+  const again = await run(["install", ...kube, "--no-wait"]);
+  assert.equal(again.code, 0, show(again));
+  assert.match(again.stdout, new RegExp(`^Deployment/${ns}/sluice-server unchanged$`, "m"));
+
+  const refused = await run(["uninstall", ...kube]);
+  assert.equal(refused.code, 2, show(refused));
+  assert.match(refused.stderr, /hint: no terminal to ask on: pass --silent/);
+
+  const removed = await run(["uninstall", ...kube, "--silent", "--keep-crds"]);
+  assert.equal(removed.code, 0, show(removed));
+  assert.match(removed.stdout, new RegExp(`^ClusterRole/${clusterRoleName(ns)} deleted$`, "m"));
+  assert.match(removed.stdout, new RegExp(`^Namespace/${ns} deleted$`, "m"));
+  for (const [apiVersion, kind, name] of [
+    ["rbac.authorization.k8s.io/v1", "ClusterRole", clusterRoleName(ns)],
+    ["rbac.authorization.k8s.io/v1", "ClusterRoleBinding", clusterRoleName(ns)],
+  ] as const) {
+    await assert.rejects(client.get(apiVersion, kind, name), isNotFound, `${kind} ${name} is gone`);
+  }
+  const namespace = await client.get("v1", "Namespace", ns).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  assert.ok(!namespace || namespace.metadata.deletionTimestamp, "the namespace is deleted or terminating");
+  await client.get(
+    "apiextensions.k8s.io/v1",
+    "CustomResourceDefinition",
+    "gitrepositories.source.toolkit.fluxcd.io",
+  );
+});
+
+test("version prints the version from package.json", async () => {
+  const r = await run(["version"]);
+  assert.equal(r.code, 0, show(r));
+  assert.equal(r.stdout, `sluice: v${await sluiceVersion()}\n`);
+});
