@@ -64,7 +64,7 @@ async function install(flags: InstallFlags): Promise<void> {
     say.action(`installing components in ${flags.namespace} namespace`);
     await applyInstall(client, objects, {
       timeoutMs: flags.timeout,
-      onApplied: (obj, action) => process.stdout.write(`${objectId(obj)} ${action}\n`),
+      onApplied: (subject, action) => process.stdout.write(`${subject} ${action}\n`),
     });
     say.success("install applied");
     if (flags.wait) {

@@ -2,6 +2,8 @@
 import type { CustomResourceDefinition } from "../api/crd.ts";
 import { poll } from "../cli/wait.ts";
 import type { KubeClient } from "../kube/client.ts";
+import { applyStaged } from "../kube/apply.ts";
+import { computeHealth } from "../kube/health.ts";
 import { isNotFound } from "../kube/errors.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import type { InstallObjects } from "./manifests.ts";
@@ -20,57 +22,12 @@ export function objectId(obj: KubeObject): string {
 export async function applyObject<T extends KubeObject>(
   client: KubeClient,
   obj: T,
-): Promise<{ object: T; action: ApplyAction }> {
-  let before: KubeObject | undefined;
-  try {
-    before = await client.get(obj.apiVersion, obj.kind, obj.metadata.name ?? "", obj.metadata.namespace);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-  const object = await client.apply(obj, { fieldManager, force: true });
-  const unchanged = before?.metadata.resourceVersion === object.metadata.resourceVersion;
-  return { object, action: !before ? "created" : unchanged ? "unchanged" : "configured" };
+): Promise<{ action: ApplyAction }> {
+  const [change] = await applyStaged(client, [obj], { fieldManager });
+  return { action: change?.action === "skipped" || !change ? "unchanged" : change.action };
 }
 
-type Conditioned = KubeObject & { status?: { conditions?: { type: string; status: string }[] } };
-
-/** Waits until the CRD is Established and discovery serves each of its versions. */
-export async function waitForCrd(
-  client: KubeClient,
-  crd: CustomResourceDefinition,
-  timeoutMs: number,
-): Promise<void> {
-  await poll(
-    `CRD ${crd.metadata.name} to be Established`,
-    async () => {
-      const live = await client.get<Conditioned>(
-        "apiextensions.k8s.io/v1",
-        "CustomResourceDefinition",
-        crd.metadata.name,
-      );
-      return (
-        live.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") || undefined
-      );
-    },
-    { timeoutMs, intervalMs: 250 },
-  );
-  for (const version of crd.spec.versions.filter((v) => v.served)) {
-    const apiVersion = `${crd.spec.group}/${version.name}`;
-    await poll(
-      `the API to serve ${crd.spec.names.kind} ${apiVersion}`,
-      async () => {
-        client.resetDiscovery();
-        return client.resourceFor(apiVersion, crd.spec.names.kind).catch((err: unknown) => {
-          if (isNotFound(err)) return undefined;
-          throw err;
-        });
-      },
-      { timeoutMs, intervalMs: 250 },
-    );
-  }
-}
-
-export type OnApplied = (obj: KubeObject, action: ApplyAction) => void;
+export type OnApplied = (subject: string, action: string) => void;
 
 /** Applies CRDs and waits until they are served: what tests need before creating Flux objects. */
 export async function installCrds(
@@ -78,38 +35,31 @@ export async function installCrds(
   crds: readonly CustomResourceDefinition[],
   options: { timeoutMs?: number; onApplied?: OnApplied } = {},
 ): Promise<void> {
-  for (const crd of crds) {
-    const { action } = await applyObject(client, crd);
-    options.onApplied?.(crd, action);
-  }
-  for (const crd of crds) await waitForCrd(client, crd, options.timeoutMs ?? 60_000);
+  await applyInstallObjects(client, [...crds], options);
 }
 
-/** Applies everything `sluice install` renders: CRDs (until Established), the Namespace, then the rest. */
+async function applyInstallObjects(
+  client: KubeClient,
+  objects: KubeObject[],
+  options: { timeoutMs?: number; onApplied?: OnApplied },
+) {
+  const changes = await applyStaged(client, objects, {
+    fieldManager,
+    crdTimeoutMs: options.timeoutMs ?? 60_000,
+  });
+  for (const c of changes) options.onApplied?.(c.subject, c.action);
+}
+
+/** Applies everything `sluice install` renders: CRDs (until Established) and the Namespace first, then the rest. */
 export async function applyInstall(
   client: KubeClient,
   objects: InstallObjects,
   options: { timeoutMs: number; onApplied?: OnApplied },
 ): Promise<void> {
-  await installCrds(client, objects.crds, options);
-  for (const obj of [objects.namespace, ...objects.components]) {
-    const { action } = await applyObject(client, obj);
-    options.onApplied?.(obj, action);
-  }
+  await applyInstallObjects(client, [...objects.crds, objects.namespace, ...objects.components], options);
 }
 
-type DeploymentStatus = KubeObject & {
-  spec?: { replicas?: number };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    updatedReplicas?: number;
-    availableReplicas?: number;
-    conditions?: { type: string; status: string }[];
-  };
-};
-
-/** kstatus "Current" for a Deployment: the latest generation rolled out and every replica available. */
+/** Waits until the Deployment is kstatus-Current: the latest generation rolled out and available. */
 export async function waitForDeployment(
   client: KubeClient,
   name: string,
@@ -118,17 +68,9 @@ export async function waitForDeployment(
 ): Promise<void> {
   await poll(
     `Deployment ${namespace}/${name} to roll out`,
-    async () => {
-      const d = await client.get<DeploymentStatus>("apps/v1", "Deployment", name, namespace);
-      const want = d.spec?.replicas ?? 1;
-      const s = d.status ?? {};
-      const current =
-        (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
-        (s.updatedReplicas ?? 0) === want &&
-        (s.availableReplicas ?? 0) === want &&
-        (s.replicas ?? 0) === want;
-      return current || undefined;
-    },
+    async () =>
+      computeHealth(await client.get("apps/v1", "Deployment", name, namespace)).status === "Current" ||
+      undefined,
     { timeoutMs, hint: `inspect it with 'kubectl -n ${namespace} describe deployment ${name}'` },
   );
 }

@@ -4,27 +4,15 @@ import path from "node:path";
 import type { TestContext } from "node:test";
 import { crds } from "../../src/api/registry.ts";
 import type { KubeClient } from "../../src/kube/client.ts";
-import type { KubeObject } from "../../src/kube/objects.ts";
+import { installCrds } from "../../src/install/apply.ts";
 import { loadKubeconfig } from "../../src/kube/kubeconfig.ts";
 import { silentLogger } from "../../src/runtime/logger.ts";
 import { startServer, type RunningServer, type ServerOptions } from "../../src/server/server.ts";
 import { testEnv } from "./env.ts";
-import { waitFor } from "./wait.ts";
-
-type Crd = KubeObject & { status?: { conditions?: { type: string; status: string }[] } };
 
 /** Applies every CRD Sluice serves and waits until the API server serves them. */
 export async function ensureCrds(client: KubeClient): Promise<void> {
-  for (const crd of crds) await client.apply(crd, { fieldManager: "sluice-test", force: true });
-  for (const crd of crds) {
-    await waitFor(`CRD ${crd.metadata.name} Established`, async () => {
-      const live = await client.get<Crd>(crd.apiVersion, crd.kind, crd.metadata.name!);
-      return live.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")
-        ? true
-        : undefined;
-    });
-  }
-  client.resetDiscovery();
+  await installCrds(client, crds);
 }
 
 /** A `sluice server` running in this test process against the shared cluster, stopped when the test ends. */
