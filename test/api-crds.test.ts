@@ -15,6 +15,35 @@ const GIT = "source.toolkit.fluxcd.io";
 /** A minimal valid spec per kind and served version; a new kind fails here until it adds one. */
 const samples: Record<string, (version: string) => Record<string, unknown>> = {
   [`${GIT}/GitRepository`]: () => ({ url: "https://git.example.com/org/repo.git", interval: "5m" }),
+  // Each version's sample carries fields only that version documents, so the round trip through
+  // the other versions shows that conversion None keeps them.
+  "kustomize.toolkit.fluxcd.io/Kustomization": (version) => {
+    const base = { interval: "5m", prune: true, sourceRef: { kind: "GitRepository", name: "repo" } };
+    const json6902 = {
+      target: { group: "apps", version: "v1", kind: "Deployment", name: "web" },
+      patch: [
+        { op: "add", path: "/spec/template/metadata/labels", value: { tier: "web", replicas: 2, on: null } },
+        { op: "remove", path: "/spec/paused" },
+      ],
+    };
+    if (version === "v1beta1")
+      return { ...base, validation: "server", kubeConfig: { secretRef: { name: "remote" } } };
+    if (version === "v1beta2")
+      return {
+        ...base,
+        validation: "client",
+        patchesStrategicMerge: [{ apiVersion: "v1", kind: "Service", metadata: { name: "web" } }],
+        patchesJson6902: [json6902],
+      };
+    return {
+      ...base,
+      sourceRef: { kind: "OCIRepository", name: "manifests" },
+      deletionPolicy: "Orphan",
+      namePrefix: "sample-",
+      patches: [{ patch: "- op: remove\n  path: /spec/paused\n", target: { kind: "Deployment" } }],
+      postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "vars" }] },
+    };
+  },
 };
 
 async function installCrds(client: KubeClient): Promise<void> {

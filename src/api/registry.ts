@@ -1,9 +1,10 @@
 /** Every CustomResourceDefinition Sluice serves, for `sluice install` and the tests. */
 import { stringify } from "yaml";
 import type { CustomResourceDefinition } from "./crd.ts";
+import { kustomizationCrd } from "./kustomize/kustomization/crd.ts";
 import { gitRepositoryCrd } from "./source/gitrepository/crd.ts";
 
-export const crds: readonly CustomResourceDefinition[] = [gitRepositoryCrd];
+export const crds: readonly CustomResourceDefinition[] = [gitRepositoryCrd, kustomizationCrd];
 
 /** All CRDs as one multi-document YAML stream. */
 export function renderCrdsYaml(): string {

@@ -1,0 +1,136 @@
+/** Kustomization kustomize.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
+import { z } from "zod";
+import { Duration, ObjectMeta } from "../../meta.ts";
+import { CustomHealthCheck } from "../kustomize-types.ts";
+import {
+  API_VERSION_V1,
+  CommonMetadata,
+  Components,
+  DependsOn,
+  Force,
+  HealthChecks,
+  Images,
+  Inventory,
+  KIND,
+  Patches,
+  Path,
+  Prune,
+  SOURCE_KINDS,
+  ServiceAccountName,
+  Suspend,
+  TargetNamespace,
+  Wait,
+  decryptionFields,
+  kubeConfigKey,
+  kubeConfigReference,
+  kubeConfigSecretRefFields,
+  postBuild,
+  sourceReference,
+  statusBaseShape,
+  substituteOptional,
+  substituteReferenceFields,
+} from "./common.ts";
+
+export const API_VERSION = API_VERSION_V1;
+
+export const SourceReference = sourceReference(SOURCE_KINDS);
+export type SourceReference = z.infer<typeof SourceReference>;
+
+export const Decryption = z
+  .object({
+    ...decryptionFields,
+    serviceAccountName: z
+      .string()
+      .exactOptional()
+      .describe(
+        "ServiceAccount whose identity authenticates to a cloud KMS; static credentials in secretRef take priority.",
+      ),
+  })
+  .describe("Decryption of SOPS-encrypted manifests before they are applied.");
+export type Decryption = z.infer<typeof Decryption>;
+
+export const KubeConfigReference = kubeConfigReference(
+  z.object({ ...kubeConfigSecretRefFields, key: kubeConfigKey }),
+);
+export type KubeConfigReference = z.infer<typeof KubeConfigReference>;
+
+export const SubstituteReference = z
+  .object({ ...substituteReferenceFields, optional: substituteOptional })
+  .describe("A ConfigMap or Secret whose data keys are variables for substitution.");
+export type SubstituteReference = z.infer<typeof SubstituteReference>;
+
+export const PostBuild = postBuild(SubstituteReference);
+export type PostBuild = z.infer<typeof PostBuild>;
+
+export const DeletionPolicy = z
+  .enum(["MirrorPrune", "Delete", "WaitForTermination", "Orphan"])
+  .describe(
+    "What deleting the Kustomization does to its objects: MirrorPrune (delete when prune is true), Delete, WaitForTermination (delete and wait until gone) or Orphan; MirrorPrune when empty.",
+  );
+export type DeletionPolicy = z.infer<typeof DeletionPolicy>;
+
+const NameAffix = z.string().min(1).max(200);
+
+/** Fields of the v1 spec; the served schema adds the deprecated fields of older versions. */
+export const specShape = {
+  sourceRef: SourceReference,
+  path: Path,
+  interval: Duration.describe("How often the Kustomization is reconciled (approximate, may be jittered)."),
+  retryInterval: Duration.exactOptional().describe(
+    "How soon a failed reconciliation is retried; interval when empty.",
+  ),
+  timeout: Duration.exactOptional().describe(
+    "Time limit for building, applying and health checking; interval when empty.",
+  ),
+  prune: Prune,
+  deletionPolicy: DeletionPolicy.exactOptional(),
+  wait: Wait,
+  healthChecks: HealthChecks,
+  healthCheckExprs: z
+    .array(CustomHealthCheck)
+    .exactOptional()
+    .describe("CEL health checks for custom resource kinds, used when wait or healthChecks is set."),
+  dependsOn: DependsOn,
+  suspend: Suspend,
+  targetNamespace: TargetNamespace,
+  namePrefix: NameAffix.exactOptional().describe("Prefix added to the names of all objects."),
+  nameSuffix: NameAffix.exactOptional().describe("Suffix added to the names of all objects."),
+  commonMetadata: CommonMetadata.exactOptional(),
+  patches: Patches,
+  images: Images,
+  components: Components,
+  postBuild: PostBuild.exactOptional(),
+  serviceAccountName: ServiceAccountName,
+  kubeConfig: KubeConfigReference.exactOptional(),
+  decryption: Decryption.exactOptional(),
+  force: Force,
+};
+
+export const KustomizationSpec = z
+  .object(specShape)
+  .describe("How to build the manifests of a source artifact with kustomize and apply them.");
+export type KustomizationSpec = z.infer<typeof KustomizationSpec>;
+
+export const statusShape = {
+  ...statusBaseShape,
+  lastAppliedOriginRevision: z
+    .string()
+    .exactOptional()
+    .describe("Origin revision (e.g. an OCI artifact's source commit) of the artifact last applied."),
+  inventory: Inventory,
+};
+
+export const KustomizationStatus = z
+  .object(statusShape)
+  .default(() => ({ observedGeneration: -1 }))
+  .describe("Observed state of the Kustomization.");
+export type KustomizationStatus = z.infer<typeof KustomizationStatus>;
+
+export const Kustomization = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(KIND),
+  metadata: ObjectMeta,
+  spec: KustomizationSpec,
+  status: KustomizationStatus,
+});
+export type Kustomization = z.infer<typeof Kustomization>;
