@@ -43,6 +43,8 @@ interface ServerFlags {
   leaderElectionNamespace: string;
   allowFileUrls: boolean;
   watchNamespace?: string;
+  crossNamespaceRefs: boolean;
+  kustomize?: string;
   logLevel: string;
 }
 
@@ -75,6 +77,8 @@ export function registerServerCommand(program: Command): void {
     .option("--leader-elect", "run controllers only while holding a Lease", false)
     .option("--leader-election-namespace <ns>", "namespace of the Lease", "flux-system")
     .option("--watch-namespace <ns>", "reconcile objects of this namespace only (default: all namespaces)")
+    .option("--no-cross-namespace-refs", "refuse Kustomization sourceRef/dependsOn into other namespaces")
+    .option("--kustomize <path>", "kustomize binary (default: the pinned build)")
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
     .option("--log-level <level>", "debug, info, warn, error", "info")
     .action(async (flags: ServerFlags) => {
@@ -97,6 +101,8 @@ export function registerServerCommand(program: Command): void {
             : undefined,
           allowFileUrls: flags.allowFileUrls,
           namespace: flags.watchNamespace,
+          noCrossNamespaceRefs: !flags.crossNamespaceRefs,
+          kustomizeBinary: flags.kustomize,
           logger,
         },
         stop.signal,

@@ -27,29 +27,54 @@ interface DiscoveryList {
 export class KubeClient {
   readonly access: ClusterAccess;
   private readonly agent: Agent;
+  /** long-lived streams (watches) get their own unbounded pool so they never starve plain requests */
+  private readonly streamAgent: Agent;
   private readonly discovery = new Map<string, Promise<DiscoveryList>>();
 
   constructor(access: ClusterAccess, options: { connections?: number } = {}) {
     this.access = access;
-    this.agent = new Agent({
-      connections: options.connections ?? 16,
-      connect: {
-        ...(access.ca ? { ca: access.ca } : {}),
-        ...(access.cert ? { cert: access.cert } : {}),
-        ...(access.key ? { key: access.key } : {}),
-        rejectUnauthorized: !access.insecureSkipTlsVerify,
-      },
-    });
+    const connect = {
+      ...(access.ca ? { ca: access.ca } : {}),
+      ...(access.cert ? { cert: access.cert } : {}),
+      ...(access.key ? { key: access.key } : {}),
+      rejectUnauthorized: !access.insecureSkipTlsVerify,
+    };
+    this.agent = new Agent({ connections: options.connections ?? 16, connect });
+    this.streamAgent = new Agent({ connect });
   }
 
+  /** Closes the connections; open streams (watches) are cut rather than awaited, as they may never end. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), this.streamAgent.destroy()]);
   }
 
-  private headers(contentType?: string): Record<string, string> {
-    const h: Record<string, string> = { accept: "application/json", "user-agent": "sluice" };
+  /** set on clients made by `impersonating` */
+  private impersonation: { user: string; groups: string[] } | undefined;
+
+  /**
+   * A client acting as `user` (Impersonate-User/-Group headers), sharing this client's connections
+   * and discovery cache; close the original, not this one.
+   */
+  impersonating(user: string, groups: string[] = []): KubeClient {
+    const child = Object.create(this) as KubeClient;
+    child.impersonation = { user, groups };
+    return child;
+  }
+
+  /** Acts as a namespace's service account, with the groups the API server gives service accounts. */
+  asServiceAccount(namespace: string, name: string): KubeClient {
+    const groups = ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"];
+    return this.impersonating(`system:serviceaccount:${namespace}:${name}`, groups);
+  }
+
+  private headers(contentType?: string): Record<string, string | string[]> {
+    const h: Record<string, string | string[]> = { accept: "application/json", "user-agent": "sluice" };
     if (this.access.token) h["authorization"] = `Bearer ${this.access.token}`;
     if (contentType) h["content-type"] = contentType;
+    if (this.impersonation) {
+      h["impersonate-user"] = this.impersonation.user;
+      if (this.impersonation.groups.length) h["impersonate-group"] = this.impersonation.groups;
+    }
     return h;
   }
 
@@ -61,7 +86,12 @@ export class KubeClient {
 
   /** One HTTP call; a non-2xx answer becomes a KubeApiError with the API's reason and message. */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    const body =
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body);
     const res = await request(this.url(path, options.query), {
       method: method as "GET",
       headers: this.headers(body === undefined ? undefined : (options.contentType ?? "application/json")),
@@ -77,6 +107,26 @@ export class KubeClient {
     return (json && text ? JSON.parse(text) : text) as T;
   }
 
+  /**
+   * A streaming GET (a watch): the response body as it arrives. A non-2xx answer becomes a
+   * KubeApiError. `idleTimeoutMs` bounds the silence between two chunks (0 = none).
+   */
+  async stream(
+    path: string,
+    options: { query?: RequestOptions["query"]; signal?: AbortSignal; idleTimeoutMs?: number } = {},
+  ): Promise<AsyncIterable<Buffer>> {
+    const res = await request(this.url(path, options.query), {
+      method: "GET",
+      headers: this.headers(),
+      dispatcher: this.streamAgent,
+      signal: options.signal ?? null,
+      headersTimeout: 30_000,
+      bodyTimeout: options.idleTimeoutMs ?? 0,
+    });
+    if (res.statusCode >= 300) throw apiError(res.statusCode, await res.body.text(), `GET ${path}`);
+    return res.body;
+  }
+
   /** Resolves apiVersion+kind to its resource through the API's discovery documents (cached). */
   async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo> {
     const { group } = splitApiVersion(apiVersion);
@@ -88,7 +138,8 @@ export class KubeClient {
       doc.catch(() => this.discovery.delete(path));
     }
     const found = (await doc).resources.find((r) => r.kind === kind && !r.name.includes("/"));
-    if (!found) throw new KubeApiError(404, "NotFound", `the server has no resource for kind ${kind} in ${apiVersion}`);
+    if (!found)
+      throw new KubeApiError(404, "NotFound", `the server has no resource for kind ${kind} in ${apiVersion}`);
     return found;
   }
 
@@ -107,7 +158,12 @@ export class KubeClient {
     return p;
   }
 
-  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T> {
+  async get<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<T> {
     return this.request<T>("GET", await this.pathFor(apiVersion, kind, namespace, name));
   }
 
@@ -117,7 +173,9 @@ export class KubeClient {
     options: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
   ): Promise<KubeList<T>> {
     const query = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
-    return this.request<KubeList<T>>("GET", await this.pathFor(apiVersion, kind, options.namespace), { query });
+    return this.request<KubeList<T>>("GET", await this.pathFor(apiVersion, kind, options.namespace), {
+      query,
+    });
   }
 
   async create<T extends KubeObject>(obj: T): Promise<T> {
@@ -135,7 +193,11 @@ export class KubeClient {
     return this.request<T>("PATCH", path, {
       body: obj,
       contentType: "application/apply-patch+yaml",
-      query: { fieldManager: options.fieldManager, force: options.force || undefined, dryRun: options.dryRun ? "All" : undefined },
+      query: {
+        fieldManager: options.fieldManager,
+        force: options.force || undefined,
+        dryRun: options.dryRun ? "All" : undefined,
+      },
     });
   }
 
@@ -146,11 +208,21 @@ export class KubeClient {
   ): Promise<T> {
     let path = await this.pathFor(ref.apiVersion, ref.kind, ref.namespace, ref.name);
     if (options.subresource) path += `/${options.subresource}`;
-    const types = { merge: "application/merge-patch+json", json: "application/json-patch+json", strategic: "application/strategic-merge-patch+json" };
+    const types = {
+      merge: "application/merge-patch+json",
+      json: "application/json-patch+json",
+      strategic: "application/strategic-merge-patch+json",
+    };
     return this.request<T>("PATCH", path, { body: patch, contentType: types[options.type ?? "merge"] });
   }
 
-  async delete(apiVersion: string, kind: string, name: string, namespace?: string, propagationPolicy = "Background"): Promise<void> {
+  async delete(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+    propagationPolicy = "Background",
+  ): Promise<void> {
     await this.request("DELETE", await this.pathFor(apiVersion, kind, namespace, name), {
       body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy },
     });

@@ -1,6 +1,8 @@
 import os from "node:os";
 import path from "node:path";
 import { setupGitRepositoryController } from "../controllers/gitrepository/setup.ts";
+import { setupKustomizationController } from "../controllers/kustomization/setup.ts";
+import { upstreamBinary } from "../dev/toolchain.ts";
 import { MirrorCache } from "../git/mirror-cache.ts";
 import { KubeClient } from "../kube/client.ts";
 import type { ClusterAccess } from "../kube/kubeconfig.ts";
@@ -11,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../dev/processes.ts";
 import { startArtifactServer } from "./artifact-server.ts";
 
-export const knownControllers = ["gitrepository"] as const;
+export const knownControllers = ["gitrepository", "kustomization"] as const;
 export type ControllerName = (typeof knownControllers)[number];
 
 export interface ServerOptions {
@@ -31,6 +33,10 @@ export interface ServerOptions {
   allowFileUrls: boolean;
   /** watch only this namespace (default: all namespaces) */
   namespace?: string | undefined;
+  /** refuse Kustomization references into other namespaces */
+  noCrossNamespaceRefs?: boolean | undefined;
+  /** kustomize binary (default: the pinned one built by scripts/build-upstream.sh) */
+  kustomizeBinary?: string | undefined;
   logger: Logger;
 }
 
@@ -71,6 +77,14 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
   const manager = buildManager(client, options);
   const mirrors = new MirrorCache(path.join(options.storagePath, "mirrors"));
   for (const name of options.controllers) {
+    if (name === "kustomization") {
+      setupKustomizationController(manager, {
+        kustomizeBinary: options.kustomizeBinary ?? (await upstreamBinary("kustomize")),
+        concurrency: options.concurrency,
+        namespace: options.namespace,
+        noCrossNamespaceRefs: options.noCrossNamespaceRefs ?? false,
+      });
+    }
     if (name === "gitrepository") {
       setupGitRepositoryController(manager, {
         store,

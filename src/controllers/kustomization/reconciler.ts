@@ -1,0 +1,337 @@
+import { parseDuration } from "../../api/duration.ts";
+import { InvalidObjectError } from "../../api/errors.ts";
+import { parseKustomization, type Kustomization } from "../../api/kustomize/kustomization/index.ts";
+import { applyStaged, ApplyValidationError, type ChangeSetEntry } from "../../kube/apply.ts";
+import type { KubeClient } from "../../kube/client.ts";
+import { KubeApiError } from "../../kube/errors.ts";
+import { entryOf, objectId, staleEntries, type InventoryEntry, type ObjectId } from "../../kube/inventory.ts";
+import type { KubeObject } from "../../kube/objects.ts";
+import { pruneStale, type PruneResult } from "../../kube/prune.ts";
+import { buildManifests, KustomizeError } from "../../kustomize/index.ts";
+import {
+  markFailedWithRetry,
+  markReady,
+  markStalled,
+  removeCondition,
+  setCondition,
+} from "../../runtime/conditions.ts";
+import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
+import { kubeStatusWriter, withStatusPatch } from "../../runtime/status-patcher.ts";
+import { ensureFinalizer, finalize } from "../gitrepository/finalizer.ts";
+import { ReconcileError } from "../reconcile-error.ts";
+import { checkDependencies } from "./dependencies.ts";
+import { waitForHealth } from "./health-wait.ts";
+import {
+  KustomizationCondition,
+  KustomizationReason as Reason,
+  fieldManager,
+  ownerNameLabel,
+  ownerNamespaceLabel,
+} from "./reasons.ts";
+import { ArtifactFetcher, artifactOf } from "./source.ts";
+import { variableLookup } from "./variables.ts";
+
+export interface KustomizationReconcilerOptions {
+  kustomizeBinary: string;
+  /** Kustomizations by namespace/name (dependsOn) and sources by kind/namespace/name, from the caches */
+  lookup: (namespace: string, name: string) => KubeObject | undefined;
+  lookupSource: (kind: string, namespace: string, name: string) => KubeObject | undefined;
+  /** refuse sourceRef and dependsOn into other namespaces (multi-tenancy lockdown) */
+  noCrossNamespaceRefs?: boolean;
+  artifacts?: ArtifactFetcher;
+}
+
+type Status = Kustomization["status"];
+const api = "kustomize.toolkit.fluxcd.io/v1";
+
+/** Reconciles one Kustomization: build the source's manifests, apply them, prune what left, wait for health. */
+export class KustomizationReconciler {
+  readonly #options: KustomizationReconcilerOptions;
+  readonly #artifacts: ArtifactFetcher;
+  readonly #reported = new Map<string, string>();
+
+  constructor(options: KustomizationReconcilerOptions) {
+    this.#options = options;
+    this.#artifacts = options.artifacts ?? new ArtifactFetcher();
+  }
+
+  reconcile = async (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => {
+    if (raw.metadata.deletionTimestamp) {
+      await finalize(ctx.client, raw, () => this.#onDelete(raw, ctx));
+      return {};
+    }
+    return withStatusPatch(
+      raw as KubeObject & { status?: Status },
+      kubeStatusWriter(ctx.client),
+      async (status) => {
+        let obj: Kustomization;
+        try {
+          const converted = parseKustomization(raw);
+          obj = converted.object;
+          await this.#reportDeprecations(raw, converted.deprecated, ctx);
+        } catch (err) {
+          if (!(err instanceof InvalidObjectError)) throw err;
+          status.conditions = markStalled(status.conditions, { reason: "InvalidSpec", message: err.message });
+          return {};
+        }
+        if (obj.spec.suspend) return {};
+        await ensureFinalizer(ctx.client, raw);
+        const interval = parseDuration(obj.spec.interval);
+        try {
+          await this.#sync(obj, status, ctx);
+          return { requeueAfterMs: interval };
+        } catch (err) {
+          return this.#fail(err, obj, status, ctx);
+        }
+      },
+    );
+  };
+
+  async #fail(
+    err: unknown,
+    obj: Kustomization,
+    status: Status,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    const failure = toReconcileError(err);
+    const outcome = { reason: failure.reason, message: failure.message };
+    if (failure.reason === Reason.HealthCheckFailed) {
+      status.conditions = setCondition(status.conditions, {
+        type: KustomizationCondition.Healthy,
+        status: "False",
+        ...outcome,
+      });
+    }
+    await ctx.events.event(obj, {
+      type: "Warning",
+      ...outcome,
+      ...(status.lastAttemptedRevision ? { revision: status.lastAttemptedRevision } : {}),
+    });
+    if (failure.stalled) {
+      status.conditions = markStalled(status.conditions, outcome);
+      return {};
+    }
+    status.conditions = markFailedWithRetry(status.conditions, outcome);
+    // dependencies and sources are waited for at retryInterval, not with backoff (as Flux does)
+    const retry = parseDuration(obj.spec.retryInterval ?? obj.spec.interval);
+    if (failure.reason === Reason.DependencyNotReady || failure.reason === Reason.ArtifactFailed)
+      return { requeueAfterMs: retry };
+    throw failure;
+  }
+
+  #client(obj: Kustomization, ctx: ReconcileContext): KubeClient {
+    const sa = obj.spec.serviceAccountName;
+    return sa ? ctx.client.asServiceAccount(obj.metadata.namespace!, sa) : ctx.client;
+  }
+
+  async #sync(obj: Kustomization, status: Status, ctx: ReconcileContext): Promise<void> {
+    const ns = obj.metadata.namespace!;
+    this.#checkUnsupported(obj);
+    this.#checkCrossNamespace(obj);
+    checkDependencies(obj, this.#options.lookup, (d) => this.#sourceRevisionOf(d));
+    const artifact = artifactOf(obj.spec.sourceRef, ns, this.#options.lookupSource);
+    status.lastAttemptedRevision = artifact.revision;
+    const bytes = await this.#artifacts.fetch(artifact, ctx.signal);
+    const client = this.#client(obj, ctx);
+    const objects = await this.#build(obj, artifact.revision, bytes, client, ctx);
+    const changes = await applyStaged(client, objects, { fieldManager, force: obj.spec.force ?? false });
+    const entries = objects.map(entryOf);
+    const pruned = obj.spec.prune
+      ? await this.#prune(obj, client, status.inventory?.entries ?? [], entries)
+      : [];
+    status.inventory = { entries: entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) };
+    await this.#reportChanges(obj, artifact.revision, changes, pruned, ctx);
+    await this.#checkHealth(obj, objects, client, ctx);
+    status.lastAppliedRevision = artifact.revision;
+    const message = `Applied revision: ${artifact.revision}`;
+    let conds = removeCondition(status.conditions, KustomizationCondition.Healthy);
+    if (obj.spec.wait || obj.spec.healthChecks?.length) {
+      conds = setCondition(conds, {
+        type: KustomizationCondition.Healthy,
+        status: "True",
+        reason: "Succeeded",
+        message: "Health check passed",
+      });
+    }
+    status.conditions = markReady(conds, { reason: Reason.ReconciliationSucceeded, message });
+  }
+
+  async #build(
+    obj: Kustomization,
+    revision: string,
+    artifact: Buffer,
+    client: KubeClient,
+    ctx: ReconcileContext,
+  ): Promise<KubeObject[]> {
+    const { spec } = obj;
+    const built = await buildManifests({
+      artifact,
+      revision,
+      path: spec.path,
+      kustomization: {
+        targetNamespace: spec.targetNamespace,
+        namePrefix: spec.namePrefix,
+        nameSuffix: spec.nameSuffix,
+        commonMetadata: spec.commonMetadata,
+        patches: spec.patches,
+        images: spec.images,
+        components: spec.components,
+        postBuild: spec.postBuild,
+      },
+      lookupVars: variableLookup(client, obj.metadata.namespace!),
+      kustomizeBinary: this.#options.kustomizeBinary,
+      signal: ctx.signal,
+      timeoutMs: parseDuration(spec.timeout ?? spec.interval),
+    });
+    const labels = ownerLabels(obj);
+    return built.map((o) => ({
+      ...o,
+      metadata: { ...o.metadata, labels: { ...o.metadata.labels, ...labels } },
+    }));
+  }
+
+  async #prune(
+    obj: Kustomization,
+    client: KubeClient,
+    previous: InventoryEntry[],
+    next: InventoryEntry[],
+  ): Promise<PruneResult[]> {
+    try {
+      return await pruneStale(client, staleEntries(previous, next), ownerLabels(obj));
+    } catch (err) {
+      throw new ReconcileError(Reason.PruneFailed, `prune failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async #checkHealth(
+    obj: Kustomization,
+    objects: KubeObject[],
+    client: KubeClient,
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    const ids: ObjectId[] = obj.spec.wait ? objects.map(objectId) : [];
+    for (const check of obj.spec.healthChecks ?? []) {
+      const apiVersion = check.apiVersion ?? "";
+      const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+      ids.push({
+        namespace: check.namespace ?? obj.metadata.namespace!,
+        name: check.name,
+        kind: check.kind,
+        group: group!,
+        version: version!,
+      });
+    }
+    if (ids.length === 0) return;
+    await waitForHealth(client, ids, parseDuration(obj.spec.timeout ?? obj.spec.interval), ctx.signal);
+  }
+
+  async #onDelete(raw: KubeObject, ctx: ReconcileContext): Promise<void> {
+    const obj = raw as KubeObject & {
+      spec?: { prune?: boolean; suspend?: boolean; serviceAccountName?: string };
+      status?: Status;
+    };
+    if (!obj.spec?.prune || obj.spec.suspend) return; // orphan what was applied
+    const client = obj.spec.serviceAccountName
+      ? ctx.client.asServiceAccount(obj.metadata.namespace!, obj.spec.serviceAccountName)
+      : ctx.client;
+    const results = await pruneStale(client, obj.status?.inventory?.entries ?? [], ownerLabels(obj));
+    const deleted = results.filter((r) => r.action === "deleted").map((r) => `${r.subject} deleted`);
+    if (deleted.length)
+      await ctx.events.event(raw, { type: "Normal", reason: "Progressing", message: deleted.join("\n") });
+  }
+
+  async #reportChanges(
+    obj: Kustomization,
+    revision: string,
+    changes: ChangeSetEntry[],
+    pruned: PruneResult[],
+    ctx: ReconcileContext,
+  ) {
+    const lines = [
+      ...changes
+        .filter((c) => c.action === "created" || c.action === "configured")
+        .map((c) => `${c.subject} ${c.action}`),
+      ...pruned.filter((p) => p.action === "deleted").map((p) => `${p.subject} deleted`),
+    ];
+    if (lines.length === 0) return;
+    await ctx.events.event(obj, {
+      type: "Normal",
+      reason: Reason.Progressing,
+      message: lines.join("\n"),
+      revision,
+    });
+  }
+
+  #sourceRevisionOf(ks: KubeObject): string | undefined {
+    const ref = (
+      ks as KubeObject & { spec?: { sourceRef?: { kind: string; name: string; namespace?: string } } }
+    ).spec?.sourceRef;
+    if (!ref) return undefined;
+    const source = this.#options.lookupSource(ref.kind, ref.namespace ?? ks.metadata.namespace!, ref.name) as
+      (KubeObject & { status?: { artifact?: { revision?: string } } }) | undefined;
+    return source?.status?.artifact?.revision;
+  }
+
+  #checkUnsupported(obj: Kustomization): void {
+    const unsupported = [
+      obj.spec.kubeConfig && "spec.kubeConfig",
+      obj.spec.decryption && "spec.decryption",
+    ].filter(Boolean);
+    if (unsupported.length) {
+      throw new ReconcileError(
+        Reason.Unsupported,
+        `${unsupported.join(" and ")} ${unsupported.length > 1 ? "are" : "is"} not supported by Sluice yet: remove it`,
+        { stalled: true },
+      );
+    }
+  }
+
+  #checkCrossNamespace(obj: Kustomization): void {
+    if (!this.#options.noCrossNamespaceRefs) return;
+    const ns = obj.metadata.namespace;
+    const foreign = [
+      obj.spec.sourceRef.namespace,
+      ...(obj.spec.dependsOn ?? []).map((d) => d.namespace),
+    ].find((n) => n !== undefined && n !== ns);
+    if (foreign) {
+      throw new ReconcileError(
+        Reason.AccessDenied,
+        `cross-namespace references are disabled on this server: '${foreign}' is not '${ns}'`,
+        { stalled: true },
+      );
+    }
+  }
+
+  async #reportDeprecations(raw: KubeObject, deprecated: string[], ctx: ReconcileContext): Promise<void> {
+    const fields = deprecated.filter((d) => d.startsWith("spec.")).join(", ");
+    const uid = raw.metadata.uid ?? "";
+    if (!fields || this.#reported.get(uid) === fields) return;
+    this.#reported.set(uid, fields);
+    await ctx.events.event(raw, {
+      type: "Warning",
+      reason: Reason.DeprecatedField,
+      message: `deprecated field(s) ${fields} are converted or ignored by Kustomization ${api}; update the object`,
+    });
+  }
+}
+
+/** The labels every applied object carries; pruning only deletes objects that still carry them. */
+function ownerLabels(obj: KubeObject | Kustomization): Record<string, string> {
+  return { [ownerNameLabel]: obj.metadata.name!, [ownerNamespaceLabel]: obj.metadata.namespace! };
+}
+
+function toReconcileError(err: unknown): ReconcileError {
+  if (err instanceof ReconcileError) return err;
+  if (err instanceof KustomizeError)
+    return new ReconcileError(Reason.BuildFailed, err.message, { cause: err });
+  if (err instanceof ApplyValidationError)
+    return new ReconcileError(Reason.ReconciliationFailed, err.message, { cause: err });
+  if (err instanceof KubeApiError && err.status === 403) {
+    return new ReconcileError(
+      Reason.ReconciliationFailed,
+      `access denied: ${err.message}; grant the service account the permissions it needs`,
+      { cause: err },
+    );
+  }
+  return new ReconcileError(Reason.ReconciliationFailed, (err as Error).message, { cause: err });
+}

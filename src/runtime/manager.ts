@@ -1,0 +1,127 @@
+import type { AddressInfo } from "node:net";
+import type { KubeClient } from "../kube/client.ts";
+import type { KubeObject } from "../kube/objects.ts";
+import { Controller, type ControllerOptions } from "./controller.ts";
+import { EventRecorder } from "./events.ts";
+import { HealthServer } from "./health-server.ts";
+import { InformerFactory, type InformerFactoryOptions } from "./informer-factory.ts";
+import { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts";
+import { silentLogger, type Logger } from "./logger.ts";
+import { RuntimeMetrics } from "./metrics.ts";
+
+export interface ManagerOptions {
+  client: KubeClient;
+  logger?: Logger;
+  metrics?: RuntimeMetrics;
+  /** run controllers only while holding this Lease; standby replicas keep their caches warm */
+  leaderElection?: Omit<
+    LeaderElectionOptions,
+    "client" | "logger" | "metrics" | "onStartedLeading" | "onStoppedLeading"
+  >;
+  /** serve /metrics, /healthz, /readyz here */
+  health?: { host?: string; port: number };
+  /** how long shutdown waits for in-flight reconciles (default 30 s) */
+  shutdownTimeoutMs?: number;
+  informerDefaults?: InformerFactoryOptions["defaults"];
+}
+
+/** What a controller needs besides what the manager provides (client, informers, logs, metrics, events). */
+export type ManagedControllerOptions<T extends KubeObject> = Omit<
+  ControllerOptions<T>,
+  "client" | "informers" | "logger" | "metrics" | "events"
+>;
+
+/**
+ * Runs a set of controllers: shared informers, leader election (optional), the health server, and
+ * a graceful shutdown that lets in-flight reconciles finish (up to a deadline) before releasing
+ * the lease.
+ */
+export class Manager {
+  readonly client: KubeClient;
+  readonly informers: InformerFactory;
+  readonly metrics: RuntimeMetrics;
+  readonly events: EventRecorder;
+  readonly logger: Logger;
+  readonly elector: LeaderElector | undefined;
+  private readonly options: ManagerOptions;
+  private readonly controllers: Controller<KubeObject>[] = [];
+  private readonly health: HealthServer;
+  private running = false;
+
+  constructor(options: ManagerOptions) {
+    this.options = options;
+    this.client = options.client;
+    this.logger = options.logger ?? silentLogger();
+    this.metrics = options.metrics ?? new RuntimeMetrics();
+    this.informers = new InformerFactory(options.client, {
+      logger: this.logger,
+      metrics: this.metrics,
+      ...(options.informerDefaults ? { defaults: options.informerDefaults } : {}),
+    });
+    this.events = new EventRecorder({ client: options.client, controller: "manager", logger: this.logger });
+    this.elector = options.leaderElection ? this.makeElector(options.leaderElection) : undefined;
+    this.health = new HealthServer({ registry: this.metrics.registry, logger: this.logger });
+    this.health.addReadyCheck("informers", () => this.informers.hasSynced());
+    if (this.elector) this.health.addReadyCheck("leader-election", () => this.elector?.isRunning() ?? false);
+  }
+
+  /** Creates a controller wired to this manager's client, informers, logger, metrics and events. */
+  controller<T extends KubeObject>(options: ManagedControllerOptions<T>): Controller<T> {
+    const controller = new Controller<T>({
+      shutdownTimeoutMs: this.options.shutdownTimeoutMs ?? 30_000,
+      ...options,
+      client: this.client,
+      informers: this.informers,
+      logger: this.logger,
+      metrics: this.metrics,
+      events: this.events.forController(options.name),
+    });
+    this.controllers.push(controller as unknown as Controller<KubeObject>);
+    return controller;
+  }
+
+  /** The health server's address once `run` has started it. */
+  get healthAddress(): AddressInfo | undefined {
+    return this.health.address;
+  }
+
+  /** Informers synced and, with leader election, campaigning or leading. */
+  isReady(): boolean {
+    return this.informers.hasSynced() && (this.elector?.isRunning() ?? true);
+  }
+
+  /** Runs until `signal` aborts, then shuts down gracefully; resolves when everything has stopped. */
+  async run(signal: AbortSignal): Promise<void> {
+    if (this.running) throw new Error("the manager is already running");
+    this.running = true;
+    const stopInformers = new AbortController();
+    const informersDone = this.informers.run(stopInformers.signal);
+    try {
+      if (this.options.health) await this.health.start(this.options.health);
+      if (!(await this.informers.waitForSync(signal))) return;
+      this.logger.info({ controllers: this.controllers.map((c) => c.name) }, "caches synced");
+      if (this.elector) await this.elector.run(signal);
+      else await this.runControllers(signal);
+    } finally {
+      stopInformers.abort();
+      await informersDone;
+      await this.health.close();
+      this.running = false;
+      this.logger.info("manager stopped");
+    }
+  }
+
+  private async runControllers(signal: AbortSignal): Promise<void> {
+    await Promise.all(this.controllers.map((c) => c.run(signal)));
+  }
+
+  private makeElector(options: NonNullable<ManagerOptions["leaderElection"]>): LeaderElector {
+    return new LeaderElector({
+      ...options,
+      client: this.client,
+      logger: this.logger,
+      metrics: this.metrics,
+      onStartedLeading: (signal) => this.runControllers(signal),
+    });
+  }
+}
