@@ -36,12 +36,14 @@ export function registerDevCommands(program: Command): void {
     .addOption(dirOption())
     .option("--nodes <n>", "number of fake kwok nodes", positiveInt, 3)
     .option("--registry-auth", "protect the registry with htpasswd basic auth", false)
-    .action(async (opts: { dir: string; nodes: number; registryAuth: boolean }) => {
+    .option("--server", "also install the CRDs and run sluice server against the cluster", false)
+    .action(async (opts: { dir: string; nodes: number; registryAuth: boolean; server: boolean }) => {
       const started = Date.now();
       const { env, alreadyRunning } = await devUp({
         dir: opts.dir,
         nodes: opts.nodes,
         registryAuth: opts.registryAuth,
+        server: opts.server,
         progress: (m) => process.stderr.write(`· ${m}\n`),
       });
       const headline = alreadyRunning

@@ -45,6 +45,7 @@ interface ServerFlags {
   watchNamespace?: string;
   crossNamespaceRefs: boolean;
   kustomize?: string;
+  strictSubstitutions: boolean;
   logLevel: string;
 }
 
@@ -79,6 +80,7 @@ export function registerServerCommand(program: Command): void {
     .option("--watch-namespace <ns>", "reconcile objects of this namespace only (default: all namespaces)")
     .option("--no-cross-namespace-refs", "refuse Kustomization sourceRef/dependsOn into other namespaces")
     .option("--kustomize <path>", "kustomize binary (default: the pinned build)")
+    .option("--strict-substitutions", "fail on postBuild variables that have no value and no default", false)
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
     .option("--log-level <level>", "debug, info, warn, error", "info")
     .action(async (flags: ServerFlags) => {
@@ -103,6 +105,7 @@ export function registerServerCommand(program: Command): void {
           namespace: flags.watchNamespace,
           noCrossNamespaceRefs: !flags.crossNamespaceRefs,
           kustomizeBinary: flags.kustomize,
+          strictSubstitution: flags.strictSubstitutions,
           logger,
         },
         stop.signal,

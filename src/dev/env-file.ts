@@ -21,6 +21,10 @@ export const DevEnv = z.object({
   helm: z.string(),
   kubectl: z.string(),
   nodes: z.number().int(),
+  serverUrl: z
+    .string()
+    .optional()
+    .describe("health/metrics URL of `sluice server` when started with --server"),
 });
 export type DevEnv = z.infer<typeof DevEnv>;
 

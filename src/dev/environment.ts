@@ -26,6 +26,7 @@ import {
   type ManagedProcess,
 } from "./processes.ts";
 import { writeRegistryConfig } from "./registry.ts";
+import { startSluiceServer } from "./sluice-server.ts";
 import { prepareSshd } from "./sshd.ts";
 import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "./toolchain.ts";
@@ -35,6 +36,8 @@ export interface UpOptions {
   dir: string;
   nodes: number;
   registryAuth?: boolean;
+  /** also install the CRDs and run `sluice server` against the cluster */
+  server?: boolean;
   progress?: (message: string) => void;
 }
 
@@ -100,6 +103,12 @@ class Launch {
   constructor(dir: string) {
     this.dir = dir;
   }
+  /** Records a process started elsewhere, so a failed step and `dev down` stop it too. */
+  async adopt(p: ManagedProcess): Promise<void> {
+    this.processes.push(p);
+    await writeState(this.dir, { processes: this.processes });
+  }
+
   async start(
     name: string,
     command: string,
@@ -324,6 +333,20 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
     kubectl: bins.kubectl,
     nodes: options.nodes,
   };
+  if (options.server) {
+    report("installing the CRDs and starting sluice server");
+    const server = await step(launch, "start sluice server", () => startSluiceServer(dir, kubeconfig));
+    await launch.adopt(server.process);
+    env.serverUrl = server.healthUrl;
+  }
   await writeDevEnv(env);
   return env;
+}
+
+async function addServer(dir: string, env: DevEnv, processes: ManagedProcess[]): Promise<DevEnv> {
+  const server = await startSluiceServer(dir, env.kubeconfig);
+  await writeState(dir, { processes: [...processes, server.process] });
+  const next = { ...env, serverUrl: server.healthUrl };
+  await writeDevEnv(next);
+  return next;
 }

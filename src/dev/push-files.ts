@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { DevEnv } from "./env-file.ts";
-import { GitError, withCredentials, type GitAuth } from "../git/exec.ts";
+import { GitError, runGit, withCredentials, type GitAuth } from "../git/exec.ts";
 import { addAll, checkout, clone, commit, init, lsRemote, push, tag } from "../git/repository.ts";
 
 const author = { name: "Sluice Dev", email: "dev@sluice.invalid" };
@@ -13,6 +13,8 @@ export interface PushFilesOptions {
   message?: string;
   /** Annotated tag to create on the new commit and push. */
   tag?: string;
+  /** The commit holds exactly `files`: everything else is removed. */
+  replace?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function pushFiles(
     return await withCredentials({ username: env.gitUsername, password: env.gitPassword }, async (auth) => {
       const work = path.join(tmp, "work");
       await prepareWorkingCopy(url, work, branch, auth);
+      if (opts.replace) await runGit(["rm", "-r", "--quiet", "--ignore-unmatch", "--", "."], { cwd: work });
       await writeFiles(work, files);
       await addAll(work);
       const sha = await commit(work, { message, author: author, allowEmpty: true });

@@ -35,6 +35,8 @@ export interface ServerOptions {
   namespace?: string | undefined;
   /** refuse Kustomization references into other namespaces */
   noCrossNamespaceRefs?: boolean | undefined;
+  /** fail on postBuild variables without a value or default */
+  strictSubstitution?: boolean | undefined;
   /** kustomize binary (default: the pinned one built by scripts/build-upstream.sh) */
   kustomizeBinary?: string | undefined;
   logger: Logger;
@@ -83,6 +85,7 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
         concurrency: options.concurrency,
         namespace: options.namespace,
         noCrossNamespaceRefs: options.noCrossNamespaceRefs ?? false,
+        strictSubstitution: options.strictSubstitution ?? false,
       });
     }
     if (name === "gitrepository") {

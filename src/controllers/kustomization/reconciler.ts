@@ -36,6 +36,8 @@ export interface KustomizationReconcilerOptions {
   /** Kustomizations by namespace/name (dependsOn) and sources by kind/namespace/name, from the caches */
   lookup: (namespace: string, name: string) => KubeObject | undefined;
   lookupSource: (kind: string, namespace: string, name: string) => KubeObject | undefined;
+  /** fail on postBuild variables without a value or default (Flux's StrictPostBuildSubstitutions) */
+  strictSubstitution?: boolean;
   /** refuse sourceRef and dependsOn into other namespaces (multi-tenancy lockdown) */
   noCrossNamespaceRefs?: boolean;
   artifacts?: ArtifactFetcher;
@@ -182,6 +184,7 @@ export class KustomizationReconciler {
       kustomizeBinary: this.#options.kustomizeBinary,
       signal: ctx.signal,
       timeoutMs: parseDuration(spec.timeout ?? spec.interval),
+      strictSubstitution: this.#options.strictSubstitution ?? false,
     });
     const labels = ownerLabels(obj);
     return built.map((o) => ({

@@ -19,6 +19,7 @@ export interface KustomizationSetupOptions {
   concurrency: number;
   namespace?: string | undefined;
   noCrossNamespaceRefs?: boolean;
+  strictSubstitution?: boolean;
 }
 
 const bySource = "sourceRef";
@@ -45,6 +46,7 @@ export function setupKustomizationController(
   const reconciler = new KustomizationReconciler({
     kustomizeBinary: options.kustomizeBinary,
     noCrossNamespaceRefs: options.noCrossNamespaceRefs ?? false,
+    strictSubstitution: options.strictSubstitution ?? false,
     lookup: (ns, name) => controller.informer.get(`${ns}/${name}`),
     lookupSource: (kind, ns, name) => sources.get(kind)?.get(`${ns}/${name}`),
   });

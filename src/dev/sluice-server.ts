@@ -1,0 +1,46 @@
+import path from "node:path";
+import { crds } from "../api/registry.ts";
+import { applyStaged } from "../kube/apply.ts";
+import { KubeClient } from "../kube/client.ts";
+import { loadKubeconfig } from "../kube/kubeconfig.ts";
+import { loopback } from "./components.ts";
+import { freePort, startDetached, waitUntil, type ManagedProcess } from "./processes.ts";
+import { projectRoot } from "./toolchain.ts";
+
+export interface ServerLaunch {
+  process: ManagedProcess;
+  healthUrl: string;
+}
+
+/** Installs the CRDs and starts `sluice server` against the environment's cluster, as one more component. */
+export async function startSluiceServer(dir: string, kubeconfig: string): Promise<ServerLaunch> {
+  const client = new KubeClient(await loadKubeconfig(kubeconfig));
+  try {
+    await applyStaged(client, [...crds], { fieldManager: "sluice" });
+  } finally {
+    await client.close();
+  }
+  const [storagePort, healthPort] = await Promise.all([freePort(), freePort()]);
+  const args = [
+    "--disable-warning=ExperimentalWarning",
+    "--max-semi-space-size=2",
+    path.join(projectRoot, "src/cli/main.ts"),
+    "server",
+    "--kubeconfig",
+    kubeconfig,
+    "--storage-path",
+    path.join(dir, "storage"),
+    "--storage-addr",
+    `${loopback}:${storagePort}`,
+    "--health-addr",
+    `${loopback}:${healthPort}`,
+    "--allow-file-urls",
+  ];
+  const process_ = await startDetached("sluice-server", process.execPath, args, {
+    log: path.join(dir, "logs", "sluice-server.log"),
+  });
+  const healthUrl = `http://${loopback}:${healthPort}`;
+  const ready = async () => (await fetch(`${healthUrl}/readyz`, { signal: AbortSignal.timeout(2000) })).ok;
+  await waitUntil("sluice server /readyz", ready, { timeoutMs: 60_000, process: process_ });
+  return { process: process_, healthUrl };
+}
