@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { test } from "node:test";
 import YAML from "yaml";
+import { crds } from "../src/api/registry.ts";
 import { clusterRoleName } from "../src/install/manifests.ts";
 import { sluiceVersion } from "../src/install/version.ts";
 import { isNotFound } from "../src/kube/errors.ts";
@@ -46,7 +47,7 @@ test("install --export is accepted by kubectl apply --server-side --dry-run=serv
   assert.deepEqual(
     docs.map((d) => d.kind),
     [
-      "CustomResourceDefinition",
+      ...crds.map(() => "CustomResourceDefinition"),
       "Namespace",
       "ServiceAccount",
       "ClusterRole",

@@ -37,6 +37,7 @@ export const defaultImage = (version: string) => `ghcr.io/sluice/sluice:v${versi
 /** Flux component names accepted by --components, mapped to the Sluice controller that replaces them. */
 export const componentAliases: Readonly<Record<string, ControllerName>> = {
   "source-controller": "gitrepository",
+  "kustomize-controller": "kustomization",
 };
 
 /** The cluster-scoped RBAC objects carry the namespace, so two installs (e.g. tests) never share them. */
@@ -85,6 +86,11 @@ function clusterRole(o: InstallOptions, selected: readonly CustomResourceDefinit
     rules.push({ apiGroups: [crd.spec.group], resources: [`${p}/finalizers`], verbs: ["update", "patch"] });
   }
   rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] });
+  if (selected.some((crd) => crd.spec.names.kind === "Kustomization")) {
+    // Kustomizations apply whatever their sources hold, as Flux's kustomize-controller does with
+    // cluster-admin; tenants are confined with serviceAccountName (impersonation) instead.
+    rules.push({ apiGroups: ["*"], resources: ["*"], verbs: ["*"] });
+  }
   rules.push({ apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "patch"] });
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
