@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { getCondition, markReady } from "../src/runtime/conditions.ts";
-import type { ReconcileContext, ReconcileResult } from "../src/runtime/controller.ts";
+import { Controller, type ReconcileContext, type ReconcileResult } from "../src/runtime/controller.ts";
 import { objectKey, type Informer } from "../src/runtime/informer.ts";
 import { Manager, type ManagedControllerOptions } from "../src/runtime/manager.ts";
 import {
@@ -125,6 +125,7 @@ test("a controller reconciles ConfigMaps as they change", async (t) => {
     apiVersion: "v1",
     kind: "ConfigMap",
     namespace: ns,
+    labelSelector: "app=sluice-controller-test",
     reconcile,
   });
   const seen = async () =>
@@ -133,7 +134,7 @@ test("a controller reconciles ConfigMaps as they change", async (t) => {
   await client.create({
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name: "c", namespace: ns },
+    metadata: { name: "c", namespace: ns, labels: { app: "sluice-controller-test" } },
     data: { n: "1" },
   });
   await waitFor("the first reconcile", async () => ((await seen()) === "1" ? true : undefined));
@@ -351,4 +352,46 @@ test("a deletion with a finalizer is reconciled; a deleted object is not", async
     2,
     "creation and deletion, nothing after the object is gone",
   );
+});
+
+test("a controller runs on its own (its own informers), and its loop stops on abort", async (t) => {
+  const client = await adminClient(t);
+  const ns = await testNamespace(t, client, "ctl");
+  const reconciled: string[] = [];
+  const controller = new Controller({
+    name: "standalone",
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    namespace: ns,
+    labelSelector: "app=standalone",
+    client,
+    reconcile: (cm) => {
+      reconciled.push(cm.metadata.name!);
+      return Promise.resolve({});
+    },
+  });
+  const stop = new AbortController();
+  const running = controller.run(stop.signal);
+  t.after(() => stop.abort());
+  await client.create({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "x", namespace: ns, labels: { app: "standalone" } },
+  });
+  await waitFor(
+    "a reconcile",
+    when(() => reconciled.includes("x")),
+  );
+  const abortedAt = Date.now();
+  stop.abort();
+  await running;
+  assert.ok(Date.now() - abortedAt < 1000, "run resolved promptly");
+  assert.ok(controller.informer.hasSynced());
+  await client.create({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "y", namespace: ns, labels: { app: "standalone" } },
+  });
+  await sleep(500);
+  assert.deepEqual(reconciled, ["x"], "nothing after the loop stopped");
 });

@@ -11,6 +11,14 @@ import { waitFor } from "./helpers/wait.ts";
 /** A synchronous condition as a `waitFor` check. */
 const when = (check: () => boolean) => () => Promise.resolve(check() ? true : undefined);
 
+const labelSelector = "app=sluice-manager-test";
+
+const configMap = (namespace: string, name: string): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace, labels: { app: "sluice-manager-test" } },
+});
+
 function startManager(
   t: TestContext,
   client: KubeClient,
@@ -19,7 +27,15 @@ function startManager(
   shutdownTimeoutMs = 10_000,
 ) {
   const manager = new Manager({ client, health: { host: "127.0.0.1", port: 0 }, shutdownTimeoutMs });
-  manager.controller({ name: "configmap", apiVersion: "v1", kind: "ConfigMap", namespace, reconcile });
+  // the namespace's own kube-root-ca.crt stays out of the counts
+  manager.controller({
+    name: "configmap",
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    namespace,
+    labelSelector,
+    reconcile,
+  });
   const controller = new AbortController();
   let stoppedAt = 0;
   const running = manager.run(controller.signal).then(() => (stoppedAt = Date.now()));
@@ -29,12 +45,6 @@ function startManager(
   });
   return { manager, abort: () => controller.abort(), running, stoppedAt: () => stoppedAt };
 }
-
-const configMap = (namespace: string, name: string): KubeObject => ({
-  apiVersion: "v1",
-  kind: "ConfigMap",
-  metadata: { name, namespace },
-});
 
 test("the health server answers /healthz, /readyz and /metrics with the runtime's metrics", async (t) => {
   const client = await adminClient(t);

@@ -91,15 +91,21 @@ export class Controller<T extends KubeObject = KubeObject> {
   private readonly log: Logger;
   private readonly metrics: RuntimeMetrics;
   private readonly events: EventRecorder;
+  /** set when no shared factory was given: the controller then runs its informers itself */
+  private readonly ownInformers: InformerFactory | undefined;
   private queue: WorkQueue | undefined;
   private running = false;
 
   constructor(options: ControllerOptions<T>) {
     this.options = options;
     this.name = options.name;
-    const informers =
-      options.informers ??
-      new InformerFactory(options.client, options.logger ? { logger: options.logger } : {});
+    this.ownInformers = options.informers
+      ? undefined
+      : new InformerFactory(options.client, {
+          ...(options.logger ? { logger: options.logger } : {}),
+          ...(options.metrics ? { metrics: options.metrics } : {}),
+        });
+    const informers = options.informers ?? this.ownInformers!;
     const { apiVersion, kind, namespace, labelSelector } = options;
     this.informer = informers.informer<T>({
       apiVersion,
@@ -129,16 +135,20 @@ export class Controller<T extends KubeObject = KubeObject> {
   }
 
   /**
-   * Reconciles until `signal` aborts (informers must be running: see InformerFactory.run or the
-   * Manager), then stops taking work and waits for in-flight reconciles.
+   * Reconciles until `signal` aborts, then stops taking work and waits for in-flight reconciles.
+   * Shared informers are run by their owner (the Manager); a controller without them runs its own.
    */
   async run(signal: AbortSignal): Promise<void> {
     if (this.running) throw new Error(`controller ${this.name} is already running`);
     this.running = true;
+    const stopInformers = new AbortController();
+    const informersDone = this.ownInformers?.run(stopInformers.signal);
     try {
       for (const informer of this.informers) if (!(await informer.waitForSync(signal))) return;
       await this.work(signal);
     } finally {
+      stopInformers.abort();
+      await informersDone;
       this.running = false;
     }
   }
@@ -219,6 +229,10 @@ export class Controller<T extends KubeObject = KubeObject> {
         client: this.options.client,
       });
       this.metrics.reconcileTotal.inc({ kind, result: "success" });
+      log.debug(
+        { durationMs: Math.round(performance.now() - started), requeueAfterMs: result.requeueAfterMs },
+        "reconciled",
+      );
       if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0)
         queue.addAfter(key, jittered(result.requeueAfterMs));
     } catch (err) {
@@ -232,7 +246,7 @@ export class Controller<T extends KubeObject = KubeObject> {
 }
 
 /** Resolves when `signal` aborts. */
-export async function aborted(signal: AbortSignal): Promise<void> {
+async function aborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return;
   await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }

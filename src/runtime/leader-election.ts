@@ -183,7 +183,7 @@ export class LeaderElector {
   }
 
   /** One attempt: true when this process holds the lease afterwards. */
-  async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(): Promise<boolean> {
     try {
       const lease = await this.read();
       if (!lease) return await this.create();

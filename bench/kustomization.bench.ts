@@ -1,0 +1,125 @@
+// Flux's "mean time to production" benchmark (fluxcd/flux-benchmark) on Sluice: N Kustomizations
+// from one GitRepository, each applying a Deployment, a Service and a ConfigMap, timed from creation
+// until all are Ready, with the server's CPU seconds (its kustomize and git children included) and
+// peak RSS; then the floor: the same objects applied by the plainest server-side-apply loop.
+// Run: scripts/with-node.sh node bench/kustomization.bench.ts [N ...]   (default: 100 500 1000)
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import YAML from "yaml";
+import { crds } from "../src/api/registry.ts";
+import { devDown, devUp } from "../src/dev/environment.ts";
+import type { DevEnv } from "../src/dev/env-file.ts";
+import { pushFiles } from "../src/dev/push-files.ts";
+import { projectRoot } from "../src/dev/toolchain.ts";
+import { applyStaged } from "../src/kube/apply.ts";
+import { KubeClient } from "../src/kube/client.ts";
+import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
+import type { KubeObject } from "../src/kube/objects.ts";
+
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const runs = sizes.length ? sizes : [100, 500, 1000];
+const concurrency = 8;
+
+function app(i: number): KubeObject[] {
+  const name = `app-${i}`;
+  const labels = { app: name };
+  return [
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { index: String(i) } },
+    { apiVersion: "v1", kind: "Service", metadata: { name }, spec: { selector: labels, ports: [{ port: 80 }] } },
+    {
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "app", image: "example/app:1" }] } } },
+    },
+  ];
+}
+
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+}
+async function peakRssMiB(pid: number): Promise<number> {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+type Ks = KubeObject & { status?: { conditions?: { type: string; status: string }[] } };
+async function readyCount(client: KubeClient, ns: string): Promise<number> {
+  const list = await client.list<Ks>("kustomize.toolkit.fluxcd.io/v1", "Kustomization", { namespace: ns });
+  return list.items.filter((o) => o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
+}
+
+function startServer(env: DevEnv, dir: string, ns: string): ChildProcess {
+  return spawn(process.execPath, [
+    "--disable-warning=ExperimentalWarning", "--max-semi-space-size=2", path.join(projectRoot, "src/cli/main.ts"), "server",
+    "--kubeconfig", env.kubeconfig, "--watch-namespace", ns, "--storage-path", path.join(dir, "storage"),
+    "--storage-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0", "--concurrent", String(concurrency), "--log-level", "warn",
+  ], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+async function sluiceRun(env: DevEnv, client: KubeClient, dir: string, n: number, url: string) {
+  const ns = `bench-${n}`;
+  await applyStaged(client, [{ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }], { fieldManager: "bench" });
+  await client.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: "auth", namespace: ns }, stringData: { username: env.gitUsername, password: env.gitPassword } }, { fieldManager: "bench" });
+  await client.apply({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "apps", namespace: ns }, spec: { url, interval: "1h", ref: { branch: "main" }, secretRef: { name: "auth" } } }, { fieldManager: "bench" });
+  const server = startServer(env, dir, ns);
+  try {
+    await sleep(2000);
+    const cpu0 = await cpuSeconds(server.pid!);
+    const started = performance.now();
+    await inBatches(Array.from({ length: n }, (_, i) => i), 25, (i) =>
+      client.create({
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", metadata: { name: `app-${i}`, namespace: ns },
+        spec: { interval: "1h", sourceRef: { kind: "GitRepository", name: "apps" }, path: `./apps/app-${i}`, prune: true, targetNamespace: ns },
+      }),
+    );
+    let ready = 0;
+    while ((ready = await readyCount(client, ns)) < n && performance.now() - started < 900_000) await sleep(500);
+    return { seconds: (performance.now() - started) / 1000, ready, cpu: (await cpuSeconds(server.pid!)) - cpu0, rss: await peakRssMiB(server.pid!) };
+  } finally {
+    server.kill("SIGTERM");
+  }
+}
+
+async function floorRun(client: KubeClient, n: number) {
+  const ns = `floor-${n}`;
+  await applyStaged(client, [{ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }], { fieldManager: "bench" });
+  const started = performance.now();
+  await inBatches(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
+    for (const obj of app(i)) await client.apply({ ...obj, metadata: { ...obj.metadata, namespace: ns } }, { fieldManager: "floor", force: true });
+  });
+  return (performance.now() - started) / 1000;
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-bench-ks-"));
+const maxN = Math.max(...runs);
+const { env } = await devUp({ dir, nodes: Math.ceil(maxN / 200) + 1 });
+const client = new KubeClient(await loadKubeconfig(env.kubeconfig), { connections: 32 });
+try {
+  await applyStaged(client, [...crds], { fieldManager: "bench" });
+  const files = Object.fromEntries(
+    Array.from({ length: maxN }, (_, i) => app(i).map((o) => [`apps/app-${i}/${o.kind.toLowerCase()}.yaml`, YAML.stringify(o)] as const)).flat(),
+  );
+  const { url } = await pushFiles(env, "bench/apps", files);
+  const rows: string[] = [];
+  for (const n of runs) {
+    const s = await sluiceRun(env, client, dir, n, url);
+    const floor = await floorRun(client, n);
+    rows.push(
+      `${String(n).padStart(5)}  ${`${s.ready}/${n} in ${s.seconds.toFixed(1)} s`.padEnd(18)}  ${`${s.cpu.toFixed(1)} s`.padEnd(9)}  ${`${s.rss.toFixed(0)} MiB`.padEnd(9)}  ${`${floor.toFixed(1)} s`.padEnd(9)}  ${(s.seconds / floor).toFixed(2)}x`,
+    );
+  }
+  console.log(`Kustomization bench (2 cores, concurrency ${concurrency}; targets for 1000: < 60 s, < 250 MiB, within 1.5x of the floor)`);
+  console.log("    N  all Ready           CPU        peak RSS   SSA floor  vs floor");
+  for (const row of rows) console.log(row);
+} finally {
+  await client.close();
+  await devDown(dir, { purge: true });
+  await rm(dir, { recursive: true, force: true });
+}
