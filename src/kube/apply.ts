@@ -50,23 +50,15 @@ function policyOf(obj: KubeObject): Policy {
 const definitionKinds = new Set(["CustomResourceDefinition", "Namespace", "ClusterRole"]);
 const isDefinition = (o: KubeObject) => definitionKinds.has(o.kind);
 
-/** The parts of an object an apply can change: without bookkeeping that moves on every write. */
-function comparable(obj: KubeObject): unknown {
-  const {
-    managedFields: _m,
-    resourceVersion: _r,
-    generation: _g,
-    ...metadata
-  } = obj.metadata as Record<string, unknown>;
-  return { ...obj, metadata };
-}
-const same = (a: KubeObject, b: KubeObject) =>
-  JSON.stringify(comparable(a)) === JSON.stringify(comparable(b));
-
 interface Planned {
   obj: KubeObject;
   id: ObjectId;
-  live: KubeObject | undefined;
+  /**
+   * the live object's resourceVersion as the dry-run saw it; empty for a new object. Comparing it
+   * with the version the real apply returns tells created, configured and unchanged apart without
+   * reading every object first (a no-op apply does not change the version).
+   */
+  priorVersion: string;
   action: ApplyAction;
   /** an immutable field changed and force is on: delete and create again */
   recreate?: boolean;
@@ -81,22 +73,22 @@ async function getLive(client: KubeClient, obj: KubeObject): Promise<KubeObject 
   }
 }
 
-/** Decides per object what an apply would do, validating it with a server-side dry-run. */
+/** Validates one object with a server-side dry-run and records what the real apply must do. */
 async function plan(client: KubeClient, obj: KubeObject, options: ApplyOptions): Promise<Planned> {
   const id = objectId(obj);
   const policy = policyOf(obj);
-  const live = await getLive(client, obj);
-  if (policy === "Ignore" || (policy === "IfNotPresent" && live)) return { obj, id, live, action: "skipped" };
-  let dry: KubeObject;
+  if (policy === "Ignore") return { obj, id, priorVersion: "", action: "skipped" };
+  if (policy === "IfNotPresent" && (await getLive(client, obj)))
+    return { obj, id, priorVersion: "", action: "skipped" };
   try {
-    dry = await client.apply(obj, { fieldManager: options.fieldManager, force: true, dryRun: true });
+    const dry = await client.apply(obj, { fieldManager: options.fieldManager, force: true, dryRun: true });
+    const priorVersion = dry.metadata.resourceVersion ?? "";
+    return { obj, id, priorVersion, action: priorVersion ? "configured" : "created" };
   } catch (err) {
-    if (live && immutable(err) && forced(obj, options))
-      return { obj, id, live, action: "configured", recreate: true };
+    if (immutable(err) && forced(obj, options))
+      return { obj, id, priorVersion: "", action: "configured", recreate: true };
     throw err;
   }
-  if (!live) return { obj, id, live, action: "created" };
-  return { obj, id, live, action: same(dry, live) ? "unchanged" : "configured" };
 }
 
 /** What a later stage creates: objects of new kinds or in new namespaces cannot be dry-run before it. */
@@ -140,15 +132,41 @@ const immutable = (err: unknown) =>
 const forced = (obj: KubeObject, options: ApplyOptions) =>
   options.force === true || obj.metadata.annotations?.[forceAnnotation]?.toLowerCase() === "enabled";
 
-async function applyOne(client: KubeClient, p: Planned, options: ApplyOptions): Promise<void> {
-  if (p.recreate) return recreate(client, p.obj, options);
+/** Applies a planned object and returns what actually happened to it. */
+async function applyOne(client: KubeClient, p: Planned, options: ApplyOptions): Promise<ApplyAction> {
+  if (p.action === "skipped") return "skipped";
+  if (p.recreate) {
+    await recreate(client, p.obj, options);
+    return "configured";
+  }
   try {
-    await client.apply(p.obj, { fieldManager: options.fieldManager, force: true });
+    const applied = await client.apply(p.obj, { fieldManager: options.fieldManager, force: true });
+    if (!p.priorVersion) return "created";
+    return applied.metadata.resourceVersion === p.priorVersion ? "unchanged" : "configured";
   } catch (err) {
     if (!immutable(err) || !forced(p.obj, options)) throw err;
     await recreate(client, p.obj, options);
+    return "configured";
   }
 }
+
+/** Applies a stage's planned objects with bounded concurrency, in order of the plan. */
+async function applyPlanned(
+  client: KubeClient,
+  planned: Planned[],
+  options: ApplyOptions,
+): Promise<ChangeSetEntry[]> {
+  const actions = new Array<ApplyAction>(planned.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < planned.length; i = next++)
+      actions[i] = await applyOne(client, planned[i]!, options);
+  };
+  await Promise.all(Array.from({ length: Math.min(applyConcurrency, planned.length) }, worker));
+  return planned.map((p, i) => ({ id: p.id, subject: describeId(p.id), action: actions[i]! }));
+}
+
+const applyConcurrency = 4;
 
 async function recreate(client: KubeClient, obj: KubeObject, options: ApplyOptions): Promise<void> {
   await client.delete(obj.apiVersion, obj.kind, obj.metadata.name!, obj.metadata.namespace, "Foreground");
@@ -192,19 +210,12 @@ export async function applyStaged(
   };
   const first = await planAll(client, definitions, options, nothingDeferred);
   const second = await planAll(client, rest, options, later);
-  for (const p of first.planned)
-    if (p.action === "created" || p.action === "configured") await applyOne(client, p, options);
+  const definitionChanges = await applyPlanned(client, first.planned, options);
   const crds = definitions.filter((d) => d.kind === "CustomResourceDefinition");
   if (crds.length) await waitEstablished(client, crds, options.crdTimeoutMs ?? 60_000);
   const late = second.deferred.length
     ? await planAll(client, second.deferred, options, nothingDeferred)
     : { planned: [] };
-  const planned = [...second.planned, ...late.planned];
-  for (const p of planned)
-    if (p.action === "created" || p.action === "configured") await applyOne(client, p, options);
-  return [...first.planned, ...planned].map((p) => ({
-    id: p.id,
-    subject: describeId(p.id),
-    action: p.action,
-  }));
+  const changes = await applyPlanned(client, [...second.planned, ...late.planned], options);
+  return [...definitionChanges, ...changes];
 }

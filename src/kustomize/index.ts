@@ -8,7 +8,8 @@ import { kustomizeBuild } from "./build.ts";
 import { type KustomizeSettings, prepareKustomization } from "./generate.ts";
 import { type CommonMetadata, applyCommonMetadata } from "./metadata.ts";
 import { type PostBuild, type VariableLookup, resolveVariables, substituteObjects } from "./substitute.ts";
-import { createWorkspace, resolveBuildPath } from "./workspace.ts";
+import type { ExtractedArtifacts } from "./extracted-artifacts.ts";
+import { createWorkspace, resolveBuildPath, type Workspace } from "./workspace.ts";
 
 export interface KustomizationBuildSpec extends KustomizeSettings {
   commonMetadata?: CommonMetadata | undefined;
@@ -20,6 +21,12 @@ export interface BuildManifestsOptions {
   artifact: Uint8Array;
   /** The artifact's revision, for messages. */
   revision: string;
+  /**
+   * The artifact's digest: with `extracted`, the artifact is extracted once per digest and shared
+   * by builds, each copying only what its path reaches.
+   */
+  digest?: string | undefined;
+  extracted?: ExtractedArtifacts | undefined;
   /** Directory in the artifact to build; its root when empty. */
   path?: string | undefined;
   kustomization: KustomizationBuildSpec;
@@ -42,12 +49,8 @@ export interface BuildManifestsOptions {
 /** The objects a Kustomization applies for this artifact; the temporary workspace is always removed. */
 export async function buildManifests(options: BuildManifestsOptions): Promise<KubeObject[]> {
   options.signal?.throwIfAborted();
-  const workspace = await createWorkspace(options.artifact, {
-    maxBytes: options.maxArtifactBytes,
-    tmpDir: options.workDir,
-  });
+  const { workspace, dir } = await openWorkspace(options);
   try {
-    const dir = await resolveBuildPath(workspace.root, options.path ?? "", options.revision);
     await prepareKustomization(dir, options.kustomization);
     const built = await kustomizeBuild({
       binary: options.kustomizeBinary,
@@ -66,6 +69,27 @@ export async function buildManifests(options: BuildManifestsOptions): Promise<Ku
   }
 }
 
+async function openWorkspace(options: BuildManifestsOptions): Promise<{ workspace: Workspace; dir: string }> {
+  const limits = { maxBytes: options.maxArtifactBytes, tmpDir: options.workDir };
+  if (options.extracted && options.digest) {
+    return options.extracted.workspaceFor(
+      options.digest,
+      options.artifact,
+      options.path ?? "",
+      options.revision,
+      limits,
+    );
+  }
+  const workspace = await createWorkspace(options.artifact, limits);
+  try {
+    return { workspace, dir: await resolveBuildPath(workspace.root, options.path ?? "", options.revision) };
+  } catch (err) {
+    await workspace.dispose();
+    throw err;
+  }
+}
+
+export { ExtractedArtifacts } from "./extracted-artifacts.ts";
 export { kustomizeBuild, parseBuildOutput } from "./build.ts";
 export * from "./errors.ts";
 export { envsubst } from "./envsubst.ts";

@@ -16,6 +16,14 @@ const helmFields = ["helmCharts", "helmChartInflationGenerator"] as const;
  * kustomization reachable from `dir`. Files kustomize cannot read are left for it to report.
  */
 export async function assertLocalOnly(root: string, dir: string): Promise<void> {
+  await reachableDirectories(root, dir);
+}
+
+/**
+ * `dir` and every local directory its kustomizations build on (resources, bases, components),
+ * transitively; refuses what `assertLocalOnly` refuses on the way.
+ */
+export async function reachableDirectories(root: string, dir: string): Promise<string[]> {
   const seen = new Set<string>();
   const pending = [dir];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -23,6 +31,7 @@ export async function assertLocalOnly(root: string, dir: string): Promise<void> 
     seen.add(next);
     pending.push(...(await checkKustomization(root, next)));
   }
+  return [...seen];
 }
 
 /** Checks one kustomization directory; returns the local directories it builds on. */

@@ -7,7 +7,7 @@ import { KubeApiError } from "../../kube/errors.ts";
 import { entryOf, objectId, staleEntries, type InventoryEntry, type ObjectId } from "../../kube/inventory.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import { pruneStale, type PruneResult } from "../../kube/prune.ts";
-import { buildManifests, KustomizeError } from "../../kustomize/index.ts";
+import { buildManifests, ExtractedArtifacts, KustomizeError } from "../../kustomize/index.ts";
 import {
   markFailedWithRetry,
   markReady,
@@ -28,7 +28,7 @@ import {
   ownerNameLabel,
   ownerNamespaceLabel,
 } from "./reasons.ts";
-import { ArtifactFetcher, artifactOf } from "./source.ts";
+import { ArtifactFetcher, artifactOf, type SourceArtifact } from "./source.ts";
 import { variableLookup } from "./variables.ts";
 
 export interface KustomizationReconcilerOptions {
@@ -50,6 +50,7 @@ const api = "kustomize.toolkit.fluxcd.io/v1";
 export class KustomizationReconciler {
   readonly #options: KustomizationReconcilerOptions;
   readonly #artifacts: ArtifactFetcher;
+  readonly #extracted = new ExtractedArtifacts();
   readonly #reported = new Map<string, string>();
 
   constructor(options: KustomizationReconcilerOptions) {
@@ -135,7 +136,7 @@ export class KustomizationReconciler {
     status.lastAttemptedRevision = artifact.revision;
     const bytes = await this.#artifacts.fetch(artifact, ctx.signal);
     const client = this.#client(obj, ctx);
-    const objects = await this.#build(obj, artifact.revision, bytes, client, ctx);
+    const objects = await this.#build(obj, artifact, bytes, client, ctx);
     const changes = await applyStaged(client, objects, { fieldManager, force: obj.spec.force ?? false });
     const entries = objects.map(entryOf);
     const pruned = obj.spec.prune
@@ -160,7 +161,7 @@ export class KustomizationReconciler {
 
   async #build(
     obj: Kustomization,
-    revision: string,
+    source: SourceArtifact,
     artifact: Buffer,
     client: KubeClient,
     ctx: ReconcileContext,
@@ -168,7 +169,9 @@ export class KustomizationReconciler {
     const { spec } = obj;
     const built = await buildManifests({
       artifact,
-      revision,
+      revision: source.revision,
+      digest: source.digest,
+      extracted: this.#extracted,
       path: spec.path,
       kustomization: {
         targetNamespace: spec.targetNamespace,

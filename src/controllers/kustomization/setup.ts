@@ -82,6 +82,8 @@ export function setupKustomizationController(
     });
   }
   informer.addHandler({
+    // a dependency that appears may complete (or close a cycle of) those waiting for it
+    onAdd: (added) => enqueueAll(informer.byIndex(byDependency, objectKey(added))),
     onUpdate: (before, after) => {
       const progressed =
         ready(after) &&
