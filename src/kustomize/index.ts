@@ -9,6 +9,7 @@ import { type KustomizeSettings, prepareKustomization } from "./generate.ts";
 import { type CommonMetadata, applyCommonMetadata } from "./metadata.ts";
 import { type PostBuild, type VariableLookup, resolveVariables, substituteObjects } from "./substitute.ts";
 import type { ExtractedArtifacts } from "./extracted-artifacts.ts";
+import { buildPlainDirectory } from "./plain-directory.ts";
 import { createWorkspace, resolveBuildPath, type Workspace } from "./workspace.ts";
 
 export interface KustomizationBuildSpec extends KustomizeSettings {
@@ -51,15 +52,9 @@ export async function buildManifests(options: BuildManifestsOptions): Promise<Ku
   options.signal?.throwIfAborted();
   const { workspace, dir } = await openWorkspace(options);
   try {
-    await prepareKustomization(dir, options.kustomization);
-    const built = await kustomizeBuild({
-      binary: options.kustomizeBinary,
-      root: workspace.root,
-      dir,
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      maxOutputBytes: options.maxOutputBytes,
-    });
+    const built =
+      (await buildPlainDirectory(dir, options.kustomization)) ??
+      (await buildWithKustomize(dir, workspace, options));
     const postBuild = options.kustomization.postBuild;
     const variables = postBuild === undefined ? {} : await resolveVariables(postBuild, options.lookupVars);
     const substituted = substituteObjects(built, variables, { strict: options.strictSubstitution });
@@ -67,6 +62,22 @@ export async function buildManifests(options: BuildManifestsOptions): Promise<Ku
   } finally {
     await workspace.dispose();
   }
+}
+
+async function buildWithKustomize(
+  dir: string,
+  workspace: Workspace,
+  options: BuildManifestsOptions,
+): Promise<KubeObject[]> {
+  await prepareKustomization(dir, options.kustomization);
+  return kustomizeBuild({
+    binary: options.kustomizeBinary,
+    root: workspace.root,
+    dir,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    maxOutputBytes: options.maxOutputBytes,
+  });
 }
 
 async function openWorkspace(options: BuildManifestsOptions): Promise<{ workspace: Workspace; dir: string }> {

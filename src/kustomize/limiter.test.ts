@@ -1,3 +1,4 @@
+import os from "node:os";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Semaphore, kustomizeBuilds } from "./limiter.ts";
@@ -47,7 +48,7 @@ describe("Semaphore", () => {
     assert.throws(() => semaphore.setLimit(0), RangeError);
   });
 
-  it("limits kustomize builds to 2 by default", () => {
-    assert.equal(kustomizeBuilds.limit, 2);
+  it("limits kustomize builds to twice the cores (at least 2) by default", () => {
+    assert.equal(kustomizeBuilds.limit, Math.max(2, 2 * os.availableParallelism()));
   });
 });

@@ -1,3 +1,4 @@
+import os from "node:os";
 /** Release a slot taken with {@link Semaphore.acquire}; calling it again does nothing. */
 export type Release = () => void;
 
@@ -80,8 +81,11 @@ function checkedLimit(limit: number): number {
   return limit;
 }
 
-/** How many `kustomize build` processes run at once in this process. */
-export const kustomizeBuilds = new Semaphore(2);
+/**
+ * How many `kustomize build` processes run at once in this process: a build spends much of its
+ * time starting up and reading files, so twice the cores keeps them busy without thrashing.
+ */
+export const kustomizeBuilds = new Semaphore(Math.max(2, 2 * os.availableParallelism()));
 
 export function setKustomizeConcurrency(limit: number): void {
   kustomizeBuilds.setLimit(limit);
