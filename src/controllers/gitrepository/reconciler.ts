@@ -155,6 +155,8 @@ export class GitRepositoryReconciler {
       const ref = resolveWithReason(spec.ref, refs, spec.url);
       const includes = await this.#includes(obj);
       if (await this.#upToDate(obj, status, ref, includes.artifacts)) {
+        // the artifact server may have moved (a restart on another address): keep the URL current
+        if (status.artifact) status.artifact.url = this.#options.store.urlOf(status.artifact.path);
         this.#markStored(status, ref.revision, obj);
         return;
       }

@@ -12,7 +12,11 @@ type Ks = KubeObject & {
   };
   status?: { lastAppliedRevision?: string; conditions?: { type: string; status: string }[] };
 };
-type Source = KubeObject & { status?: { artifact?: { revision?: string; digest?: string } } };
+type Source = KubeObject & { status?: { artifact?: { revision?: string; digest?: string; url?: string } } };
+const sameArtifact = (a: Source, b: Source) =>
+  ["revision", "digest", "url"].every(
+    (k) => a.status?.artifact?.[k as "url"] === b.status?.artifact?.[k as "url"],
+  );
 
 export interface KustomizationSetupOptions {
   kustomizeBinary: string;
@@ -72,11 +76,7 @@ export function setupKustomizationController(
     source.addHandler({
       onAdd: (s) => enqueueAll(informer.byIndex(bySource, `${kind}/${objectKey(s)}`)),
       onUpdate: (before, after) => {
-        if (
-          before.status?.artifact?.revision === after.status?.artifact?.revision &&
-          before.status?.artifact?.digest === after.status?.artifact?.digest
-        )
-          return;
+        if (sameArtifact(before, after)) return;
         enqueueAll(informer.byIndex(bySource, `${kind}/${objectKey(after)}`));
       },
     });
