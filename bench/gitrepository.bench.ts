@@ -3,7 +3,7 @@
 // steady-state CPU when nothing changes (interval 1m).
 // Run: scripts/with-node.sh node bench/gitrepository.bench.ts [objects] [repositories] [idleSeconds]
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,6 +13,7 @@ import { pushFiles } from "../src/dev/push-files.ts";
 import { projectRoot } from "../src/dev/toolchain.ts";
 import { KubeClient } from "../src/kube/client.ts";
 import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
+import { countReady, cpuSeconds, inBatches, peakRssMiB } from "./lib/measure.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 
 const objects = Number(process.argv[2] ?? 1000);
@@ -21,31 +22,12 @@ const repositories = Number(process.argv[3] ?? 10);
 const idleSeconds = Number(process.argv[4] ?? 90);
 const ns = "bench";
 const api = "source.toolkit.fluxcd.io/v1";
-const clockTicks = 100;
-
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime + stime + the reaped children's (git processes the server ran)
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / clockTicks;
-}
-
-async function peakRssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 type Source = KubeObject & { status?: { conditions?: { type: string; status: string }[] } };
 
 async function readyCount(client: KubeClient): Promise<number> {
   const list = await client.list<Source>(api, "GitRepository", { namespace: ns });
-  return list.items.filter((o) =>
-    o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
-  ).length;
-}
-
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+  return countReady(list.items);
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-bench-gitrepo-"));

@@ -4,7 +4,7 @@
 // peak RSS; then the floor: the same objects applied by the plainest server-side-apply loop.
 // Run: scripts/with-node.sh node bench/kustomization.bench.ts [N ...]   (default: 100 500 1000)
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,6 +18,7 @@ import { projectRoot } from "../src/dev/toolchain.ts";
 import { applyStaged } from "../src/kube/apply.ts";
 import { KubeClient } from "../src/kube/client.ts";
 import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
+import { countReady, cpuSeconds, inBatches, peakRssMiB } from "./lib/measure.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 
 const sizes = process.argv
@@ -51,25 +52,10 @@ function app(i: number): KubeObject[] {
   ];
 }
 
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
-}
-async function peakRssMiB(pid: number): Promise<number> {
-  return Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-}
-
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
-
 type Ks = KubeObject & { status?: { conditions?: { type: string; status: string }[] } };
 async function readyCount(client: KubeClient, ns: string): Promise<number> {
   const list = await client.list<Ks>("kustomize.toolkit.fluxcd.io/v1", "Kustomization", { namespace: ns });
-  return list.items.filter((o) =>
-    o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
-  ).length;
+  return countReady(list.items);
 }
 
 function startServer(env: DevEnv, dir: string, ns: string): ChildProcess {

@@ -40,7 +40,7 @@ test("ssh:// with an identity and pinned known_hosts reaches Ready; an unknown h
 
   const ready = await waitForGitRepository(client, ns, "ok", readyTrue, "Ready over SSH");
   assert.equal(ready.status?.artifact?.revision, `main@sha1:${sha}`);
-  assert.equal((await fetchArtifact(ready.status!.artifact!)).get("a.yaml"), "over: ssh\n");
+  assert.equal((await fetchArtifact(ready.status.artifact)).get("a.yaml"), "over: ssh\n");
 
   const other = await waitForGitRepository(
     client,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { test } from "node:test";
+import { createServer, type AddressInfo, type Socket } from "node:net";
+import { test, type TestContext } from "node:test";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { pushRepo } from "./helpers/git.ts";
 import {
@@ -42,7 +43,7 @@ test("a branch becomes an artifact with Flux's revision format, served with its 
   assert.equal(conditionOf(ready)?.reason, "Succeeded");
   assert.equal(conditionOf(ready, "ArtifactInStorage")?.status, "True");
   assert.ok(ready.metadata.finalizers?.includes("finalizers.fluxcd.io"));
-  const files = await fetchArtifact(ready.status!.artifact!);
+  const files = await fetchArtifact(ready.status.artifact);
   assert.equal(files.get("deploy/app.yaml"), "kind: ConfigMap\n");
   assert.equal(files.get("tmp/keep.txt"), "kept");
   assert.ok(!files.has("tmp/debug.log"), ".sourceignore in a subdirectory applies");
@@ -92,7 +93,7 @@ test("a requested reconcile picks up a new commit and echoes lastHandledReconcil
     "second request handled",
   );
   assert.equal(updated.status?.artifact?.revision, `main@sha1:${sha}`);
-  assert.equal((await fetchArtifact(updated.status!.artifact!)).get("a.yaml"), "v: 2\n");
+  assert.equal((await fetchArtifact(updated.status.artifact)).get("a.yaml"), "v: 2\n");
 });
 
 test("tag, semver, commit and name refs resolve with Flux's precedence and revision format", async (t) => {
@@ -116,7 +117,7 @@ test("tag, semver, commit and name refs resolve with Flux's precedence and revis
   for (const [obj, , revision, content] of cases) {
     const ready = await waitForGitRepository(client, ns, obj, readyTrue, "Ready");
     assert.equal(ready.status?.artifact?.revision, revision, obj);
-    assert.equal((await fetchArtifact(ready.status!.artifact!)).get("v.txt"), content, obj);
+    assert.equal((await fetchArtifact(ready.status.artifact)).get("v.txt"), content, obj);
   }
 });
 
@@ -301,7 +302,7 @@ test("suspend stops reconciles, ignore is observed, and deleting the object remo
   });
   const ready = await waitForGitRepository(client, ns, "app", readyTrue, "Ready");
   assert.equal(ready.status?.observedIgnore, "*.txt\n");
-  assert.ok(!(await fetchArtifact(ready.status!.artifact!)).has("b.txt"));
+  assert.ok(!(await fetchArtifact(ready.status.artifact!)).has("b.txt"));
 
   await client.patch(
     { apiVersion: gitRepositoryApi, kind: "GitRepository", name: "app", namespace: ns },
@@ -328,19 +329,18 @@ test("suspend stops reconciles, ignore is observed, and deleting the object remo
       ? true
       : undefined,
   );
-  const res = await fetch(ready.status!.artifact!.url);
+  const res = await fetch(ready.status.artifact!.url);
   assert.equal(res.status, 404, "the artifact was garbage-collected with the object");
 });
 
 /** An HTTP server that accepts connections and never answers, to exercise timeouts. */
-async function hangingServer(t: import("node:test").TestContext): Promise<string> {
-  const { createServer } = await import("node:net");
-  const sockets = new Set<import("node:net").Socket>();
+async function hangingServer(t: TestContext): Promise<string> {
+  const sockets = new Set<Socket>();
   const server = createServer((s) => sockets.add(s));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   t.after(() => {
     for (const s of sockets) s.destroy();
     server.close();
   });
-  return `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -49,8 +49,11 @@ export async function devUp(options: UpOptions): Promise<UpResult> {
   const report = options.progress ?? (() => {});
   const existing = await readDevEnv(dir);
   const state = await readState(dir);
-  if (existing && state && (await allRunning(state.processes)))
-    return { env: existing, alreadyRunning: true };
+  if (existing && state && (await allRunning(state.processes))) {
+    if (!options.server || existing.serverUrl) return { env: existing, alreadyRunning: true };
+    report("starting sluice server in the running environment");
+    return { env: await addServer(dir, existing, state.processes), alreadyRunning: true };
+  }
   if (state) {
     report("a previous environment is partly down; stopping what remains and starting afresh");
     await devDown(dir);

@@ -29,6 +29,6 @@ test("concurrent and recent callers share one listing; fresh callers and other k
 test("a failed listing is not cached", async () => {
   const cache = new RemoteRefsCache();
   await assert.rejects(cache.get("u", false, () => Promise.reject(new Error("down"))));
-  const refs = await cache.get("u", false, async () => new Map([["HEAD", "x"]]));
+  const refs = await cache.get("u", false, () => Promise.resolve(new Map([["HEAD", "x"]])));
   assert.equal(refs.get("HEAD"), "x");
 });

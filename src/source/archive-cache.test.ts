@@ -14,9 +14,9 @@ const archive = (size: number): SourceArchive => ({
 test("builds once per key and evicts the least recently used beyond the byte bound", async () => {
   const cache = new ArchiveCache(100);
   let builds = 0;
-  const build = (size: number) => async () => {
+  const build = (size: number) => () => {
     builds++;
-    return archive(size);
+    return Promise.resolve(archive(size));
   };
   await cache.getOrBuild("a", build(20));
   await cache.getOrBuild("a", build(20));

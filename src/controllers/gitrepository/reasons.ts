@@ -18,6 +18,3 @@ export const GitRepositoryReason = {
   DeprecatedField: "DeprecatedField",
   VerificationNotSupported: "VerificationNotSupported",
 } as const;
-
-/** Flux's finalizer: the artifacts of a deleted GitRepository are garbage-collected. */
-export const sourceFinalizer = "finalizers.fluxcd.io";

@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { parseDuration } from "../../api/duration.ts";
 import { RemoteRefsCache } from "../../git/remote-refs-cache.ts";
 import { ArchiveCache } from "../../source/archive-cache.ts";
-import { InvalidObjectError } from "../../api/errors.ts";
 import type { Artifact } from "../../api/meta.ts";
 import type { GitRepository } from "../../api/source/gitrepository/v1.ts";
 import { parseGitRepository } from "../../api/source/gitrepository/parse.ts";
@@ -11,20 +10,13 @@ import { redact } from "../../git/exec.ts";
 import type { MirrorCache } from "../../git/mirror-cache.ts";
 import { withTransportAuth } from "../../git/transport-auth.ts";
 import type { KubeObject } from "../../kube/objects.ts";
-import {
-  markFailedWithRetry,
-  markReady,
-  markStalled,
-  removeCondition,
-  setCondition,
-} from "../../runtime/conditions.ts";
+import { markReady, removeCondition, setCondition } from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
-import { kubeStatusWriter, withStatusPatch } from "../../runtime/status-patcher.ts";
 import type { ArtifactStore } from "../../source/artifact-store.ts";
+import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import { buildSourceArchive, commitSubject, type IncludedContent } from "./artifact-builder.ts";
 import { readGitSecret } from "./credentials.ts";
-import { ensureFinalizer, finalize } from "./finalizer.ts";
 import { classifyGitError } from "./git-errors.ts";
 import { GitRepositoryCondition as Cond, GitRepositoryReason as Reason } from "./reasons.ts";
 import { resolveRef, RefNotFoundError, type ResolvedRef } from "./ref.ts";
@@ -52,7 +44,6 @@ const kind = "GitRepository";
 /** Reconciles one GitRepository: resolve the ref remotely, fetch only when it changed, store the artifact. */
 export class GitRepositoryReconciler {
   readonly #options: GitRepositoryReconcilerOptions;
-  readonly #reportedDeprecations = new Map<string, string>();
   readonly #refs: RemoteRefsCache;
   readonly #archives: ArchiveCache;
 
@@ -62,63 +53,16 @@ export class GitRepositoryReconciler {
     this.#archives = options.archives ?? new ArchiveCache();
   }
 
-  reconcile = async (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => {
-    if (raw.metadata.deletionTimestamp) {
-      await finalize(ctx.client, raw, () =>
-        this.#options.store.deleteObject(kind, raw.metadata.namespace!, raw.metadata.name!),
-      );
-      return {};
-    }
-    return withStatusPatch(
-      raw as KubeObject & { status?: StatusDraft },
-      kubeStatusWriter(ctx.client),
-      async (status) => {
-        let obj: GitRepository;
-        try {
-          const converted = parseGitRepository(raw);
-          obj = converted.object;
-          await this.#reportDeprecations(raw, converted.deprecated, ctx);
-        } catch (err) {
-          if (!(err instanceof InvalidObjectError)) throw err;
-          status.conditions = markStalled(status.conditions, { reason: "InvalidSpec", message: err.message });
-          return {};
-        }
-        if (obj.spec.suspend) return {};
-        await ensureFinalizer(ctx.client, raw);
-        const interval = parseDuration(obj.spec.interval);
-        try {
-          await this.#sync(obj, status, ctx);
-          return { requeueAfterMs: interval };
-        } catch (err) {
-          return this.#fail(err, obj, status, ctx);
-        }
-      },
-    );
-  };
+  readonly #flow = new Reconcile<GitRepository, StatusDraft>({
+    kind,
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    parse: parseGitRepository,
+    cleanup: (raw) => this.#options.store.deleteObject(kind, raw.metadata.namespace!, raw.metadata.name!),
+    sync: (obj, status, ctx) => this.#sync(obj, status, ctx),
+    classify: (err, obj) => classifyGitError(err, obj.spec.url, obj.spec.secretRef?.name),
+  });
 
-  async #fail(
-    err: unknown,
-    obj: GitRepository,
-    status: StatusDraft,
-    ctx: ReconcileContext,
-  ): Promise<ReconcileResult> {
-    const failure =
-      err instanceof ReconcileError ? err : classifyGitError(err, obj.spec.url, obj.spec.secretRef?.name);
-    const outcome = { reason: failure.reason, message: failure.message };
-    if (failure.conditionType)
-      status.conditions = setCondition(status.conditions, {
-        type: failure.conditionType,
-        status: "True",
-        ...outcome,
-      });
-    await ctx.events.event(obj as unknown as KubeObject, { type: "Warning", ...outcome });
-    if (failure.stalled) {
-      status.conditions = markStalled(status.conditions, outcome);
-      return {};
-    }
-    status.conditions = markFailedWithRetry(status.conditions, outcome);
-    throw failure;
-  }
+  reconcile = (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => this.#flow.run(raw, ctx);
 
   async #sync(obj: GitRepository, status: StatusDraft, ctx: ReconcileContext): Promise<void> {
     const { spec } = obj;
@@ -188,7 +132,7 @@ export class GitRepositoryReconciler {
       this.#markStored(status, fetched.revision, obj);
       if (previous?.digest !== artifact.digest || previous?.revision !== artifact.revision) {
         const subject = await commitSubject(mirror.dir, fetched.sha).catch(() => "");
-        await ctx.events.event(obj as unknown as KubeObject, {
+        await ctx.events.event(obj, {
           type: "Normal",
           reason: Reason.NewArtifact,
           message: `stored artifact for commit '${subject || fetched.sha.slice(0, 12)}'`,
@@ -290,18 +234,6 @@ export class GitRepositoryReconciler {
       });
     }
     return { artifacts, contents };
-  }
-
-  async #reportDeprecations(raw: KubeObject, deprecated: string[], ctx: ReconcileContext): Promise<void> {
-    const fields = deprecated.filter((d) => d.startsWith("spec.")).join(", ");
-    const uid = raw.metadata.uid ?? "";
-    if (!fields || this.#reportedDeprecations.get(uid) === fields) return;
-    this.#reportedDeprecations.set(uid, fields);
-    await ctx.events.event(raw, {
-      type: "Warning",
-      reason: Reason.DeprecatedField,
-      message: `deprecated field(s) ${fields} are ignored by ${kind} ${"source.toolkit.fluxcd.io/v1"}; remove them`,
-    });
   }
 }
 

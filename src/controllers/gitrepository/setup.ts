@@ -2,7 +2,7 @@ import type { ArtifactStore } from "../../source/artifact-store.ts";
 import type { MirrorCache } from "../../git/mirror-cache.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import type { Controller } from "../../runtime/controller.ts";
-import { objectKey } from "../../runtime/informer.ts";
+import { objectKey, type Informer } from "../../runtime/informer.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import { GitRepositoryReconciler } from "./reconciler.ts";
 
@@ -53,7 +53,7 @@ export function setupGitRepositoryController(
       },
     ],
   });
-  const informer = controller.informer as unknown as import("../../runtime/informer.ts").Informer<Source>;
+  const informer = controller.informer as unknown as Informer<Source>;
   informer.addIndex(bySecret, (o) =>
     o.spec?.secretRef ? [`${o.metadata.namespace}/${o.spec.secretRef.name}`] : [],
   );

@@ -17,8 +17,6 @@ export const KustomizationCondition = {
   Healthy: "Healthy",
 } as const;
 
-/** Flux's finalizer on Kustomizations: deleting one prunes what it applied (when prune is set). */
-export const kustomizationFinalizer = "finalizers.fluxcd.io";
 export const fieldManager = "kustomize-controller";
 export const ownerNameLabel = "kustomize.toolkit.fluxcd.io/name";
 export const ownerNamespaceLabel = "kustomize.toolkit.fluxcd.io/namespace";

@@ -1,5 +1,4 @@
 import { parseDuration } from "../../api/duration.ts";
-import { InvalidObjectError } from "../../api/errors.ts";
 import { parseKustomization, type Kustomization } from "../../api/kustomize/kustomization/index.ts";
 import { applyStaged, ApplyValidationError, type ChangeSetEntry } from "../../kube/apply.ts";
 import type { KubeClient } from "../../kube/client.ts";
@@ -8,16 +7,9 @@ import { entryOf, objectId, staleEntries, type InventoryEntry, type ObjectId } f
 import type { KubeObject } from "../../kube/objects.ts";
 import { pruneStale, type PruneResult } from "../../kube/prune.ts";
 import { buildManifests, ExtractedArtifacts, KustomizeError } from "../../kustomize/index.ts";
-import {
-  markFailedWithRetry,
-  markReady,
-  markStalled,
-  removeCondition,
-  setCondition,
-} from "../../runtime/conditions.ts";
+import { markReady, removeCondition, setCondition } from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
-import { kubeStatusWriter, withStatusPatch } from "../../runtime/status-patcher.ts";
-import { ensureFinalizer, finalize } from "../gitrepository/finalizer.ts";
+import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import { checkDependencies } from "./dependencies.ts";
 import { waitForHealth } from "./health-wait.ts";
@@ -51,76 +43,38 @@ export class KustomizationReconciler {
   readonly #options: KustomizationReconcilerOptions;
   readonly #artifacts: ArtifactFetcher;
   readonly #extracted = new ExtractedArtifacts();
-  readonly #reported = new Map<string, string>();
 
   constructor(options: KustomizationReconcilerOptions) {
     this.#options = options;
     this.#artifacts = options.artifacts ?? new ArtifactFetcher();
   }
 
-  reconcile = async (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => {
-    if (raw.metadata.deletionTimestamp) {
-      await finalize(ctx.client, raw, () => this.#onDelete(raw, ctx));
-      return {};
-    }
-    return withStatusPatch(
-      raw as KubeObject & { status?: Status },
-      kubeStatusWriter(ctx.client),
-      async (status) => {
-        let obj: Kustomization;
-        try {
-          const converted = parseKustomization(raw);
-          obj = converted.object;
-          await this.#reportDeprecations(raw, converted.deprecated, ctx);
-        } catch (err) {
-          if (!(err instanceof InvalidObjectError)) throw err;
-          status.conditions = markStalled(status.conditions, { reason: "InvalidSpec", message: err.message });
-          return {};
-        }
-        if (obj.spec.suspend) return {};
-        await ensureFinalizer(ctx.client, raw);
-        const interval = parseDuration(obj.spec.interval);
-        try {
-          await this.#sync(obj, status, ctx);
-          return { requeueAfterMs: interval };
-        } catch (err) {
-          return this.#fail(err, obj, status, ctx);
-        }
-      },
-    );
-  };
-
-  async #fail(
-    err: unknown,
-    obj: Kustomization,
-    status: Status,
-    ctx: ReconcileContext,
-  ): Promise<ReconcileResult> {
-    const failure = toReconcileError(err);
-    const outcome = { reason: failure.reason, message: failure.message };
-    if (failure.reason === Reason.HealthCheckFailed) {
-      status.conditions = setCondition(status.conditions, {
-        type: KustomizationCondition.Healthy,
-        status: "False",
-        ...outcome,
-      });
-    }
-    await ctx.events.event(obj, {
-      type: "Warning",
-      ...outcome,
-      ...(status.lastAttemptedRevision ? { revision: status.lastAttemptedRevision } : {}),
-    });
-    if (failure.stalled) {
-      status.conditions = markStalled(status.conditions, outcome);
-      return {};
-    }
-    status.conditions = markFailedWithRetry(status.conditions, outcome);
+  readonly #flow = new Reconcile<Kustomization, Status>({
+    kind: "Kustomization",
+    apiVersion: api,
+    parse: parseKustomization,
+    cleanup: (raw, ctx) => this.#onDelete(raw, ctx),
+    sync: (obj, status, ctx) => this.#sync(obj, status, ctx),
+    classify: (err) => toReconcileError(err),
     // dependencies and sources are waited for at retryInterval, not with backoff (as Flux does)
-    const retry = parseDuration(obj.spec.retryInterval ?? obj.spec.interval);
-    if (failure.reason === Reason.DependencyNotReady || failure.reason === Reason.ArtifactFailed)
-      return { requeueAfterMs: retry };
-    throw failure;
-  }
+    retryAfterMs: (failure, obj) =>
+      failure.reason === Reason.DependencyNotReady || failure.reason === Reason.ArtifactFailed
+        ? parseDuration(obj.spec.retryInterval ?? obj.spec.interval)
+        : undefined,
+    onFailure: (failure, status) => {
+      if (failure.reason === Reason.HealthCheckFailed) {
+        const outcome = { reason: failure.reason, message: failure.message };
+        status.conditions = setCondition(status.conditions, {
+          type: KustomizationCondition.Healthy,
+          status: "False",
+          ...outcome,
+        });
+      }
+      return status.lastAttemptedRevision ? { revision: status.lastAttemptedRevision } : {};
+    },
+  });
+
+  reconcile = (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => this.#flow.run(raw, ctx);
 
   #client(obj: Kustomization, ctx: ReconcileContext): KubeClient {
     const sa = obj.spec.serviceAccountName;
@@ -306,18 +260,6 @@ export class KustomizationReconciler {
         { stalled: true },
       );
     }
-  }
-
-  async #reportDeprecations(raw: KubeObject, deprecated: string[], ctx: ReconcileContext): Promise<void> {
-    const fields = deprecated.filter((d) => d.startsWith("spec.")).join(", ");
-    const uid = raw.metadata.uid ?? "";
-    if (!fields || this.#reported.get(uid) === fields) return;
-    this.#reported.set(uid, fields);
-    await ctx.events.event(raw, {
-      type: "Warning",
-      reason: Reason.DeprecatedField,
-      message: `deprecated field(s) ${fields} are converted or ignored by Kustomization ${api}; update the object`,
-    });
   }
 }
 

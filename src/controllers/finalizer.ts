@@ -1,15 +1,16 @@
-import type { KubeClient } from "../../kube/client.ts";
-import { isNotFound } from "../../kube/errors.ts";
-import type { KubeObject } from "../../kube/objects.ts";
-import { objectRef } from "../../runtime/status-patcher.ts";
-import { sourceFinalizer } from "./reasons.ts";
+import type { KubeClient } from "../kube/client.ts";
+import { isNotFound } from "../kube/errors.ts";
+import type { KubeObject } from "../kube/objects.ts";
+import { objectRef } from "../runtime/status-patcher.ts";
+/** Flux's finalizer, shared by every kind that cleans up after deletion. */
+export const fluxFinalizer = "finalizers.fluxcd.io";
 
 /** Adds our finalizer (guarded by resourceVersion, so a concurrent change is never overwritten). */
 export async function ensureFinalizer(client: KubeClient, obj: KubeObject): Promise<void> {
   const finalizers = obj.metadata.finalizers ?? [];
-  if (finalizers.includes(sourceFinalizer)) return;
+  if (finalizers.includes(fluxFinalizer)) return;
   await client.patch(objectRef(obj), {
-    metadata: { finalizers: [...finalizers, sourceFinalizer], resourceVersion: obj.metadata.resourceVersion },
+    metadata: { finalizers: [...finalizers, fluxFinalizer], resourceVersion: obj.metadata.resourceVersion },
   });
 }
 
@@ -20,12 +21,12 @@ export async function finalize(
   cleanup: () => Promise<void>,
 ): Promise<void> {
   const finalizers = obj.metadata.finalizers ?? [];
-  if (!finalizers.includes(sourceFinalizer)) return;
+  if (!finalizers.includes(fluxFinalizer)) return;
   await cleanup();
   try {
     await client.patch(objectRef(obj), {
       metadata: {
-        finalizers: finalizers.filter((f) => f !== sourceFinalizer),
+        finalizers: finalizers.filter((f) => f !== fluxFinalizer),
         resourceVersion: obj.metadata.resourceVersion,
       },
     });
