@@ -265,7 +265,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   /** Stores `obj`; with `onlyIfChanged` (a relist) an unchanged resourceVersion emits nothing. */
-  private upsert(obj: T, onlyIfChanged = false): void {
+  private upsert(received: T, onlyIfChanged = false): void {
+    const obj = withoutManagedFields(received);
     const key = objectKey(obj);
     const old = this.store.get(key);
     if (onlyIfChanged && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
@@ -308,4 +309,16 @@ async function pause(ms: number, signal: AbortSignal): Promise<void> {
   } catch {
     // aborted: the loop condition ends the run
   }
+}
+
+/**
+ * Cached objects drop `metadata.managedFields`: no reconciler reads them (status is merge-patched,
+ * objects are server-side applied), and they are often the largest part of an object.
+ */
+function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  if (!("managedFields" in obj.metadata)) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata as KubeObject["metadata"] & {
+    managedFields?: unknown;
+  };
+  return { ...obj, metadata };
 }
