@@ -44,6 +44,38 @@ const samples: Record<string, (version: string) => Record<string, unknown>> = {
       postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "vars" }] },
     };
   },
+  "image.toolkit.fluxcd.io/ImageRepository": (version) => {
+    const base = { image: "ghcr.io/example/web", interval: "5m", secretRef: { name: "regcred" } };
+    if (version === "v1beta1")
+      return {
+        ...base,
+        certSecretRef: { name: "ca" },
+        accessFrom: { namespaceSelectors: [{ matchLabels: {} }] },
+      };
+    if (version === "v1beta2") return { ...base, exclusionList: ["^.*\\.sig$", "^dev-"], provider: "aws" };
+    return { ...base, timeout: "1m", proxySecretRef: { name: "proxy" }, insecure: true };
+  },
+  "image.toolkit.fluxcd.io/ImagePolicy": (version) => {
+    const base = { imageRepositoryRef: { name: "web" } };
+    if (version === "v1beta1")
+      return {
+        ...base,
+        filterTags: { pattern: "^main-[a-f0-9]+-(?P<ts>[0-9]+)", extract: "$ts" },
+        policy: { numerical: { order: "asc" } },
+      };
+    if (version === "v1beta2")
+      return {
+        ...base,
+        policy: { semver: { range: ">=1.0.0" } },
+        digestReflectionPolicy: "Always",
+        interval: "10m",
+      };
+    return {
+      imageRepositoryRef: { name: "web", namespace: "registry" },
+      policy: { alphabetical: {} },
+      suspend: true,
+    };
+  },
 };
 
 async function installCrds(client: KubeClient): Promise<void> {

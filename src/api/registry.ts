@@ -1,10 +1,17 @@
 /** Every CustomResourceDefinition Sluice serves, for `sluice install` and the tests. */
 import { stringify } from "yaml";
 import type { CustomResourceDefinition } from "./crd.ts";
+import { imagePolicyCrd } from "./image/imagepolicy/crd.ts";
+import { imageRepositoryCrd } from "./image/imagerepository/crd.ts";
 import { kustomizationCrd } from "./kustomize/kustomization/crd.ts";
 import { gitRepositoryCrd } from "./source/gitrepository/crd.ts";
 
-export const crds: readonly CustomResourceDefinition[] = [gitRepositoryCrd, kustomizationCrd];
+export const crds: readonly CustomResourceDefinition[] = [
+  gitRepositoryCrd,
+  kustomizationCrd,
+  imageRepositoryCrd,
+  imagePolicyCrd,
+];
 
 /** All CRDs as one multi-document YAML stream. */
 export function renderCrdsYaml(): string {

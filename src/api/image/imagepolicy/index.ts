@@ -1,0 +1,27 @@
+/** ImagePolicy (image.toolkit.fluxcd.io): the v1 types the controller uses, parsing and the CRD. */
+export * from "./v1.ts";
+export {
+  GROUP,
+  KIND,
+  SERVED_API_VERSIONS,
+  AlphabeticalPolicy,
+  ImageRef,
+  NumericalPolicy,
+  ReflectionPolicy,
+  SemVerPolicy,
+  TagFilter,
+  type ServedApiVersion,
+} from "./common.ts";
+export {
+  convertToV1,
+  imageRefString,
+  latestImageOf,
+  parseImageRef,
+  withLegacyImageFields,
+  type Converted,
+} from "./convert.ts";
+export { parseImagePolicy } from "./parse.ts";
+export { imagePolicyCrd } from "./crd.ts";
+export { ServedImagePolicyStatus } from "./served.ts";
+export * as v1beta1 from "./v1beta1.ts";
+export * as v1beta2 from "./v1beta2.ts";

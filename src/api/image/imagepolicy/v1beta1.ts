@@ -1,0 +1,45 @@
+/** ImagePolicy image.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated). */
+import { z } from "zod";
+import { ObjectMeta } from "../../meta.ts";
+import {
+  API_VERSION_V1BETA1,
+  ImageRepositoryRef,
+  KIND,
+  LatestImage,
+  TagFilter,
+  policyChoiceDescription,
+  policyChoiceFields,
+  statusBaseShape,
+} from "./common.ts";
+import { convertToV1, type Converted } from "./convert.ts";
+
+export const API_VERSION = API_VERSION_V1BETA1;
+
+export const ImagePolicyChoice = z.object(policyChoiceFields).describe(policyChoiceDescription);
+export type ImagePolicyChoice = z.infer<typeof ImagePolicyChoice>;
+
+export const ImagePolicySpec = z.object({
+  imageRepositoryRef: ImageRepositoryRef,
+  policy: ImagePolicyChoice,
+  filterTags: TagFilter.exactOptional(),
+});
+export type ImagePolicySpec = z.infer<typeof ImagePolicySpec>;
+
+export const ImagePolicyStatus = z
+  .object({ latestImage: LatestImage.exactOptional(), ...statusBaseShape })
+  .default(() => ({ observedGeneration: -1 }));
+export type ImagePolicyStatus = z.infer<typeof ImagePolicyStatus>;
+
+export const ImagePolicy = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(KIND),
+  metadata: ObjectMeta,
+  spec: ImagePolicySpec,
+  status: ImagePolicyStatus,
+});
+export type ImagePolicy = z.infer<typeof ImagePolicy>;
+
+/** The v1 form of a v1beta1 object, and the deprecated fields it carried. */
+export function toV1(obj: ImagePolicy): Converted {
+  return convertToV1(obj);
+}

@@ -1,0 +1,34 @@
+/**
+ * ImageRepository image.toolkit.fluxcd.io/v1beta2 as Flux last published it (deprecated in favour of
+ * v1). Its last release is field for field the same as v1; earlier releases lacked proxySecretRef
+ * and lastScanResult.revision, which are optional, so their objects fit too.
+ */
+import { z } from "zod";
+import { ObjectMeta } from "../../meta.ts";
+import { API_VERSION_V1BETA2, KIND } from "./common.ts";
+import { convertToV1, type Converted } from "./convert.ts";
+import { ScanResult, specShape, statusShape } from "./v1.ts";
+
+export const API_VERSION = API_VERSION_V1BETA2;
+
+export { ScanResult };
+
+export const ImageRepositorySpec = z.object(specShape);
+export type ImageRepositorySpec = z.infer<typeof ImageRepositorySpec>;
+
+export const ImageRepositoryStatus = z.object(statusShape).default(() => ({ observedGeneration: -1 }));
+export type ImageRepositoryStatus = z.infer<typeof ImageRepositoryStatus>;
+
+export const ImageRepository = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(KIND),
+  metadata: ObjectMeta,
+  spec: ImageRepositorySpec,
+  status: ImageRepositoryStatus,
+});
+export type ImageRepository = z.infer<typeof ImageRepository>;
+
+/** The v1 form of a v1beta2 object (nothing to drop: v1 kept every v1beta2 field). */
+export function toV1(obj: ImageRepository): Converted {
+  return convertToV1(obj);
+}
