@@ -3,13 +3,12 @@ import type { Command } from "commander";
 import { Duration, TimeoutDuration } from "../api/duration.ts";
 import { GitUrl } from "../api/source/gitrepository/common.ts";
 import { GitRepositorySpec } from "../api/source/gitrepository/v1.ts";
-import { applyObject } from "../install/apply.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { apiField, collectList, objectName, usageError } from "./flags.ts";
-import { commandGroup, ensureServed, gitRepositoryKind as kind } from "./kinds.ts";
+import { applyAndAwait, createGroup } from "./create.ts";
+import { commandGroup, gitRepositoryKind as kind } from "./kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";
 import { renderYaml, say } from "./output.ts";
-import { newRequestedAt, requestAnnotation, waitForReconcile } from "./wait.ts";
 
 interface GitSourceFlags extends KubeFlags {
   url: string;
@@ -111,28 +110,15 @@ async function createGitSource(name: string, flags: GitSourceFlags): Promise<voi
   }
   say.generate("generating GitRepository source");
   await withCluster(flags, async (client) => {
-    await ensureServed(client, kind);
-    const requestedAt = newRequestedAt();
-    say.action(`applying GitRepository source ${flags.namespace}/${name}`);
-    const { action } = await applyObject(client, {
-      ...obj,
-      metadata: { ...obj.metadata, annotations: requestAnnotation(requestedAt) },
-    });
-    say.success(`GitRepository source ${action}`);
-    say.waiting("waiting for GitRepository source reconciliation");
-    const ready = await waitForReconcile(client, kind, name, flags.namespace, requestedAt, flags.timeout);
+    const noun = "GitRepository source";
+    const ready = await applyAndAwait(client, kind, obj, { noun, timeoutMs: flags.timeout });
     say.success("GitRepository source reconciliation completed");
     say.success(`fetched revision: ${ready.status?.artifact?.revision ?? "(none)"}`);
   });
 }
 
 export function registerCreateSourceCommands(program: Command): void {
-  const create = commandGroup(
-    program,
-    "create",
-    "create or update Flux objects (or print them with --export)",
-  );
-  const source = commandGroup(create, "source", "create or update sources");
+  const source = commandGroup(createGroup(program), "source", "create or update sources");
   addKubeFlags(
     source
       .command("git")

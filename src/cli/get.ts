@@ -1,11 +1,13 @@
-/** `sluice get sources git|all`: Flux's status tables. */
+/** `sluice get sources git|all`, `sluice get kustomizations`, `sluice get all`: Flux's status tables. */
 import type { Command } from "commander";
 import type { KubeClient } from "../kube/client.ts";
 import { objectName } from "./flags.ts";
 import {
+  cliKinds,
   commandGroup,
   getObject,
   isServed,
+  kindCommand,
   listObjects,
   readiness,
   sourceKinds,
@@ -19,11 +21,11 @@ interface GetFlags extends ListFlags {
   header: boolean;
 }
 
-function row(obj: FluxObject, withNamespace: boolean, prefix: string): string[] {
+function row(kind: KindInfo, obj: FluxObject, withNamespace: boolean, prefix: string): string[] {
   const { ready, message } = readiness(obj);
   const cells = [
     `${prefix}${obj.metadata.name}`,
-    obj.status?.artifact?.revision ?? "",
+    kind.revision(obj),
     obj.spec?.suspend ? "True" : "False",
     ready,
     message.replace(/\s+/g, " "),
@@ -50,12 +52,12 @@ async function fetch(
     );
 }
 
-function table(items: FluxObject[], flags: GetFlags, prefix = ""): string {
+function table(kind: KindInfo, items: FluxObject[], flags: GetFlags, prefix = ""): string {
   const headers = ["NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"];
   const withNamespace = flags.allNamespaces;
   return renderTable(
     withNamespace ? ["NAMESPACE", ...headers] : headers,
-    items.map((o) => row(o, withNamespace, prefix)),
+    items.map((o) => row(kind, o, withNamespace, prefix)),
     !flags.header,
   );
 }
@@ -66,20 +68,20 @@ async function getKind(kind: KindInfo, name: string | undefined, flags: GetFlags
   await withCluster(flags, async (client) => {
     const items = await fetch(client, kind, name, flags);
     if (items.length === 0) say.failure(`no ${kind.kind} objects found in ${where(flags)}`);
-    else process.stdout.write(table(items, flags));
+    else process.stdout.write(table(kind, items, flags));
   });
 }
 
-/** Every source kind, one table each, names prefixed with the kind (`gitrepository/podinfo`). */
-async function getAllSources(flags: GetFlags): Promise<void> {
+/** One table per kind, names prefixed with the kind (`gitrepository/podinfo`); `what` names them when there are none. */
+async function getAll(kinds: readonly KindInfo[], what: string, flags: GetFlags): Promise<void> {
   await withCluster(flags, async (client) => {
     const tables: string[] = [];
-    for (const kind of sourceKinds) {
+    for (const kind of kinds) {
       if (!(await isServed(client, kind))) continue; // a kind whose CRD is not installed has no objects
       const items = await fetch(client, kind, undefined, flags);
-      if (items.length) tables.push(table(items, flags, `${kind.kind.toLowerCase()}/`));
+      if (items.length) tables.push(table(kind, items, flags, `${kind.kind.toLowerCase()}/`));
     }
-    if (tables.length === 0) say.failure(`no source objects found in ${where(flags)}`);
+    if (tables.length === 0) say.failure(`no ${what} objects found in ${where(flags)}`);
     else process.stdout.write(tables.join("\n"));
   });
 }
@@ -91,15 +93,20 @@ function withGetFlags(cmd: Command): Command {
 export function registerGetCommands(program: Command): void {
   const get = commandGroup(program, "get", "show the status of Flux objects");
   const sources = commandGroup(get, "sources", "show the status of sources", "source");
-  for (const kind of sourceKinds) {
+  for (const kind of cliKinds) {
+    const cmd = kindCommand(get, "get", kind.listWords, kind);
+    const singular = kind.words[kind.words.length - 1]!;
+    if (singular !== cmd.name()) cmd.alias(singular); // `get kustomization` as well as `get kustomizations`
     withGetFlags(
-      sources
-        .command(kind.sub)
+      cmd
         .description(`show the status of ${kind.kind} objects`)
         .argument("[name]", `name of one ${kind.kind}`),
     ).action((name: string | undefined, flags: GetFlags) => getKind(kind, name, flags));
   }
   withGetFlags(sources.command("all").description("show the status of every source kind")).action(
-    (flags: GetFlags) => getAllSources(flags),
+    (flags: GetFlags) => getAll(sourceKinds, "source", flags),
+  );
+  withGetFlags(get.command("all").description("show the status of every source and Kustomization")).action(
+    (flags: GetFlags) => getAll(cliKinds, "Flux", flags),
   );
 }

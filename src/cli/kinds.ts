@@ -5,14 +5,27 @@ import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
 import { SluiceError } from "./errors.ts";
 
+export interface ObjectRef {
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
 export interface KindInfo {
   apiVersion: string;
   kind: string;
-  /** the words after the verb: `sluice get sources git` → ["source", "git"] */
-  group: string;
-  sub: string;
+  /** the words after a verb: `sluice reconcile source git` → ["source", "git"], `… kustomization` → ["kustomization"] */
+  words: readonly [string, ...string[]];
+  /** the words after `get`: ["sources", "git"], ["kustomizations"] */
+  listWords: readonly [string, ...string[]];
+  /** other names of the last word, e.g. `ks` */
+  aliases: readonly string[];
+  /** the REVISION column of `get` */
+  revision(obj: FluxObject): string;
   /** the line printed after a successful reconcile, e.g. `fetched revision main@sha1:…` */
   result(obj: FluxObject): string;
+  /** the source this object builds from: `reconcile --with-source` reconciles it first */
+  sourceOf?(obj: FluxObject): ObjectRef;
 }
 
 /** What the CLI reads from any Flux object; unknown fields pass through untouched. */
@@ -32,6 +45,7 @@ export const FluxObject = z.looseObject({
     .looseObject({
       observedGeneration: z.number().optional(),
       lastHandledReconcileAt: z.string().optional(),
+      lastAppliedRevision: z.string().optional(),
       conditions: z
         .array(
           z.looseObject({
@@ -48,19 +62,53 @@ export const FluxObject = z.looseObject({
 });
 export type FluxObject = z.infer<typeof FluxObject>;
 
+const artifactRevision = (obj: FluxObject) => obj.status?.artifact?.revision ?? "";
+
 export const gitRepositoryKind: KindInfo = {
   apiVersion: "source.toolkit.fluxcd.io/v1",
   kind: "GitRepository",
-  group: "source",
-  sub: "git",
+  words: ["source", "git"],
+  listWords: ["sources", "git"],
+  aliases: [],
+  revision: artifactRevision,
   result: (obj) => `fetched revision ${obj.status?.artifact?.revision ?? "(none)"}`,
+};
+
+const SourceRef = z.object({ kind: z.string(), name: z.string(), namespace: z.string().optional() });
+
+export const kustomizationKind: KindInfo = {
+  apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+  kind: "Kustomization",
+  words: ["kustomization"],
+  listWords: ["kustomizations"],
+  aliases: ["ks"],
+  revision: (obj) => obj.status?.lastAppliedRevision ?? "",
+  result: (obj) => `applied revision ${obj.status?.lastAppliedRevision ?? "(none)"}`,
+  sourceOf: (obj) => {
+    const ref = SourceRef.parse(obj.spec?.["sourceRef"]);
+    return { kind: ref.kind, name: ref.name, namespace: ref.namespace ?? obj.metadata.namespace ?? "" };
+  },
 };
 
 /** Every kind `get sources all` lists. */
 export const sourceKinds: readonly KindInfo[] = [gitRepositoryKind];
 
+/** Every kind the verbs act on, in the order `get all` lists them. */
+export const cliKinds: readonly KindInfo[] = [...sourceKinds, kustomizationKind];
+
+/** The kind named `kind` (case-insensitive), if the CLI knows it. */
+export const kindNamed = (kind: string): KindInfo | undefined =>
+  cliKinds.find((k) => k.kind.toLowerCase() === kind.toLowerCase());
+
 export const describeRef = (kind: KindInfo, namespace: string, name: string) =>
   `${kind.kind} '${namespace}/${name}'`;
+
+/** `source git`, `kustomization`: how the verbs and their messages name the kind. */
+export const kindWords = (kind: KindInfo) => kind.words.join(" ");
+
+/** The command that lists objects of the kind, for hints: `sluice get sources git -n NS`. */
+export const getCommand = (kind: KindInfo, namespace: string, name?: string) =>
+  `sluice get ${kind.listWords.join(" ")}${name ? ` ${name}` : ""} -n ${namespace}`;
 
 /** The Ready condition as `flux get` shows it: status and message, or "waiting to be reconciled". */
 export function readiness(obj: FluxObject): { ready: string; message: string } {
@@ -103,7 +151,7 @@ export async function getObject(
   } catch (err) {
     if (!isNotFound(err)) throw err;
     throw new SluiceError(`${describeRef(kind, namespace, name)} not found`, {
-      hint: `list them with 'sluice get ${kind.group}s ${kind.sub} -n ${namespace}'`,
+      hint: `list them with '${getCommand(kind, namespace)}'`,
     });
   }
 }
@@ -130,7 +178,25 @@ export function commandGroup(parent: Command, name: string, description: string,
   return cmd;
 }
 
-/** Registers `<verb> <group> <sub> <name>` (e.g. `reconcile source git NAME`) for every kind. */
+/**
+ * The command `words` below `parent` (`source git`, `kustomization`), creating the groups on the
+ * way (`source`, described as "<verb> sources") and giving the last word the kind's aliases.
+ */
+export function kindCommand(
+  parent: Command,
+  verb: string,
+  words: readonly [string, ...string[]],
+  kind: KindInfo,
+): Command {
+  const groups = words.slice(0, -1);
+  const last = words[words.length - 1]!;
+  const group = groups.reduce((cmd, word) => commandGroup(cmd, word, `${verb} ${word}s`), parent);
+  const cmd = group.command(last);
+  for (const alias of kind.aliases) cmd.alias(alias);
+  return cmd;
+}
+
+/** Registers `<verb> <words> <name>` (e.g. `reconcile source git NAME`, `reconcile kustomization NAME`) for every kind. */
 export function registerKindVerb(
   program: Command,
   verb: string,
@@ -138,14 +204,41 @@ export function registerKindVerb(
   build: (cmd: Command, kind: KindInfo) => void,
 ): void {
   const verbCmd = commandGroup(program, verb, `${verb} Flux objects`);
-  for (const kind of sourceKinds) {
-    const group = commandGroup(verbCmd, kind.group, `${verb} sources`);
+  for (const kind of cliKinds) {
     build(
-      group.command(kind.sub).description(description(kind)).argument("<name>", `name of the ${kind.kind}`),
+      kindCommand(verbCmd, verb, kind.words, kind)
+        .description(description(kind))
+        .argument("<name>", `name of the ${kind.kind}`),
       kind,
     );
   }
 }
 
-/** `source git` as Flux's messages say it. */
-export const kindWords = (kind: KindInfo) => `${kind.group} ${kind.sub}`;
+/** Kinds flags may name without an API version (`--health-check Deployment/web.apps`, `--for deployment/web`). */
+const wellKnown: readonly (readonly [string, string])[] = [
+  ...cliKinds.map((k) => [k.kind, k.apiVersion] as const),
+  ["OCIRepository", "source.toolkit.fluxcd.io/v1"],
+  ["Bucket", "source.toolkit.fluxcd.io/v1"],
+  ["HelmRepository", "source.toolkit.fluxcd.io/v1"],
+  ["HelmChart", "source.toolkit.fluxcd.io/v1"],
+  ["HelmRelease", "helm.toolkit.fluxcd.io/v2"],
+  ["ImageRepository", "image.toolkit.fluxcd.io/v1"],
+  ["ImagePolicy", "image.toolkit.fluxcd.io/v1"],
+  ["ImageUpdateAutomation", "image.toolkit.fluxcd.io/v1"],
+  ["Receiver", "notification.toolkit.fluxcd.io/v1"],
+  ["Alert", "notification.toolkit.fluxcd.io/v1beta3"],
+  ["Provider", "notification.toolkit.fluxcd.io/v1beta3"],
+  ...["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].map((k) => [k, "apps/v1"] as const),
+  ...["Job", "CronJob"].map((k) => [k, "batch/v1"] as const),
+  ...["Pod", "Service", "ConfigMap", "Secret", "Namespace", "ServiceAccount", "PersistentVolumeClaim"].map(
+    (k) => [k, "v1"] as const,
+  ),
+  ["Ingress", "networking.k8s.io/v1"],
+  ["CustomResourceDefinition", "apiextensions.k8s.io/v1"],
+];
+
+/** The kind spelled as the API spells it, with its usual API version, when the CLI knows it (case-insensitive). */
+export function wellKnownKind(kind: string): { kind: string; apiVersion: string } | undefined {
+  const found = wellKnown.find(([k]) => k.toLowerCase() === kind.toLowerCase());
+  return found && { kind: found[0], apiVersion: found[1] };
+}

@@ -7,10 +7,15 @@ import { registerServerCommand } from "./server.ts";
 import { registerInstallCommands } from "./install.ts";
 import { registerCreateSourceCommands } from "./create-source.ts";
 import { registerCreateSecretCommands } from "./create-secret.ts";
+import { registerCreateKustomizationCommands } from "./create-kustomization.ts";
 import { registerGetCommands } from "./get.ts";
 import { registerReconcileCommands } from "./reconcile.ts";
 import { registerSuspendResumeCommands } from "./suspend-resume.ts";
 import { registerDeleteCommands } from "./delete.ts";
+import { registerBuildCommands } from "./build-kustomization.ts";
+import { registerDiffCommands } from "./diff-kustomization.ts";
+import { registerTreeCommands } from "./tree.ts";
+import { registerEventsCommand } from "./events.ts";
 import { registerVersionCommand } from "./version.ts";
 
 function buildProgram(): Command {
@@ -24,10 +29,15 @@ function buildProgram(): Command {
   registerInstallCommands(program);
   registerCreateSourceCommands(program);
   registerCreateSecretCommands(program);
+  registerCreateKustomizationCommands(program);
   registerGetCommands(program);
   registerReconcileCommands(program);
   registerSuspendResumeCommands(program);
   registerDeleteCommands(program);
+  registerBuildCommands(program);
+  registerDiffCommands(program);
+  registerTreeCommands(program);
+  registerEventsCommand(program);
   registerVersionCommand(program);
   return program;
 }

@@ -16,6 +16,18 @@ export const say = {
   failure: line("✗"),
 };
 
+/** The width of each column: its widest cell. */
+export function columnWidths(rows: readonly (readonly string[])[]): number[] {
+  const columns = Math.max(0, ...rows.map((r) => r.length));
+  return Array.from({ length: columns }, (_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+}
+
+/** One line of a table: cells padded to `widths`, three spaces apart, the last one unpadded. */
+export function renderRow(row: readonly string[], widths: readonly number[]): string {
+  const cells = row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)));
+  return `${cells.join("   ").trimEnd()}\n`;
+}
+
 /** Columns padded to the widest cell, three spaces apart (as kubectl prints them). */
 export function renderTable(
   headers: readonly string[],
@@ -23,16 +35,8 @@ export function renderTable(
   noHeader = false,
 ): string {
   const all = noHeader ? rows : [headers, ...rows];
-  const widths = headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
-  return all
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join("   ")
-        .trimEnd(),
-    )
-    .map((l) => `${l}\n`)
-    .join("");
+  const widths = columnWidths(all);
+  return all.map((row) => renderRow(row, widths)).join("");
 }
 
 /** Objects as a multi-document YAML stream, each document starting with `---`. */

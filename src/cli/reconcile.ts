@@ -1,26 +1,69 @@
-/** `sluice reconcile source git NAME`: request a reconcile now and wait for its outcome. */
+/**
+ * `sluice reconcile source git|kustomization NAME [--with-source]`: request a reconcile now and
+ * wait for its outcome; with --with-source the object's source first, through the same handshake.
+ */
 import type { Command } from "commander";
+import type { KubeClient } from "../kube/client.ts";
 import { SluiceError } from "./errors.ts";
 import { objectName } from "./flags.ts";
-import { describeRef, getObject, kindWords, registerKindVerb, type KindInfo } from "./kinds.ts";
+import { describeRef, getObject, kindNamed, kindWords, registerKindVerb, type KindInfo } from "./kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";
 import { say } from "./output.ts";
-import { awaitReconcileAndReport, requestReconcile } from "./wait.ts";
+import { awaitReconcileAndReport, requestReconcile, type Accept } from "./wait.ts";
 
-async function reconcile(kind: KindInfo, name: string, flags: KubeFlags): Promise<void> {
+interface ReconcileFlags extends KubeFlags {
+  withSource?: boolean;
+}
+
+/** The object, unless it is suspended: a suspended object is refused with a hint to resume it. */
+async function getActive(client: KubeClient, kind: KindInfo, name: string, ns: string) {
+  const obj = await getObject(client, kind, name, ns);
+  if (obj.spec?.suspend) {
+    throw new SluiceError(`${describeRef(kind, ns, name)} is suspended`, {
+      hint: `resume it with 'sluice resume ${kindWords(kind)} ${name} -n ${ns}'`,
+    });
+  }
+  return obj;
+}
+
+/** Annotates one object and waits for the outcome. */
+async function reconcileOne(
+  client: KubeClient,
+  kind: KindInfo,
+  name: string,
+  ns: string,
+  timeoutMs: number,
+  accept?: Accept,
+) {
+  await getActive(client, kind, name, ns);
+  say.action(`annotating ${kind.kind} ${name} in ${ns} namespace`);
+  const requestedAt = await requestReconcile(client, kind, name, ns);
+  say.success(`${kind.kind} annotated`);
+  return awaitReconcileAndReport(client, kind, name, ns, requestedAt, timeoutMs, accept);
+}
+
+/** Reconciles the source of `obj` and returns the revision it fetched. */
+async function reconcileSource(client: KubeClient, kind: KindInfo, name: string, flags: KubeFlags) {
+  const ref = kind.sourceOf!(await getActive(client, kind, name, flags.namespace));
+  const sourceKind = kindNamed(ref.kind);
+  if (!sourceKind) {
+    throw new SluiceError(`--with-source: the CLI cannot reconcile ${ref.kind} sources yet`, {
+      hint: `reconcile without --with-source`,
+    });
+  }
+  const source = await reconcileOne(client, sourceKind, ref.name, ref.namespace, flags.timeout);
+  return source.status?.artifact?.revision;
+}
+
+async function reconcile(kind: KindInfo, name: string, flags: ReconcileFlags): Promise<void> {
   objectName(kind.kind, name);
-  const ns = flags.namespace;
   await withCluster(flags, async (client) => {
-    const obj = await getObject(client, kind, name, ns);
-    if (obj.spec?.suspend) {
-      throw new SluiceError(`${describeRef(kind, ns, name)} is suspended`, {
-        hint: `resume it with 'sluice resume ${kindWords(kind)} ${name} -n ${ns}'`,
-      });
-    }
-    say.action(`annotating ${kind.kind} ${name} in ${ns} namespace`);
-    const requestedAt = await requestReconcile(client, kind, name, ns);
-    say.success(`${kind.kind} annotated`);
-    await awaitReconcileAndReport(client, kind, name, ns, requestedAt, flags.timeout);
+    const revision = flags.withSource ? await reconcileSource(client, kind, name, flags) : undefined;
+    // the source's new artifact also triggers a reconcile: wait until one applied it
+    const applied: Accept | undefined = revision
+      ? (obj) => obj.status?.lastAppliedRevision === revision
+      : undefined;
+    await reconcileOne(client, kind, name, flags.namespace, flags.timeout, applied);
   });
 }
 
@@ -29,6 +72,10 @@ export function registerReconcileCommands(program: Command): void {
     program,
     "reconcile",
     (kind) => `reconcile a ${kind.kind} now and wait for the outcome`,
-    (cmd, kind) => addKubeFlags(cmd).action((name: string, flags: KubeFlags) => reconcile(kind, name, flags)),
+    (cmd, kind) => {
+      addKubeFlags(cmd);
+      if (kind.sourceOf) cmd.option("--with-source", `reconcile the ${kind.kind}'s source first`, false);
+      cmd.action((name: string, flags: ReconcileFlags) => reconcile(kind, name, flags));
+    },
   );
 }

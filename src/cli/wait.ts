@@ -4,7 +4,7 @@ import type { KubeClient } from "../kube/client.ts";
 import { requestedAtAnnotation } from "../runtime/status-patcher.ts";
 import { SluiceError } from "./errors.ts";
 import { say } from "./output.ts";
-import { describeRef, getObject, readiness, type FluxObject, type KindInfo } from "./kinds.ts";
+import { describeRef, getCommand, getObject, readiness, type FluxObject, type KindInfo } from "./kinds.ts";
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
@@ -55,10 +55,14 @@ export async function requestReconcile(
   return requestedAt;
 }
 
+/** Besides Ready, what the reconcile must have achieved (e.g. applied the revision a source just fetched). */
+export type Accept = (obj: FluxObject) => boolean;
+
 /**
  * Waits until the controller has handled the request `requestedAt` (`status.lastHandledReconcileAt`
- * equals it: that status patch also carries the outcome) and returns the object when it is Ready.
- * A reconcile that ended not Ready fails with the Ready message.
+ * equals it: that status patch also carries the outcome) and returns the object when it is Ready
+ * (and `accept`s it, when given: a later reconcile may still bring that). A reconcile that ended
+ * not Ready fails with the Ready message.
  */
 export async function waitForReconcile(
   client: KubeClient,
@@ -67,6 +71,7 @@ export async function waitForReconcile(
   namespace: string,
   requestedAt: string,
   timeoutMs: number,
+  accept?: Accept,
 ): Promise<FluxObject> {
   const ref = describeRef(kind, namespace, name);
   return poll(
@@ -75,14 +80,14 @@ export async function waitForReconcile(
       const obj = await getObject(client, kind, name, namespace);
       if (obj.status?.lastHandledReconcileAt !== requestedAt) return undefined;
       const { ready, message } = readiness(obj);
-      if (ready === "True") return obj;
+      if (ready === "True") return !accept || accept(obj) ? obj : undefined;
       if (ready === "False") throw new SluiceError(`${ref} is not ready: ${message}`);
       return undefined;
     },
     {
       timeoutMs,
       intervalMs: 500,
-      hint: `is 'sluice server' running against this cluster? ('sluice install' deploys it); inspect with 'sluice get ${kind.group}s ${kind.sub} ${name} -n ${namespace}'`,
+      hint: `is 'sluice server' running against this cluster? ('sluice install' deploys it); inspect with '${getCommand(kind, namespace, name)}'`,
     },
   );
 }
@@ -95,9 +100,11 @@ export async function awaitReconcileAndReport(
   namespace: string,
   requestedAt: string,
   timeoutMs: number,
-): Promise<void> {
+  accept?: Accept,
+): Promise<FluxObject> {
   say.waiting(`waiting for ${kind.kind} reconciliation`);
-  const ready = await waitForReconcile(client, kind, name, namespace, requestedAt, timeoutMs);
+  const ready = await waitForReconcile(client, kind, name, namespace, requestedAt, timeoutMs, accept);
   say.success(`${kind.kind} reconciliation completed`);
   say.success(kind.result(ready));
+  return ready;
 }
