@@ -1,40 +1,16 @@
 /** `sluice install` and `sluice uninstall` against the real API server, run through bin/sluice. */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { test } from "node:test";
 import YAML from "yaml";
-import { crds } from "../src/api/registry.ts";
-import { clusterRoleName } from "../src/install/manifests.ts";
+import { knownControllers } from "../src/server/server.ts";
+import { clusterRoleName, crdsFor } from "../src/install/manifests.ts";
 import { sluiceVersion } from "../src/install/version.ts";
 import { isNotFound } from "../src/kube/errors.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
-import { repoRoot, testEnv } from "./helpers/env.ts";
+import { expectExit, kubectl, run } from "./helpers/cli.ts";
+import { testEnv } from "./helpers/env.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], options: { command?: string; input?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(options.command ?? path.join(repoRoot, "bin/sluice"), args, {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
-}
-
-const show = (r: Run) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
 test("install --export is accepted by kubectl apply --server-side --dry-run=server", async (t) => {
   const env = await testEnv();
@@ -42,12 +18,12 @@ test("install --export is accepted by kubectl apply --server-side --dry-run=serv
   // a server-side dry run cannot create the namespace the other objects go into: use an existing one
   const ns = await testNamespace(t, client, "cli-inst");
   const exported = await run(["install", "--export", "--namespace", ns]);
-  assert.equal(exported.code, 0, show(exported));
+  expectExit(exported, 0);
   const docs = YAML.parseAllDocuments(exported.stdout).map((d) => d.toJSON() as KubeObject);
   assert.deepEqual(
     docs.map((d) => d.kind),
     [
-      ...crds.map(() => "CustomResourceDefinition"),
+      ...crdsFor(knownControllers).map(() => "CustomResourceDefinition"),
       "Namespace",
       "ServiceAccount",
       "ClusterRole",
@@ -69,11 +45,8 @@ test("install --export is accepted by kubectl apply --server-side --dry-run=serv
     ["apply", "--server-side", "--dry-run=server"],
     ["apply", "--dry-run=server"],
   ]) {
-    const applied = await run(["--kubeconfig", env.kubeconfig, ...args, "-f", "-"], {
-      command: env.kubectl,
-      input: exported.stdout,
-    });
-    assert.equal(applied.code, 0, show(applied));
+    const applied = await kubectl(env, [...args, "-f", "-"], exported.stdout);
+    expectExit(applied, 0);
     assert.match(applied.stdout, /deployment.apps\/sluice-server .*\(server dry run\)/);
   }
 });
@@ -87,7 +60,7 @@ test("install and uninstall round-trip in a namespace of their own", async (t) =
   t.after(() => run(["uninstall", ...kube, "--silent", "--keep-crds"]));
 
   const installed = await run(["install", ...kube, "--timeout", "2m"]);
-  assert.equal(installed.code, 0, show(installed));
+  expectExit(installed, 0);
   assert.match(installed.stdout, new RegExp(`^Namespace/${ns} created$`, "m"));
   assert.match(installed.stdout, new RegExp(`^Deployment/${ns}/sluice-server created$`, "m"));
   assert.match(installed.stderr, /✔ sluice-server: deployment ready\n✔ install finished/);
@@ -95,15 +68,14 @@ test("install and uninstall round-trip in a namespace of their own", async (t) =
   await client.get("v1", "Service", "source-controller", ns);
 
   const again = await run(["install", ...kube, "--no-wait"]);
-  assert.equal(again.code, 0, show(again));
+  expectExit(again, 0);
   assert.match(again.stdout, new RegExp(`^Deployment/${ns}/sluice-server unchanged$`, "m"));
 
   const refused = await run(["uninstall", ...kube]);
-  assert.equal(refused.code, 2, show(refused));
-  assert.match(refused.stderr, /hint: no terminal to ask on: pass --silent/);
+  expectExit(refused, 2, /hint: no terminal to ask on: pass --silent/);
 
   const removed = await run(["uninstall", ...kube, "--silent", "--keep-crds"]);
-  assert.equal(removed.code, 0, show(removed));
+  expectExit(removed, 0);
   assert.match(removed.stdout, new RegExp(`^ClusterRole/${clusterRoleName(ns)} deleted$`, "m"));
   assert.match(removed.stdout, new RegExp(`^Namespace/${ns} deleted$`, "m"));
   for (const [apiVersion, kind, name] of [
@@ -126,6 +98,6 @@ test("install and uninstall round-trip in a namespace of their own", async (t) =
 
 test("version prints the version from package.json", async () => {
   const r = await run(["version"]);
-  assert.equal(r.code, 0, show(r));
+  expectExit(r, 0);
   assert.equal(r.stdout, `sluice: v${await sluiceVersion()}\n`);
 });

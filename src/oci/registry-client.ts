@@ -14,9 +14,17 @@ import {
   registryApiHost,
 } from "./reference.ts";
 import { parseRetryAfter } from "./retry.ts";
-import { headerValue, headerValues, Transport, type HttpMethod, type HttpResponse } from "./transport.ts";
+import {
+  headerValue,
+  headerValues,
+  Transport,
+  type HttpMethod,
+  type HttpResponse,
+  type RequestGate,
+} from "./transport.ts";
 
 export type { Credentials } from "./auth.ts";
+export type { RequestGate } from "./transport.ts";
 
 export interface RegistryClientOptions {
   /** "ghcr.io", "localhost:5000", "docker.io" (served from registry-1.docker.io). */
@@ -34,6 +42,8 @@ export interface RegistryClientOptions {
   userAgent?: string;
   /** Share a connection pool; by default the client owns one and `close()` ends it. */
   dispatcher?: Dispatcher;
+  /** Every HTTP request (token fetches and retries included) passes this gate first. */
+  gate?: RequestGate;
 }
 
 export interface CallOptions {
@@ -133,6 +143,7 @@ export class RegistryClient {
       maxRetryDelayMs: options.maxRetryDelayMs ?? defaults.maxRetryDelayMs,
       userAgent: options.userAgent ?? defaults.userAgent,
       maxResponseBytes: defaults.maxResponseBytes,
+      gate: options.gate,
     });
     this.auth = new RegistryAuth({
       registry: this.registry,

@@ -14,6 +14,10 @@ export interface TestRegistry {
   host: string;
   dir: string;
   stop(): Promise<void>;
+  /** Stops the registry process but keeps its storage, as a crash or a rollout would. */
+  kill(): Promise<void>;
+  /** Starts the registry again on the same address with the same storage (after `kill`). */
+  restart(): Promise<void>;
 }
 
 export type TestRegistryOptions = Pick<RegistryConfigOptions, "auth" | "notifications">;
@@ -25,20 +29,35 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const dir = await mkdtemp(path.join(tmpdir(), "sluice-registry-"));
   const port = await freePort();
   const { command } = await writeRegistryConfig(dir, { host: "127.0.0.1", port, ...options });
-  const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
-  const output = keepTail(child);
+  const host = `127.0.0.1:${port}`;
+  const launch = async (): Promise<ChildProcess> => {
+    const started = spawn(command[0], command.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
+    await waitUntilAnswering(host, started, keepTail(started)).catch(async (error: unknown) => {
+      await terminate(started);
+      throw error;
+    });
+    return started;
+  };
+  let child: ChildProcess | undefined;
+  const kill = async () => {
+    if (child) await terminate(child);
+    child = undefined;
+  };
   const stop = async () => {
-    await terminate(child);
+    await kill();
     await rm(dir, { recursive: true, force: true });
   };
-  const host = `127.0.0.1:${port}`;
+  const restart = async () => {
+    await kill();
+    child = await launch();
+  };
   try {
-    await waitUntilAnswering(host, child, output);
+    child = await launch();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { host, dir, stop };
+  return { host, dir, stop, kill, restart };
 }
 
 async function freePort(): Promise<number> {

@@ -21,9 +21,20 @@ export interface HttpResponse {
   url: URL;
 }
 
+/**
+ * Admission for every HTTP request a client sends (rate limits, concurrency caps, counting).
+ * `acquire` resolves once the request may go out and returns the function that ends it; it
+ * rejects with the signal's reason when the caller gives up waiting.
+ */
+export interface RequestGate {
+  acquire(registry: string, signal?: AbortSignal): Promise<() => void>;
+}
+
 export interface TransportOptions {
   /** Registry name used in error messages. */
   registry: string;
+  /** Every attempt, token fetches included, waits here first and holds its place until answered. */
+  gate?: RequestGate | undefined;
   dispatcher: Dispatcher;
   timeoutMs: number;
   maxRetries: number;
@@ -74,6 +85,15 @@ export class Transport {
 
   /** One try: a response, or a RegistryError for a network failure or timeout (worth retrying). */
   private async attempt(req: HttpRequest, operation: string): Promise<HttpResponse | RegistryError> {
+    const release = await this.options.gate?.acquire(this.options.registry, req.signal);
+    try {
+      return await this.exchange(req, operation);
+    } finally {
+      release?.();
+    }
+  }
+
+  private async exchange(req: HttpRequest, operation: string): Promise<HttpResponse | RegistryError> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     try {
