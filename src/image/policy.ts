@@ -1,5 +1,5 @@
 import { compareVersions, type SemVer } from "../semver/version.ts";
-import { parseFluxRange, parseStrictVersion, type FluxRange } from "./flux-semver.ts";
+import { parseFluxRange, parseStrictVersion, type FluxRange } from "../semver/range.ts";
 import { compareByteOrder } from "./byte-order.ts";
 import { compileGoRegexp, ExpandTemplate, GoRegexpError } from "./go-regexp.ts";
 
@@ -11,7 +11,7 @@ import { compileGoRegexp, ExpandTemplate, GoRegexpError } from "./go-regexp.ts";
  *   (`$name`, `${name}`, `$1`) instead of the tag, and the original tag is returned. Two tags that
  *   extract the same value: the later one in the input wins, as in Flux.
  * - semver: tags are read strictly (`v` prefix allowed, `1.2` is not a version); ranges and
- *   pre-releases follow Masterminds semver v3.4 (see flux-semver.ts).
+ *   pre-releases follow Masterminds semver v3.4 (see src/semver/range.ts).
  * - alphabetical: byte order; `asc` (default) selects the last tag, `desc` the first.
  * - numerical: tags that are decimal numbers; `asc` (default) selects the largest, `desc` the
  *   smallest. Flux fails the whole policy on a tag that is not a number; we skip such tags.

@@ -1,5 +1,5 @@
-import type { ConstraintError } from "../../semver/constraint.ts";
-import { highestMatching, parseConstraint } from "../../semver/constraint.ts";
+import { highestInRange, parseFluxRange, type FluxRange } from "../../semver/range.ts";
+import { parseVersion } from "../../semver/version.ts";
 
 /** `spec.ref` of a GitRepository. */
 export interface GitRef {
@@ -86,13 +86,13 @@ function resolveCommit(
 }
 
 function resolveSemver(range: string, refs: Map<string, string>, url: string): ResolvedRef {
-  let constraint;
+  let parsed: FluxRange;
   try {
-    constraint = parseConstraint(range);
+    parsed = parseFluxRange(range);
   } catch (err) {
-    throw new RefNotFoundError((err as ConstraintError).message);
+    throw new RefNotFoundError((err as Error).message);
   }
-  const best = highestMatching(constraint, tagsOf(refs));
+  const best = highestInRange(parsed, tagsOf(refs), parseVersion);
   if (!best) throw new RefNotFoundError(`no tag in ${url} matches semver range '${range}'`);
   const sha = tagCommit(refs, best.original)!;
   return {

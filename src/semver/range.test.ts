@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseFluxRange, parseStrictVersion, SemverRangeError } from "./flux-semver.ts";
+import { parseFluxRange, parseStrictVersion, SemverRangeError } from "./range.ts";
 
 describe("strict tag versions (Flux's version.ParseVersion)", () => {
   const cases: [string, boolean][] = [

@@ -1,10 +1,11 @@
-import { compareVersions, type SemVer } from "../semver/version.ts";
+import { compareVersions, type SemVer } from "./version.ts";
 
 /**
- * Semver as Flux's image policies evaluate it: tags are read strictly (`MAJOR.MINOR.PATCH`, an
- * optional single `v` prefix, no leading zeros), ranges as Masterminds semver v3.4 reads them.
+ * Semver ranges as Flux evaluates them (Masterminds semver v3.4, for GitRepository tags and image
+ * policies alike); image tags are read strictly (`MAJOR.MINOR.PATCH`, an optional single `v`
+ * prefix, no leading zeros) by `parseStrictVersion`, git tags leniently by `parseVersion`.
  *
- * Pre-releases differ from npm (and from src/semver): a version with a pre-release only matches when
+ * Pre-releases differ from npm: a version with a pre-release only matches when
  * some comparator of the same AND group itself names a pre-release, and then pre-releases of *any*
  * version are in play for the whole group (`>=1.0.0-0` matches `3.1.0-rc.1`). `^1.x-0` therefore
  * selects release candidates of 1.x, and `>=1.0.0 <2.0.0` never selects `1.5.0-rc.1`.
@@ -225,4 +226,18 @@ function caret(c: Comparator, v: SemVer, cmp: number): boolean {
   if (con.minor > 0 || c.patchDirty) return v.minor === con.minor;
   if (v.minor > 0) return false;
   return v.patch === con.patch;
+}
+
+/** The highest of `candidates` inside the range, read with `parse` (strict for images, lenient for git tags). */
+export function highestInRange(
+  range: FluxRange,
+  candidates: Iterable<string>,
+  parse: (text: string) => SemVer | undefined,
+): SemVer | undefined {
+  let best: SemVer | undefined;
+  for (const c of candidates) {
+    const v = parse(c);
+    if (v && range.matches(v) && (!best || compareVersions(v, best) > 0)) best = v;
+  }
+  return best;
 }
