@@ -8,15 +8,13 @@ import { clusterRoleName, crdsFor } from "../src/install/manifests.ts";
 import { sluiceVersion } from "../src/install/version.ts";
 import { isNotFound } from "../src/kube/errors.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
-import { expectExit, kubectl, run } from "./helpers/cli.ts";
+import { cliCluster, expectExit, kubectl, run } from "./helpers/cli.ts";
 import { testEnv } from "./helpers/env.ts";
-import { adminClient, testNamespace } from "./helpers/kube.ts";
+import { adminClient } from "./helpers/kube.ts";
 
 test("install --export is accepted by kubectl apply --server-side --dry-run=server", async (t) => {
-  const env = await testEnv();
-  const client = await adminClient(t);
   // a server-side dry run cannot create the namespace the other objects go into: use an existing one
-  const ns = await testNamespace(t, client, "cli-inst");
+  const { env, ns } = await cliCluster(t, "cli-inst");
   const exported = await run(["install", "--export", "--namespace", ns]);
   expectExit(exported, 0);
   const docs = YAML.parseAllDocuments(exported.stdout).map((d) => d.toJSON() as KubeObject);

@@ -4,58 +4,29 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
 import YAML from "yaml";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
-import { repoRoot, testEnv } from "./helpers/env.ts";
+import {
+  cliCluster,
+  expectExit,
+  expectRow,
+  kubeFlags,
+  kubectl,
+  rows,
+  run,
+  show,
+  sluice,
+  sluiceBin,
+  tempDir,
+} from "./helpers/cli.ts";
 import { pushRepo } from "./helpers/git.ts";
-import { adminClient, testNamespace } from "./helpers/kube.ts";
 import { deliveryFixture, ksApi, waitForKustomization } from "./helpers/kustomizations.ts";
-import { ensureCrds } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command (by default bin/sluice) with stdin closed, never through a shell. */
-function run(args: string[], options: { command?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(options.command ?? path.join(repoRoot, "bin/sluice"), args, {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-const show = (r: Run) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
-
-function expectExit(r: Run, code: number, pattern?: RegExp): void {
-  assert.equal(r.code, code, show(r));
-  if (pattern) assert.match(r.stderr, pattern, show(r));
-}
-
-/** The table rows of `get` output, split on runs of two or more spaces. */
-const rows = (stdout: string) =>
-  stdout
-    .trim()
-    .split("\n")
-    .map((l) => l.split(/\s{2,}/));
-
-/** `sluice` with `words` split on spaces, then `rest` as given. */
-const sluice = (words: string, ...rest: string[]) => run([...words.split(/\s+/).filter(Boolean), ...rest]);
 
 const deployment = (replicas: number) =>
   YAML.stringify({
@@ -77,12 +48,6 @@ const configMap = (name: string, data: Record<string, string>) =>
 const appFiles = { "deploy.yaml": deployment(1), "config.yaml": configMap("app-config", { color: "blue" }) };
 const prefixed = (dir: string, files: Record<string, string>) =>
   Object.fromEntries(Object.entries(files).map(([f, c]) => [`${dir}/${f}`, c]));
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-cli-ks-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function writeFiles(dir: string, files: Record<string, string>): Promise<string> {
   for (const [file, content] of Object.entries(files)) {
@@ -141,12 +106,7 @@ async function createAndGet(s: Session): Promise<void> {
     "True",
     `Applied revision: main@sha1:${s.sha}`,
   ]);
-  const all = await sluice("get ks app -A --no-header --kubeconfig", s.env.kubeconfig);
-  expectExit(all, 0);
-  assert.ok(
-    rows(all.stdout).some((row) => row[0] === s.ns && row[1] === "app"),
-    show(all),
-  );
+  expectRow(await sluice("get ks app -A --no-header --kubeconfig", s.env.kubeconfig), s.ns, "app");
   const everything = await sluice("get all", ...s.kube);
   expectExit(everything, 0);
   assert.match(everything.stdout, /gitrepository\/source\s+main@sha1:/);
@@ -276,13 +236,9 @@ async function events(s: Session): Promise<void> {
 }
 
 async function watchEvents(s: Session): Promise<void> {
-  const child = spawn(
-    path.join(repoRoot, "bin/sluice"),
-    ["events", "--watch", "--for", "Kustomization/app", ...s.kube],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(sluiceBin, ["events", "--watch", "--for", "Kustomization/app", ...s.kube], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -335,7 +291,7 @@ test("create kustomization, get, build, diff, reconcile --with-source, tree, eve
     env,
     client,
     ns,
-    kube: ["--kubeconfig", env.kubeconfig, "-n", ns],
+    kube: kubeFlags(env, ns),
     repo: `kcli-${ns}`,
     sha,
   };
@@ -357,10 +313,7 @@ test("create kustomization, get, build, diff, reconcile --with-source, tree, eve
 });
 
 test("create kustomization --export prints YAML that kubectl applies as is", async (t) => {
-  const env = await testEnv();
-  const client = await adminClient(t);
-  await ensureCrds(client);
-  const ns = await testNamespace(t, client, "kcli");
+  const { env, client, ns } = await cliCluster(t, "kcli", { crds: true });
   const exported = await sluice(
     "create ks podinfo --source GitRepository/podinfo.flux-system --path ./kustomize --prune --interval 10m " +
       "--wait --health-check Deployment/podinfo.apps --health-check-timeout 3m --target-namespace apps " +
@@ -373,10 +326,7 @@ test("create kustomization --export prints YAML that kubectl applies as is", asy
   assert.equal(doc.apiVersion, ksApi);
   const dir = await tempDir(t);
   await writeFile(path.join(dir, "ks.yaml"), exported.stdout);
-  const applied = await run(["--kubeconfig", env.kubeconfig, "apply", "-f", path.join(dir, "ks.yaml")], {
-    command: env.kubectl,
-  });
-  assert.equal(applied.code, 0, show(applied));
+  expectExit(await kubectl(env, ["apply", "-f", path.join(dir, "ks.yaml")]), 0);
   const live = await client.get(ksApi, "Kustomization", "podinfo", ns);
   assert.deepEqual(live["spec"], {
     interval: "10m",
@@ -422,11 +372,7 @@ test("bad Kustomization flags exit 2 with a message, before any call to the clus
 });
 
 test("a missing Kustomization exits 1 (diff: 3) with its namespace and name", async (t) => {
-  const env = await testEnv();
-  const client = await adminClient(t);
-  await ensureCrds(client);
-  const ns = await testNamespace(t, client, "kcli");
-  const kube = ["--kubeconfig", env.kubeconfig, "-n", ns];
+  const { ns, kube } = await cliCluster(t, "kcli", { crds: true });
   const missing = new RegExp(`^error: Kustomization '${ns}/nope' not found\n`);
   for (const verb of ["reconcile", "suspend", "resume", "delete", "tree", "build"])
     expectExit(await run([verb, "kustomization", "nope", ...kube]), 1, missing);

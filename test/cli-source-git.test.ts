@@ -3,59 +3,17 @@
  * the real API server, with the controllers running in this process.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import YAML from "yaml";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
-import { repoRoot, testEnv } from "./helpers/env.ts";
+import { cliCluster, expectExit, expectRow, kubectl, rows, run, sluice, tempDir } from "./helpers/cli.ts";
+import { testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
-import { adminClient, testNamespace } from "./helpers/kube.ts";
-import { ensureCrds, startTestServer } from "./helpers/server.ts";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command (by default bin/sluice) with stdin closed, never through a shell. */
-function run(args: string[], options: { command?: string; input?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(options.command ?? path.join(repoRoot, "bin/sluice"), args, {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
-}
-
-const show = (r: Run) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
-
-function expectExit(r: Run, code: number, pattern?: RegExp): void {
-  assert.equal(r.code, code, show(r));
-  if (pattern) assert.match(r.stderr, pattern, show(r));
-}
-
-/** The table rows of `get` output, split on runs of two or more spaces. */
-function rows(stdout: string): string[][] {
-  return stdout
-    .trim()
-    .split("\n")
-    .map((l) => l.split(/\s{2,}/));
-}
-
-/** `sluice` with `words` split on spaces, then `rest` as given (values that may hold spaces). */
-const sluice = (words: string, ...rest: string[]) => run([...words.split(/\s+/).filter(Boolean), ...rest]);
+import { startTestServer } from "./helpers/server.ts";
 
 interface Session {
   env: DevEnv;
@@ -109,12 +67,7 @@ async function getLists(s: Session): Promise<void> {
   const [header, app] = rows(r.stdout);
   assert.deepEqual(header, ["NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"]);
   assert.deepEqual(app?.slice(0, 4), ["app", `main@sha1:${s.first.sha}`, "False", "True"]);
-  const all = await sluice("get source git app -A --no-header --kubeconfig", s.env.kubeconfig);
-  expectExit(all, 0);
-  assert.ok(
-    rows(all.stdout).some((row) => row[0] === s.ns && row[1] === "app"),
-    show(all),
-  );
+  expectRow(await sluice("get source git app -A --no-header --kubeconfig", s.env.kubeconfig), s.ns, "app");
   const sources = await sluice("get sources all", ...s.kube);
   expectExit(sources, 0);
   assert.match(sources.stdout, /gitrepository\/app\s+main@sha1:/);
@@ -134,13 +87,11 @@ async function suspendAndResume(s: Session): Promise<void> {
 }
 
 test("create secret git, create source git, get, reconcile, suspend, resume and delete against the cluster", async (t) => {
-  const env = await testEnv();
-  const client = await adminClient(t);
-  const ns = await testNamespace(t, client, "cli");
+  const { env, client, ns, kube } = await cliCluster(t, "cli");
   await startTestServer(t, client, { namespace: ns });
   const repo = `cli-${ns}`;
   const first = await pushRepo(env, repo, { "README.md": "first\n" });
-  const s: Session = { env, client, ns, kube: ["--kubeconfig", env.kubeconfig, "-n", ns], repo, first };
+  const s: Session = { env, client, ns, kube, repo, first };
 
   await t.test("create secret git, then create source git waits until Ready and prints the revision", () =>
     createSecretAndSource(s),
@@ -171,18 +122,14 @@ test("create secret git, create source git, get, reconcile, suspend, resume and 
 });
 
 test("create secret git for an ssh:// URL, and a GitRepository using it over SSH reaches Ready", async (t) => {
-  const env = await testEnv();
-  const client = await adminClient(t);
-  const ns = await testNamespace(t, client, "cli");
+  const { env, client, ns, kube } = await cliCluster(t, "cli");
   await startTestServer(t, client, { namespace: ns });
   const repo = `cli-ssh-${ns}`;
   const { sha } = await pushRepo(env, repo, { "README.md": "over ssh\n" });
   const url = `${env.sshUrl}${env.gitRoot}/${repo}.git`;
-  const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-cli-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t);
   const knownHosts = path.join(dir, "known_hosts");
   await writeFile(knownHosts, `${env.sshKnownHosts}\n`);
-  const kube = ["--kubeconfig", env.kubeconfig, "-n", ns];
   const secret = await sluice(
     "create secret git ssh-auth --url",
     url,
@@ -213,10 +160,7 @@ test("create secret git for an ssh:// URL, and a GitRepository using it over SSH
 });
 
 test("create source git --export prints YAML that kubectl applies as is", async (t) => {
-  const env = await testEnv();
-  const client = await adminClient(t);
-  await ensureCrds(client);
-  const ns = await testNamespace(t, client, "cli");
+  const { env, client, ns } = await cliCluster(t, "cli", { crds: true });
   const exported = await sluice(
     "create source git podinfo --url https://github.com/stefanprodan/podinfo --tag-semver >=6.0.0 --interval 10m " +
       "--fetch-timeout 90s --secret-ref auth --ignore-paths /*,!/kustomize --recurse-submodules --export " +
@@ -226,13 +170,9 @@ test("create source git --export prints YAML that kubectl applies as is", async 
   expectExit(exported, 0);
   const doc = YAML.parse(exported.stdout) as KubeObject;
   assert.equal(doc.apiVersion, "source.toolkit.fluxcd.io/v1");
-  const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-cli-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t);
   await writeFile(path.join(dir, "source.yaml"), exported.stdout);
-  const applied = await run(["--kubeconfig", env.kubeconfig, "apply", "-f", path.join(dir, "source.yaml")], {
-    command: env.kubectl,
-  });
-  assert.equal(applied.code, 0, show(applied));
+  expectExit(await kubectl(env, ["apply", "-f", path.join(dir, "source.yaml")]), 0);
   const live = await client.get("source.toolkit.fluxcd.io/v1", "GitRepository", "podinfo", ns);
   assert.deepEqual(live["spec"], {
     interval: "10m",
@@ -246,8 +186,7 @@ test("create source git --export prints YAML that kubectl applies as is", async 
 });
 
 test("create secret git --export prints an SSH Secret; without --known-hosts it fails with a hint", async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-cli-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t);
   const key = path.join(dir, "id");
   await writeFile(
     key,
@@ -317,22 +256,18 @@ test("bad flags exit 2 with a message, before any call to the cluster", async ()
 });
 
 test("a missing object exits 1 with its namespace and name", async (t) => {
-  const env = await testEnv();
-  const client = await adminClient(t);
-  await ensureCrds(client);
-  const ns = await testNamespace(t, client, "cli");
+  const { ns, kube } = await cliCluster(t, "cli", { crds: true });
   for (const verb of ["reconcile", "suspend", "resume", "delete"]) {
-    const r = await run([verb, "source", "git", "nope", "--kubeconfig", env.kubeconfig, "-n", ns]);
+    const r = await run([verb, "source", "git", "nope", ...kube]);
     expectExit(r, 1, new RegExp(`^error: GitRepository '${ns}/nope' not found\n`));
   }
-  const empty = await run(["get", "sources", "git", "--kubeconfig", env.kubeconfig, "-n", ns]);
+  const empty = await run(["get", "sources", "git", ...kube]);
   expectExit(empty, 0, new RegExp(`✗ no GitRepository objects found in "${ns}" namespace`));
 });
 
 test("an unreachable cluster is reported with a hint to check --kubeconfig", async (t) => {
   const env = await testEnv();
-  const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-cli-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t);
   const kubeconfig = path.join(dir, "kubeconfig");
   const text = await readFile(env.kubeconfig, "utf8");
   await writeFile(kubeconfig, text.replace(/server: https:\/\/[^\s]+/, "server: https://127.0.0.1:1"));

@@ -6,7 +6,7 @@ import { SOURCE_KINDS } from "../api/kustomize/kustomization/common.ts";
 import { KustomizationSpec } from "../api/kustomize/kustomization/index.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { applyAndAwait, createGroup } from "./create.ts";
-import { apiField, collectList, namespaceName, objectName, usageError } from "./flags.ts";
+import { apiField, collectList, nameAndNamespace, namespaceName, objectName, usageError } from "./flags.ts";
 import { kustomizationKind as kind, wellKnownKind } from "./kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";
 import { renderYaml, say } from "./output.ts";
@@ -24,17 +24,6 @@ interface KustomizationFlags extends KubeFlags {
   serviceAccount?: string;
   retryInterval?: string;
   export: boolean;
-}
-
-/** `name.namespace` (split at the last dot: namespaces have none) into its parts. */
-function nameAndNamespace(flag: string, value: string, requireNamespace: boolean) {
-  const dot = value.lastIndexOf(".");
-  if (dot < 0 && requireNamespace) throw usageError(`${flag} "${value}" lacks the namespace: NAME.NAMESPACE`);
-  if (dot < 0) return { name: objectName(flag, value) };
-  return {
-    name: objectName(flag, value.slice(0, dot)),
-    namespace: namespaceName(value.slice(dot + 1)),
-  };
 }
 
 /** `[Kind/]name[.namespace]`; the kind defaults to GitRepository. */

@@ -1,7 +1,7 @@
-/** `sluice delete source git NAME`: delete after confirmation (the server garbage-collects its artifacts). */
+/** `sluice delete <kind> NAME` (every kind of kinds.ts): delete after confirmation (the server garbage-collects its artifacts). */
 import type { Command } from "commander";
 import { objectName } from "./flags.ts";
-import { getObject, kindWords, registerKindVerb, type KindInfo } from "./kinds.ts";
+import { getObject, kindWords, registerKindVerb, withArticle, type KindInfo } from "./kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";
 import { say } from "./output.ts";
 import { confirm } from "./prompt.ts";
@@ -26,7 +26,7 @@ export function registerDeleteCommands(program: Command): void {
   registerKindVerb(
     program,
     "delete",
-    (kind) => `delete a ${kind.kind}`,
+    (kind) => `delete ${withArticle(kind)}`,
     (cmd, kind) =>
       addKubeFlags(cmd)
         .option("-s, --silent", "do not ask for confirmation", false)

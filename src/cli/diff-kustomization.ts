@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import YAML from "yaml";
 import type { Kustomization } from "../api/kustomize/kustomization/index.ts";
+import { ownerLabels } from "../controllers/kustomization/build-settings.ts";
 import { fieldManager } from "../controllers/kustomization/reasons.ts";
 import { forceAnnotation, ssaAnnotation } from "../kube/apply.ts";
 import type { KubeClient } from "../kube/client.ts";
@@ -15,15 +16,10 @@ import { apiVersionOf, describeId, entryOf, objectId, parseEntry, staleEntries }
 import type { KubeObject } from "../kube/objects.ts";
 import { pruneAnnotation } from "../kube/prune.ts";
 import { ExitCode, SluiceError } from "./errors.ts";
-import { objectName } from "./flags.ts";
-import { commandGroup, kindCommand, kustomizationKind as kind } from "./kinds.ts";
-import { addKubeFlags, withCluster } from "./kube-flags.ts";
 import {
-  addBuildFlags,
-  loadKustomization,
-  localSource,
-  ownerLabels,
+  kustomizationBuildCommand,
   renderKustomization,
+  withKustomization,
   type BuildFlags,
 } from "./kustomization-build.ts";
 import { unifiedDiff } from "./line-diff.ts";
@@ -139,10 +135,7 @@ async function pruned(client: KubeClient, ks: Kustomization, objects: KubeObject
 }
 
 async function diffKustomization(name: string, flags: BuildFlags): Promise<void> {
-  objectName(kind.kind, name);
-  const local = await localSource(flags.path);
-  const changes = await withCluster(flags, async (client) => {
-    const ks = await loadKustomization(client, name, flags.namespace);
+  const changes = await withKustomization(name, flags, async (client, ks, local) => {
     say.action("building manifests");
     const objects = await renderKustomization(client, ks, local, flags);
     say.action(`comparing ${objects.length} objects with the cluster`);
@@ -169,14 +162,10 @@ async function run(name: string, flags: BuildFlags): Promise<void> {
 }
 
 export function registerDiffCommands(program: Command): void {
-  const verb = commandGroup(program, "diff", "compare Flux objects' builds with the cluster");
-  addBuildFlags(
-    addKubeFlags(
-      kindCommand(verb, "diff", kind.words, kind)
-        .description(
-          "show what applying a Kustomization's build would change: created, drifted and pruned objects (exit 1 when anything differs)",
-        )
-        .argument("<name>", "name of the Kustomization"),
-    ),
+  kustomizationBuildCommand(
+    program,
+    "diff",
+    "compare Flux objects' builds with the cluster",
+    "show what applying a Kustomization's build would change: created, drifted and pruned objects (exit 1 when anything differs)",
   ).action(run);
 }

@@ -28,6 +28,21 @@ export function namespaceName(value: string): string {
   return value;
 }
 
+/** `name.namespace` (split at the last dot: namespaces have none) into its parts. */
+export function nameAndNamespace(
+  flag: string,
+  value: string,
+  requireNamespace: boolean,
+): { name: string; namespace?: string } {
+  const dot = value.lastIndexOf(".");
+  if (dot < 0 && requireNamespace) throw usageError(`${flag} "${value}" lacks the namespace: NAME.NAMESPACE`);
+  if (dot < 0) return { name: objectName(flag, value) };
+  return {
+    name: objectName(flag, value.slice(0, dot)),
+    namespace: namespaceName(value.slice(dot + 1)),
+  };
+}
+
 /** A Go duration (`30s`, `5m`, `1h30m`) in milliseconds, for flags the CLI itself uses. */
 export function durationMs(flag: string, value: string): number {
   try {
@@ -61,4 +76,9 @@ export function collectList(value: string, previous: string[] | undefined): stri
       .map((s) => s.trim())
       .filter(Boolean),
   ];
+}
+
+/** Repeatable flags whose values may hold commas (`--exclusion-list '^v[0-9]{1,3}$' --exclusion-list …`). */
+export function collectRepeated(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

@@ -1,4 +1,7 @@
-/** `sluice get sources git|all`, `sluice get kustomizations`, `sluice get all`: Flux's status tables. */
+/**
+ * `sluice get sources git|all`, `sluice get kustomizations`, `sluice get images repository|policy|all`,
+ * `sluice get all`: Flux's status tables.
+ */
 import type { Command } from "commander";
 import type { KubeClient } from "../kube/client.ts";
 import { objectName } from "./flags.ts";
@@ -8,9 +11,9 @@ import {
   getObject,
   isServed,
   kindCommand,
+  kindGroups,
   listObjects,
   readiness,
-  sourceKinds,
   type FluxObject,
   type KindInfo,
 } from "./kinds.ts";
@@ -25,8 +28,7 @@ function row(kind: KindInfo, obj: FluxObject, withNamespace: boolean, prefix: st
   const { ready, message } = readiness(obj);
   const cells = [
     `${prefix}${obj.metadata.name}`,
-    kind.revision(obj),
-    obj.spec?.suspend ? "True" : "False",
+    ...kind.columns.map((column) => column.cell(obj)),
     ready,
     message.replace(/\s+/g, " "),
   ];
@@ -53,7 +55,7 @@ async function fetch(
 }
 
 function table(kind: KindInfo, items: FluxObject[], flags: GetFlags, prefix = ""): string {
-  const headers = ["NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"];
+  const headers = ["NAME", ...kind.columns.map((c) => c.header), "READY", "MESSAGE"];
   const withNamespace = flags.allNamespaces;
   return renderTable(
     withNamespace ? ["NAMESPACE", ...headers] : headers,
@@ -92,7 +94,10 @@ function withGetFlags(cmd: Command): Command {
 
 export function registerGetCommands(program: Command): void {
   const get = commandGroup(program, "get", "show the status of Flux objects");
-  const sources = commandGroup(get, "sources", "show the status of sources", "source");
+  const groups = kindGroups.map((group) => ({
+    group,
+    cmd: commandGroup(get, group.word, `show the status of ${group.word}`, group.alias),
+  }));
   for (const kind of cliKinds) {
     const cmd = kindCommand(get, "get", kind.listWords, kind);
     const singular = kind.words[kind.words.length - 1]!;
@@ -103,10 +108,12 @@ export function registerGetCommands(program: Command): void {
         .argument("[name]", `name of one ${kind.kind}`),
     ).action((name: string | undefined, flags: GetFlags) => getKind(kind, name, flags));
   }
-  withGetFlags(sources.command("all").description("show the status of every source kind")).action(
-    (flags: GetFlags) => getAll(sourceKinds, "source", flags),
-  );
-  withGetFlags(get.command("all").description("show the status of every source and Kustomization")).action(
+  for (const { group, cmd } of groups) {
+    withGetFlags(cmd.command("all").description(`show the status of every ${group.noun} kind`)).action(
+      (flags: GetFlags) => getAll(group.kinds, group.noun, flags),
+    );
+  }
+  withGetFlags(get.command("all").description("show the status of every kind the CLI knows")).action(
     (flags: GetFlags) => getAll(cliKinds, "Flux", flags),
   );
 }

@@ -22,7 +22,7 @@ function components(value: string): ControllerName[] {
     .map((s) => s.trim())
     .filter(Boolean);
   const known = knownControllers as readonly string[];
-  const out = names.map((n) => componentAliases[n] ?? n);
+  const out: string[] = names.flatMap((n): readonly string[] => componentAliases[n] ?? [n]);
   const unknown = out.filter((n) => !known.includes(n));
   if (unknown.length || out.length === 0) {
     throw usageError(

@@ -1,6 +1,8 @@
 /** The kinds the CLI verbs act on, how they are named on the command line, and how their state reads. */
 import type { Command } from "commander";
 import { z } from "zod";
+import { ImageRef, imageRefString } from "../api/image/imagepolicy/index.ts";
+import { ScanResult } from "../api/image/imagerepository/v1.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
 import { SluiceError } from "./errors.ts";
@@ -9,6 +11,12 @@ export interface ObjectRef {
   kind: string;
   name: string;
   namespace: string;
+}
+
+/** A column of `get`'s table between NAME and READY. */
+export interface Column {
+  header: string;
+  cell(obj: FluxObject): string;
 }
 
 export interface KindInfo {
@@ -20,9 +28,9 @@ export interface KindInfo {
   listWords: readonly [string, ...string[]];
   /** other names of the last word, e.g. `ks` */
   aliases: readonly string[];
-  /** the REVISION column of `get` */
-  revision(obj: FluxObject): string;
-  /** the line printed after a successful reconcile, e.g. `fetched revision main@sha1:…` */
+  /** the columns of `get` between NAME and READY (REVISION and SUSPENDED for sources and Kustomizations) */
+  columns: readonly Column[];
+  /** the line printed after a successful reconcile, e.g. `fetched revision main@sha1:…`, `scan fetched 12 tags` */
   result(obj: FluxObject): string;
   /** the source this object builds from: `reconcile --with-source` reconciles it first */
   sourceOf?(obj: FluxObject): ObjectRef;
@@ -62,7 +70,13 @@ export const FluxObject = z.looseObject({
 });
 export type FluxObject = z.infer<typeof FluxObject>;
 
-const artifactRevision = (obj: FluxObject) => obj.status?.artifact?.revision ?? "";
+const suspended: Column = { header: "SUSPENDED", cell: (obj) => (obj.spec?.suspend ? "True" : "False") };
+
+/** REVISION and SUSPENDED, as `flux get` shows sources and Kustomizations. */
+const revisionColumns = (revision: (obj: FluxObject) => string): readonly Column[] => [
+  { header: "REVISION", cell: revision },
+  suspended,
+];
 
 export const gitRepositoryKind: KindInfo = {
   apiVersion: "source.toolkit.fluxcd.io/v1",
@@ -70,7 +84,7 @@ export const gitRepositoryKind: KindInfo = {
   words: ["source", "git"],
   listWords: ["sources", "git"],
   aliases: [],
-  revision: artifactRevision,
+  columns: revisionColumns((obj) => obj.status?.artifact?.revision ?? ""),
   result: (obj) => `fetched revision ${obj.status?.artifact?.revision ?? "(none)"}`,
 };
 
@@ -82,7 +96,7 @@ export const kustomizationKind: KindInfo = {
   words: ["kustomization"],
   listWords: ["kustomizations"],
   aliases: ["ks"],
-  revision: (obj) => obj.status?.lastAppliedRevision ?? "",
+  columns: revisionColumns((obj) => obj.status?.lastAppliedRevision ?? ""),
   result: (obj) => `applied revision ${obj.status?.lastAppliedRevision ?? "(none)"}`,
   sourceOf: (obj) => {
     const ref = SourceRef.parse(obj.spec?.["sourceRef"]);
@@ -90,15 +104,73 @@ export const kustomizationKind: KindInfo = {
   },
 };
 
+/** `status.lastScanResult` of an ImageRepository, when it has one. */
+export const lastScanOf = (obj: FluxObject): ScanResult | undefined => {
+  const parsed = ScanResult.safeParse(obj.status?.["lastScanResult"]);
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** The image an ImagePolicy chose, as Flux prints it (`name:tag`, `@digest` when reflected); "" before the first. */
+export const latestImageOf = (obj: FluxObject): string => {
+  const ref = ImageRef.safeParse(obj.status?.["latestRef"]);
+  if (ref.success) return imageRefString(ref.data);
+  const legacy = obj.status?.["latestImage"]; // written by controllers of older API versions
+  return typeof legacy === "string" ? legacy : "";
+};
+
+export const imageRepositoryKind: KindInfo = {
+  apiVersion: "image.toolkit.fluxcd.io/v1",
+  kind: "ImageRepository",
+  words: ["image", "repository"],
+  listWords: ["images", "repository"],
+  aliases: [],
+  columns: [
+    { header: "LAST SCAN", cell: (obj) => lastScanOf(obj)?.scanTime ?? "" },
+    { header: "TAGS", cell: (obj) => String(lastScanOf(obj)?.tagCount ?? "") },
+    suspended,
+  ],
+  result: (obj) => `scan fetched ${lastScanOf(obj)?.tagCount ?? 0} tags`,
+};
+
+export const imagePolicyKind: KindInfo = {
+  apiVersion: "image.toolkit.fluxcd.io/v1",
+  kind: "ImagePolicy",
+  words: ["image", "policy"],
+  listWords: ["images", "policy"],
+  aliases: [],
+  columns: [{ header: "LATEST IMAGE", cell: latestImageOf }],
+  result: (obj) => `selected image ${latestImageOf(obj) || "(none)"}`,
+};
+
 /** Every kind `get sources all` lists. */
 export const sourceKinds: readonly KindInfo[] = [gitRepositoryKind];
 
+/** Every kind `get images all` lists. */
+export const imageKinds: readonly KindInfo[] = [imageRepositoryKind, imagePolicyKind];
+
 /** Every kind the verbs act on, in the order `get all` lists them. */
-export const cliKinds: readonly KindInfo[] = [...sourceKinds, kustomizationKind];
+export const cliKinds: readonly KindInfo[] = [...sourceKinds, kustomizationKind, ...imageKinds];
+
+/** Kinds listed together by `get <word> all` (`get sources all`, `get images all`); `alias` is the singular. */
+export interface KindGroup {
+  word: string;
+  alias: string;
+  /** how messages name an object of the group: "source", "image" */
+  noun: string;
+  kinds: readonly KindInfo[];
+}
+
+export const kindGroups: readonly KindGroup[] = [
+  { word: "sources", alias: "source", noun: "source", kinds: sourceKinds },
+  { word: "images", alias: "image", noun: "image", kinds: imageKinds },
+];
 
 /** The kind named `kind` (case-insensitive), if the CLI knows it. */
 export const kindNamed = (kind: string): KindInfo | undefined =>
   cliKinds.find((k) => k.kind.toLowerCase() === kind.toLowerCase());
+
+/** "a GitRepository", "an ImagePolicy" */
+export const withArticle = (kind: KindInfo) => `${/^[AEIOU]/.test(kind.kind) ? "an" : "a"} ${kind.kind}`;
 
 export const describeRef = (kind: KindInfo, namespace: string, name: string) =>
   `${kind.kind} '${namespace}/${name}'`;
@@ -222,8 +294,6 @@ const wellKnown: readonly (readonly [string, string])[] = [
   ["HelmRepository", "source.toolkit.fluxcd.io/v1"],
   ["HelmChart", "source.toolkit.fluxcd.io/v1"],
   ["HelmRelease", "helm.toolkit.fluxcd.io/v2"],
-  ["ImageRepository", "image.toolkit.fluxcd.io/v1"],
-  ["ImagePolicy", "image.toolkit.fluxcd.io/v1"],
   ["ImageUpdateAutomation", "image.toolkit.fluxcd.io/v1"],
   ["Receiver", "notification.toolkit.fluxcd.io/v1"],
   ["Alert", "notification.toolkit.fluxcd.io/v1beta3"],

@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { parseDuration } from "../api/duration.ts";
 import { InvalidObjectError } from "../api/errors.ts";
 import { parseKustomization, type Kustomization } from "../api/kustomize/kustomization/index.ts";
-import { ownerNameLabel, ownerNamespaceLabel } from "../controllers/kustomization/reasons.ts";
+import { buildSettings, withOwnerLabels } from "../controllers/kustomization/build-settings.ts";
 import { ArtifactFetcher, artifactOf, sourceApiVersions } from "../controllers/kustomization/source.ts";
 import { variableLookup } from "../controllers/kustomization/variables.ts";
 import { ReconcileError } from "../controllers/reconcile-error.ts";
@@ -23,9 +23,9 @@ import { buildIgnoreMatcher } from "../source/ignore.ts";
 import { ArchiveTooLargeError } from "../source/tar-gz.ts";
 import { archiveDirectory, loadSourceIgnoreFiles } from "../source/tree-archive.ts";
 import { SluiceError } from "./errors.ts";
-import { usageError } from "./flags.ts";
-import { getObject, kustomizationKind } from "./kinds.ts";
-import type { KubeFlags } from "./kube-flags.ts";
+import { objectName, usageError } from "./flags.ts";
+import { commandGroup, getObject, kindCommand, kustomizationKind } from "./kinds.ts";
+import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";
 
 export interface BuildFlags extends KubeFlags {
   path?: string;
@@ -47,9 +47,21 @@ interface Artifact {
   path: string | undefined;
 }
 
-/** Adds --path, --strict-substitute and --kustomize. */
-export function addBuildFlags(cmd: Command): Command {
-  return cmd
+/**
+ * Registers `VERB kustomization NAME` (in the group `VERB`, described as `summary`) with the
+ * cluster flags, --path, --strict-substitute and --kustomize; the caller adds the action.
+ */
+export function kustomizationBuildCommand(
+  program: Command,
+  verb: string,
+  summary: string,
+  description: string,
+): Command {
+  return addKubeFlags(
+    kindCommand(commandGroup(program, verb, summary), verb, kustomizationKind.words, kustomizationKind)
+      .description(description)
+      .argument("<name>", "name of the Kustomization"),
+  )
     .option(
       "--path <dir>",
       "build this local directory instead of the source's current artifact (its git work tree is packaged, so '../' references resolve)",
@@ -72,7 +84,7 @@ async function gitWorkTree(dir: string): Promise<string | undefined> {
 }
 
 /** Checks --path before any call to the cluster: a missing directory is a usage error. */
-export async function localSource(dir: string | undefined): Promise<LocalSource | undefined> {
+async function localSource(dir: string | undefined): Promise<LocalSource | undefined> {
   if (dir === undefined) return undefined;
   const info = await stat(dir).catch(() => undefined);
   if (!info) throw usageError(`--path "${dir}" does not exist`);
@@ -83,11 +95,7 @@ export async function localSource(dir: string | undefined): Promise<LocalSource 
 }
 
 /** The Kustomization in the v1 shape (older versions converted), as the controller reads it. */
-export async function loadKustomization(
-  client: KubeClient,
-  name: string,
-  ns: string,
-): Promise<Kustomization> {
+async function loadKustomization(client: KubeClient, name: string, ns: string): Promise<Kustomization> {
   const raw = await getObject(client, kustomizationKind, name, ns);
   try {
     return parseKustomization(raw).object;
@@ -126,12 +134,6 @@ async function sourceArtifact(client: KubeClient, ks: Kustomization, signal: Abo
   return { bytes, revision: artifact.revision, path: ks.spec.path };
 }
 
-/** The labels the controller puts on every object it applies (pruning relies on them). */
-export const ownerLabels = (ks: Kustomization): Record<string, string> => ({
-  [ownerNameLabel]: ks.metadata.name!,
-  [ownerNamespaceLabel]: ks.metadata.namespace!,
-});
-
 /** What failed while fetching or building, as a message for a person. */
 function explain(err: unknown, local: LocalSource | undefined): unknown {
   if (err instanceof ReconcileError && err.message.startsWith("failed to download")) {
@@ -145,6 +147,22 @@ function explain(err: unknown, local: LocalSource | undefined): unknown {
     return new SluiceError(`${err.message}${where}`, { cause: err });
   }
   return err;
+}
+
+/**
+ * What `build` and `diff` start with: NAME and --path checked before any call to the cluster,
+ * then, connected, the Kustomization read in the v1 shape and handed to `use`.
+ */
+export async function withKustomization<T>(
+  name: string,
+  flags: BuildFlags,
+  use: (client: KubeClient, ks: Kustomization, local: LocalSource | undefined) => Promise<T>,
+): Promise<T> {
+  objectName(kustomizationKind.kind, name);
+  const local = await localSource(flags.path);
+  return withCluster(flags, async (client) =>
+    use(client, await loadKustomization(client, name, flags.namespace), local),
+  );
 }
 
 /** The objects the controller would apply for `ks`, built from `local` or the source's artifact. */
@@ -163,27 +181,14 @@ export async function renderKustomization(
       artifact: artifact.bytes,
       revision: artifact.revision,
       path: artifact.path,
-      kustomization: {
-        targetNamespace: spec.targetNamespace,
-        namePrefix: spec.namePrefix,
-        nameSuffix: spec.nameSuffix,
-        commonMetadata: spec.commonMetadata,
-        patches: spec.patches,
-        images: spec.images,
-        components: spec.components,
-        postBuild: spec.postBuild,
-      },
+      kustomization: buildSettings(spec),
       lookupVars: variableLookup(client, ks.metadata.namespace!),
       kustomizeBinary: flags.kustomize ?? (await upstreamBinary("kustomize")),
       signal,
       timeoutMs,
       strictSubstitution: flags.strictSubstitute,
     });
-    const labels = ownerLabels(ks);
-    return built.map((o) => ({
-      ...o,
-      metadata: { ...o.metadata, labels: { ...o.metadata.labels, ...labels } },
-    }));
+    return withOwnerLabels(built, ks);
   } catch (err) {
     throw explain(err, local);
   }

@@ -8,6 +8,7 @@ import { registerInstallCommands } from "./install.ts";
 import { registerCreateSourceCommands } from "./create-source.ts";
 import { registerCreateSecretCommands } from "./create-secret.ts";
 import { registerCreateKustomizationCommands } from "./create-kustomization.ts";
+import { registerCreateImageCommands } from "./create-image.ts";
 import { registerGetCommands } from "./get.ts";
 import { registerReconcileCommands } from "./reconcile.ts";
 import { registerSuspendResumeCommands } from "./suspend-resume.ts";
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerCreateSourceCommands(program);
   registerCreateSecretCommands(program);
   registerCreateKustomizationCommands(program);
+  registerCreateImageCommands(program);
   registerGetCommands(program);
   registerReconcileCommands(program);
   registerSuspendResumeCommands(program);

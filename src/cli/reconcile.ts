@@ -1,12 +1,20 @@
 /**
- * `sluice reconcile source git|kustomization NAME [--with-source]`: request a reconcile now and
+ * `sluice reconcile source git|kustomization|image repository|image policy NAME [--with-source]`: request a reconcile now and
  * wait for its outcome; with --with-source the object's source first, through the same handshake.
  */
 import type { Command } from "commander";
 import type { KubeClient } from "../kube/client.ts";
 import { SluiceError } from "./errors.ts";
 import { objectName } from "./flags.ts";
-import { describeRef, getObject, kindNamed, kindWords, registerKindVerb, type KindInfo } from "./kinds.ts";
+import {
+  describeRef,
+  getObject,
+  kindNamed,
+  kindWords,
+  registerKindVerb,
+  withArticle,
+  type KindInfo,
+} from "./kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";
 import { say } from "./output.ts";
 import { awaitReconcileAndReport, requestReconcile, type Accept } from "./wait.ts";
@@ -71,7 +79,7 @@ export function registerReconcileCommands(program: Command): void {
   registerKindVerb(
     program,
     "reconcile",
-    (kind) => `reconcile a ${kind.kind} now and wait for the outcome`,
+    (kind) => `reconcile ${withArticle(kind)} now and wait for the outcome`,
     (cmd, kind) => {
       addKubeFlags(cmd);
       if (kind.sourceOf) cmd.option("--with-source", `reconcile the ${kind.kind}'s source first`, false);

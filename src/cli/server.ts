@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { resolveClusterAccess } from "../kube/kubeconfig.ts";
+import type { RegistryLimit } from "../image/registry-limiter.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { knownControllers, startServer, type ControllerName } from "../server/server.ts";
 import { ExitCode, SluiceError } from "./errors.ts";
@@ -46,7 +47,18 @@ interface ServerFlags {
   crossNamespaceRefs: boolean;
   kustomize?: string;
   strictSubstitutions: boolean;
+  registryRps?: number;
+  registryBurst?: number;
+  registryConcurrency?: number;
   logLevel: string;
+}
+
+function registryLimit(flags: ServerFlags): Partial<RegistryLimit> | undefined {
+  const limit: Partial<RegistryLimit> = {};
+  if (flags.registryRps !== undefined) limit.requestsPerSecond = flags.registryRps;
+  if (flags.registryBurst !== undefined) limit.burst = flags.registryBurst;
+  if (flags.registryConcurrency !== undefined) limit.maxConcurrency = flags.registryConcurrency;
+  return Object.keys(limit).length ? limit : undefined;
 }
 
 export function registerServerCommand(program: Command): void {
@@ -80,6 +92,9 @@ export function registerServerCommand(program: Command): void {
     .option("--watch-namespace <ns>", "reconcile objects of this namespace only (default: all namespaces)")
     .option("--no-cross-namespace-refs", "refuse Kustomization sourceRef/dependsOn into other namespaces")
     .option("--kustomize <path>", "kustomize binary (default: the pinned build)")
+    .option("--registry-rps <n>", "requests per second allowed per registry host", Number)
+    .option("--registry-burst <n>", "request burst allowed per registry host", Number)
+    .option("--registry-concurrency <n>", "requests in flight allowed per registry host", Number)
     .option("--strict-substitutions", "fail on postBuild variables that have no value and no default", false)
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
     .option("--log-level <level>", "debug, info, warn, error", "info")
@@ -106,6 +121,7 @@ export function registerServerCommand(program: Command): void {
           noCrossNamespaceRefs: !flags.crossNamespaceRefs,
           kustomizeBinary: flags.kustomize,
           strictSubstitution: flags.strictSubstitutions,
+          registryLimit: registryLimit(flags),
           logger,
         },
         stop.signal,

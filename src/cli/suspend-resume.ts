@@ -1,7 +1,7 @@
-/** `sluice suspend|resume source git NAME`: stop reconciling, or start again and wait for the outcome. */
+/** `sluice suspend|resume <kind> NAME` (every kind of kinds.ts): stop reconciling, or start again and wait for the outcome. */
 import type { Command } from "commander";
 import { objectName } from "./flags.ts";
-import { getObject, kindWords, registerKindVerb, type KindInfo } from "./kinds.ts";
+import { getObject, kindWords, registerKindVerb, withArticle, type KindInfo } from "./kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";
 import { say } from "./output.ts";
 import { awaitReconcileAndReport, requestReconcile } from "./wait.ts";
@@ -36,7 +36,7 @@ export function registerSuspendResumeCommands(program: Command): void {
   registerKindVerb(
     program,
     "suspend",
-    (kind) => `stop reconciling a ${kind.kind} (spec.suspend: true)`,
+    (kind) => `stop reconciling ${withArticle(kind)} (spec.suspend: true)`,
     (cmd, kind) => addKubeFlags(cmd).action((name: string, flags: KubeFlags) => suspend(kind, name, flags)),
   );
   registerKindVerb(

@@ -9,7 +9,8 @@ import { ReconcileError } from "./reconcile-error.ts";
 
 export interface FlowObject {
   metadata: KubeObject["metadata"];
-  spec: { interval: string; suspend?: boolean | undefined };
+  /** without an interval an object is reconciled only when something it watches changes */
+  spec: { interval?: string | undefined; suspend?: boolean | undefined };
 }
 
 /** What differs between kinds; everything else about a reconcile is the same for all of them. */
@@ -67,7 +68,7 @@ export class Reconcile<T extends FlowObject, S extends ReconcileStatus> {
         await ensureFinalizer(ctx.client, raw);
         try {
           await this.#flow.sync(obj, status, ctx);
-          return { requeueAfterMs: parseDuration(obj.spec.interval) };
+          return obj.spec.interval ? { requeueAfterMs: parseDuration(obj.spec.interval) } : {};
         } catch (err) {
           return this.#fail(err, obj, status, ctx);
         }

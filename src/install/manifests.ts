@@ -35,9 +35,10 @@ export const healthPort = 9440;
 export const defaultImage = (version: string) => `ghcr.io/sluice/sluice:v${version}`;
 
 /** Flux component names accepted by --components, mapped to the Sluice controller that replaces them. */
-export const componentAliases: Readonly<Record<string, ControllerName>> = {
-  "source-controller": "gitrepository",
-  "kustomize-controller": "kustomization",
+export const componentAliases: Readonly<Record<string, readonly ControllerName[]>> = {
+  "source-controller": ["gitrepository"],
+  "kustomize-controller": ["kustomization"],
+  "image-reflector-controller": ["imagerepository", "imagepolicy"],
 };
 
 /** The cluster-scoped RBAC objects carry the namespace, so two installs (e.g. tests) never share them. */
@@ -86,6 +87,12 @@ function clusterRole(o: InstallOptions, selected: readonly CustomResourceDefinit
     rules.push({ apiGroups: [crd.spec.group], resources: [`${p}/finalizers`], verbs: ["update", "patch"] });
   }
   rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] });
+  // image scans read service accounts' imagePullSecrets; cross-namespace checks read namespace labels
+  rules.push({
+    apiGroups: [""],
+    resources: ["serviceaccounts", "namespaces"],
+    verbs: ["get", "list", "watch"],
+  });
   if (selected.some((crd) => crd.spec.names.kind === "Kustomization")) {
     // Kustomizations apply whatever their sources hold, as Flux's kustomize-controller does with
     // cluster-admin; tenants are confined with serviceAccountName (impersonation) instead.

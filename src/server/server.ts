@@ -1,7 +1,11 @@
 import os from "node:os";
 import path from "node:path";
 import { setupGitRepositoryController } from "../controllers/gitrepository/setup.ts";
+import { setupImagePolicyController } from "../controllers/imagepolicy/setup.ts";
+import { setupImageRepositoryController } from "../controllers/imagerepository/setup.ts";
 import { setupKustomizationController } from "../controllers/kustomization/setup.ts";
+import { RegistryLimiter, type RegistryLimit } from "../image/registry-limiter.ts";
+import { TagStore } from "../image/tag-store.ts";
 import { upstreamBinary } from "../dev/toolchain.ts";
 import { MirrorCache } from "../git/mirror-cache.ts";
 import { KubeClient } from "../kube/client.ts";
@@ -13,7 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../dev/processes.ts";
 import { startArtifactServer } from "./artifact-server.ts";
 
-export const knownControllers = ["gitrepository", "kustomization"] as const;
+export const knownControllers = ["gitrepository", "kustomization", "imagerepository", "imagepolicy"] as const;
 export type ControllerName = (typeof knownControllers)[number];
 
 export interface ServerOptions {
@@ -37,6 +41,8 @@ export interface ServerOptions {
   noCrossNamespaceRefs?: boolean | undefined;
   /** fail on postBuild variables without a value or default */
   strictSubstitution?: boolean | undefined;
+  /** requests per second, burst and concurrency allowed per registry host (default 20/s, 40, 10) */
+  registryLimit?: Partial<RegistryLimit> | undefined;
   /** kustomize binary (default: the pinned one built by scripts/build-upstream.sh) */
   kustomizeBinary?: string | undefined;
   logger: Logger;
@@ -78,6 +84,9 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
   const artifacts = await startArtifactServer({ store, host: options.storageHost, port: storagePort });
   const manager = buildManager(client, options);
   const mirrors = new MirrorCache(path.join(options.storagePath, "mirrors"));
+  const tags = new TagStore(path.join(options.storagePath, "tags"));
+  const limiter = new RegistryLimiter(options.registryLimit ? { limit: options.registryLimit } : {});
+  const images = { tags, limiter, concurrency: options.concurrency, namespace: options.namespace };
   for (const name of options.controllers) {
     if (name === "kustomization") {
       setupKustomizationController(manager, {
@@ -88,6 +97,8 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
         strictSubstitution: options.strictSubstitution ?? false,
       });
     }
+    if (name === "imagerepository") setupImageRepositoryController(manager, images);
+    if (name === "imagepolicy") setupImagePolicyController(manager, images);
     if (name === "gitrepository") {
       setupGitRepositoryController(manager, {
         store,

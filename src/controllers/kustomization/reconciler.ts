@@ -11,15 +11,10 @@ import { markReady, removeCondition, setCondition } from "../../runtime/conditio
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
+import { buildSettings, ownerLabels, withOwnerLabels } from "./build-settings.ts";
 import { checkDependencies } from "./dependencies.ts";
 import { waitForHealth } from "./health-wait.ts";
-import {
-  KustomizationCondition,
-  KustomizationReason as Reason,
-  fieldManager,
-  ownerNameLabel,
-  ownerNamespaceLabel,
-} from "./reasons.ts";
+import { KustomizationCondition, KustomizationReason as Reason, fieldManager } from "./reasons.ts";
 import { ArtifactFetcher, artifactOf, type SourceArtifact } from "./source.ts";
 import { variableLookup } from "./variables.ts";
 
@@ -127,27 +122,14 @@ export class KustomizationReconciler {
       digest: source.digest,
       extracted: this.#extracted,
       path: spec.path,
-      kustomization: {
-        targetNamespace: spec.targetNamespace,
-        namePrefix: spec.namePrefix,
-        nameSuffix: spec.nameSuffix,
-        commonMetadata: spec.commonMetadata,
-        patches: spec.patches,
-        images: spec.images,
-        components: spec.components,
-        postBuild: spec.postBuild,
-      },
+      kustomization: buildSettings(spec),
       lookupVars: variableLookup(client, obj.metadata.namespace!),
       kustomizeBinary: this.#options.kustomizeBinary,
       signal: ctx.signal,
       timeoutMs: parseDuration(spec.timeout ?? spec.interval),
       strictSubstitution: this.#options.strictSubstitution ?? false,
     });
-    const labels = ownerLabels(obj);
-    return built.map((o) => ({
-      ...o,
-      metadata: { ...o.metadata, labels: { ...o.metadata.labels, ...labels } },
-    }));
+    return withOwnerLabels(built, obj);
   }
 
   async #prune(
@@ -261,11 +243,6 @@ export class KustomizationReconciler {
       );
     }
   }
-}
-
-/** The labels every applied object carries; pruning only deletes objects that still carry them. */
-function ownerLabels(obj: KubeObject | Kustomization): Record<string, string> {
-  return { [ownerNameLabel]: obj.metadata.name!, [ownerNamespaceLabel]: obj.metadata.namespace! };
 }
 
 function toReconcileError(err: unknown): ReconcileError {
