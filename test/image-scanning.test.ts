@@ -6,6 +6,9 @@ import type { KubeObject } from "../src/kube/objects.ts";
 import { testEnv } from "./helpers/env.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
 import { pushTestImage } from "./helpers/registry.ts";
+import { generateImage, pushImage } from "../src/oci/image.ts";
+import { RegistryClient } from "../src/oci/registry-client.ts";
+import { startTestRegistry } from "../src/oci/test-registry.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -222,35 +225,46 @@ test("digest reflection, wrong credentials, a missing image, a bad range and a f
   assert.equal(badRegex.status?.conditions?.find((c) => c.type === "Stalled")?.status, "True");
 });
 
-test("registry credentials from a dockerconfigjson Secret, as the Flux v1beta1 guides write them", async (t) => {
-  const { env, client, ns, repo } = await fixture(t, "img-auth");
-  // the shared environment's registry has no auth: a second, authenticated environment would be
-  // costly, so this checks the guide's YAML shape end to end against the open registry
-  await pushTestImage(env, repo, ["0.0.1", "0.0.2", "0.1.0"]);
-  const auths = {
-    [env.registry]: {
-      username: "someone",
-      password: "secret-pass",
-      auth: Buffer.from("someone:secret-pass").toString("base64"),
-    },
+test("an authenticated registry: the v1beta1 guide YAML with a dockerconfigjson Secret works, a wrong password is AuthenticationFailed", async (t) => {
+  const { client, ns } = await fixture(t, "img-auth");
+  const auth = { username: "ci", password: "right-password-123" };
+  const registry = await startTestRegistry({ auth });
+  t.after(() => registry.stop());
+  const push = new RegistryClient({ host: registry.host, insecure: true, credentials: auth });
+  t.after(() => push.close());
+  await pushImage(push, "team/app", ["0.0.1", "0.0.2", "0.1.0"], generateImage({ files: { "a.txt": "a" } }));
+  const secret = async (name: string, password: string) => {
+    const auths = { [registry.host]: { auth: Buffer.from(`ci:${password}`).toString("base64") } };
+    await client.apply(
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/dockerconfigjson",
+        metadata: { name, namespace: ns },
+        stringData: { ".dockerconfigjson": JSON.stringify({ auths }) },
+      } as KubeObject,
+      { fieldManager: "test", force: true },
+    );
   };
-  await client.apply(
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      type: "kubernetes.io/dockerconfigjson",
-      metadata: { name: "regcred", namespace: ns },
-      stringData: { ".dockerconfigjson": JSON.stringify({ auths }) },
-    } as KubeObject,
-    { fieldManager: "test" },
-  );
+  await secret("regcred", auth.password);
+  await secret("wrongcred", "not-the-password");
+  const image = `${registry.host}/team/app`;
+  const beta1 = "image.toolkit.fluxcd.io/v1beta1";
   await apply(
     client,
     ns,
     "ImageRepository",
     "app",
-    { image: `${env.registry}/${repo}`, interval: "1m", insecure: true, secretRef: { name: "regcred" } },
-    "image.toolkit.fluxcd.io/v1beta1",
+    { image, interval: "1m", insecure: true, secretRef: { name: "regcred" } },
+    beta1,
+  );
+  await apply(
+    client,
+    ns,
+    "ImageRepository",
+    "wrong",
+    { image, interval: "1m", insecure: true, secretRef: { name: "wrongcred" } },
+    beta1,
   );
   await apply(
     client,
@@ -258,7 +272,7 @@ test("registry credentials from a dockerconfigjson Secret, as the Flux v1beta1 g
     "ImagePolicy",
     "app",
     { imageRepositoryRef: { name: "app" }, policy: { semver: { range: "0.0.x" } } },
-    "image.toolkit.fluxcd.io/v1beta1",
+    beta1,
   );
   const p = await until(
     client,
@@ -268,5 +282,14 @@ test("registry credentials from a dockerconfigjson Secret, as the Flux v1beta1 g
     "selects 0.0.2",
     (o) => o.status?.latestRef?.tag === "0.0.2",
   );
-  assert.equal(p.status?.latestImage, `${env.registry}/${repo}:0.0.2`);
+  assert.equal(p.status?.latestImage, `${image}:0.0.2`);
+  const wrong = await until(
+    client,
+    ns,
+    "ImageRepository",
+    "wrong",
+    "AuthenticationFailed",
+    (o) => ready(o)?.reason === "AuthenticationFailed",
+  );
+  assert.ok(!ready(wrong)!.message.includes("not-the-password"), "no secret in the message");
 });
