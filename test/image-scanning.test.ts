@@ -242,7 +242,7 @@ test("an authenticated registry: the v1beta1 guide YAML with a dockerconfigjson 
         type: "kubernetes.io/dockerconfigjson",
         metadata: { name, namespace: ns },
         stringData: { ".dockerconfigjson": JSON.stringify({ auths }) },
-      } as KubeObject,
+      },
       { fieldManager: "test", force: true },
     );
   };
