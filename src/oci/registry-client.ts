@@ -273,13 +273,15 @@ export class RegistryClient {
     const found = new Set<string>();
     const visited = new Set<string>();
     let url: URL | undefined = this.url(listing.path, { n: String(pageSize) });
+    let linked = false;
     while (url) {
       if (visited.size >= maxPages) throw this.invalid(listing.operation, `more than ${maxPages} pages`);
       visited.add(url.href);
       const page = await this.listPage(listing, url);
       const added = page.items.filter((item) => !found.has(item));
       for (const item of added) found.add(item);
-      url = nextPage(page, url, pageSize, added.length);
+      url = nextPage(page, url, pageSize, added.length, linked);
+      linked ||= page.link !== undefined;
       if (url && visited.has(url.href)) {
         throw this.invalid(listing.operation, `pagination loops back to ${url.pathname}${url.search}`);
       }
@@ -489,8 +491,10 @@ export class RegistryClient {
  * after the last one (`last=`), until a page brings nothing new. A page longer than `n` comes from a
  * registry that ignores `n` and so returns everything (Distribution 2.x does for tags).
  */
-function nextPage(page: Page, url: URL, pageSize: number, added: number): URL | undefined {
+function nextPage(page: Page, url: URL, pageSize: number, added: number, linked: boolean): URL | undefined {
   if (page.link) return page.link;
+  // a registry that paginates with Link headers ends the listing by leaving one out
+  if (linked) return undefined;
   const last = page.items[page.items.length - 1];
   if (page.items.length !== pageSize || added === 0 || last === undefined) return undefined;
   const next = new URL(url);
