@@ -47,6 +47,7 @@ interface ServerFlags {
   crossNamespaceRefs: boolean;
   kustomize?: string;
   strictSubstitutions: boolean;
+  ciSkip: boolean;
   registryRps?: number;
   registryBurst?: number;
   registryConcurrency?: number;
@@ -95,6 +96,7 @@ export function registerServerCommand(program: Command): void {
     .option("--registry-rps <n>", "requests per second allowed per registry host", Number)
     .option("--registry-burst <n>", "request burst allowed per registry host", Number)
     .option("--registry-concurrency <n>", "requests in flight allowed per registry host", Number)
+    .option("--no-ci-skip", "do not end image automation's default commit message with [ci skip]")
     .option("--strict-substitutions", "fail on postBuild variables that have no value and no default", false)
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
     .option("--log-level <level>", "debug, info, warn, error", "info")
@@ -122,6 +124,7 @@ export function registerServerCommand(program: Command): void {
           kustomizeBinary: flags.kustomize,
           strictSubstitution: flags.strictSubstitutions,
           registryLimit: registryLimit(flags),
+          ciSkip: flags.ciSkip,
           logger,
         },
         stop.signal,

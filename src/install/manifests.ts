@@ -39,6 +39,7 @@ export const componentAliases: Readonly<Record<string, readonly ControllerName[]
   "source-controller": ["gitrepository"],
   "kustomize-controller": ["kustomization"],
   "image-reflector-controller": ["imagerepository", "imagepolicy"],
+  "image-automation-controller": ["imageupdateautomation"],
 };
 
 /** The cluster-scoped RBAC objects carry the namespace, so two installs (e.g. tests) never share them. */

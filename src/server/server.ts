@@ -3,6 +3,8 @@ import path from "node:path";
 import { setupGitRepositoryController } from "../controllers/gitrepository/setup.ts";
 import { setupImagePolicyController } from "../controllers/imagepolicy/setup.ts";
 import { setupImageRepositoryController } from "../controllers/imagerepository/setup.ts";
+import { setupImageUpdateAutomationController } from "../controllers/imageupdateautomation/setup.ts";
+import { AutomationClones } from "../controllers/imageupdateautomation/workspace.ts";
 import { setupKustomizationController } from "../controllers/kustomization/setup.ts";
 import { RegistryLimiter, type RegistryLimit } from "../image/registry-limiter.ts";
 import { TagStore } from "../image/tag-store.ts";
@@ -17,7 +19,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../dev/processes.ts";
 import { startArtifactServer } from "./artifact-server.ts";
 
-export const knownControllers = ["gitrepository", "kustomization", "imagerepository", "imagepolicy"] as const;
+export const knownControllers = [
+  "gitrepository",
+  "kustomization",
+  "imagerepository",
+  "imagepolicy",
+  "imageupdateautomation",
+] as const;
 export type ControllerName = (typeof knownControllers)[number];
 
 export interface ServerOptions {
@@ -41,6 +49,8 @@ export interface ServerOptions {
   noCrossNamespaceRefs?: boolean | undefined;
   /** fail on postBuild variables without a value or default */
   strictSubstitution?: boolean | undefined;
+  /** end the image automation's default commit message with [ci skip] (default true) */
+  ciSkip?: boolean | undefined;
   /** requests per second, burst and concurrency allowed per registry host (default 20/s, 40, 10) */
   registryLimit?: Partial<RegistryLimit> | undefined;
   /** kustomize binary (default: the pinned one built by scripts/build-upstream.sh) */
@@ -99,6 +109,15 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
     }
     if (name === "imagerepository") setupImageRepositoryController(manager, images);
     if (name === "imagepolicy") setupImagePolicyController(manager, images);
+    if (name === "imageupdateautomation") {
+      const clones = new AutomationClones(path.join(options.storagePath, "automation"));
+      setupImageUpdateAutomationController(manager, {
+        clones,
+        concurrency: options.concurrency,
+        namespace: options.namespace,
+        ciSkip: options.ciSkip ?? true,
+      });
+    }
     if (name === "gitrepository") {
       setupGitRepositoryController(manager, {
         store,

@@ -1,0 +1,228 @@
+import { applySettersToTree, type PolicyMap, type TreeResult } from "../../automation/setters.ts";
+import { checkCommitTemplate, renderCommitMessage, templateData } from "../../automation/commit-template.ts";
+import {
+  parseImageUpdateAutomation,
+  type ImageUpdateAutomation,
+} from "../../api/image/imageupdateautomation/index.ts";
+import { parseDuration } from "../../api/duration.ts";
+import { withTransportAuth } from "../../git/transport-auth.ts";
+import type { KubeObject } from "../../kube/objects.ts";
+import { markReady } from "../../runtime/conditions.ts";
+import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
+import { readGitSecret } from "../gitrepository/credentials.ts";
+import { classifyGitError } from "../gitrepository/git-errors.ts";
+import { Reconcile } from "../reconcile-flow.ts";
+import { ReconcileError } from "../reconcile-error.ts";
+import { policyImages } from "./policies.ts";
+import { findRollback, type Rollback } from "./rollback.ts";
+import { withSigningKey } from "./signing.ts";
+import type { AutomationClones, Clone, SigningKey } from "./workspace.ts";
+
+export interface ImageUpdateAutomationReconcilerOptions {
+  clones: AutomationClones;
+  lookupSource: (namespace: string, name: string) => KubeObject | undefined;
+  listPolicies: () => KubeObject[];
+  /** end the default commit message with [ci skip] (default true) */
+  ciSkip?: boolean;
+}
+
+type Status = ImageUpdateAutomation["status"];
+type Source = KubeObject & {
+  spec?: { url?: string; ref?: { branch?: string }; secretRef?: { name: string } };
+};
+
+/** Annotation `sluice resume image update` sets: rollbacks committed before it are accepted. */
+export const rollbacksAcknowledgedAnnotation = "image.toolkit.sluice.dev/rollbacks-acknowledged-at";
+/** The committer of every automation commit: how a person's commit is told apart from ours. */
+export const automationCommitter = {
+  name: "Sluice Image Automation",
+  email: "image-automation@sluice.invalid",
+};
+const maxPushAttempts = 4;
+
+interface Run {
+  obj: ImageUpdateAutomation;
+  policies: PolicyMap;
+  checkout: string;
+  push: string;
+  signing: SigningKey | undefined;
+}
+
+/** Reconciles one ImageUpdateAutomation: rewrite marked fields to the policies' images, commit, push. */
+export class ImageUpdateAutomationReconciler {
+  readonly #options: ImageUpdateAutomationReconcilerOptions;
+  readonly #flow = new Reconcile<ImageUpdateAutomation, Status>({
+    kind: "ImageUpdateAutomation",
+    apiVersion: "image.toolkit.fluxcd.io/v1",
+    parse: parseImageUpdateAutomation,
+    cleanup: async () => {},
+    sync: (obj, status, ctx) => this.#sync(obj, status, ctx),
+    classify: (err, obj) => classifyGitError(err, this.#sourceOf(obj)?.spec?.url ?? "", undefined),
+    // a rollback holds until the policy moves on: look again at every interval, not with backoff
+    retryAfterMs: (failure, obj) =>
+      failure.reason === "RolledBackByUser" || failure.reason === "DependencyNotReady"
+        ? intervalMs(obj)
+        : undefined,
+  });
+
+  constructor(options: ImageUpdateAutomationReconcilerOptions) {
+    this.#options = options;
+  }
+
+  reconcile = (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => this.#flow.run(raw, ctx);
+
+  #sourceOf(obj: ImageUpdateAutomation): Source | undefined {
+    const ref = obj.spec.sourceRef;
+    return this.#options.lookupSource(ref.namespace ?? obj.metadata.namespace!, ref.name);
+  }
+
+  async #sync(obj: ImageUpdateAutomation, status: Status, ctx: ReconcileContext): Promise<void> {
+    const ns = obj.metadata.namespace!;
+    const source = this.#sourceOf(obj);
+    if (!source?.spec?.url)
+      throw new ReconcileError(
+        "DependencyNotReady",
+        `GitRepository '${obj.spec.sourceRef.namespace ?? ns}/${obj.spec.sourceRef.name}' not found`,
+      );
+    const template = obj.spec.git?.commit.messageTemplate;
+    const bad = template ? checkCommitTemplate(template) : undefined;
+    if (bad) throw new ReconcileError("InvalidCommitTemplate", bad.message, { stalled: true });
+    const checkout = obj.spec.git?.checkout?.ref.branch ?? source.spec.ref?.branch ?? "master";
+    const push = obj.spec.git?.push?.branch ?? checkout;
+    const policies = policyImages(this.#options.listPolicies(), ns, obj.spec.policySelector);
+    const secret = source.spec.secretRef
+      ? await readGitSecret(ctx.client, source.metadata.namespace!, source.spec.secretRef.name)
+      : undefined;
+    const url = source.spec.url;
+    await withTransportAuth(url, secret, (auth) =>
+      withSigningKey(ctx.client, ns, obj.spec.git?.commit.signingKey?.secretRef.name, (signing) =>
+        this.#options.clones.withClone(url, auth, ctx.signal, (clone) =>
+          this.#runAutomation(clone, { obj, policies, checkout, push, signing }, status, ctx),
+        ),
+      ),
+    );
+    status.observedPolicies = Object.fromEntries(
+      [...policies].map(([key, i]) => [
+        key.split(":")[1]!,
+        { name: i.name, tag: i.tag, ...(i.digest ? { digest: i.digest } : {}) },
+      ]),
+    );
+    status.lastAutomationRunTime = now();
+  }
+
+  async #runAutomation(clone: Clone, run: Run, status: Status, ctx: ReconcileContext): Promise<void> {
+    for (let attempt = 1; attempt <= maxPushAttempts; attempt++) {
+      const head = await clone.resetTo(run.checkout, run.push);
+      status.observedSourceRevision = `${run.push}@sha1:${head.sha}`;
+      const planned = await applySettersToTree(clone.dir, run.policies, {
+        path: run.obj.spec.update?.path,
+        dryRun: true,
+      });
+      this.#checkProblems(planned);
+      const rollback = await this.#rollbackIn(clone, run, planned);
+      if (rollback) throw rolledBack(rollback, run.obj);
+      if (planned.files.length === 0) {
+        status.conditions = markReady(status.conditions, {
+          reason: "Succeeded",
+          message: "repository up-to-date",
+        });
+        return;
+      }
+      const written = await applySettersToTree(clone.dir, run.policies, { path: run.obj.spec.update?.path });
+      const message = this.#message(run.obj, written);
+      const who = { author: authorOf(run.obj), committer: automationCommitter };
+      const sha = await clone.commit(
+        written.files.map((f) => f.repoPath),
+        message,
+        who,
+        run.signing,
+      );
+      const refspec = run.obj.spec.git?.push?.refspec ?? `HEAD:refs/heads/${run.push}`;
+      if (!(await clone.push(refspec))) continue; // someone pushed meanwhile: start again from their head
+      status.observedSourceRevision = `${run.push}@sha1:${sha}`;
+      status.lastPushCommit = sha;
+      status.lastPushTime = now();
+      const text = `pushed commit '${sha.slice(0, 7)}' to branch '${run.push}'`;
+      status.conditions = markReady(status.conditions, { reason: "Succeeded", message: text });
+      await ctx.events.event(run.obj, {
+        type: "Normal",
+        reason: "Succeeded",
+        message: `${text}\n${message}`,
+        revision: `${run.push}@sha1:${sha}`,
+      });
+      await this.#askSourceToFetch(run.obj, ctx);
+      return;
+    }
+    throw new ReconcileError(
+      "GitOperationFailed",
+      `branch '${run.push}' kept moving during ${maxPushAttempts} attempts to push; will try again`,
+    );
+  }
+
+  #checkProblems(planned: TreeResult): void {
+    if (planned.problems.length) {
+      const list = planned.problems.map((p) => `${p.file}: ${p.message}`).join("; ");
+      throw new ReconcileError("UpdateFailed", `cannot update ${list}; the files are left untouched`);
+    }
+  }
+
+  async #rollbackIn(clone: Clone, run: Run, planned: TreeResult): Promise<Rollback | undefined> {
+    const acknowledged = run.obj.metadata.annotations?.[rollbacksAcknowledgedAnnotation];
+    const since = acknowledged ? new Date(acknowledged) : undefined;
+    for (const file of planned.files) {
+      for (const change of file.changes) {
+        const found = await findRollback(
+          clone,
+          file.repoPath,
+          change.policy,
+          change.to,
+          automationCommitter.email,
+          since,
+        );
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  #message(obj: ImageUpdateAutomation, written: TreeResult): string {
+    const data = templateData({ namespace: obj.metadata.namespace!, name: obj.metadata.name! }, written, {
+      values: obj.spec.git?.commit.messageTemplateValues,
+    });
+    return renderCommitMessage(obj.spec.git?.commit.messageTemplate, data, {
+      ciSkip: this.#options.ciSkip ?? true,
+    });
+  }
+
+  async #askSourceToFetch(obj: ImageUpdateAutomation, ctx: ReconcileContext): Promise<void> {
+    const ref = obj.spec.sourceRef;
+    const patch = { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": now() } } };
+    await ctx.client
+      .patch(
+        {
+          apiVersion: "source.toolkit.fluxcd.io/v1",
+          kind: "GitRepository",
+          name: ref.name,
+          namespace: ref.namespace ?? obj.metadata.namespace!,
+        },
+        patch,
+      )
+      .catch(() => {}); // the next interval fetches it anyway
+  }
+}
+
+function rolledBack(r: Rollback, obj: ImageUpdateAutomation): ReconcileError {
+  return new ReconcileError(
+    "RolledBackByUser",
+    `policy '${r.policy}' selects ${r.image}, which commit ${r.commit.slice(0, 7)} by ${r.author} rolled back; holding until the policy selects a newer image or 'sluice resume image update ${obj.metadata.name}'`,
+  );
+}
+
+function authorOf(obj: ImageUpdateAutomation): { name: string; email: string } {
+  const author = obj.spec.git?.commit.author;
+  return { name: author?.name || "Sluice", email: author?.email ?? automationCommitter.email };
+}
+
+const intervalMs = (obj: ImageUpdateAutomation) => parseDuration(obj.spec.interval);
+
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
