@@ -76,6 +76,43 @@ const samples: Record<string, (version: string) => Record<string, unknown>> = {
       suspend: true,
     };
   },
+  "image.toolkit.fluxcd.io/ImageUpdateAutomation": (version) => {
+    const author = { name: "fluxcdbot", email: "fluxcdbot@users.noreply.github.com" };
+    if (version === "v1beta1")
+      return {
+        interval: "1m0s",
+        sourceRef: { kind: "GitRepository", name: "flux-system" },
+        git: {
+          checkout: { ref: { branch: "main" } },
+          commit: { author, messageTemplate: "{{range .Updated.Images}}{{println .}}{{end}}" },
+          push: { branch: "main" },
+        },
+        update: { path: "./clusters/my-cluster", strategy: "Setters" },
+      };
+    if (version === "v1beta2")
+      return {
+        interval: "30m",
+        sourceRef: { kind: "GitRepository", name: "flux-system" },
+        policySelector: { matchLabels: { team: "web" } },
+        git: {
+          commit: { author, signingKey: { secretRef: { name: "signing-key" } } },
+          push: { branch: "auto", options: { "merge_request.create": "" } },
+        },
+        update: { strategy: "Setters" },
+      };
+    return {
+      interval: "5m",
+      sourceRef: { kind: "GitRepository", name: "fleet", namespace: "git-sources" },
+      policySelector: { matchExpressions: [{ key: "tier", operator: "In", values: ["web"] }] },
+      git: {
+        checkout: { ref: { name: "refs/heads/main" } },
+        commit: { author, messageTemplateValues: { env: "prod" } },
+        push: { refspec: "refs/heads/main:refs/heads/auto" },
+      },
+      update: { path: "./clusters/prod", strategy: "Setters" },
+      suspend: true,
+    };
+  },
 };
 
 async function installCrds(client: KubeClient): Promise<void> {

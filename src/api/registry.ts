@@ -3,6 +3,7 @@ import { stringify } from "yaml";
 import type { CustomResourceDefinition } from "./crd.ts";
 import { imagePolicyCrd } from "./image/imagepolicy/crd.ts";
 import { imageRepositoryCrd } from "./image/imagerepository/crd.ts";
+import { imageUpdateAutomationCrd } from "./image/imageupdateautomation/crd.ts";
 import { kustomizationCrd } from "./kustomize/kustomization/crd.ts";
 import { gitRepositoryCrd } from "./source/gitrepository/crd.ts";
 
@@ -11,6 +12,7 @@ export const crds: readonly CustomResourceDefinition[] = [
   kustomizationCrd,
   imageRepositoryCrd,
   imagePolicyCrd,
+  imageUpdateAutomationCrd,
 ];
 
 /** All CRDs as one multi-document YAML stream. */

@@ -137,7 +137,7 @@ export class ImageUpdateAutomationReconciler {
         who,
         run.signing,
       );
-      const refspec = run.obj.spec.git?.push?.refspec ?? `HEAD:refs/heads/${run.push}`;
+      const refspec = pushRefspec(run);
       if (!(await clone.push(refspec))) continue; // someone pushed meanwhile: start again from their head
       status.observedSourceRevision = `${run.push}@sha1:${sha}`;
       status.lastPushCommit = sha;
@@ -209,6 +209,19 @@ export class ImageUpdateAutomationReconciler {
       )
       .catch(() => {}); // the next interval fetches it anyway
   }
+}
+
+/** The refspec to push: never a forced (`+src:dst`) or deleting (`:dst`) one. */
+function pushRefspec(run: Run): string {
+  const refspec = run.obj.spec.git?.push?.refspec ?? `HEAD:refs/heads/${run.push}`;
+  if (refspec.startsWith("+") || refspec.startsWith(":")) {
+    throw new ReconcileError(
+      "InvalidRefspec",
+      `spec.git.push.refspec '${refspec}' would force or delete: remove the leading '+' or name a source`,
+      { stalled: true },
+    );
+  }
+  return refspec;
 }
 
 function rolledBack(r: Rollback, obj: ImageUpdateAutomation): ReconcileError {

@@ -1,0 +1,34 @@
+/**
+ * ImageUpdateAutomation image.toolkit.fluxcd.io/v1beta2 as Flux last published it (deprecated in
+ * favour of v1). Its last release is field for field the same as v1; earlier releases lacked
+ * push.refspec and push.options, which are optional, so their objects fit too.
+ */
+import { z } from "zod";
+import { ObjectMeta } from "../../meta.ts";
+import { API_VERSION_V1BETA2, KIND } from "./common.ts";
+import { convertToV1, type Converted } from "./convert.ts";
+import { CommitSpec, GitSpec, LabelSelector, PushSpec, specShape, statusShape } from "./v1.ts";
+
+export const API_VERSION = API_VERSION_V1BETA2;
+
+export { CommitSpec, GitSpec, LabelSelector, PushSpec };
+
+export const ImageUpdateAutomationSpec = z.object(specShape);
+export type ImageUpdateAutomationSpec = z.infer<typeof ImageUpdateAutomationSpec>;
+
+export const ImageUpdateAutomationStatus = z.object(statusShape).default(() => ({ observedGeneration: -1 }));
+export type ImageUpdateAutomationStatus = z.infer<typeof ImageUpdateAutomationStatus>;
+
+export const ImageUpdateAutomation = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(KIND),
+  metadata: ObjectMeta,
+  spec: ImageUpdateAutomationSpec,
+  status: ImageUpdateAutomationStatus,
+});
+export type ImageUpdateAutomation = z.infer<typeof ImageUpdateAutomation>;
+
+/** The v1 form of a v1beta2 object (nothing to drop: v1 kept every v1beta2 field). */
+export function toV1(obj: ImageUpdateAutomation): Converted {
+  return convertToV1(obj);
+}
