@@ -1,0 +1,255 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import YAML from "yaml";
+import type { KubeClient } from "../kube/client.ts";
+import { computeHealth } from "../kube/health.ts";
+import type { KubeObject } from "../kube/objects.ts";
+import { generateImage, pushImage } from "../oci/image.ts";
+import { RegistryClient } from "../oci/registry-client.ts";
+import type { DevEnv } from "./env-file.ts";
+import { pushFiles } from "./push-files.ts";
+
+/**
+ * The whole loop on the local environment, shared by `sluice demo` and the end-to-end benchmark:
+ * an image is pushed, a policy selects it, the automation commits it, the source fetches the
+ * commit and the Kustomization rolls it out.
+ */
+export class DeliveryLoop {
+  readonly env: DevEnv;
+  readonly client: KubeClient;
+  readonly namespace: string;
+  readonly repository: string;
+
+  constructor(env: DevEnv, client: KubeClient, namespace: string) {
+    this.env = env;
+    this.client = client;
+    this.namespace = namespace;
+    this.repository = `${namespace}/web`;
+  }
+
+  get image(): string {
+    return `${this.env.registry}/${this.repository}`;
+  }
+
+  async pushImage(tag: string): Promise<void> {
+    const registry = new RegistryClient({ host: this.env.registry, insecure: true });
+    try {
+      await pushImage(
+        registry,
+        this.repository,
+        [tag],
+        generateImage({ files: { "index.html": `<h1>web ${tag}</h1>\n` } }),
+      );
+    } finally {
+      await registry.close();
+    }
+  }
+
+  manifests(tag: string): string {
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web" },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: "web" } },
+        template: {
+          metadata: { labels: { app: "web" } },
+          spec: { containers: [{ name: "web", image: `${this.image}:${tag}` }] },
+        },
+      },
+    };
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web" },
+      spec: { selector: { app: "web" }, ports: [{ port: 80 }] },
+    };
+    const marker = `# {"$imagepolicy": "${this.namespace}:web"}`;
+    return [
+      YAML.stringify(deployment).replace(`${this.image}:${tag}`, `${this.image}:${tag} ${marker}`),
+      YAML.stringify(service),
+    ].join("---\n");
+  }
+
+  /** Commits the app's manifests (only them) to the configuration repository. */
+  async commitManifests(tag: string): Promise<{ url: string; sha: string }> {
+    return pushFiles(
+      this.env,
+      `${this.namespace}/config`,
+      { "apps/web/app.yaml": this.manifests(tag) },
+      { message: `deploy web ${tag}`, replace: true },
+    );
+  }
+
+  /** Namespace, git credentials, GitRepository, Kustomization, ImageRepository, ImagePolicy, ImageUpdateAutomation. */
+  async declare(url: string): Promise<void> {
+    const ns = this.namespace;
+    const meta = (name: string) => ({ name, namespace: ns });
+    const objects: KubeObject[] = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: meta("git-auth"),
+        stringData: { username: this.env.gitUsername, password: this.env.gitPassword },
+      },
+      {
+        apiVersion: "source.toolkit.fluxcd.io/v1",
+        kind: "GitRepository",
+        metadata: meta("config"),
+        spec: { url, interval: "1m", ref: { branch: "main" }, secretRef: { name: "git-auth" } },
+      },
+      {
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+        kind: "Kustomization",
+        metadata: meta("web"),
+        spec: {
+          interval: "5m",
+          sourceRef: { kind: "GitRepository", name: "config" },
+          path: "./apps/web",
+          prune: true,
+          wait: true,
+          timeout: "2m",
+          targetNamespace: ns,
+        },
+      },
+      {
+        apiVersion: "image.toolkit.fluxcd.io/v1",
+        kind: "ImageRepository",
+        metadata: meta("web"),
+        spec: { image: this.image, interval: "1m", insecure: true },
+      },
+      {
+        apiVersion: "image.toolkit.fluxcd.io/v1",
+        kind: "ImagePolicy",
+        metadata: meta("web"),
+        spec: { imageRepositoryRef: { name: "web" }, policy: { semver: { range: "^1.0" } } },
+      },
+      {
+        apiVersion: "image.toolkit.fluxcd.io/v1",
+        kind: "ImageUpdateAutomation",
+        metadata: meta("web"),
+        spec: {
+          interval: "1m",
+          sourceRef: { kind: "GitRepository", name: "config" },
+          git: {
+            checkout: { ref: { branch: "main" } },
+            commit: { author: { name: "sluice-bot", email: "bot@sluice.invalid" } },
+            push: { branch: "main" },
+          },
+          update: { path: "./apps/web", strategy: "Setters" },
+        },
+      },
+    ];
+    for (const obj of objects) await this.client.apply(obj, { fieldManager: "sluice-demo", force: true });
+  }
+
+  /** Asks the ImageRepository to scan now, as a registry webhook would. */
+  async requestScan(): Promise<void> {
+    await this.client.patch(
+      {
+        apiVersion: "image.toolkit.fluxcd.io/v1",
+        kind: "ImageRepository",
+        name: "web",
+        namespace: this.namespace,
+      },
+      { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date().toISOString() } } },
+    );
+  }
+
+  /** Waits for each step after a new tag was pushed and scanned; returns the time of each. */
+  async followTag(
+    tag: string,
+    previousCommit: string | undefined,
+    started: number,
+    timeoutMs = 120_000,
+  ): Promise<{ step: string; ms: number }[]> {
+    const ns = this.namespace;
+    const get = <T extends KubeObject>(apiVersion: string, kind: string, name: string) =>
+      this.client.get<T>(apiVersion, kind, name, ns);
+    type S = KubeObject & {
+      status?: Record<string, unknown> & {
+        latestRef?: { tag: string };
+        lastPushCommit?: string;
+        artifact?: { revision: string };
+        lastAppliedRevision?: string;
+        lastScanResult?: { latestTags?: string[] };
+      };
+    };
+    const steps: [string, () => Promise<boolean>][] = [];
+    let commit = "";
+    steps.push([
+      "registry scanned",
+      async () =>
+        (
+          (await get<S>("image.toolkit.fluxcd.io/v1", "ImageRepository", "web")).status?.lastScanResult
+            ?.latestTags ?? []
+        ).includes(tag),
+    ]);
+    steps.push([
+      `policy selected ${tag}`,
+      async () =>
+        (await get<S>("image.toolkit.fluxcd.io/v1", "ImagePolicy", "web")).status?.latestRef?.tag === tag,
+    ]);
+    steps.push([
+      "automation pushed a commit",
+      async () => {
+        const status = (await get<S>("image.toolkit.fluxcd.io/v1", "ImageUpdateAutomation", "web")).status as
+          { lastPushCommit?: string; observedPolicies?: Record<string, { tag: string }> } | undefined;
+        const done =
+          !!status?.lastPushCommit &&
+          status.lastPushCommit !== previousCommit &&
+          status.observedPolicies?.["web"]?.tag === tag;
+        if (done) commit = status.lastPushCommit!;
+        return done;
+      },
+    ]);
+    steps.push([
+      "source fetched the commit",
+      async () =>
+        !!commit &&
+        (
+          await get<S>("source.toolkit.fluxcd.io/v1", "GitRepository", "config")
+        ).status?.artifact?.revision.endsWith(commit) === true,
+    ]);
+    steps.push([
+      "kustomization applied it",
+      async () =>
+        !!commit &&
+        (
+          await get<S>("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "web")
+        ).status?.lastAppliedRevision?.endsWith(commit) === true,
+    ]);
+    steps.push(["deployment rolled out", async () => this.rolledOut(tag)]);
+    const timings: { step: string; ms: number }[] = [];
+    for (const [step, done] of steps) {
+      while (!(await done().catch(() => false))) {
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`the loop stopped before "${step}" (after ${timeoutMs / 1000}s)`);
+        await sleep(50);
+      }
+      timings.push({ step, ms: Date.now() - started });
+    }
+    return timings;
+  }
+
+  async rolledOut(tag: string): Promise<boolean> {
+    const d = await this.client.get<
+      KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }
+    >("apps/v1", "Deployment", "web", this.namespace);
+    return (
+      d.spec.template.spec.containers[0]?.image === `${this.image}:${tag}` &&
+      computeHealth(d).status === "Current"
+    );
+  }
+
+  async lastPushCommit(): Promise<string | undefined> {
+    const a = await this.client.get<KubeObject & { status?: { lastPushCommit?: string } }>(
+      "image.toolkit.fluxcd.io/v1",
+      "ImageUpdateAutomation",
+      "web",
+      this.namespace,
+    );
+    return a.status?.lastPushCommit;
+  }
+}
