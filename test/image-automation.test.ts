@@ -275,3 +275,55 @@ test("a person's rollback is respected until the policy moves on or the user res
   const after = await readFile(path.join(await f.checkout("moved"), "clusters/my-cluster/app.yaml"), "utf8");
   assert.match(after, /:1\.3\.0 #/);
 });
+
+test("a file that is not valid YAML is left untouched, a refused push is named, and a marker for an unknown policy is reported", async (t) => {
+  const f = await fixture(t, "auto-faults");
+  await f.newTag("1.1.0");
+  const broken = `${f.content}bad: [unclosed # {"$imagepolicy": "${f.ns}:app"}\n`;
+  await pushRepo(f.env, f.repo, {
+    "clusters/my-cluster/app.yaml": broken,
+    "clusters/my-cluster/other.yaml": `image: x:1 # {"$imagepolicy": "${f.ns}:nope"}\n`,
+  });
+  await automation(f.client, f.ns, guideSpec);
+  const failed = await untilAutomation(
+    f.client,
+    f.ns,
+    "UpdateFailed",
+    (a) => a.status?.conditions?.find((c) => c.type === "Ready")?.reason === "UpdateFailed",
+  );
+  assert.match(
+    failed.status!.conditions!.find((c) => c.type === "Ready")!.message,
+    /clusters\/my-cluster\/app\.yaml|app\.yaml/,
+  );
+  assert.equal(
+    await readFile(path.join(await f.checkout("broken"), "clusters/my-cluster/app.yaml"), "utf8"),
+    broken,
+    "untouched",
+  );
+
+  // fix the file; then a server hook refuses every push, as missing rights would
+  await pushRepo(f.env, f.repo, { "clusters/my-cluster/app.yaml": f.content });
+  const hook = path.join(f.env.gitRoot, `${f.repo}.git`, "hooks", "pre-receive");
+  await writeFile(hook, '#!/bin/sh\necho "permission denied for this branch" >&2\nexit 1\n');
+  await chmod(hook, 0o755);
+  await f.client.patch(
+    { apiVersion: imageApi, kind: "ImageUpdateAutomation", name: "auto", namespace: f.ns },
+    { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": "refused" } } },
+  );
+  const refused = await untilAutomation(f.client, f.ns, "push refused", (a) =>
+    /permission denied for this branch/.test(
+      a.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "",
+    ),
+  );
+  assert.equal(refused.status!.conditions!.find((c) => c.type === "Ready")!.reason, "GitOperationFailed");
+  assert.equal(
+    refused.status!.conditions!.find((c) => c.type === "FetchFailed"),
+    undefined,
+    "a push failure is not a fetch failure",
+  );
+  const events = (await f.client.list("v1", "Event", { namespace: f.ns })).items;
+  assert.ok(
+    events.some((e) => e["reason"] === "MarkerSkipped" && /other\.yaml:1/.test(String(e["message"]))),
+    "the unknown policy's marker is reported",
+  );
+});

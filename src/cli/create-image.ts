@@ -1,6 +1,7 @@
 /**
  * `sluice create image repository|policy`: an ImageRepository or ImagePolicy from flags, exported as
- * YAML or applied and awaited (the scan, the selected image).
+ * YAML or applied and awaited (the scan, the selected image). `create image update` is in
+ * create-image-update.ts and shares the helpers exported here.
  */
 import { Option, type Command } from "commander";
 import { Duration, TimeoutDuration } from "../api/duration.ts";
@@ -16,7 +17,7 @@ import { commandGroup, imagePolicyKind, imageRepositoryKind, type KindInfo } fro
 import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";
 import { renderYaml, say } from "./output.ts";
 
-interface CreateFlags extends KubeFlags {
+export interface CreateFlags extends KubeFlags {
   export: boolean;
 }
 
@@ -44,7 +45,7 @@ interface ImagePolicyFlags extends CreateFlags {
 }
 
 /** The spec checked against the API schema (what the API server would refuse, refused with exit 2). */
-function checkedSpec(
+export function checkedSpec(
   kind: KindInfo,
   spec: Record<string, unknown>,
   schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } },
@@ -55,7 +56,7 @@ function checkedSpec(
   return spec;
 }
 
-const objectOf = (kind: KindInfo, name: string, namespace: string, spec: Record<string, unknown>) => ({
+export const objectOf = (kind: KindInfo, name: string, namespace: string, spec: Record<string, unknown>) => ({
   apiVersion: kind.apiVersion,
   kind: kind.kind,
   metadata: { name, namespace },
@@ -198,7 +199,7 @@ export function buildImagePolicy(name: string, flags: ImagePolicyFlags): KubeObj
 }
 
 /** Prints the object (--export), or applies it, waits until Ready and prints the kind's result. */
-async function exportOrApply(kind: KindInfo, obj: KubeObject, flags: CreateFlags): Promise<void> {
+export async function exportOrApply(kind: KindInfo, obj: KubeObject, flags: CreateFlags): Promise<void> {
   if (flags.export) {
     process.stdout.write(renderYaml([obj]));
     return;
@@ -264,8 +265,12 @@ function registerCreateImagePolicy(image: Command): void {
   );
 }
 
+/** The `create image` command group, shared with create-image-update.ts. */
+export const createImageGroup = (program: Command): Command =>
+  commandGroup(createGroup(program), "image", "create or update image automation objects");
+
 export function registerCreateImageCommands(program: Command): void {
-  const image = commandGroup(createGroup(program), "image", "create or update image automation objects");
+  const image = createImageGroup(program);
   registerCreateImageRepository(image);
   registerCreateImagePolicy(image);
 }

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { ImageRef, imageRefString } from "../api/image/imagepolicy/index.ts";
 import { ScanResult } from "../api/image/imagerepository/v1.ts";
+import { rollbacksAcknowledgedAnnotation } from "../controllers/imageupdateautomation/reconciler.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
 import { SluiceError } from "./errors.ts";
@@ -17,6 +18,14 @@ export interface ObjectRef {
 export interface Column {
   header: string;
   cell(obj: FluxObject): string;
+}
+
+/** A kind's part of `resume`: annotations set in the same patch as the reconcile request. */
+export interface ResumeHook {
+  /** for the help text, e.g. "accept rollbacks committed before now" */
+  what: string;
+  /** the annotations, given the request's time (`reconcile.fluxcd.io/requestedAt`) */
+  annotations: (requestedAt: string) => Record<string, string>;
 }
 
 export interface KindInfo {
@@ -34,6 +43,8 @@ export interface KindInfo {
   result(obj: FluxObject): string;
   /** the source this object builds from: `reconcile --with-source` reconciles it first */
   sourceOf?(obj: FluxObject): ObjectRef;
+  /** what `resume` does for this kind besides unsuspending and requesting a reconcile */
+  resume?: ResumeHook;
 }
 
 /** What the CLI reads from any Flux object; unknown fields pass through untouched. */
@@ -142,11 +153,32 @@ export const imagePolicyKind: KindInfo = {
   result: (obj) => `selected image ${latestImageOf(obj) || "(none)"}`,
 };
 
+const lastRunOf = (obj: FluxObject): string => {
+  const time = obj.status?.["lastAutomationRunTime"];
+  return typeof time === "string" ? time : "";
+};
+
+export const imageUpdateKind: KindInfo = {
+  apiVersion: "image.toolkit.fluxcd.io/v1",
+  kind: "ImageUpdateAutomation",
+  words: ["image", "update"],
+  listWords: ["images", "update"],
+  aliases: [],
+  columns: [{ header: "LAST RUN", cell: lastRunOf }, suspended],
+  // the Ready message says what the run did: `repository up-to-date`, `pushed commit '…' to branch '…'`
+  result: (obj) => readiness(obj).message,
+  // a rollback a person committed before now is accepted: the automation applies the policies again
+  resume: {
+    what: "rollbacks committed before now are accepted and the policies' images applied again",
+    annotations: (requestedAt) => ({ [rollbacksAcknowledgedAnnotation]: requestedAt }),
+  },
+};
+
 /** Every kind `get sources all` lists. */
 export const sourceKinds: readonly KindInfo[] = [gitRepositoryKind];
 
 /** Every kind `get images all` lists. */
-export const imageKinds: readonly KindInfo[] = [imageRepositoryKind, imagePolicyKind];
+export const imageKinds: readonly KindInfo[] = [imageRepositoryKind, imagePolicyKind, imageUpdateKind];
 
 /** Every kind the verbs act on, in the order `get all` lists them. */
 export const cliKinds: readonly KindInfo[] = [...sourceKinds, kustomizationKind, ...imageKinds];

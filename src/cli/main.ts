@@ -9,6 +9,7 @@ import { registerCreateSourceCommands } from "./create-source.ts";
 import { registerCreateSecretCommands } from "./create-secret.ts";
 import { registerCreateKustomizationCommands } from "./create-kustomization.ts";
 import { registerCreateImageCommands } from "./create-image.ts";
+import { registerCreateImageUpdateCommand } from "./create-image-update.ts";
 import { registerGetCommands } from "./get.ts";
 import { registerReconcileCommands } from "./reconcile.ts";
 import { registerSuspendResumeCommands } from "./suspend-resume.ts";
@@ -32,6 +33,7 @@ function buildProgram(): Command {
   registerCreateSecretCommands(program);
   registerCreateKustomizationCommands(program);
   registerCreateImageCommands(program);
+  registerCreateImageUpdateCommand(program);
   registerGetCommands(program);
   registerReconcileCommands(program);
   registerSuspendResumeCommands(program);

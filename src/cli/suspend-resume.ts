@@ -1,4 +1,8 @@
-/** `sluice suspend|resume <kind> NAME` (every kind of kinds.ts): stop reconciling, or start again and wait for the outcome. */
+/**
+ * `sluice suspend|resume <kind> NAME` (every kind of kinds.ts): stop reconciling, or start again and
+ * wait for the outcome; `resume` also sets the annotations of the kind's `resume` hook (ImageUpdateAutomation:
+ * rollbacks acknowledged).
+ */
 import type { Command } from "commander";
 import { objectName } from "./flags.ts";
 import { getObject, kindWords, registerKindVerb, withArticle, type KindInfo } from "./kinds.ts";
@@ -26,7 +30,14 @@ async function resume(kind: KindInfo, name: string, flags: KubeFlags): Promise<v
   await withCluster(flags, async (client) => {
     await getObject(client, kind, name, ns);
     say.action(`resuming ${kindWords(kind)} ${name} in ${ns} namespace`);
-    const requestedAt = await requestReconcile(client, kind, name, ns, { spec: { suspend: false } });
+    const requestedAt = await requestReconcile(
+      client,
+      kind,
+      name,
+      ns,
+      { spec: { suspend: false } },
+      kind.resume?.annotations,
+    );
     say.success(`${kindWords(kind)} resumed`);
     await awaitReconcileAndReport(client, kind, name, ns, requestedAt, flags.timeout);
   });
@@ -42,7 +53,8 @@ export function registerSuspendResumeCommands(program: Command): void {
   registerKindVerb(
     program,
     "resume",
-    (kind) => `reconcile a suspended ${kind.kind} again and wait for the outcome`,
+    (kind) =>
+      `reconcile a suspended ${kind.kind} again${kind.resume ? ` (${kind.resume.what})` : ""} and wait for the outcome`,
     (cmd, kind) => addKubeFlags(cmd).action((name: string, flags: KubeFlags) => resume(kind, name, flags)),
   );
 }

@@ -38,18 +38,25 @@ export function newRequestedAt(): string {
 
 export const requestAnnotation = (requestedAt: string) => ({ [requestedAtAnnotation]: requestedAt });
 
-/** Asks the controller to reconcile now (a merge patch of the annotation), plus any `extra` patch fields. */
+/**
+ * Asks the controller to reconcile now (a merge patch of the annotation), plus any `extra` patch
+ * fields (outside `metadata`) and the `annotations` made from the request's time.
+ */
 export async function requestReconcile(
   client: KubeClient,
   kind: KindInfo,
   name: string,
   namespace: string,
   extra: Record<string, unknown> = {},
+  annotations: (requestedAt: string) => Record<string, string> = () => ({}),
 ): Promise<string> {
   const requestedAt = newRequestedAt();
   await client.patch(
     { apiVersion: kind.apiVersion, kind: kind.kind, name, namespace },
-    { ...extra, metadata: { annotations: requestAnnotation(requestedAt) } },
+    {
+      ...extra,
+      metadata: { annotations: { ...annotations(requestedAt), ...requestAnnotation(requestedAt) } },
+    },
     { type: "merge" },
   );
   return requestedAt;

@@ -57,7 +57,11 @@ export class ImageUpdateAutomationReconciler {
     parse: parseImageUpdateAutomation,
     cleanup: async () => {},
     sync: (obj, status, ctx) => this.#sync(obj, status, ctx),
-    classify: (err, obj) => classifyGitError(err, this.#sourceOf(obj)?.spec?.url ?? "", undefined),
+    classify: (err, obj) => {
+      // git failures here are pushes as much as fetches: keep the reason, not the FetchFailed condition
+      const e = classifyGitError(err, this.#sourceOf(obj)?.spec?.url ?? "", undefined);
+      return new ReconcileError(e.reason, e.message, { stalled: e.stalled, cause: err });
+    },
     // a rollback holds until the policy moves on: look again at every interval, not with backoff
     retryAfterMs: (failure, obj) =>
       failure.reason === "RolledBackByUser" || failure.reason === "DependencyNotReady"
@@ -111,14 +115,23 @@ export class ImageUpdateAutomationReconciler {
   }
 
   async #runAutomation(clone: Clone, run: Run, status: Status, ctx: ReconcileContext): Promise<void> {
+    let refused: { base: string; refusal: string } | undefined;
     for (let attempt = 1; attempt <= maxPushAttempts; attempt++) {
       const head = await clone.resetTo(run.checkout, run.push);
+      if (refused && refused.base === head.sha) {
+        // the branch did not move: the server refuses the push itself (rights, a hook)
+        throw new ReconcileError(
+          "GitOperationFailed",
+          `push to branch '${run.push}' was refused: ${refused.refusal}`,
+        );
+      }
       status.observedSourceRevision = `${run.push}@sha1:${head.sha}`;
       const planned = await applySettersToTree(clone.dir, run.policies, {
         path: run.obj.spec.update?.path,
         dryRun: true,
       });
       this.#checkProblems(planned);
+      await this.#reportSkipped(run.obj, planned, ctx);
       const rollback = await this.#rollbackIn(clone, run, planned);
       if (rollback) throw rolledBack(rollback, run.obj);
       if (planned.files.length === 0) {
@@ -138,7 +151,11 @@ export class ImageUpdateAutomationReconciler {
         run.signing,
       );
       const refspec = pushRefspec(run);
-      if (!(await clone.push(refspec))) continue; // someone pushed meanwhile: start again from their head
+      const pushed = await clone.push(refspec);
+      if (!pushed.pushed) {
+        refused = { base: head.sha, refusal: pushed.refusal };
+        continue; // someone pushed meanwhile: start again from their head
+      }
       status.observedSourceRevision = `${run.push}@sha1:${sha}`;
       status.lastPushCommit = sha;
       status.lastPushTime = now();
@@ -164,6 +181,21 @@ export class ImageUpdateAutomationReconciler {
       const list = planned.problems.map((p) => `${p.file}: ${p.message}`).join("; ");
       throw new ReconcileError("UpdateFailed", `cannot update ${list}; the files are left untouched`);
     }
+  }
+
+  /** Markers that name a missing or not-Ready policy, or are not valid, are left alone and reported. */
+  async #reportSkipped(
+    obj: ImageUpdateAutomation,
+    planned: TreeResult,
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    if (planned.skipped.length === 0) return;
+    const lines = planned.skipped.map((s) => `${s.file}:${s.line}: ${s.message}`);
+    await ctx.events.event(obj as unknown as KubeObject, {
+      type: "Warning",
+      reason: "MarkerSkipped",
+      message: `markers left unchanged:\n${lines.join("\n")}`,
+    });
   }
 
   async #rollbackIn(clone: Clone, run: Run, planned: TreeResult): Promise<Rollback | undefined> {

@@ -124,14 +124,18 @@ export class Clone {
     return (await this.git(["rev-parse", "HEAD"])).stdout.trim();
   }
 
-  /** Pushes without force; resolves false when the remote moved on (non-fast-forward). */
-  async push(refspec: string): Promise<boolean> {
+  /**
+   * Pushes without force. A refusal (the branch moved on, or a server hook declined) resolves with
+   * the server's words; the caller tells a race from a refusal by looking at the branch again.
+   */
+  async push(refspec: string): Promise<{ pushed: true } | { pushed: false; refusal: string }> {
     try {
       await this.git(["push", "--quiet", "--porcelain", "origin", "--end-of-options", refspec]);
-      return true;
+      return { pushed: true };
     } catch (err) {
       const text = (err as { stderr?: string; message: string }).stderr ?? (err as Error).message;
-      if (/non-fast-forward|fetch first|rejected/i.test(text)) return false;
+      if (/rejected|declined/i.test(text))
+        return { pushed: false, refusal: text.split("\n").filter(Boolean).slice(-3).join("; ") };
       throw err;
     }
   }
