@@ -14,13 +14,12 @@ const cm = (
   name: string,
   data: Record<string, string>,
   extra: Partial<KubeObject["metadata"]> = {},
-): KubeObject =>
-  ({
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name, namespace: ns, labels: owner, ...extra },
-    data,
-  });
+): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace: ns, labels: owner, ...extra },
+  data,
+});
 
 function crdFor(group: string): KubeObject {
   return {

@@ -18,7 +18,14 @@ export type GitRepositoryObject = KubeObject & {
   spec: Record<string, unknown>;
   status?: {
     conditions?: Condition[];
-    artifact?: { revision: string; digest: string; url: string; path: string; size: number; lastUpdateTime: string };
+    artifact?: {
+      revision: string;
+      digest: string;
+      url: string;
+      path: string;
+      size: number;
+      lastUpdateTime: string;
+    };
     observedGeneration?: number;
     lastHandledReconcileAt?: string;
     observedIgnore?: string;

@@ -191,7 +191,7 @@ export class ImageUpdateAutomationReconciler {
   ): Promise<void> {
     if (planned.skipped.length === 0) return;
     const lines = planned.skipped.map((s) => `${s.file}:${s.line}: ${s.message}`);
-    await ctx.events.event(obj as unknown as KubeObject, {
+    await ctx.events.event(obj, {
       type: "Warning",
       reason: "MarkerSkipped",
       message: `markers left unchanged:\n${lines.join("\n")}`,
