@@ -48,6 +48,7 @@ interface ServerFlags {
   kustomize?: string;
   strictSubstitutions: boolean;
   ciSkip: boolean;
+  receiverAddr: { host: string; port: number };
   registryRps?: number;
   registryBurst?: number;
   registryConcurrency?: number;
@@ -96,6 +97,11 @@ export function registerServerCommand(program: Command): void {
     .option("--registry-rps <n>", "requests per second allowed per registry host", Number)
     .option("--registry-burst <n>", "request burst allowed per registry host", Number)
     .option("--registry-concurrency <n>", "requests in flight allowed per registry host", Number)
+    .addOption(
+      new Option("--receiver-addr <host:port>", "webhook receivers address")
+        .default(hostPort("--receiver-addr")(":9292"), ":9292")
+        .argParser(hostPort("--receiver-addr")),
+    )
     .option("--no-ci-skip", "do not end image automation's default commit message with [ci skip]")
     .option("--strict-substitutions", "fail on postBuild variables that have no value and no default", false)
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
@@ -125,6 +131,8 @@ export function registerServerCommand(program: Command): void {
           strictSubstitution: flags.strictSubstitutions,
           registryLimit: registryLimit(flags),
           ciSkip: flags.ciSkip,
+          receiverHost: flags.receiverAddr.host,
+          receiverPort: flags.receiverAddr.port,
           logger,
         },
         stop.signal,

@@ -40,6 +40,7 @@ export const componentAliases: Readonly<Record<string, readonly ControllerName[]
   "kustomize-controller": ["kustomization"],
   "image-reflector-controller": ["imagerepository", "imagepolicy"],
   "image-automation-controller": ["imageupdateautomation"],
+  "notification-controller": ["receiver"],
 };
 
 /** The cluster-scoped RBAC objects carry the namespace, so two installs (e.g. tests) never share them. */

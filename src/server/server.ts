@@ -6,6 +6,11 @@ import { setupImageRepositoryController } from "../controllers/imagerepository/s
 import { setupImageUpdateAutomationController } from "../controllers/imageupdateautomation/setup.ts";
 import { AutomationClones } from "../controllers/imageupdateautomation/workspace.ts";
 import { setupKustomizationController } from "../controllers/kustomization/setup.ts";
+import { ReceiverRegistry } from "../controllers/receiver/registry.ts";
+import { setupReceiverController } from "../controllers/receiver/setup.ts";
+import { ReconcileTrigger } from "../controllers/receiver/trigger.ts";
+import { webhookPath } from "./receivers/path.ts";
+import { startReceiverServer } from "./receivers/server.ts";
 import { RegistryLimiter, type RegistryLimit } from "../image/registry-limiter.ts";
 import { TagStore } from "../image/tag-store.ts";
 import { upstreamBinary } from "../dev/toolchain.ts";
@@ -25,6 +30,7 @@ export const knownControllers = [
   "imagerepository",
   "imagepolicy",
   "imageupdateautomation",
+  "receiver",
 ] as const;
 export type ControllerName = (typeof knownControllers)[number];
 
@@ -49,6 +55,9 @@ export interface ServerOptions {
   noCrossNamespaceRefs?: boolean | undefined;
   /** fail on postBuild variables without a value or default */
   strictSubstitution?: boolean | undefined;
+  /** where webhook Receivers are served (with the "receiver" controller); port 0 picks a free one */
+  receiverHost?: string | undefined;
+  receiverPort?: number | undefined;
   /** end the image automation's default commit message with [ci skip] (default true) */
   ciSkip?: boolean | undefined;
   /** requests per second, burst and concurrency allowed per registry host (default 20/s, 40, 10) */
@@ -60,6 +69,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   artifactUrl: string;
+  /** the receiver server's URL, when the "receiver" controller runs */
+  receiverUrl?: string | undefined;
   healthUrl: string;
   manager: Manager;
   /** resolves when the server has shut down */
@@ -128,6 +139,9 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
       });
     }
   }
+  const receivers = options.controllers.includes("receiver")
+    ? await startReceivers(manager, client, options)
+    : undefined;
   const running = manager.run(signal);
   await waitForHealth(manager, signal);
   const health = manager.healthAddress!;
@@ -140,10 +154,38 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
     "sluice server started",
   );
   const done = running.finally(async () => {
+    await receivers?.close();
     await artifacts.close();
     await client.close();
   });
-  return { artifactUrl: artifacts.url, healthUrl: `http://${health.address}:${health.port}`, manager, done };
+  return {
+    artifactUrl: artifacts.url,
+    receiverUrl: receivers?.url,
+    healthUrl: `http://${health.address}:${health.port}`,
+    manager,
+    done,
+  };
+}
+
+/** The Receiver controller and the HTTP server it feeds, on their own address. */
+async function startReceivers(manager: Manager, client: KubeClient, options: ServerOptions) {
+  const registry = new ReceiverRegistry();
+  setupReceiverController(manager, {
+    registry,
+    concurrency: options.concurrency,
+    namespace: options.namespace,
+  });
+  const trigger = new ReconcileTrigger(client, options.logger);
+  return startReceiverServer({
+    host: options.receiverHost ?? "0.0.0.0",
+    port: options.receiverPort ?? 9292,
+    lookup: (path) => registry.lookup(path),
+    onAccepted: (target) => {
+      const receiver = registry.lookup(webhookPath(target.token, target.name, target.namespace));
+      return receiver ? trigger.request(receiver) : undefined;
+    },
+    logger: options.logger,
+  });
 }
 
 async function waitForHealth(manager: Manager, signal: AbortSignal): Promise<void> {
