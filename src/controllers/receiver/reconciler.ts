@@ -17,7 +17,7 @@ export class ReceiverReconciler {
     kind: "Receiver",
     apiVersion: "notification.toolkit.fluxcd.io/v1",
     parse: parseReceiver,
-    cleanup: async (raw) => this.#registry.remove(raw.metadata.namespace!, raw.metadata.name!),
+    cleanup: (raw) => Promise.resolve(this.#registry.remove(raw.metadata.namespace!, raw.metadata.name!)),
     sync: (obj, status, ctx) => this.#sync(obj, status, ctx),
     classify: (err) => new ReconcileError("ReconciliationFailed", (err as Error).message, { cause: err }),
   });
