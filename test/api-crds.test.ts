@@ -113,6 +113,60 @@ const samples: Record<string, (version: string) => Record<string, unknown>> = {
       suspend: true,
     };
   },
+  "notification.toolkit.fluxcd.io/Receiver": (version) => {
+    const base = { secretRef: { name: "webhook-token" } };
+    if (version === "v1beta1")
+      return {
+        ...base,
+        type: "github",
+        events: ["ping", "push"],
+        resources: [{ kind: "GitRepository", name: "app" }],
+      };
+    if (version === "v1beta2")
+      return {
+        ...base,
+        type: "harbor",
+        interval: "30m",
+        resources: [{ apiVersion: "image.toolkit.fluxcd.io/v1beta2", kind: "ImageRepository", name: "web" }],
+      };
+    return {
+      ...base,
+      type: "generic-hmac",
+      resources: [{ kind: "OCIRepository", name: "*", namespace: "apps", matchLabels: { team: "web" } }],
+      resourceFilter: "request.body.tag.startsWith('v')",
+      suspend: true,
+    };
+  },
+  "notification.toolkit.fluxcd.io/Provider": (version) => {
+    if (version === "v1beta1")
+      return {
+        type: "slack",
+        channel: "general",
+        address: "https://hooks.slack.com/services/x",
+        interval: "10m",
+      };
+    if (version === "v1beta2")
+      return {
+        type: "generic",
+        address: "https://example.com/hook",
+        proxy: "http://proxy:3128",
+        timeout: "30s",
+      };
+    return {
+      type: "github",
+      address: "https://github.com/org/repo",
+      secretRef: { name: "github-token" },
+      commitStatusExpr: "event.metadata.revision",
+      proxySecretRef: { name: "proxy" },
+    };
+  },
+  "notification.toolkit.fluxcd.io/Alert": (version) => {
+    const base = { providerRef: { name: "slack" }, eventSources: [{ kind: "Kustomization", name: "*" }] };
+    if (version === "v1beta1") return { ...base, eventSeverity: "error", summary: "production cluster" };
+    if (version === "v1beta2")
+      return { ...base, inclusionList: [".*succeeded.*"], exclusionList: ["^Dependencies"] };
+    return { ...base, eventMetadata: { env: "prod", cluster: "eu-1" }, suspend: true };
+  },
 };
 
 async function installCrds(client: KubeClient): Promise<void> {

@@ -5,6 +5,9 @@ import { imagePolicyCrd } from "./image/imagepolicy/crd.ts";
 import { imageRepositoryCrd } from "./image/imagerepository/crd.ts";
 import { imageUpdateAutomationCrd } from "./image/imageupdateautomation/crd.ts";
 import { kustomizationCrd } from "./kustomize/kustomization/crd.ts";
+import { alertCrd } from "./notification/alert/crd.ts";
+import { providerCrd } from "./notification/provider/crd.ts";
+import { receiverCrd } from "./notification/receiver/crd.ts";
 import { gitRepositoryCrd } from "./source/gitrepository/crd.ts";
 
 export const crds: readonly CustomResourceDefinition[] = [
@@ -13,6 +16,9 @@ export const crds: readonly CustomResourceDefinition[] = [
   imageRepositoryCrd,
   imagePolicyCrd,
   imageUpdateAutomationCrd,
+  receiverCrd,
+  providerCrd,
+  alertCrd,
 ];
 
 /** All CRDs as one multi-document YAML stream. */

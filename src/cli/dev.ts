@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import { defaultDevDir, type DevEnv } from "../dev/env-file.ts";
 import { devDown, devStatus, devUp } from "../dev/environment.ts";
+import { addWebhook } from "../dev/webhooks.ts";
 import { ExitCode, SluiceError } from "./errors.ts";
 
 function describe(env: DevEnv): string {
@@ -81,6 +82,24 @@ export function registerDevCommands(program: Command): void {
       process.stdout.write(
         stopped.length ? `stopped ${stopped.map((p) => p.name).join(", ")}\n` : "nothing was running\n",
       );
+    });
+
+  dev
+    .command("webhook")
+    .description(
+      "register a webhook the environment sends: GitHub-style push events, or the registry's notifications",
+    )
+    .addOption(dirOption())
+    .requiredOption("--url <url>", "where to send (e.g. a Receiver's URL)")
+    .addOption(
+      new Option("--type <type>", "github: git pushes; distribution: registry notifications")
+        .choices(["github", "distribution"])
+        .makeOptionMandatory(),
+    )
+    .requiredOption("--token <token>", "HMAC secret (github) or bearer token (distribution)")
+    .action(async (opts: { dir: string; url: string; type: "github" | "distribution"; token: string }) => {
+      await addWebhook(opts.dir, { url: opts.url, type: opts.type, token: opts.token });
+      process.stdout.write(`registered ${opts.type} webhook ${opts.url}\n`);
     });
 
   dev

@@ -28,6 +28,7 @@ import {
 import { writeRegistryConfig } from "./registry.ts";
 import { startSluiceServer } from "./sluice-server.ts";
 import { prepareSshd } from "./sshd.ts";
+import { registryEventsPath } from "./webhooks.ts";
 import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "./toolchain.ts";
 import { nodesReady } from "./nodes.ts";
@@ -215,6 +216,8 @@ async function startRegistry(l: Launching, password: string | undefined): Promis
       host: loopback,
       port: l.ports.registry,
       ...auth,
+      // relayed by the git server process to the registered distribution webhooks
+      notifications: { url: `http://${loopback}:${l.ports.git}${registryEventsPath}` },
     });
     return l.launch.start("registry", l.bins.registry, cfg.command.slice(1));
   });

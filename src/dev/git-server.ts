@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { ExitCode, SluiceError } from "../cli/errors.ts";
 import { hardenedGitEnv, runGit } from "../git/exec.ts";
 import { init } from "../git/repository.ts";
+import { registryEventsPath, relayRegistryEvents, sendPushWebhooks, webhooksFile } from "./webhooks.ts";
 
 export interface GitServerOptions {
   /** Directory holding the repositories: `<root>/<name>.git`. */
@@ -18,6 +19,8 @@ export interface GitServerOptions {
   password: string;
   /** Called with the repository name after each successful receive-pack (push). */
   onPush?: (repo: string) => void;
+  /** Receives POSTs to /_registry-events (the registry's notifications, relayed; no auth on loopback). */
+  onRegistryEvents?: (body: string) => void;
   /** Where failures are reported; default: a line on stderr. */
   log?: (message: string) => void;
 }
@@ -44,6 +47,7 @@ interface ServerContext {
   username: string;
   password: string;
   onPush: ((repo: string) => void) | undefined;
+  onRegistryEvents: ((body: string) => void) | undefined;
   log: (message: string) => void;
   backends: Set<ChildProcessWithoutNullStreams>;
   creating: Map<string, Promise<void>>;
@@ -63,6 +67,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     username: options.username,
     password: options.password,
     onPush: options.onPush,
+    onRegistryEvents: options.onRegistryEvents,
     log: options.log ?? ((message) => process.stderr.write(`git-server: ${message}\n`)),
     backends: new Set(),
     creating: new Map(),
@@ -106,6 +111,13 @@ async function handle(
   res: http.ServerResponse,
   ctx: ServerContext,
 ): Promise<void> {
+  if (req.method === "POST" && req.url === registryEventsPath && ctx.onRegistryEvents) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    ctx.onRegistryEvents(Buffer.concat(chunks).toString("utf8"));
+    sendText(res, 200, "ok");
+    return;
+  }
   if (!authorized(req.headers.authorization, ctx)) {
     res.setHeader("WWW-Authenticate", realm);
     sendText(res, 401, "authentication required");
@@ -363,7 +375,13 @@ function killGroup(child: ChildProcessWithoutNullStreams): void {
 export async function runGitServerMain(argv: string[]): Promise<void> {
   const flags = parseMainFlags(argv);
   const password = (await readFile(flags.passwordFile, "utf8")).replace(/\r?\n$/, "");
-  const server = await startGitServer({ ...flags, password });
+  const hooks = webhooksFile(path.dirname(flags.passwordFile));
+  const server: GitServer = await startGitServer({
+    ...flags,
+    password,
+    onPush: (repo) => void sendPushWebhooks(hooks, repo, server.url),
+    onRegistryEvents: (body) => void relayRegistryEvents(hooks, body),
+  });
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
   await nextTerminationSignal();
   await server.close();

@@ -1,0 +1,42 @@
+/**
+ * The one schema the API server serves for every Alert version: v1beta3's spec, plus the status
+ * v1beta1 and v1beta2 had, marked deprecated and without a default, so that a static v1beta3
+ * object carries no status (docs/adr/0003-api-versions-and-conversion.md).
+ */
+import { z } from "zod";
+import { Condition, ObjectMeta, int64 } from "../../meta.ts";
+import { KIND, SERVED_API_VERSIONS } from "./common.ts";
+import { AlertSpec } from "./v1beta3.ts";
+
+// v1beta3 dropped no spec field: older specs are subsets of v1beta3's.
+export const ServedAlertSpec = AlertSpec;
+export type ServedAlertSpec = z.infer<typeof ServedAlertSpec>;
+
+export const ServedAlertStatus = z
+  .object({
+    observedGeneration: int64()
+      .meta({ deprecated: true })
+      .exactOptional()
+      .describe("Deprecated: the last generation a v1beta2 controller acted on."),
+    conditions: z
+      .array(Condition)
+      .meta({ deprecated: true })
+      .exactOptional()
+      .describe("Deprecated: conditions a v1beta2 controller set."),
+    lastHandledReconcileAt: z
+      .string()
+      .meta({ deprecated: true })
+      .exactOptional()
+      .describe("Deprecated: the last reconcile request a v1beta2 controller handled."),
+  })
+  .describe("Deprecated: status older controllers wrote; a v1beta3 Alert has none.");
+export type ServedAlertStatus = z.infer<typeof ServedAlertStatus>;
+
+export const ServedAlert = z.object({
+  apiVersion: z.enum(SERVED_API_VERSIONS),
+  kind: z.literal(KIND),
+  metadata: ObjectMeta,
+  spec: ServedAlertSpec,
+  status: ServedAlertStatus.exactOptional(),
+});
+export type ServedAlert = z.infer<typeof ServedAlert>;

@@ -1,0 +1,43 @@
+/** Alert notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated), with a status. */
+import { z } from "zod";
+import { ObjectMeta } from "../../meta.ts";
+import { CrossNamespaceObjectReferenceV1beta2, legacyStatusShape } from "../common.ts";
+import {
+  API_VERSION_V1BETA1,
+  EventSeverity,
+  ExclusionList,
+  KIND,
+  ProviderRef,
+  Summary,
+  Suspend,
+} from "./common.ts";
+import { convertToV1beta3, type Converted } from "./convert.ts";
+
+export const API_VERSION = API_VERSION_V1BETA1;
+
+export const AlertSpec = z.object({
+  providerRef: ProviderRef,
+  eventSeverity: EventSeverity,
+  eventSources: z.array(CrossNamespaceObjectReferenceV1beta2),
+  exclusionList: ExclusionList.exactOptional(),
+  summary: Summary.exactOptional(),
+  suspend: Suspend.exactOptional(),
+});
+export type AlertSpec = z.infer<typeof AlertSpec>;
+
+export const AlertStatus = z.object(legacyStatusShape).default(() => ({ observedGeneration: -1 }));
+export type AlertStatus = z.infer<typeof AlertStatus>;
+
+export const Alert = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(KIND),
+  metadata: ObjectMeta,
+  spec: AlertSpec,
+  status: AlertStatus,
+});
+export type Alert = z.infer<typeof Alert>;
+
+/** The v1beta3 form of a v1beta1 object, and the deprecated fields it carried. */
+export function toV1beta3(obj: Alert): Converted {
+  return convertToV1beta3(obj);
+}
