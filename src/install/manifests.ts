@@ -40,7 +40,7 @@ export const componentAliases: Readonly<Record<string, readonly ControllerName[]
   "kustomize-controller": ["kustomization"],
   "image-reflector-controller": ["imagerepository", "imagepolicy"],
   "image-automation-controller": ["imageupdateautomation"],
-  "notification-controller": ["receiver"],
+  "notification-controller": ["receiver", "alert"],
 };
 
 /** The cluster-scoped RBAC objects carry the namespace, so two installs (e.g. tests) never share them. */
@@ -59,7 +59,9 @@ function labels(o: InstallOptions, component?: string): Record<string, string> {
 
 /** The CRDs a set of controllers serves: a controller is named after its kind in lowercase. */
 export function crdsFor(controllers: readonly ControllerName[]): CustomResourceDefinition[] {
-  return crds.filter((crd) => (controllers as readonly string[]).includes(crd.spec.names.kind.toLowerCase()));
+  // the alert controller serves Providers too
+  const kinds = controllers.flatMap((c): string[] => (c === "alert" ? ["alert", "provider"] : [c]));
+  return crds.filter((crd) => kinds.includes(crd.spec.names.kind.toLowerCase()));
 }
 
 function namespaced(

@@ -5,6 +5,7 @@ import { setupImagePolicyController } from "../controllers/imagepolicy/setup.ts"
 import { setupImageRepositoryController } from "../controllers/imagerepository/setup.ts";
 import { setupImageUpdateAutomationController } from "../controllers/imageupdateautomation/setup.ts";
 import { AutomationClones } from "../controllers/imageupdateautomation/workspace.ts";
+import { setupAlerts } from "../controllers/alert/setup.ts";
 import { setupKustomizationController } from "../controllers/kustomization/setup.ts";
 import { ReceiverRegistry } from "../controllers/receiver/registry.ts";
 import { setupReceiverController } from "../controllers/receiver/setup.ts";
@@ -31,6 +32,7 @@ export const knownControllers = [
   "imagepolicy",
   "imageupdateautomation",
   "receiver",
+  "alert",
 ] as const;
 export type ControllerName = (typeof knownControllers)[number];
 
@@ -142,6 +144,7 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
   const receivers = options.controllers.includes("receiver")
     ? await startReceivers(manager, client, options)
     : undefined;
+  const alerts = options.controllers.includes("alert") ? setupAlerts(manager, client, options) : undefined;
   const running = manager.run(signal);
   await waitForHealth(manager, signal);
   const health = manager.healthAddress!;
@@ -155,6 +158,7 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
   );
   const done = running.finally(async () => {
     await receivers?.close();
+    await alerts?.close();
     await artifacts.close();
     await client.close();
   });
