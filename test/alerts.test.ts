@@ -58,8 +58,8 @@ test("Alerts deliver controller events to a signed generic-hmac webhook and repo
     secretRef: { name: "auth" },
   });
 
-  const delivered = await waitFor("the NewArtifact notification", async () =>
-    hook.requests.find((r) => r.path === "/events" && r.body.includes("NewArtifact")),
+  const delivered = await waitFor("the NewArtifact notification", () =>
+    Promise.resolve(hook.requests.find((r) => r.path === "/events" && r.body.includes("NewArtifact"))),
   );
   assert.equal(
     delivered.headers["x-signature"],
@@ -77,8 +77,10 @@ test("Alerts deliver controller events to a signed generic-hmac webhook and repo
   );
   assert.equal(event.metadata["revision"], `main@sha1:${sha}`);
 
-  const status = await waitFor("a commit status", async () =>
-    hook.requests.find((r) => r.path.includes(`/repos/org/config/statuses/${sha}`) && r.method === "POST"),
+  const status = await waitFor("a commit status", () =>
+    Promise.resolve(
+      hook.requests.find((r) => r.path.includes(`/repos/org/config/statuses/${sha}`) && r.method === "POST"),
+    ),
   );
   assert.equal(status.headers["authorization"], "Bearer gh-token");
   const body = JSON.parse(status.body) as { state: string; context: string };
