@@ -2,7 +2,6 @@
 // time from creation until all are Ready, the server's CPU seconds and peak RSS, then the
 // steady-state CPU when nothing changes (interval 1m).
 // Run: scripts/with-node.sh node bench/gitrepository.bench.ts [objects] [repositories] [idleSeconds]
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -10,10 +9,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { crds } from "../src/api/registry.ts";
 import { devDown, devUp } from "../src/dev/environment.ts";
 import { pushFiles } from "../src/dev/push-files.ts";
-import { projectRoot } from "../src/dev/toolchain.ts";
 import { KubeClient } from "../src/kube/client.ts";
 import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
-import { countReady, cpuSeconds, inBatches, peakRssMiB } from "./lib/measure.ts";
+import { countReady, cpuSeconds, inBatches, peakRssMiB, spawnServer } from "./lib/measure.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 
 const objects = Number(process.argv[2] ?? 1000);
@@ -33,7 +31,7 @@ async function readyCount(client: KubeClient): Promise<number> {
 const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-bench-gitrepo-"));
 const { env } = await devUp({ dir, nodes: 1 });
 const client = new KubeClient(await loadKubeconfig(env.kubeconfig), { connections: 32 });
-let server: ReturnType<typeof spawn> | undefined;
+let server: ReturnType<typeof spawnServer> | undefined;
 try {
   for (const crd of crds) await client.apply(crd, { fieldManager: "bench", force: true });
   await sleep(2000);
@@ -61,30 +59,7 @@ try {
     );
     urls.push((await pushFiles(env, `bench/repo-${r}`, files)).url);
   }
-  server = spawn(
-    process.execPath,
-    [
-      "--disable-warning=ExperimentalWarning",
-      "--max-semi-space-size=2",
-      path.join(projectRoot, "src/cli/main.ts"),
-      "server",
-      "--kubeconfig",
-      env.kubeconfig,
-      "--watch-namespace",
-      ns,
-      "--storage-path",
-      path.join(dir, "storage"),
-      "--storage-addr",
-      "127.0.0.1:0",
-      "--health-addr",
-      "127.0.0.1:0",
-      "--concurrent",
-      "8",
-      "--log-level",
-      "warn",
-    ],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
+  server = spawnServer(env.kubeconfig, path.join(dir, "storage"), ns, 8);
   const pid = server.pid!;
   await sleep(1500);
   const cpuBefore = await cpuSeconds(pid);

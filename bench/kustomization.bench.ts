@@ -3,7 +3,6 @@
 // until all are Ready, with the server's CPU seconds (its kustomize and git children included) and
 // peak RSS; then the floor: the same objects applied by the plainest server-side-apply loop.
 // Run: scripts/with-node.sh node bench/kustomization.bench.ts [N ...]   (default: 100 500 1000)
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -14,11 +13,10 @@ import { devDown, devUp } from "../src/dev/environment.ts";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import { pushFiles } from "../src/dev/push-files.ts";
 import { readState } from "../src/dev/state.ts";
-import { projectRoot } from "../src/dev/toolchain.ts";
 import { applyStaged } from "../src/kube/apply.ts";
 import { KubeClient } from "../src/kube/client.ts";
 import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
-import { countReady, cpuSeconds, inBatches, peakRssMiB } from "./lib/measure.ts";
+import { countReady, cpuSeconds, inBatches, peakRssMiB, spawnServer } from "./lib/measure.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 
 const sizes = process.argv
@@ -58,33 +56,6 @@ async function readyCount(client: KubeClient, ns: string): Promise<number> {
   return countReady(list.items);
 }
 
-function startServer(env: DevEnv, dir: string, ns: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      "--disable-warning=ExperimentalWarning",
-      "--max-semi-space-size=2",
-      path.join(projectRoot, "src/cli/main.ts"),
-      "server",
-      "--kubeconfig",
-      env.kubeconfig,
-      "--watch-namespace",
-      ns,
-      "--storage-path",
-      path.join(dir, "storage"),
-      "--storage-addr",
-      "127.0.0.1:0",
-      "--health-addr",
-      "127.0.0.1:0",
-      "--concurrent",
-      String(concurrency),
-      "--log-level",
-      "warn",
-    ],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-}
-
 /** CPU seconds of every process of the environment (API server, etcd, controllers, kwok, git…). */
 async function environmentCpu(dir: string): Promise<number> {
   const state = await readState(dir);
@@ -115,7 +86,7 @@ async function sluiceRun(env: DevEnv, client: KubeClient, dir: string, n: number
     },
     { fieldManager: "bench" },
   );
-  const server = startServer(env, dir, ns);
+  const server = spawnServer(env.kubeconfig, path.join(dir, "storage"), ns, concurrency);
   try {
     await sleep(2000);
     const cpu0 = await cpuSeconds(server.pid!);

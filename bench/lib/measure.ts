@@ -1,4 +1,7 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { projectRoot } from "../../src/dev/toolchain.ts";
 
 const clockTicks = 100;
 
@@ -29,4 +32,34 @@ export function countReady(
 ): number {
   return items.filter((o) => o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
     .length;
+}
+
+/** `sluice server` as its own process (so its CPU and memory can be read), watching one namespace. */
+export function spawnServer(
+  kubeconfig: string,
+  storage: string,
+  namespace: string,
+  concurrency: number,
+): ChildProcess {
+  const args = [
+    "--disable-warning=ExperimentalWarning",
+    "--max-semi-space-size=2",
+    path.join(projectRoot, "src/cli/main.ts"),
+    "server",
+    "--kubeconfig",
+    kubeconfig,
+    "--watch-namespace",
+    namespace,
+    "--storage-path",
+    storage,
+    "--storage-addr",
+    "127.0.0.1:0",
+    "--health-addr",
+    "127.0.0.1:0",
+    "--concurrent",
+    String(concurrency),
+    "--log-level",
+    "warn",
+  ];
+  return spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
 }
