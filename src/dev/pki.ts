@@ -33,32 +33,27 @@ async function openssl(args: string[]): Promise<void> {
   await run("openssl", args, { timeout: 30_000 });
 }
 
+/** A self-signed certificate, or one signed by `signer` (a CA's cert and key files). */
+async function newCertificate(
+  files: { key: string; cert: string },
+  subject: string,
+  extensions: string[],
+  signer?: { cert: string; key: string },
+): Promise<void> {
+  await openssl([
+    ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+    ...["-keyout", files.key, "-out", files.cert, "-days", "3650", "-subj", subject],
+    ...(signer ? ["-CA", signer.cert, "-CAkey", signer.key] : []),
+    ...extensions.flatMap((e) => ["-addext", e]),
+  ]);
+}
+
 async function issue(dir: string, name: string, subject: string, extensions: string[]): Promise<Identity> {
   const certFile = path.join(dir, `${name}.crt`);
   const keyFile = path.join(dir, `${name}.key`);
   if (!(await exists(certFile))) {
-    await openssl([
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-days",
-      "3650",
-      "-subj",
-      subject,
-      "-CA",
-      path.join(dir, "ca.crt"),
-      "-CAkey",
-      path.join(dir, "ca.key"),
-      ...extensions.flatMap((e) => ["-addext", e]),
-    ]);
+    const ca = { cert: path.join(dir, "ca.crt"), key: path.join(dir, "ca.key") };
+    await newCertificate({ key: keyFile, cert: certFile }, subject, extensions, ca);
   }
   return { certFile, keyFile, cert: await readFile(certFile, "utf8"), key: await readFile(keyFile, "utf8") };
 }
@@ -71,25 +66,8 @@ export async function ensurePki(dir: string): Promise<DevPki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const caFile = path.join(dir, "ca.crt");
   if (!(await exists(caFile))) {
-    await openssl([
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      path.join(dir, "ca.key"),
-      "-out",
-      caFile,
-      "-days",
-      "3650",
-      "-subj",
-      "/CN=sluice-dev-ca",
-      "-addext",
+    await newCertificate({ key: path.join(dir, "ca.key"), cert: caFile }, "/CN=sluice-dev-ca", [
       "basicConstraints=critical,CA:TRUE",
-      "-addext",
       "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
     ]);
   }
