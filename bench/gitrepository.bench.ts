@@ -59,7 +59,7 @@ try {
     );
     urls.push((await pushFiles(env, `bench/repo-${r}`, files)).url);
   }
-  server = spawnServer(env.kubeconfig, path.join(dir, "storage"), ns, 8);
+  server = spawnServer(env.kubeconfig, path.join(dir, "storage"), ns, 8, ["gitrepository"]);
   const pid = server.pid!;
   await sleep(1500);
   const cpuBefore = await cpuSeconds(pid);

@@ -60,6 +60,8 @@ export function spawnServer(
     String(concurrency),
     "--log-level",
     "warn",
+    "--controllers",
+    controllers.join(","),
   ];
   return spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
 }

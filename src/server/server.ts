@@ -1,21 +1,7 @@
 import os from "node:os";
 import path from "node:path";
-import { setupGitRepositoryController } from "../controllers/gitrepository/setup.ts";
-import { setupImagePolicyController } from "../controllers/imagepolicy/setup.ts";
-import { setupImageRepositoryController } from "../controllers/imagerepository/setup.ts";
-import { setupImageUpdateAutomationController } from "../controllers/imageupdateautomation/setup.ts";
-import { AutomationClones } from "../controllers/imageupdateautomation/workspace.ts";
-import { setupAlerts } from "../controllers/alert/setup.ts";
-import { setupKustomizationController } from "../controllers/kustomization/setup.ts";
-import { ReceiverRegistry } from "../controllers/receiver/registry.ts";
-import { setupReceiverController } from "../controllers/receiver/setup.ts";
-import { ReconcileTrigger } from "../controllers/receiver/trigger.ts";
-import { webhookPath } from "./receivers/path.ts";
-import { startReceiverServer } from "./receivers/server.ts";
-import { RegistryLimiter, type RegistryLimit } from "../image/registry-limiter.ts";
-import { TagStore } from "../image/tag-store.ts";
-import { upstreamBinary } from "../dev/toolchain.ts";
-import { MirrorCache } from "../git/mirror-cache.ts";
+import type { RegistryLimit } from "../image/registry-limiter.ts";
+import { startControllers } from "./controllers.ts";
 import { KubeClient } from "../kube/client.ts";
 import type { ClusterAccess } from "../kube/kubeconfig.ts";
 import type { Logger } from "../runtime/logger.ts";
@@ -106,45 +92,7 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
   });
   const artifacts = await startArtifactServer({ store, host: options.storageHost, port: storagePort });
   const manager = buildManager(client, options);
-  const mirrors = new MirrorCache(path.join(options.storagePath, "mirrors"));
-  const tags = new TagStore(path.join(options.storagePath, "tags"));
-  const limiter = new RegistryLimiter(options.registryLimit ? { limit: options.registryLimit } : {});
-  const images = { tags, limiter, concurrency: options.concurrency, namespace: options.namespace };
-  for (const name of options.controllers) {
-    if (name === "kustomization") {
-      setupKustomizationController(manager, {
-        kustomizeBinary: options.kustomizeBinary ?? (await upstreamBinary("kustomize")),
-        concurrency: options.concurrency,
-        namespace: options.namespace,
-        noCrossNamespaceRefs: options.noCrossNamespaceRefs ?? false,
-        strictSubstitution: options.strictSubstitution ?? false,
-      });
-    }
-    if (name === "imagerepository") setupImageRepositoryController(manager, images);
-    if (name === "imagepolicy") setupImagePolicyController(manager, images);
-    if (name === "imageupdateautomation") {
-      const clones = new AutomationClones(path.join(options.storagePath, "automation"));
-      setupImageUpdateAutomationController(manager, {
-        clones,
-        concurrency: options.concurrency,
-        namespace: options.namespace,
-        ciSkip: options.ciSkip ?? true,
-      });
-    }
-    if (name === "gitrepository") {
-      setupGitRepositoryController(manager, {
-        store,
-        mirrors,
-        allowFileUrls: options.allowFileUrls,
-        concurrency: options.concurrency,
-        namespace: options.namespace,
-      });
-    }
-  }
-  const receivers = options.controllers.includes("receiver")
-    ? await startReceivers(manager, client, options)
-    : undefined;
-  const alerts = options.controllers.includes("alert") ? setupAlerts(manager, client, options) : undefined;
+  const extras = await startControllers(manager, client, options, store);
   const running = manager.run(signal);
   await waitForHealth(manager, signal);
   const health = manager.healthAddress!;
@@ -157,39 +105,17 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
     "sluice server started",
   );
   const done = running.finally(async () => {
-    await receivers?.close();
-    await alerts?.close();
+    for (const extra of extras.values()) await extra.close();
     await artifacts.close();
     await client.close();
   });
   return {
     artifactUrl: artifacts.url,
-    receiverUrl: receivers?.url,
+    receiverUrl: extras.get("receiver")?.url,
     healthUrl: `http://${health.address}:${health.port}`,
     manager,
     done,
   };
-}
-
-/** The Receiver controller and the HTTP server it feeds, on their own address. */
-async function startReceivers(manager: Manager, client: KubeClient, options: ServerOptions) {
-  const registry = new ReceiverRegistry();
-  setupReceiverController(manager, {
-    registry,
-    concurrency: options.concurrency,
-    namespace: options.namespace,
-  });
-  const trigger = new ReconcileTrigger(client, options.logger);
-  return startReceiverServer({
-    host: options.receiverHost ?? "0.0.0.0",
-    port: options.receiverPort ?? 9292,
-    lookup: (path) => registry.lookup(path),
-    onAccepted: (target) => {
-      const receiver = registry.lookup(webhookPath(target.token, target.name, target.namespace));
-      return receiver ? trigger.request(receiver) : undefined;
-    },
-    logger: options.logger,
-  });
 }
 
 async function waitForHealth(manager: Manager, signal: AbortSignal): Promise<void> {
