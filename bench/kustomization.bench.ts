@@ -86,7 +86,10 @@ async function sluiceRun(env: DevEnv, client: KubeClient, dir: string, n: number
     },
     { fieldManager: "bench" },
   );
-  const server = spawnServer(env.kubeconfig, path.join(dir, "storage"), ns, concurrency, ["gitrepository", "kustomization"]);
+  const server = spawnServer(env.kubeconfig, path.join(dir, "storage"), ns, concurrency, [
+    "gitrepository",
+    "kustomization",
+  ]);
   try {
     await sleep(2000);
     const cpu0 = await cpuSeconds(server.pid!);

@@ -40,6 +40,7 @@ export function spawnServer(
   storage: string,
   namespace: string,
   concurrency: number,
+  controllers: string[],
 ): ChildProcess {
   const args = [
     "--disable-warning=ExperimentalWarning",
