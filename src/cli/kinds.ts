@@ -45,6 +45,13 @@ export interface KindInfo {
   sourceOf?(obj: FluxObject): ObjectRef;
   /** what `resume` does for this kind besides unsuspending and requesting a reconcile */
   resume?: ResumeHook;
+  /**
+   * No status and no reconcile (Flux's v1beta3 Alert and Provider): `get` shows READY as `-`,
+   * `create` applies without waiting, and only the verbs in `verbs` are registered for it.
+   */
+  statusless?: true;
+  /** the verbs of `registerKindVerb` this kind takes (every one when not set) */
+  verbs?: readonly string[];
 }
 
 /** What the CLI reads from any Flux object; unknown fields pass through untouched. */
@@ -174,6 +181,51 @@ export const imageUpdateKind: KindInfo = {
   },
 };
 
+const webhookPathOf = (obj: FluxObject): string => {
+  const path = obj.status?.["webhookPath"];
+  return typeof path === "string" ? path : "";
+};
+
+export const receiverKind: KindInfo = {
+  apiVersion: "notification.toolkit.fluxcd.io/v1",
+  kind: "Receiver",
+  words: ["receiver"],
+  listWords: ["receivers"],
+  aliases: [],
+  columns: [suspended],
+  result: (obj) => `generated webhook URL ${webhookPathOf(obj) || "(none)"}`,
+};
+
+/** The verbs a statusless kind takes here; `resume` of one is in resume-statusless.ts (nothing to wait for). */
+const statuslessVerbs = ["suspend", "delete"] as const;
+
+export const alertProviderKind: KindInfo = {
+  apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
+  kind: "Provider",
+  words: ["alert-provider"],
+  listWords: ["alert-providers"],
+  aliases: [],
+  columns: [suspended],
+  result: () => "Provider applied",
+  statusless: true,
+  verbs: statuslessVerbs,
+};
+
+export const alertKind: KindInfo = {
+  apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
+  kind: "Alert",
+  words: ["alert"],
+  listWords: ["alerts"],
+  aliases: [],
+  columns: [suspended],
+  result: () => "Alert applied",
+  statusless: true,
+  verbs: statuslessVerbs,
+};
+
+/** The notification kinds: Receivers, and the Alerts and Providers that send events out. */
+export const notificationKinds: readonly KindInfo[] = [receiverKind, alertProviderKind, alertKind];
+
 /** Every kind `get sources all` lists. */
 export const sourceKinds: readonly KindInfo[] = [gitRepositoryKind];
 
@@ -181,7 +233,12 @@ export const sourceKinds: readonly KindInfo[] = [gitRepositoryKind];
 export const imageKinds: readonly KindInfo[] = [imageRepositoryKind, imagePolicyKind, imageUpdateKind];
 
 /** Every kind the verbs act on, in the order `get all` lists them. */
-export const cliKinds: readonly KindInfo[] = [...sourceKinds, kustomizationKind, ...imageKinds];
+export const cliKinds: readonly KindInfo[] = [
+  ...sourceKinds,
+  kustomizationKind,
+  ...imageKinds,
+  ...notificationKinds,
+];
 
 /** Kinds listed together by `get <word> all` (`get sources all`, `get images all`); `alias` is the singular. */
 export interface KindGroup {
@@ -214,8 +271,9 @@ export const kindWords = (kind: KindInfo) => kind.words.join(" ");
 export const getCommand = (kind: KindInfo, namespace: string, name?: string) =>
   `sluice get ${kind.listWords.join(" ")}${name ? ` ${name}` : ""} -n ${namespace}`;
 
-/** The Ready condition as `flux get` shows it: status and message, or "waiting to be reconciled". */
+/** The Ready condition as `flux get` shows it: status and message, or "waiting to be reconciled"; `-` for a statusless kind. */
 export function readiness(obj: FluxObject): { ready: string; message: string } {
+  if (kindNamed(obj.kind)?.statusless) return { ready: "-", message: "" };
   const ready = obj.status?.conditions?.find((c) => c.type === "Ready");
   if (!ready) return { ready: "False", message: "waiting to be reconciled" };
   return { ready: ready.status, message: ready.message ?? "" };
@@ -300,7 +358,10 @@ export function kindCommand(
   return cmd;
 }
 
-/** Registers `<verb> <words> <name>` (e.g. `reconcile source git NAME`, `reconcile kustomization NAME`) for every kind. */
+/**
+ * Registers `<verb> <words> <name>` (e.g. `reconcile source git NAME`, `reconcile kustomization NAME`)
+ * for every kind that takes the verb (see `KindInfo.verbs`).
+ */
 export function registerKindVerb(
   program: Command,
   verb: string,
@@ -309,6 +370,7 @@ export function registerKindVerb(
 ): void {
   const verbCmd = commandGroup(program, verb, `${verb} Flux objects`);
   for (const kind of cliKinds) {
+    if (kind.verbs && !kind.verbs.includes(verb)) continue;
     build(
       kindCommand(verbCmd, verb, kind.words, kind)
         .description(description(kind))
