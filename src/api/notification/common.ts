@@ -102,3 +102,28 @@ export const legacyStatusShape = {
   conditions: z.array(Condition).exactOptional().describe("Conditions of the object."),
   ...ReconcileRequestStatus.shape,
 };
+
+/**
+ * The served status of a kind that became static in v1beta3 (Provider, Alert): what v1beta1 and
+ * v1beta2 controllers wrote, deprecated and without a default, so a v1beta3 object has none.
+ */
+export function deprecatedStatus(kind: string) {
+  return z
+    .object({
+      observedGeneration: int64()
+        .meta({ deprecated: true })
+        .exactOptional()
+        .describe("Deprecated: the last generation a v1beta2 controller acted on."),
+      conditions: z
+        .array(Condition)
+        .meta({ deprecated: true })
+        .exactOptional()
+        .describe("Deprecated: conditions a v1beta2 controller set."),
+      lastHandledReconcileAt: z
+        .string()
+        .meta({ deprecated: true })
+        .exactOptional()
+        .describe("Deprecated: the last reconcile request a v1beta2 controller handled."),
+    })
+    .describe(`Deprecated: status older controllers wrote; a v1beta3 ${kind} has none.`);
+}

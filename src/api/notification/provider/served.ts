@@ -4,7 +4,8 @@
  * object carries no status (docs/adr/0003-api-versions-and-conversion.md).
  */
 import { z } from "zod";
-import { Condition, ObjectMeta, int64 } from "../../meta.ts";
+import { ObjectMeta } from "../../meta.ts";
+import { deprecatedStatus } from "../common.ts";
 import { KIND, SERVED_API_VERSIONS } from "./common.ts";
 import { ProviderSpec } from "./v1beta3.ts";
 
@@ -12,24 +13,7 @@ import { ProviderSpec } from "./v1beta3.ts";
 export const ServedProviderSpec = ProviderSpec;
 export type ServedProviderSpec = z.infer<typeof ServedProviderSpec>;
 
-export const ServedProviderStatus = z
-  .object({
-    observedGeneration: int64()
-      .meta({ deprecated: true })
-      .exactOptional()
-      .describe("Deprecated: the last generation a v1beta2 controller acted on."),
-    conditions: z
-      .array(Condition)
-      .meta({ deprecated: true })
-      .exactOptional()
-      .describe("Deprecated: conditions a v1beta2 controller set."),
-    lastHandledReconcileAt: z
-      .string()
-      .meta({ deprecated: true })
-      .exactOptional()
-      .describe("Deprecated: the last reconcile request a v1beta2 controller handled."),
-  })
-  .describe("Deprecated: status older controllers wrote; a v1beta3 Provider has none.");
+export const ServedProviderStatus = deprecatedStatus(KIND);
 export type ServedProviderStatus = z.infer<typeof ServedProviderStatus>;
 
 export const ServedProvider = z.object({
