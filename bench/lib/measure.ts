@@ -34,7 +34,10 @@ export function countReady(
     .length;
 }
 
-/** `sluice server` as its own process (so its CPU and memory can be read), watching one namespace. */
+/**
+ * `sluice server` as its own process (so its CPU and memory can be read), watching one namespace,
+ * with bin/sluice's young-generation size (BENCH_SEMI_SPACE_MB overrides it, to compare).
+ */
 export function spawnServer(
   kubeconfig: string,
   storage: string,
@@ -44,7 +47,7 @@ export function spawnServer(
 ): ChildProcess {
   const args = [
     "--disable-warning=ExperimentalWarning",
-    "--max-semi-space-size=2",
+    `--max-semi-space-size=${process.env["BENCH_SEMI_SPACE_MB"] ?? 2}`,
     path.join(projectRoot, "src/cli/main.ts"),
     "server",
     "--kubeconfig",
