@@ -121,6 +121,24 @@ test("a malformed manifest or a path escaping the artifact fails the build and p
   );
   assert.match(ksCondition(escape)!.message, /\.\.\/\.\.\/etc/);
 
+  const noKind = await push({ "app/nokind.yaml": "apiVersion: v1\nmetadata:\n  name: no-kind\n" });
+  const missingKind = await waitForKustomization(
+    client,
+    ns,
+    "app",
+    (o, r) => r?.reason === "BuildFailed" && o.status?.lastAttemptedRevision === `main@sha1:${noKind}`,
+    "an object missing its kind fails the build",
+  );
+  assert.match(ksCondition(missingKind)!.message, /kind/i);
+  assert.equal(await exists(client, "v1", "ConfigMap", "kept", ns), true, "nothing pruned");
+  const fixed = await push({ "app/nokind.yaml": "# fixed\n" });
+  await waitForKustomization(
+    client,
+    ns,
+    "app",
+    appliedRevision(`main@sha1:${fixed}`),
+    "applied again once fixed",
+  );
   const broken = await push({
     "app/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kept\ndata: [\n",
   });
@@ -128,7 +146,7 @@ test("a malformed manifest or a path escaping the artifact fails the build and p
   assert.equal(failed.status?.lastAttemptedRevision, `main@sha1:${broken}`);
   assert.equal(
     failed.status?.lastAppliedRevision,
-    `main@sha1:${sha}`,
+    `main@sha1:${fixed}`,
     "the last good revision stays recorded",
   );
   assert.equal(

@@ -71,9 +71,11 @@ describe("listManifestResources", () => {
     );
   });
 
-  it("counts a List as a manifest", () => {
+  it("counts a List as a manifest, and a document missing its kind or apiVersion too (kustomize names it)", () => {
     assert.ok(isManifestText("apiVersion: v1\nkind: List\nitems: []\n", "list.yaml"));
-    assert.ok(!isManifestText("kind: ConfigMap\n", "x.yaml"));
+    assert.ok(isManifestText("kind: ConfigMap\n", "x.yaml"));
+    assert.ok(isManifestText("apiVersion: v1\nmetadata:\n  name: x\n", "x.yaml"));
+    assert.ok(!isManifestText("replicas: 3\nimage: x\n", "values.yaml"));
     assert.ok(!isManifestText("- apiVersion: v1\n  kind: ConfigMap\n", "x.yaml"));
   });
 });

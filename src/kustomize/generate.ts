@@ -104,7 +104,8 @@ function resourcePath(base: string, file: string): string {
 
 /**
  * Whether a file belongs in a generated kustomization: some document is an object with an
- * apiVersion and a kind. Unparseable YAML counts (kustomize will name the error); unparseable
+ * apiVersion or a kind (one missing the other is a broken manifest, for kustomize to name, not a
+ * file to leave out). Unparseable YAML counts (kustomize will name the error); unparseable
  * JSON does not, as Flux never lists JSON files and they are often not manifests at all.
  */
 export function isManifestText(text: string, fileName: string): boolean {
@@ -117,14 +118,11 @@ export function isManifestText(text: string, fileName: string): boolean {
   } catch {
     return unparseable;
   }
-  return values.some(
-    (value) =>
-      isPlainObject(value) &&
-      typeof value["apiVersion"] === "string" &&
-      value["apiVersion"] !== "" &&
-      typeof value["kind"] === "string" &&
-      value["kind"] !== "",
-  );
+  // a document naming an apiVersion or a kind is meant as a manifest: one missing the other is
+  // kept, so that kustomize names the broken file instead of it being left out silently
+  const names = (value: Record<string, unknown>, key: string) =>
+    typeof value[key] === "string" && value[key] !== "";
+  return values.some((value) => isPlainObject(value) && (names(value, "apiVersion") || names(value, "kind")));
 }
 
 async function applySettings(file: string, settings: KustomizeSettings, dir: string): Promise<void> {
