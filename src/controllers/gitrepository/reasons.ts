@@ -14,7 +14,5 @@ export const GitRepositoryReason = {
   StorageOperationFailed: "StorageOperationFailed",
   IncludeUnavailable: "IncludeUnavailable",
   NewArtifact: "NewArtifact",
-  ArtifactUpToDate: "ArtifactUpToDate",
-  DeprecatedField: "DeprecatedField",
   VerificationNotSupported: "VerificationNotSupported",
 } as const;

@@ -9,7 +9,6 @@ export const KustomizationReason = {
   DependencyNotReady: "DependencyNotReady",
   PruneFailed: "PruneFailed",
   AccessDenied: "AccessDenied",
-  DeprecatedField: "DeprecatedField",
   Unsupported: "Unsupported",
 } as const;
 
