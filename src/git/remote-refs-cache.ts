@@ -9,7 +9,8 @@ export class RemoteRefsCache {
   readonly #now: () => number;
 
   constructor(options: { ttlMs?: number; now?: () => number } = {}) {
-    this.#ttlMs = options.ttlMs ?? 2000;
+    // periodic reconciles may see a remote up to this old; explicit requests (webhooks) never do
+    this.#ttlMs = options.ttlMs ?? 10_000;
     this.#now = options.now ?? Date.now;
   }
 
