@@ -1,31 +1,19 @@
-/** Alert notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated), with a status. */
+/**
+ * Alert notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated), with a
+ * status: v1beta2 without inclusionList.
+ */
 import { z } from "zod";
 import { ObjectMeta } from "../../meta.ts";
-import { CrossNamespaceObjectReferenceV1beta2, legacyStatusShape } from "../common.ts";
-import {
-  API_VERSION_V1BETA1,
-  EventSeverity,
-  ExclusionList,
-  KIND,
-  ProviderRef,
-  Summary,
-  Suspend,
-} from "./common.ts";
+import { API_VERSION_V1BETA1, KIND } from "./common.ts";
 import { convertToV1beta3, type Converted } from "./convert.ts";
+import * as v1beta2 from "./v1beta2.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
-export const AlertSpec = z.object({
-  providerRef: ProviderRef,
-  eventSeverity: EventSeverity,
-  eventSources: z.array(CrossNamespaceObjectReferenceV1beta2),
-  exclusionList: ExclusionList.exactOptional(),
-  summary: Summary.exactOptional(),
-  suspend: Suspend.exactOptional(),
-});
+export const AlertSpec = v1beta2.AlertSpec.omit({ inclusionList: true });
 export type AlertSpec = z.infer<typeof AlertSpec>;
 
-export const AlertStatus = z.object(legacyStatusShape).default(() => ({ observedGeneration: -1 }));
+export const AlertStatus = v1beta2.AlertStatus;
 export type AlertStatus = z.infer<typeof AlertStatus>;
 
 export const Alert = z.object({

@@ -1,16 +1,19 @@
-/** Provider notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated), with a status. */
+/**
+ * Provider notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated), with a
+ * status: the same fields as v1beta2.
+ */
 import { z } from "zod";
 import { ObjectMeta } from "../../meta.ts";
-import { legacyStatusShape } from "../common.ts";
-import { API_VERSION_V1BETA1, KIND, legacySpecShape } from "./common.ts";
+import { API_VERSION_V1BETA1, KIND } from "./common.ts";
 import { convertToV1beta3, type Converted } from "./convert.ts";
+import * as v1beta2 from "./v1beta2.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
-export const ProviderSpec = z.object(legacySpecShape);
+export const ProviderSpec = v1beta2.ProviderSpec;
 export type ProviderSpec = z.infer<typeof ProviderSpec>;
 
-export const ProviderStatus = z.object(legacyStatusShape).default(() => ({ observedGeneration: -1 }));
+export const ProviderStatus = v1beta2.ProviderStatus;
 export type ProviderStatus = z.infer<typeof ProviderStatus>;
 
 export const Provider = z.object({
