@@ -6,7 +6,7 @@ import type { Artifact } from "../../api/meta.ts";
 import type { GitRepository } from "../../api/source/gitrepository/v1.ts";
 import { parseGitRepository } from "../../api/source/gitrepository/parse.ts";
 import { lsRemote } from "../../git/repository.ts";
-import { redact } from "../../git/exec.ts";
+import { redact, type GitAuth } from "../../git/exec.ts";
 import type { MirrorCache } from "../../git/mirror-cache.ts";
 import { withTransportAuth } from "../../git/transport-auth.ts";
 import type { KubeObject } from "../../kube/objects.ts";
@@ -38,6 +38,11 @@ export interface GitRepositoryReconcilerOptions {
 }
 
 type Status = GitRepository["status"];
+interface GitCall {
+  timeoutMs: number;
+  signal: AbortSignal;
+  auth?: GitAuth;
+}
 type StatusDraft = Status & { conditions?: NonNullable<Status["conditions"]> };
 const kind = "GitRepository";
 
@@ -90,20 +95,26 @@ export class GitRepositoryReconciler {
       ? await readGitSecret(ctx.client, ns, spec.secretRef.name, this.#options.lookupSecret)
       : undefined;
     const timeoutMs = parseDuration(spec.timeout ?? "60s");
-    await withTransportAuth(spec.url, secret, async (auth) => {
-      const call = { timeoutMs, signal: ctx.signal, ...(auth ? { auth } : {}) };
-      const remoteKey = `${spec.url}\n${createHash("sha256")
-        .update(JSON.stringify(secret ?? {}))
-        .digest("hex")}`;
-      const refs = await this.#refs.get(remoteKey, reconcileRequested(obj), () => lsRemote(spec.url, call));
-      const ref = resolveWithReason(spec.ref, refs, spec.url);
-      const includes = await this.#includes(obj);
-      if (await this.#upToDate(obj, status, ref, includes.artifacts)) {
-        // the artifact server may have moved (a restart on another address): keep the URL current
-        if (status.artifact) status.artifact.url = this.#options.store.urlOf(status.artifact.path);
-        this.#markStored(status, ref.revision, obj);
-        return;
-      }
+    const withAuth = <T>(fn: (call: GitCall) => Promise<T>) =>
+      withTransportAuth(spec.url, secret, (auth) =>
+        fn({ timeoutMs, signal: ctx.signal, ...(auth ? { auth } : {}) }),
+      );
+    // credentials are materialised on disk only when the remote is actually contacted
+    const remoteKey = `${spec.url}\n${createHash("sha256")
+      .update(JSON.stringify(secret ?? {}))
+      .digest("hex")}`;
+    const refs = await this.#refs.get(remoteKey, reconcileRequested(obj), () =>
+      withAuth((call) => lsRemote(spec.url, call)),
+    );
+    const ref = resolveWithReason(spec.ref, refs, spec.url);
+    const includes = await this.#includes(obj);
+    if (await this.#upToDate(obj, status, ref, includes.artifacts)) {
+      // the artifact server may have moved (a restart on another address): keep the URL current
+      if (status.artifact) status.artifact.url = this.#options.store.urlOf(status.artifact.path);
+      this.#markStored(status, ref.revision, obj);
+      return;
+    }
+    await withAuth(async (call) => {
       const depth = ref.fetch === ref.sha && !ref.shortName ? undefined : 1;
       const mirror = await this.#options.mirrors.ensureCommit(spec.url, ref.fetch, ref.sha, {
         ...call,
@@ -113,17 +124,28 @@ export class GitRepositoryReconciler {
         mirror.sha === ref.sha
           ? ref
           : { ...ref, sha: mirror.sha, revision: ref.revision.replace(ref.sha, mirror.sha) };
-      const archive = await buildSourceArchive({
-        url: spec.url,
-        mirrorDir: mirror.dir,
-        ref: fetched,
-        auth,
-        ignore: spec.ignore,
-        recurseSubmodules: spec.recurseSubmodules ?? false,
-        includes: includes.contents,
-        signal: ctx.signal,
-        timeoutMs,
-      });
+      const recurseSubmodules = spec.recurseSubmodules ?? false;
+      // objects sharing a repository, revision and content settings build the archive once
+      const contentKey = JSON.stringify([
+        mirror.dir,
+        fetched.sha,
+        spec.ignore,
+        recurseSubmodules,
+        includes.artifacts.map((a) => a.digest),
+      ]);
+      const archive = await this.#archives.getOrBuild(contentKey, () =>
+        buildSourceArchive({
+          url: spec.url,
+          mirrorDir: mirror.dir,
+          ref: fetched,
+          auth: call.auth,
+          ignore: spec.ignore,
+          recurseSubmodules,
+          includes: includes.contents,
+          signal: ctx.signal,
+          timeoutMs,
+        }),
+      );
       const previous = status.artifact;
       const artifact = await this.#store(obj, fetched.revision, archive.bytes, archive.digest);
       status.artifact = artifact;
