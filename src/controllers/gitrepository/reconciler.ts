@@ -69,9 +69,8 @@ export class GitRepositoryReconciler {
 
   reconcile = (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => this.#flow.run(raw, ctx);
 
-  async #sync(obj: GitRepository, status: StatusDraft, ctx: ReconcileContext): Promise<void> {
-    const { spec } = obj;
-    const ns = obj.metadata.namespace!;
+  /** Settings this server refuses: stalled, since only a spec change helps. */
+  #checkSupported(spec: GitRepository["spec"]): void {
     if (spec.url.startsWith("file://") && !this.#options.allowFileUrls) {
       throw new ReconcileError(
         Reason.URLInvalid,
@@ -91,6 +90,12 @@ export class GitRepositoryReconciler {
         },
       );
     }
+  }
+
+  async #sync(obj: GitRepository, status: StatusDraft, ctx: ReconcileContext): Promise<void> {
+    const { spec } = obj;
+    const ns = obj.metadata.namespace!;
+    this.#checkSupported(spec);
     const secret = spec.secretRef
       ? await readGitSecret(ctx.client, ns, spec.secretRef.name, this.#options.lookupSecret)
       : undefined;
