@@ -33,6 +33,15 @@ export const ObjectMeta = z.looseObject({
 });
 export type ObjectMeta = z.infer<typeof ObjectMeta>;
 
+/** A whole object of one kind: apiVersion, kind and metadata, then the kind's own fields. */
+export function kindObject<
+  Version extends z.ZodType<string>,
+  Kind extends string,
+  Shape extends z.ZodRawShape,
+>(apiVersion: Version, kind: Kind, shape: Shape) {
+  return z.object({ apiVersion, kind: z.literal(kind), metadata: ObjectMeta, ...shape });
+}
+
 export const ConditionStatus = z.enum(["True", "False", "Unknown"]);
 export type ConditionStatus = z.infer<typeof ConditionStatus>;
 

@@ -4,7 +4,7 @@
  * without losing a field between versions (docs/adr/0003-api-versions-and-conversion.md).
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { KIND, LatestImage, ObservedPreviousImage, SERVED_API_VERSIONS } from "./common.ts";
 import { ImagePolicySpec, statusShape } from "./v1.ts";
 
@@ -30,10 +30,7 @@ export const ServedImagePolicyStatus = z
   .describe("Observed state of the ImagePolicy.");
 export type ServedImagePolicyStatus = z.infer<typeof ServedImagePolicyStatus>;
 
-export const ServedImagePolicy = z.object({
-  apiVersion: z.enum(SERVED_API_VERSIONS),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ServedImagePolicy = kindObject(z.enum(SERVED_API_VERSIONS), KIND, {
   spec: ServedImagePolicySpec,
   status: ServedImagePolicyStatus,
 });

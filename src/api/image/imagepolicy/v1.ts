@@ -1,6 +1,6 @@
 /** ImagePolicy image.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
 import { z } from "zod";
-import { ObjectMeta, ReconcileRequestStatus } from "../../meta.ts";
+import { kindObject, ReconcileRequestStatus } from "../../meta.ts";
 import {
   API_VERSION_V1,
   DigestReflectionPolicy,
@@ -107,10 +107,7 @@ export const ImagePolicyStatus = z
   .describe("Observed state of the ImagePolicy.");
 export type ImagePolicyStatus = z.infer<typeof ImagePolicyStatus>;
 
-export const ImagePolicy = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ImagePolicy = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImagePolicySpec,
   status: ImagePolicyStatus,
 });

@@ -1,6 +1,6 @@
 /** ImagePolicy image.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated). */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import {
   API_VERSION_V1BETA1,
   ImageRepositoryRef,
@@ -30,10 +30,7 @@ export const ImagePolicyStatus = z
   .default(() => ({ observedGeneration: -1 }));
 export type ImagePolicyStatus = z.infer<typeof ImagePolicyStatus>;
 
-export const ImagePolicy = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ImagePolicy = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImagePolicySpec,
   status: ImagePolicyStatus,
 });

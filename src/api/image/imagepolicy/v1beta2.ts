@@ -6,7 +6,7 @@
  * all of them. Flux's v1beta2 did not require exactly one policy.
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import {
   API_VERSION_V1BETA2,
   KIND,
@@ -35,10 +35,7 @@ export const ImagePolicyStatus = z
   .default(() => ({ observedGeneration: -1 }));
 export type ImagePolicyStatus = z.infer<typeof ImagePolicyStatus>;
 
-export const ImagePolicy = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ImagePolicy = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImagePolicySpec,
   status: ImagePolicyStatus,
 });

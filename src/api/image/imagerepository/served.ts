@@ -3,7 +3,7 @@
  * older versions had, so the union is v1 itself (docs/adr/0003-api-versions-and-conversion.md).
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { KIND, SERVED_API_VERSIONS } from "./common.ts";
 import { ImageRepositorySpec, ImageRepositoryStatus } from "./v1.ts";
 
@@ -13,10 +13,7 @@ export type ServedImageRepositorySpec = z.infer<typeof ServedImageRepositorySpec
 export const ServedImageRepositoryStatus = ImageRepositoryStatus;
 export type ServedImageRepositoryStatus = z.infer<typeof ServedImageRepositoryStatus>;
 
-export const ServedImageRepository = z.object({
-  apiVersion: z.enum(SERVED_API_VERSIONS),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ServedImageRepository = kindObject(z.enum(SERVED_API_VERSIONS), KIND, {
   spec: ServedImageRepositorySpec,
   status: ServedImageRepositoryStatus,
 });

@@ -1,6 +1,6 @@
 /** ImageRepository image.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
 import { z } from "zod";
-import { Duration, LocalObjectReference, ObjectMeta, TimeoutDuration } from "../../meta.ts";
+import { Duration, kindObject, LocalObjectReference, TimeoutDuration } from "../../meta.ts";
 import {
   API_VERSION_V1,
   AccessFromField,
@@ -81,10 +81,7 @@ export const ImageRepositoryStatus = z
   .describe("Observed state of the ImageRepository.");
 export type ImageRepositoryStatus = z.infer<typeof ImageRepositoryStatus>;
 
-export const ImageRepository = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ImageRepository = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageRepositorySpec,
   status: ImageRepositoryStatus,
 });

@@ -1,6 +1,6 @@
 /** ImageRepository image.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated). */
 import { z } from "zod";
-import { Duration, ObjectMeta, TimeoutDuration } from "../../meta.ts";
+import { Duration, kindObject, TimeoutDuration } from "../../meta.ts";
 import {
   API_VERSION_V1BETA1,
   AccessFromField,
@@ -40,10 +40,7 @@ export const ImageRepositoryStatus = z
   .default(() => ({ observedGeneration: -1 }));
 export type ImageRepositoryStatus = z.infer<typeof ImageRepositoryStatus>;
 
-export const ImageRepository = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ImageRepository = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageRepositorySpec,
   status: ImageRepositoryStatus,
 });

@@ -4,7 +4,7 @@
  * and lastScanResult.revision, which are optional, so their objects fit too.
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA2, KIND } from "./common.ts";
 import { convertToV1, type Converted } from "./convert.ts";
 import { ScanResult, specShape, statusShape } from "./v1.ts";
@@ -19,10 +19,7 @@ export type ImageRepositorySpec = z.infer<typeof ImageRepositorySpec>;
 export const ImageRepositoryStatus = z.object(statusShape).default(() => ({ observedGeneration: -1 }));
 export type ImageRepositoryStatus = z.infer<typeof ImageRepositoryStatus>;
 
-export const ImageRepository = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ImageRepository = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageRepositorySpec,
   status: ImageRepositoryStatus,
 });

@@ -3,7 +3,7 @@
  * the older versions had, so the union is v1 itself (docs/adr/0003-api-versions-and-conversion.md).
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { KIND, SERVED_API_VERSIONS } from "./common.ts";
 import { ImageUpdateAutomationSpec, ImageUpdateAutomationStatus } from "./v1.ts";
 
@@ -13,10 +13,7 @@ export type ServedImageUpdateAutomationSpec = z.infer<typeof ServedImageUpdateAu
 export const ServedImageUpdateAutomationStatus = ImageUpdateAutomationStatus;
 export type ServedImageUpdateAutomationStatus = z.infer<typeof ServedImageUpdateAutomationStatus>;
 
-export const ServedImageUpdateAutomation = z.object({
-  apiVersion: z.enum(SERVED_API_VERSIONS),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ServedImageUpdateAutomation = kindObject(z.enum(SERVED_API_VERSIONS), KIND, {
   spec: ServedImageUpdateAutomationSpec,
   status: ServedImageUpdateAutomationStatus,
 });

@@ -1,6 +1,6 @@
 /** ImageUpdateAutomation image.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { ImageRef } from "../imagepolicy/common.ts";
 import {
   API_VERSION_V1,
@@ -123,10 +123,7 @@ export const ImageUpdateAutomationStatus = z
   .describe("Observed state of the ImageUpdateAutomation.");
 export type ImageUpdateAutomationStatus = z.infer<typeof ImageUpdateAutomationStatus>;
 
-export const ImageUpdateAutomation = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ImageUpdateAutomation = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageUpdateAutomationSpec,
   status: ImageUpdateAutomationStatus,
 });

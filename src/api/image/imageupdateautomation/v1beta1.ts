@@ -4,7 +4,7 @@
  * observedSourceRevision. Its message templates read .Updated, which Sluice still provides.
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import {
   API_VERSION_V1BETA1,
   GitCheckoutSpec,
@@ -56,10 +56,7 @@ export const ImageUpdateAutomationStatus = z
   .default(() => ({ observedGeneration: -1 }));
 export type ImageUpdateAutomationStatus = z.infer<typeof ImageUpdateAutomationStatus>;
 
-export const ImageUpdateAutomation = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ImageUpdateAutomation = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageUpdateAutomationSpec,
   status: ImageUpdateAutomationStatus,
 });

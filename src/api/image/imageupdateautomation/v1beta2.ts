@@ -4,7 +4,7 @@
  * push.refspec and push.options, which are optional, so their objects fit too.
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA2, KIND } from "./common.ts";
 import { convertToV1, type Converted } from "./convert.ts";
 import { CommitSpec, GitSpec, LabelSelector, PushSpec, specShape, statusShape } from "./v1.ts";
@@ -19,10 +19,7 @@ export type ImageUpdateAutomationSpec = z.infer<typeof ImageUpdateAutomationSpec
 export const ImageUpdateAutomationStatus = z.object(statusShape).default(() => ({ observedGeneration: -1 }));
 export type ImageUpdateAutomationStatus = z.infer<typeof ImageUpdateAutomationStatus>;
 
-export const ImageUpdateAutomation = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ImageUpdateAutomation = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageUpdateAutomationSpec,
   status: ImageUpdateAutomationStatus,
 });

@@ -4,7 +4,7 @@
  * losing a field between versions (docs/adr/0003-api-versions-and-conversion.md).
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import {
   KIND,
   PatchesJson6902,
@@ -42,10 +42,7 @@ export const ServedKustomizationStatus = z
   .describe("Observed state of the Kustomization.");
 export type ServedKustomizationStatus = z.infer<typeof ServedKustomizationStatus>;
 
-export const ServedKustomization = z.object({
-  apiVersion: z.enum(SERVED_API_VERSIONS),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ServedKustomization = kindObject(z.enum(SERVED_API_VERSIONS), KIND, {
   spec: ServedKustomizationSpec,
   status: ServedKustomizationStatus,
 });

@@ -1,6 +1,6 @@
 /** Kustomization kustomize.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
 import { z } from "zod";
-import { Duration, ObjectMeta } from "../../meta.ts";
+import { Duration, kindObject } from "../../meta.ts";
 import { CustomHealthCheck } from "../kustomize-types.ts";
 import {
   API_VERSION_V1,
@@ -126,10 +126,7 @@ export const KustomizationStatus = z
   .describe("Observed state of the Kustomization.");
 export type KustomizationStatus = z.infer<typeof KustomizationStatus>;
 
-export const Kustomization = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Kustomization = kindObject(z.literal(API_VERSION), KIND, {
   spec: KustomizationSpec,
   status: KustomizationStatus,
 });

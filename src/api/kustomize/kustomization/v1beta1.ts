@@ -1,6 +1,6 @@
 /** Kustomization kustomize.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated). */
 import { z } from "zod";
-import { GoDuration, ObjectMeta } from "../../meta.ts";
+import { GoDuration, kindObject } from "../../meta.ts";
 import {
   API_VERSION_V1BETA1,
   DependsOn,
@@ -66,10 +66,7 @@ export const KustomizationStatus = z
   .default(() => ({ observedGeneration: -1 }));
 export type KustomizationStatus = z.infer<typeof KustomizationStatus>;
 
-export const Kustomization = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Kustomization = kindObject(z.literal(API_VERSION), KIND, {
   spec: KustomizationSpec,
   status: KustomizationStatus,
 });

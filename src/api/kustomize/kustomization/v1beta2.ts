@@ -1,6 +1,6 @@
 /** Kustomization kustomize.toolkit.fluxcd.io/v1beta2 as Flux last published it (deprecated in favour of v1). */
 import { z } from "zod";
-import { Duration, ObjectMeta } from "../../meta.ts";
+import { Duration, kindObject } from "../../meta.ts";
 import {
   API_VERSION_V1BETA2,
   CommonMetadata,
@@ -73,10 +73,7 @@ export const KustomizationStatus = z
   .default(() => ({ observedGeneration: -1 }));
 export type KustomizationStatus = z.infer<typeof KustomizationStatus>;
 
-export const Kustomization = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Kustomization = kindObject(z.literal(API_VERSION), KIND, {
   spec: KustomizationSpec,
   status: KustomizationStatus,
 });

@@ -4,7 +4,7 @@
  * object carries no status (docs/adr/0003-api-versions-and-conversion.md).
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { deprecatedStatus } from "../common.ts";
 import { KIND, SERVED_API_VERSIONS } from "./common.ts";
 import { AlertSpec } from "./v1beta3.ts";
@@ -16,10 +16,7 @@ export type ServedAlertSpec = z.infer<typeof ServedAlertSpec>;
 export const ServedAlertStatus = deprecatedStatus(KIND);
 export type ServedAlertStatus = z.infer<typeof ServedAlertStatus>;
 
-export const ServedAlert = z.object({
-  apiVersion: z.enum(SERVED_API_VERSIONS),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ServedAlert = kindObject(z.enum(SERVED_API_VERSIONS), KIND, {
   spec: ServedAlertSpec,
   status: ServedAlertStatus.exactOptional(),
 });

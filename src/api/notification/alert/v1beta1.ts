@@ -3,7 +3,7 @@
  * status: v1beta2 without inclusionList.
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA1, KIND } from "./common.ts";
 import { convertToV1beta3, type Converted } from "./convert.ts";
 import * as v1beta2 from "./v1beta2.ts";
@@ -16,10 +16,7 @@ export type AlertSpec = z.infer<typeof AlertSpec>;
 export const AlertStatus = v1beta2.AlertStatus;
 export type AlertStatus = z.infer<typeof AlertStatus>;
 
-export const Alert = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Alert = kindObject(z.literal(API_VERSION), KIND, {
   spec: AlertSpec,
   status: AlertStatus,
 });

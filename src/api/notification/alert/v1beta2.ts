@@ -3,7 +3,7 @@
  * with a status; later releases added inclusionList.
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { CrossNamespaceObjectReferenceV1beta2, legacyStatusShape } from "../common.ts";
 import {
   API_VERSION_V1BETA2,
@@ -33,10 +33,7 @@ export type AlertSpec = z.infer<typeof AlertSpec>;
 export const AlertStatus = z.object(legacyStatusShape).default(() => ({ observedGeneration: -1 }));
 export type AlertStatus = z.infer<typeof AlertStatus>;
 
-export const Alert = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Alert = kindObject(z.literal(API_VERSION), KIND, {
   spec: AlertSpec,
   status: AlertStatus,
 });

@@ -3,7 +3,7 @@
  * object: Flux's v1beta3 has no status, and nothing reconciles an Alert.
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { CrossNamespaceObjectReference } from "../common.ts";
 import {
   API_VERSION_V1BETA3,
@@ -37,10 +37,7 @@ export const AlertSpec = z
   .describe("Which events are sent, and through which Provider.");
 export type AlertSpec = z.infer<typeof AlertSpec>;
 
-export const Alert = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Alert = kindObject(z.literal(API_VERSION), KIND, {
   spec: AlertSpec,
 });
 export type Alert = z.infer<typeof Alert>;

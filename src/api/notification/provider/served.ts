@@ -4,7 +4,7 @@
  * object carries no status (docs/adr/0003-api-versions-and-conversion.md).
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { deprecatedStatus } from "../common.ts";
 import { KIND, SERVED_API_VERSIONS } from "./common.ts";
 import { ProviderSpec } from "./v1beta3.ts";
@@ -16,10 +16,7 @@ export type ServedProviderSpec = z.infer<typeof ServedProviderSpec>;
 export const ServedProviderStatus = deprecatedStatus(KIND);
 export type ServedProviderStatus = z.infer<typeof ServedProviderStatus>;
 
-export const ServedProvider = z.object({
-  apiVersion: z.enum(SERVED_API_VERSIONS),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ServedProvider = kindObject(z.enum(SERVED_API_VERSIONS), KIND, {
   spec: ServedProviderSpec,
   status: ServedProviderStatus.exactOptional(),
 });

@@ -3,7 +3,7 @@
  * status: the same fields as v1beta2.
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA1, KIND } from "./common.ts";
 import { convertToV1beta3, type Converted } from "./convert.ts";
 import * as v1beta2 from "./v1beta2.ts";
@@ -16,10 +16,7 @@ export type ProviderSpec = z.infer<typeof ProviderSpec>;
 export const ProviderStatus = v1beta2.ProviderStatus;
 export type ProviderStatus = z.infer<typeof ProviderStatus>;
 
-export const Provider = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Provider = kindObject(z.literal(API_VERSION), KIND, {
   spec: ProviderSpec,
   status: ProviderStatus,
 });

@@ -1,6 +1,6 @@
 /** Provider notification.toolkit.fluxcd.io/v1beta2 as Flux last published it (deprecated), with a status. */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { legacyStatusShape } from "../common.ts";
 import { API_VERSION_V1BETA2, KIND, legacySpecShape } from "./common.ts";
 import { convertToV1beta3, type Converted } from "./convert.ts";
@@ -13,10 +13,7 @@ export type ProviderSpec = z.infer<typeof ProviderSpec>;
 export const ProviderStatus = z.object(legacyStatusShape).default(() => ({ observedGeneration: -1 }));
 export type ProviderStatus = z.infer<typeof ProviderStatus>;
 
-export const Provider = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Provider = kindObject(z.literal(API_VERSION), KIND, {
   spec: ProviderSpec,
   status: ProviderStatus,
 });

@@ -3,7 +3,7 @@
  * static object: Flux's v1beta3 has no status, and nothing reconciles a Provider.
  */
 import { z } from "zod";
-import { LocalObjectReference, ObjectMeta } from "../../meta.ts";
+import { kindObject, LocalObjectReference } from "../../meta.ts";
 import {
   API_VERSION_V1BETA3,
   COMMIT_STATUS_TYPES,
@@ -60,10 +60,7 @@ export const ProviderSpec = z
   });
 export type ProviderSpec = z.infer<typeof ProviderSpec>;
 
-export const Provider = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Provider = kindObject(z.literal(API_VERSION), KIND, {
   spec: ProviderSpec,
 });
 export type Provider = z.infer<typeof Provider>;

@@ -3,7 +3,7 @@
  * versions had, marked deprecated (docs/adr/0003-api-versions-and-conversion.md).
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { KIND, SERVED_API_VERSIONS, Url } from "./common.ts";
 import { ReceiverSpec, statusShape } from "./v1.ts";
 
@@ -22,10 +22,7 @@ export const ServedReceiverStatus = z
   .describe("Observed state of the Receiver.");
 export type ServedReceiverStatus = z.infer<typeof ServedReceiverStatus>;
 
-export const ServedReceiver = z.object({
-  apiVersion: z.enum(SERVED_API_VERSIONS),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ServedReceiver = kindObject(z.enum(SERVED_API_VERSIONS), KIND, {
   spec: ServedReceiverSpec,
   status: ServedReceiverStatus,
 });

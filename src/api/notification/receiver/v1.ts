@@ -1,6 +1,6 @@
 /** Receiver notification.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
 import { z } from "zod";
-import { Condition, ObjectMeta, ReconcileRequestStatus, int64 } from "../../meta.ts";
+import { Condition, int64, kindObject, ReconcileRequestStatus } from "../../meta.ts";
 import { CrossNamespaceObjectReference } from "../common.ts";
 import {
   API_VERSION_V1,
@@ -48,10 +48,7 @@ export const ReceiverStatus = z
   .describe("Observed state of the Receiver.");
 export type ReceiverStatus = z.infer<typeof ReceiverStatus>;
 
-export const Receiver = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Receiver = kindObject(z.literal(API_VERSION), KIND, {
   spec: ReceiverSpec,
   status: ReceiverStatus,
 });

@@ -1,6 +1,6 @@
 /** Receiver notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated). */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { CrossNamespaceObjectReferenceV1beta2, legacyStatusShape } from "../common.ts";
 import { API_VERSION_V1BETA1, Events, KIND, ReceiverTypeV1beta2, SecretRef, Suspend, Url } from "./common.ts";
 import { convertToV1, type Converted } from "./convert.ts";
@@ -21,10 +21,7 @@ export const ReceiverStatus = z
   .default(() => ({ observedGeneration: -1 }));
 export type ReceiverStatus = z.infer<typeof ReceiverStatus>;
 
-export const Receiver = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Receiver = kindObject(z.literal(API_VERSION), KIND, {
   spec: ReceiverSpec,
   status: ReceiverStatus,
 });

@@ -4,7 +4,7 @@
  * replaced status.url.
  */
 import { z } from "zod";
-import { ObjectMeta } from "../../meta.ts";
+import { kindObject } from "../../meta.ts";
 import { CrossNamespaceObjectReferenceV1beta2, legacyStatusShape } from "../common.ts";
 import {
   API_VERSION_V1BETA2,
@@ -36,10 +36,7 @@ export const ReceiverStatus = z
   .default(() => ({ observedGeneration: -1 }));
 export type ReceiverStatus = z.infer<typeof ReceiverStatus>;
 
-export const Receiver = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const Receiver = kindObject(z.literal(API_VERSION), KIND, {
   spec: ReceiverSpec,
   status: ReceiverStatus,
 });

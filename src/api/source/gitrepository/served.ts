@@ -4,7 +4,7 @@
  * losing a field between versions (docs/adr/0003-api-versions-and-conversion.md).
  */
 import { z } from "zod";
-import { ArtifactV1beta2, ObjectMeta } from "../../meta.ts";
+import { ArtifactV1beta2, kindObject } from "../../meta.ts";
 import { AccessFromField, GitImplementation, KIND, SERVED_API_VERSIONS } from "./common.ts";
 import { specSchema, specShape, statusShape } from "./v1.ts";
 
@@ -44,10 +44,7 @@ export const ServedGitRepositoryStatus = z
   .describe("Observed state of the GitRepository.");
 export type ServedGitRepositoryStatus = z.infer<typeof ServedGitRepositoryStatus>;
 
-export const ServedGitRepository = z.object({
-  apiVersion: z.enum(SERVED_API_VERSIONS),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const ServedGitRepository = kindObject(z.enum(SERVED_API_VERSIONS), KIND, {
   spec: ServedGitRepositorySpec,
   status: ServedGitRepositoryStatus,
 });

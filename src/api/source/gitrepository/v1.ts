@@ -4,10 +4,10 @@ import {
   Artifact,
   Condition,
   Duration,
-  LocalObjectReference,
-  ObjectMeta,
-  ReconcileRequestStatus,
   int64,
+  kindObject,
+  LocalObjectReference,
+  ReconcileRequestStatus,
 } from "../../meta.ts";
 import {
   API_VERSION_V1,
@@ -145,10 +145,7 @@ export const GitRepositoryStatus = z
   .describe("Observed state of the GitRepository.");
 export type GitRepositoryStatus = z.infer<typeof GitRepositoryStatus>;
 
-export const GitRepository = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const GitRepository = kindObject(z.literal(API_VERSION), KIND, {
   spec: GitRepositorySpec,
   status: GitRepositoryStatus,
 });

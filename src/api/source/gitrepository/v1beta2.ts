@@ -4,10 +4,10 @@ import {
   ArtifactV1beta2,
   Condition,
   Duration,
-  LocalObjectReference,
-  ObjectMeta,
-  ReconcileRequestStatus,
   int64,
+  kindObject,
+  LocalObjectReference,
+  ReconcileRequestStatus,
 } from "../../meta.ts";
 import {
   API_VERSION_V1BETA2,
@@ -74,10 +74,7 @@ export const GitRepositoryStatus = z
   .default(() => ({ observedGeneration: -1 }));
 export type GitRepositoryStatus = z.infer<typeof GitRepositoryStatus>;
 
-export const GitRepository = z.object({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(KIND),
-  metadata: ObjectMeta,
+export const GitRepository = kindObject(z.literal(API_VERSION), KIND, {
   spec: GitRepositorySpec,
   status: GitRepositoryStatus,
 });
