@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { pinnedVersions } from "../src/dev/toolchain.ts";
+import { pinnedVersions } from "../src/common/toolchain.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { testEnv } from "./helpers/env.ts";

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { SluiceError } from "../src/cli/errors.ts";
+import { SluiceError } from "../src/common/errors.ts";
 import { devDown, devStatus, devUp } from "../src/dev/environment.ts";
 import { isRunning } from "../src/dev/processes.ts";
 import { readState } from "../src/dev/state.ts";

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { projectRoot } from "../../src/dev/toolchain.ts";
+import { projectRoot } from "../../src/common/toolchain.ts";
 
 const clockTicks = 100;
 

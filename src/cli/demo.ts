@@ -5,7 +5,7 @@ import { defaultDevDir } from "../dev/env-file.ts";
 import { devUp } from "../dev/environment.ts";
 import { KubeClient } from "../kube/client.ts";
 import { loadKubeconfig } from "../kube/kubeconfig.ts";
-import { SluiceError } from "./errors.ts";
+import { SluiceError } from "../common/errors.ts";
 
 const say = (m: string) => process.stdout.write(`${m}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

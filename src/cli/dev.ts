@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { defaultDevDir, type DevEnv } from "../dev/env-file.ts";
 import { devDown, devStatus, devUp } from "../dev/environment.ts";
 import { addWebhook } from "../dev/webhooks.ts";
-import { ExitCode, SluiceError } from "./errors.ts";
+import { ExitCode, SluiceError } from "../common/errors.ts";
 
 function describe(env: DevEnv): string {
   return [

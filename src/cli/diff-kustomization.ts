@@ -15,7 +15,7 @@ import { KubeApiError, isNotFound } from "../kube/errors.ts";
 import { apiVersionOf, describeId, entryOf, objectId, parseEntry, staleEntries } from "../kube/inventory.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { pruneAnnotation } from "../kube/prune.ts";
-import { ExitCode, SluiceError } from "./errors.ts";
+import { ExitCode, SluiceError } from "../common/errors.ts";
 import {
   kustomizationBuildCommand,
   renderKustomization,

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import type { KubeClient } from "../kube/client.ts";
 import { watch } from "../kube/watch.ts";
-import { SluiceError } from "./errors.ts";
+import { SluiceError } from "../common/errors.ts";
 import { objectName, usageError } from "./flags.ts";
 import { wellKnownKind } from "./kinds.ts";
 import { addKubeFlags, withCluster, type ListFlags } from "./kube-flags.ts";

@@ -1,6 +1,6 @@
 /** Parsing of CLI flag values: every invalid value is a usage error (exit 2) naming the flag. */
 import { parseDuration } from "../api/duration.ts";
-import { ExitCode, SluiceError } from "./errors.ts";
+import { ExitCode, SluiceError } from "../common/errors.ts";
 
 export function usageError(message: string, hint?: string): SluiceError {
   return new SluiceError(message, { exitCode: ExitCode.usage, ...(hint ? { hint } : {}) });

@@ -6,7 +6,7 @@ import { ScanResult } from "../api/image/imagerepository/v1.ts";
 import { rollbacksAcknowledgedAnnotation } from "../controllers/imageupdateautomation/reconciler.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
-import { SluiceError } from "./errors.ts";
+import { SluiceError } from "../common/errors.ts";
 
 export interface ObjectRef {
   kind: string;

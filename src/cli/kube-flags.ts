@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import { KubeClient } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import { resolveClusterAccess, type ClusterAccess } from "../kube/kubeconfig.ts";
-import { SluiceError } from "./errors.ts";
+import { SluiceError } from "../common/errors.ts";
 import { durationMs, namespaceName } from "./flags.ts";
 
 /** Flux's default namespace: Sluice is a drop-in replacement, so objects land where Flux users expect them. */

@@ -14,7 +14,7 @@ import { buildSettings, withOwnerLabels } from "../controllers/kustomization/bui
 import { ArtifactFetcher, artifactOf, sourceApiVersions } from "../controllers/kustomization/source.ts";
 import { variableLookup } from "../controllers/kustomization/variables.ts";
 import { ReconcileError } from "../controllers/reconcile-error.ts";
-import { upstreamBinary } from "../dev/toolchain.ts";
+import { upstreamBinary } from "../common/toolchain.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
 import type { KubeObject } from "../kube/objects.ts";
@@ -22,7 +22,7 @@ import { buildManifests, KustomizeError } from "../kustomize/index.ts";
 import { buildIgnoreMatcher } from "../source/ignore.ts";
 import { ArchiveTooLargeError } from "../source/tar-gz.ts";
 import { archiveDirectory, loadSourceIgnoreFiles } from "../source/tree-archive.ts";
-import { SluiceError } from "./errors.ts";
+import { SluiceError } from "../common/errors.ts";
 import { objectName, usageError } from "./flags.ts";
 import { commandGroup, getObject, kindCommand, kustomizationKind } from "./kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { ExitCode, SluiceError } from "./errors.ts";
+import { ExitCode, SluiceError } from "../common/errors.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerDevCommands } from "./dev.ts";
 import { registerServerCommand } from "./server.ts";

@@ -1,6 +1,6 @@
 /** Confirmation before destructive commands: asked on a terminal, refused without one unless --silent. */
 import { createInterface } from "node:readline/promises";
-import { SluiceError } from "./errors.ts";
+import { SluiceError } from "../common/errors.ts";
 import { usageError } from "./flags.ts";
 
 /** Resolves when the person agreed (or `silent`); throws when they did not or cannot be asked. */

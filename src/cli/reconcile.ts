@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import type { KubeClient } from "../kube/client.ts";
-import { SluiceError } from "./errors.ts";
+import { SluiceError } from "../common/errors.ts";
 import { objectName } from "./flags.ts";
 import {
   describeRef,

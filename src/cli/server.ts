@@ -3,7 +3,7 @@ import { resolveClusterAccess } from "../kube/kubeconfig.ts";
 import type { RegistryLimit } from "../image/registry-limiter.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { knownControllers, startServer, type ControllerName } from "../server/server.ts";
-import { ExitCode, SluiceError } from "./errors.ts";
+import { ExitCode, SluiceError } from "../common/errors.ts";
 
 function hostPort(flag: string) {
   return (value: string): { host: string; port: number } => {

@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { isNotFound } from "../kube/errors.ts";
 import { isReceiverType, receiverTypes, type ReceiverType } from "../server/receivers/verify.ts";
-import { SluiceError } from "./errors.ts";
+import { SluiceError } from "../common/errors.ts";
 import { objectName, usageError } from "./flags.ts";
 import { commandGroup, getCommand, getObject, receiverKind } from "./kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "./kube-flags.ts";

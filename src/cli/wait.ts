@@ -1,35 +1,10 @@
 /** Waiting on the cluster: polling with a deadline, and the reconcile-request handshake every verb uses. */
-import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeClient } from "../kube/client.ts";
 import { requestedAtAnnotation } from "../runtime/status-patcher.ts";
-import { SluiceError } from "./errors.ts";
+import { SluiceError } from "../common/errors.ts";
+import { poll } from "../common/poll.ts";
 import { say } from "./output.ts";
 import { describeRef, getCommand, getObject, readiness, type FluxObject, type KindInfo } from "./kinds.ts";
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
-}
-
-/** Calls `check` until it returns a value; errors it throws end the wait at once. */
-export async function poll<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  options: { timeoutMs: number; intervalMs?: number; hint?: string },
-): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() >= deadline) {
-      throw new SluiceError(`timed out after ${formatDuration(options.timeoutMs)} waiting for ${what}`, {
-        ...(options.hint ? { hint: options.hint } : {}),
-      });
-    }
-    await sleep(Math.min(options.intervalMs ?? 1000, Math.max(deadline - Date.now(), 10)));
-  }
-}
 
 /** A new value for `reconcile.fluxcd.io/requestedAt` (what Flux writes: the current time). */
 export function newRequestedAt(): string {

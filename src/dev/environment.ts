@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { SluiceError } from "../cli/errors.ts";
+import { SluiceError } from "../common/errors.ts";
 import { KubeClient } from "../kube/client.ts";
 import { loadKubeconfig, renderKubeconfig } from "../kube/kubeconfig.ts";
 import {
@@ -30,7 +30,7 @@ import { startSluiceServer } from "./sluice-server.ts";
 import { prepareSshd } from "./sshd.ts";
 import { registryEventsPath } from "./webhooks.ts";
 import { readState, removeState, writeState } from "./state.ts";
-import { projectRoot, systemBinary, upstreamBinary } from "./toolchain.ts";
+import { projectRoot, systemBinary, upstreamBinary } from "../common/toolchain.ts";
 import { nodesReady } from "./nodes.ts";
 
 export interface UpOptions {

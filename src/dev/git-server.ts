@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ExitCode, SluiceError } from "../cli/errors.ts";
+import { ExitCode, SluiceError } from "../common/errors.ts";
 import { hardenedGitEnv, runGit } from "../git/exec.ts";
 import { init } from "../git/repository.ts";
 import { registryEventsPath, relayRegistryEvents, sendPushWebhooks, webhooksFile } from "./webhooks.ts";

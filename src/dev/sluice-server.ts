@@ -5,7 +5,7 @@ import { KubeClient } from "../kube/client.ts";
 import { loadKubeconfig } from "../kube/kubeconfig.ts";
 import { loopback } from "./components.ts";
 import { freePort, startDetached, waitUntil, type ManagedProcess } from "./processes.ts";
-import { projectRoot } from "./toolchain.ts";
+import { projectRoot } from "../common/toolchain.ts";
 
 export interface ServerLaunch {
   process: ManagedProcess;

@@ -1,6 +1,6 @@
 /** Server-side apply in stages (CRDs first, until Established), and the reverse for uninstall. */
 import type { CustomResourceDefinition } from "../api/crd.ts";
-import { poll } from "../cli/wait.ts";
+import { poll } from "../common/poll.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { applyStaged } from "../kube/apply.ts";
 import { computeHealth } from "../kube/health.ts";

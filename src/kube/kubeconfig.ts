@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import YAML from "yaml";
 import { z } from "zod";
-import { SluiceError } from "../cli/errors.ts";
+import { SluiceError } from "../common/errors.ts";
 
 const NamedCluster = z.object({
   name: z.string(),

@@ -1,6 +1,6 @@
 /** Helpers for the tests of this folder: artifacts from file maps, the pinned kustomize binary. */
-import { SluiceError } from "../cli/errors.ts";
-import { upstreamBinary } from "../dev/toolchain.ts";
+import { SluiceError } from "../common/errors.ts";
+import { upstreamBinary } from "../common/toolchain.ts";
 import { type TarEntry, createTar } from "../oci/tar.ts";
 import { gzipDeterministic } from "../source/tar-gz.ts";
 

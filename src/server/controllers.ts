@@ -59,7 +59,7 @@ const starters: Record<ControllerName, (ctx: Context) => Promise<Extra | void>> 
   },
   async kustomization(ctx) {
     const { setupKustomizationController } = await import("../controllers/kustomization/setup.ts");
-    const { upstreamBinary } = await import("../dev/toolchain.ts");
+    const { upstreamBinary } = await import("../common/toolchain.ts");
     const o = ctx.options;
     setupKustomizationController(ctx.manager, {
       kustomizeBinary: o.kustomizeBinary ?? (await upstreamBinary("kustomize")),

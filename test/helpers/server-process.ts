@@ -3,7 +3,7 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestContext } from "node:test";
-import { projectRoot } from "../../src/dev/toolchain.ts";
+import { projectRoot } from "../../src/common/toolchain.ts";
 
 /** `sluice server` as a real process watching one namespace, with storage that survives restarts. */
 export class ServerProcess {

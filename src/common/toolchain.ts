@@ -3,7 +3,7 @@ import { constants } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SluiceError } from "../cli/errors.ts";
+import { SluiceError } from "./errors.ts";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
