@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import vm from "node:vm";
 import { compilePolicy, type PolicyChoice } from "../src/image/policy.ts";
-import { RegistryLimiter, type RegistryLimit } from "../src/image/registry-limiter.ts";
+import { RegistryLimiter, type RegistryLimit } from "../src/oci/registry-limiter.ts";
 import { scanRepository, type ScanResult } from "../src/image/scanner.ts";
 import { TagStore } from "../src/image/tag-store.ts";
 import { startRecordingProxy } from "../src/image/test-proxy.ts";

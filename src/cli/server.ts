@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { resolveClusterAccess } from "../kube/kubeconfig.ts";
-import type { RegistryLimit } from "../image/registry-limiter.ts";
+import type { RegistryLimit } from "../oci/registry-limiter.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { knownControllers, startServer, type ControllerName } from "../server/server.ts";
 import { ExitCode, SluiceError } from "../common/errors.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compareByteOrder } from "./byte-order.ts";
+import { compareByteOrder } from "../common/byte-order.ts";
 import {
   compilePolicy,
   InvalidPolicyError,

@@ -1,7 +1,7 @@
 import { compareVersions, type SemVer } from "../semver/version.ts";
 import { parseFluxRange, parseStrictVersion, type FluxRange } from "../semver/range.ts";
-import { compareByteOrder } from "./byte-order.ts";
-import { compileGoRegexp, ExpandTemplate, GoRegexpError } from "./go-regexp.ts";
+import { compareByteOrder } from "../common/byte-order.ts";
+import { compileGoRegexp, ExpandTemplate, GoRegexpError } from "../common/go-regexp.ts";
 
 /**
  * Latest-tag selection as Flux's ImagePolicy does it (`spec.policy`, `spec.filterTags`).

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { generateImage, pushImage } from "../oci/image.ts";
 import { RegistryClient } from "../oci/registry-client.ts";
 import { startTestRegistry, type TestRegistry } from "../oci/test-registry.ts";
-import { credentialsFor, dockerConfigFromSecret } from "./docker-config.ts";
+import { credentialsFor, dockerConfigFromSecret } from "../oci/docker-config.ts";
 import {
   canonicalImageName,
   parseScanImage,

@@ -9,8 +9,8 @@ import {
 } from "../oci/reference.ts";
 import { RegistryClient } from "../oci/registry-client.ts";
 import type { RequestGate } from "../oci/transport.ts";
-import { compareByteOrder } from "./byte-order.ts";
-import { compileGoRegexp, GoRegexpError } from "./go-regexp.ts";
+import { compareByteOrder } from "../common/byte-order.ts";
+import { compileGoRegexp, GoRegexpError } from "../common/go-regexp.ts";
 
 /**
  * One scan of an ImageRepository: list every tag of `spec.image`, drop those matching the

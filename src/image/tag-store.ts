@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import { compareByteOrder } from "./byte-order.ts";
+import { compareByteOrder } from "../common/byte-order.ts";
 
 /**
  * The full tag list of each ImageRepository, kept on disk instead of in the API object (Flux keeps

@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { kustomizeBuild, parseBuildOutput } from "./build.ts";
 import { BuildError, UnsupportedKustomizationError } from "./errors.ts";
-import { Semaphore } from "./limiter.ts";
+import { Semaphore } from "../common/semaphore.ts";
 import { type ArtifactFiles, artifact, configMap, kustomizeBinary } from "./test-support.ts";
 import { createWorkspace } from "./workspace.ts";
 

@@ -2,7 +2,8 @@ import os from "node:os";
 import type { KubeObject } from "../kube/objects.ts";
 import { BuildError } from "./errors.ts";
 import { ProcessError, runProcess } from "./exec.ts";
-import { type Semaphore, kustomizeBuilds } from "./limiter.ts";
+import type { Semaphore } from "../common/semaphore.ts";
+import { kustomizeBuilds } from "./limiter.ts";
 import { assertLocalOnly } from "./references.ts";
 import { isPlainObject, parseYamlDocuments } from "./yaml.ts";
 

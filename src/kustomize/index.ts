@@ -105,7 +105,7 @@ export { kustomizeBuild, parseBuildOutput } from "./build.ts";
 export * from "./errors.ts";
 export { envsubst } from "./envsubst.ts";
 export { type KustomizeSettings, listManifestResources, prepareKustomization } from "./generate.ts";
-export { Semaphore, kustomizeBuilds, setKustomizeConcurrency } from "./limiter.ts";
+export { kustomizeBuilds, setKustomizeConcurrency } from "./limiter.ts";
 export { type CommonMetadata, applyCommonMetadata } from "./metadata.ts";
 export {
   type PostBuild,

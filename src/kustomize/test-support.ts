@@ -1,7 +1,7 @@
 /** Helpers for the tests of this folder: artifacts from file maps, the pinned kustomize binary. */
 import { SluiceError } from "../common/errors.ts";
 import { upstreamBinary } from "../common/toolchain.ts";
-import { type TarEntry, createTar } from "../oci/tar.ts";
+import { type TarEntry, createTar } from "../common/tar.ts";
 import { gzipDeterministic } from "../source/tar-gz.ts";
 
 /** A file's content, or `{ symlink: target }`. */

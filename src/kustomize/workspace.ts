@@ -13,7 +13,7 @@ import {
 } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { TarEntry } from "../oci/tar.ts";
+import type { TarEntry } from "../common/tar.ts";
 import { InvalidArchiveError, extractTarGz } from "../source/tar-gz.ts";
 import { PathEscapeError, PathNotFoundError } from "./errors.ts";
 

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { backoffDelay } from "../oci/retry.ts";
+import { backoffDelay } from "../common/http-retry.ts";
 import type { InvolvedObject, RecordedEvent } from "../runtime/events.ts";
 import { silentLogger, type Logger } from "../runtime/logger.ts";
 import { NotificationError } from "./errors.ts";

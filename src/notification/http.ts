@@ -1,5 +1,5 @@
 import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
-import { parseRetryAfter } from "../oci/retry.ts";
+import { parseRetryAfter } from "../common/http-retry.ts";
 import { NotificationError, maskSecrets } from "./errors.ts";
 import type { SendConfig } from "./types.ts";
 

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from "../runtime/events.ts";
-import { compileGoRegexp } from "../image/go-regexp.ts";
+import { compileGoRegexp } from "../common/go-regexp.ts";
 import { severityOf } from "./event.ts";
 import type { AlertSpecLike, EventSource, Severity } from "./types.ts";
 

@@ -3,7 +3,7 @@ import { sha256Digest } from "./digest.ts";
 import type { ImageConfig, ImageManifest } from "./manifest.ts";
 import { MediaType } from "./media-types.ts";
 import type { CallOptions, RegistryClient } from "./registry-client.ts";
-import { createTar, type TarEntry } from "./tar.ts";
+import { createTar, type TarEntry } from "../common/tar.ts";
 
 export interface ImageBlob {
   mediaType: string;

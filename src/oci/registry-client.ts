@@ -13,7 +13,7 @@ import {
   normaliseRegistry,
   registryApiHost,
 } from "./reference.ts";
-import { parseRetryAfter } from "./retry.ts";
+import { parseRetryAfter } from "../common/http-retry.ts";
 import {
   headerValue,
   headerValues,

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request, type Dispatcher } from "undici";
 import { RegistryError } from "./errors.ts";
-import { backoffDelay, parseRetryAfter, retryableStatuses } from "./retry.ts";
+import { backoffDelay, parseRetryAfter, retryableStatuses } from "../common/http-retry.ts";
 
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
 

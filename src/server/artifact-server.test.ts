@@ -7,7 +7,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { sha256Digest } from "../oci/digest.ts";
-import { createTar } from "../oci/tar.ts";
+import { createTar } from "../common/tar.ts";
 import { ArtifactStore } from "../source/artifact-store.ts";
 import { gzipDeterministic } from "../source/tar-gz.ts";
 import { startArtifactServer, type ArtifactServer } from "./artifact-server.ts";

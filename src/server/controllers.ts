@@ -26,7 +26,7 @@ function shared<T>(ctx: Context, key: string, make: () => T): T {
 
 async function imageDeps(ctx: Context) {
   const { TagStore } = await import("../image/tag-store.ts");
-  const { RegistryLimiter } = await import("../image/registry-limiter.ts");
+  const { RegistryLimiter } = await import("../oci/registry-limiter.ts");
   const o = ctx.options;
   return {
     tags: shared(ctx, "tags", () => new TagStore(path.join(o.storagePath, "tags"))),

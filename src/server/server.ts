@@ -1,6 +1,6 @@
 import os from "node:os";
 import path from "node:path";
-import type { RegistryLimit } from "../image/registry-limiter.ts";
+import type { RegistryLimit } from "../oci/registry-limiter.ts";
 import { startControllers } from "./controllers.ts";
 import { KubeClient } from "../kube/client.ts";
 import type { ClusterAccess } from "../kube/kubeconfig.ts";

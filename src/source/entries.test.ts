@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { TarEntry } from "../oci/tar.ts";
+import type { TarEntry } from "../common/tar.ts";
 import { dropEscapingSymlinks, includeEntries, mergeEntries } from "./entries.ts";
 
 const file = (p: string, content = p): TarEntry => ({ type: "file", path: p, content });

@@ -1,4 +1,4 @@
-import type { TarEntry } from "../oci/tar.ts";
+import type { TarEntry } from "../common/tar.ts";
 import { InvalidArchiveError, normaliseEntryPath } from "./tar-gz.ts";
 
 /**

@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { createTar, type TarEntry } from "../oci/tar.ts";
+import { createTar, type TarEntry } from "../common/tar.ts";
 import {
   ArchiveTooLargeError,
   InvalidArchiveError,

@@ -1,5 +1,5 @@
 import { constants, crc32, deflateRawSync, gunzipSync } from "node:zlib";
-import type { TarEntry } from "../oci/tar.ts";
+import type { TarEntry } from "../common/tar.ts";
 
 /** An archive or source tree beyond the configured size limit; retrying does not help. */
 export class ArchiveTooLargeError extends Error {

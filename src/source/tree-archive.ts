@@ -7,7 +7,7 @@
 import { lstat, readFile, readdir, readlink } from "node:fs/promises";
 import path from "node:path";
 import { sha256Digest } from "../oci/digest.ts";
-import { createTar, type TarEntry } from "../oci/tar.ts";
+import { createTar, type TarEntry } from "../common/tar.ts";
 import { dropEscapingSymlinks, mergeEntries } from "./entries.ts";
 import { BlobReader, listTree, type TreeEntry } from "./git-objects.ts";
 import { buildIgnoreMatcher, sourceIgnoreFileName, type IgnoreMatcher } from "./ignore.ts";

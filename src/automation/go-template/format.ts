@@ -4,7 +4,7 @@
  * null (nil), NO_VALUE (a missing map key, printed `<no value>`), arrays (slices), Map (maps), objects
  * with a `String()` method (fmt.Stringer), other objects (structs, printed `{field field}`).
  */
-import { compareByteOrder } from "../../image/byte-order.ts";
+import { compareByteOrder } from "../../common/byte-order.ts";
 
 /** The result of indexing a map with a key it does not have. */
 export const NO_VALUE: unique symbol = Symbol("no value");

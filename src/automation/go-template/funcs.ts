@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { compileGoRegexp, ExpandTemplate } from "../../image/go-regexp.ts";
+import { compileGoRegexp, ExpandTemplate } from "../../common/go-regexp.ts";
 import { FuncError } from "./errors.ts";
 import {
   compareKeys,

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { GitAuth } from "../../git/exec.ts";
 import { checkout, fetch as gitFetch, init, type GitCallOptions } from "../../git/repository.ts";
 import { runGit } from "../../git/exec.ts";
-import type { TarEntry } from "../../oci/tar.ts";
+import type { TarEntry } from "../../common/tar.ts";
 import { includeEntries } from "../../source/entries.ts";
 import { buildIgnoreMatcher } from "../../source/ignore.ts";
 import { extractTarGz } from "../../source/tar-gz.ts";

@@ -1,6 +1,8 @@
+import { fetchFailedCondition, GitFailureReason } from "../git-errors.ts";
+
 /** Condition types and reasons of GitRepository, as Flux's source-controller names them. */
 export const GitRepositoryCondition = {
-  FetchFailed: "FetchFailed",
+  FetchFailed: fetchFailedCondition,
   ArtifactInStorage: "ArtifactInStorage",
   IncludeUnavailable: "IncludeUnavailable",
   StorageOperationFailed: "StorageOperationFailed",
@@ -8,8 +10,7 @@ export const GitRepositoryCondition = {
 
 export const GitRepositoryReason = {
   Succeeded: "Succeeded",
-  GitOperationFailed: "GitOperationFailed",
-  AuthenticationFailed: "AuthenticationFailed",
+  ...GitFailureReason,
   URLInvalid: "URLInvalid",
   StorageOperationFailed: "StorageOperationFailed",
   IncludeUnavailable: "IncludeUnavailable",

@@ -16,8 +16,8 @@ import type { ArtifactStore } from "../../source/artifact-store.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import { buildSourceArchive, commitSubject, type IncludedContent } from "./artifact-builder.ts";
-import { readGitSecret } from "./credentials.ts";
-import { classifyGitError } from "./git-errors.ts";
+import { readGitSecret } from "../git-credentials.ts";
+import { classifyGitError } from "../git-errors.ts";
 import { GitRepositoryCondition as Cond, GitRepositoryReason as Reason } from "./reasons.ts";
 import { resolveRef, RefNotFoundError, type ResolvedRef } from "./ref.ts";
 

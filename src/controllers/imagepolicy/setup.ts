@@ -1,11 +1,11 @@
-import type { RegistryLimiter } from "../../image/registry-limiter.ts";
+import type { RegistryLimiter } from "../../oci/registry-limiter.ts";
 import type { TagStore } from "../../image/tag-store.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import { RegistryClient } from "../../oci/registry-client.ts";
 import type { Controller } from "../../runtime/controller.ts";
 import { objectKey, type Informer } from "../../runtime/informer.ts";
 import type { Manager } from "../../runtime/manager.ts";
-import { registryCredentials } from "../imagerepository/credentials.ts";
+import { registryCredentials } from "../registry-credentials.ts";
 import type { RegistryClientFactory } from "./digests.ts";
 import { ImagePolicyReconciler } from "./reconciler.ts";
 

@@ -1,6 +1,6 @@
 import { parseDuration } from "../../api/duration.ts";
 import { parseImageRepository, type ImageRepository } from "../../api/image/imagerepository/index.ts";
-import type { RegistryLimiter } from "../../image/registry-limiter.ts";
+import type { RegistryLimiter } from "../../oci/registry-limiter.ts";
 import { parseScanImage, ScanError, scanRepository } from "../../image/scanner.ts";
 import type { TagStore } from "../../image/tag-store.ts";
 import type { KubeObject } from "../../kube/objects.ts";
@@ -8,7 +8,7 @@ import { markReady } from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
-import { registryCa, registryCredentials } from "./credentials.ts";
+import { registryCa, registryCredentials } from "../registry-credentials.ts";
 
 export interface ImageRepositoryReconcilerOptions {
   tags: TagStore;

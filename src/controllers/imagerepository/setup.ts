@@ -1,4 +1,4 @@
-import type { RegistryLimiter } from "../../image/registry-limiter.ts";
+import type { RegistryLimiter } from "../../oci/registry-limiter.ts";
 import type { TagStore } from "../../image/tag-store.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import type { Controller } from "../../runtime/controller.ts";

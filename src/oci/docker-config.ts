@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Credentials } from "../oci/auth.ts";
-import { normaliseRegistry } from "../oci/reference.ts";
+import type { Credentials } from "./auth.ts";
+import { normaliseRegistry } from "./reference.ts";
 
 /**
  * Registry credentials from a `kubernetes.io/dockerconfigjson` Secret (`.dockerconfigjson`, the

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { backoffDelay, parseRetryAfter } from "./retry.ts";
+import { backoffDelay, parseRetryAfter } from "./http-retry.ts";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2024-05-01T12:00:00Z");

@@ -1,27 +1,22 @@
-import type { KubeClient } from "../../kube/client.ts";
-import { isNotFound } from "../../kube/errors.ts";
-import type { KubeObject } from "../../kube/objects.ts";
-import type { Credentials } from "../../oci/auth.ts";
-import { credentialsFor, DockerConfigError, dockerConfigFromSecret } from "../../image/docker-config.ts";
-import { ReconcileError } from "../reconcile-error.ts";
+import type { KubeClient } from "../kube/client.ts";
+import { isNotFound } from "../kube/errors.ts";
+import type { KubeObject } from "../kube/objects.ts";
+import type { Credentials } from "../oci/auth.ts";
+import { credentialsFor, DockerConfigError, dockerConfigFromSecret } from "../oci/docker-config.ts";
+import { ReconcileError } from "./reconcile-error.ts";
+import { referencedSecret, type Secret } from "./secrets.ts";
 
-type Secret = KubeObject & { type?: string; data?: Record<string, string> };
 type ServiceAccount = KubeObject & { imagePullSecrets?: { name: string }[] };
 
 const authFailed = (message: string, stalled = false) =>
   new ReconcileError("AuthenticationFailed", message, { stalled });
 
-async function getSecret(client: KubeClient, namespace: string, name: string, why: string): Promise<Secret> {
-  try {
-    return await client.get<Secret>("v1", "Secret", name, namespace);
-  } catch (err) {
-    if (isNotFound(err))
-      throw authFailed(
-        `secret '${namespace}/${name}' (${why}) not found: create it with 'kubectl create secret docker-registry'`,
-      );
-    throw err;
-  }
-}
+const getSecret = (client: KubeClient, namespace: string, name: string, why: string): Promise<Secret> =>
+  referencedSecret(client, namespace, name, () =>
+    authFailed(
+      `secret '${namespace}/${name}' (${why}) not found: create it with 'kubectl create secret docker-registry'`,
+    ),
+  );
 
 function fromSecret(secret: Secret, registry: string): Credentials | undefined {
   try {

@@ -1,5 +1,5 @@
-import type { RequestGate } from "../oci/transport.ts";
-import { normaliseRegistry } from "../oci/reference.ts";
+import type { RequestGate } from "./transport.ts";
+import { normaliseRegistry } from "./reference.ts";
 
 /**
  * Per-registry admission shared by every ImageRepository of a process: a token bucket (a steady

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { Agent } from "undici";
-import { generateImage, pushImage } from "../oci/image.ts";
-import { RegistryClient } from "../oci/registry-client.ts";
-import { startTestRegistry, type TestRegistry } from "../oci/test-registry.ts";
+import { generateImage, pushImage } from "./image.ts";
+import { RegistryClient } from "./registry-client.ts";
+import { startTestRegistry, type TestRegistry } from "./test-registry.ts";
 import { RegistryLimiter } from "./registry-limiter.ts";
-import { scanRepository } from "./scanner.ts";
-import { startRecordingProxy, type RecordingProxy } from "./test-proxy.ts";
+import { scanRepository } from "../image/scanner.ts";
+import { startRecordingProxy, type RecordingProxy } from "../image/test-proxy.ts";
 
 /** The most events inside any window of `windowMs` (sliding, starting at each event). */
 function busiestWindow(times: readonly number[], windowMs: number): number {
