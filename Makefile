@@ -15,6 +15,7 @@ typecheck: setup
 	$(RUN) tsc --noEmit
 
 lint: setup typecheck
+	$(RUN) node scripts/check-imports.ts
 	$(RUN) eslint .
 	$(RUN) prettier --check .
 

@@ -14,11 +14,11 @@ import { compilePolicy, type PolicyChoice } from "../src/image/policy.ts";
 import { RegistryLimiter, type RegistryLimit } from "../src/oci/registry-limiter.ts";
 import { scanRepository, type ScanResult } from "../src/image/scanner.ts";
 import { TagStore } from "../src/image/tag-store.ts";
-import { startRecordingProxy } from "../src/image/test-proxy.ts";
+import { startRecordingProxy } from "../src/image/registry-proxy.test-support.ts";
 import { generateImage, pushImage } from "../src/oci/image.ts";
 import { RegistryClient } from "../src/oci/registry-client.ts";
 import type { RequestGate } from "../src/oci/transport.ts";
-import { startTestRegistry } from "../src/oci/test-registry.ts";
+import { startTestRegistry } from "../src/oci/registry.test-support.ts";
 
 const execFileAsync = promisify(execFile);
 const memoryChild = "--idle-memory-child";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { test } from "node:test";
-import { TestReceiver } from "../src/notification/test-server.ts";
+import { TestReceiver } from "../src/notification/external-service.test-support.ts";
 import { testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";

@@ -8,7 +8,7 @@ import { adminClient, testNamespace } from "./helpers/kube.ts";
 import { pushTestImage } from "./helpers/registry.ts";
 import { generateImage, pushImage } from "../src/oci/image.ts";
 import { RegistryClient } from "../src/oci/registry-client.ts";
-import { startTestRegistry } from "../src/oci/test-registry.ts";
+import { startTestRegistry } from "../src/oci/registry.test-support.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 

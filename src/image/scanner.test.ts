@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { generateImage, pushImage } from "../oci/image.ts";
 import { RegistryClient } from "../oci/registry-client.ts";
-import { startTestRegistry, type TestRegistry } from "../oci/test-registry.ts";
+import { startTestRegistry, type TestRegistry } from "../oci/registry.test-support.ts";
 import { credentialsFor, dockerConfigFromSecret } from "../oci/docker-config.ts";
 import {
   canonicalImageName,
@@ -14,7 +14,7 @@ import {
   ScanError,
   type ScanOptions,
 } from "./scanner.ts";
-import { startRecordingProxy, type RecordingProxy } from "./test-proxy.ts";
+import { startRecordingProxy, type RecordingProxy } from "./registry-proxy.test-support.ts";
 
 const image = generateImage({ files: { "hello.txt": "scanned by sluice\n" } });
 

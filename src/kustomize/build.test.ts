@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { kustomizeBuild, parseBuildOutput } from "./build.ts";
 import { BuildError, UnsupportedKustomizationError } from "./errors.ts";
 import { Semaphore } from "../common/semaphore.ts";
-import { type ArtifactFiles, artifact, configMap, kustomizeBinary } from "./test-support.ts";
+import { type ArtifactFiles, artifact, configMap, kustomizeBinary } from "./artifacts.test-support.ts";
 import { createWorkspace } from "./workspace.ts";
 
 let binary: string;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { UnsupportedKustomizationError } from "./errors.ts";
 import { isManifestText, listManifestResources, prepareKustomization } from "./generate.ts";
-import { type ArtifactFiles, artifact, configMap } from "./test-support.ts";
+import { type ArtifactFiles, artifact, configMap } from "./artifacts.test-support.ts";
 import { createWorkspace } from "./workspace.ts";
 import { parseYaml } from "./yaml.ts";
 

@@ -7,7 +7,7 @@ import type { KubeObject } from "../kube/objects.ts";
 import { kustomizeBuild } from "./build.ts";
 import { prepareKustomization } from "./generate.ts";
 import { buildPlainDirectory } from "./plain-directory.ts";
-import { configMap, deployment, kustomizeBinary } from "./test-support.ts";
+import { configMap, deployment, kustomizeBinary } from "./artifacts.test-support.ts";
 
 async function tree(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-plain-"));

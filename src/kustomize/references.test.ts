@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { PathEscapeError, UnsupportedKustomizationError } from "./errors.ts";
 import { assertLocalOnly, isRemoteUrl } from "./references.ts";
-import { type ArtifactFiles, artifact, configMap } from "./test-support.ts";
+import { type ArtifactFiles, artifact, configMap } from "./artifacts.test-support.ts";
 import { createWorkspace } from "./workspace.ts";
 
 async function check(files: ArtifactFiles, dir = "app"): Promise<void> {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { InvalidArchiveError } from "../source/tar-gz.ts";
 import { PathEscapeError, PathNotFoundError } from "./errors.ts";
-import { artifact } from "./test-support.ts";
+import { artifact } from "./artifacts.test-support.ts";
 import { createWorkspace, isInside, resolveBuildPath } from "./workspace.ts";
 
 describe("createWorkspace", () => {

@@ -5,7 +5,7 @@ import { EventRecorder, type RecordedEvent } from "../runtime/events.ts";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.ts";
 import { NotificationError } from "./errors.ts";
 import { closeHttpAgents } from "./http.ts";
-import { TestReceiver, stall, status } from "./test-server.ts";
+import { TestReceiver, stall, status } from "./external-service.test-support.ts";
 import type { AlertSpecLike, FluxEvent, ProviderConfig, SendFn } from "./types.ts";
 
 const sha = "5394cb7f48332b2de7c17dd8b8384bbc84b7e738";

@@ -12,7 +12,7 @@ import { githubApiBase, send as github } from "./providers/github.ts";
 import { send as gitlab } from "./providers/gitlab.ts";
 import { send as msteams } from "./providers/msteams.ts";
 import { send as slack } from "./providers/slack.ts";
-import { TestReceiver, json, stall, status } from "./test-server.ts";
+import { TestReceiver, json, stall, status } from "./external-service.test-support.ts";
 import type { FluxEvent } from "./types.ts";
 
 const sha = "5394cb7f48332b2de7c17dd8b8384bbc84b7e738";

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { RegistryError } from "./errors.ts";
 import { generateImage, pushImage } from "./image.ts";
 import { RegistryClient } from "./registry-client.ts";
-import { startTestRegistry, type TestRegistry } from "./test-registry.ts";
+import { startTestRegistry, type TestRegistry } from "./registry.test-support.ts";
 
 const image = generateImage({ files: { "hello.txt": "hello from sluice\n" } });
 

@@ -4,10 +4,10 @@ import { after, before, describe, it } from "node:test";
 import { Agent } from "undici";
 import { generateImage, pushImage } from "./image.ts";
 import { RegistryClient } from "./registry-client.ts";
-import { startTestRegistry, type TestRegistry } from "./test-registry.ts";
+import { startTestRegistry, type TestRegistry } from "./registry.test-support.ts";
 import { RegistryLimiter } from "./registry-limiter.ts";
 import { scanRepository } from "../image/scanner.ts";
-import { startRecordingProxy, type RecordingProxy } from "../image/test-proxy.ts";
+import { startRecordingProxy, type RecordingProxy } from "../image/registry-proxy.test-support.ts";
 
 /** The most events inside any window of `windowMs` (sliding, starting at each event). */
 function busiestWindow(times: readonly number[], windowMs: number): number {

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { z } from "zod";
-import { toStructuralSchema, type CustomResourceDefinition, type StructuralSchema } from "../crd.ts";
-import { schemaAt, schemaNodes, servedSchema, type VersionModule } from "../crd-test-support.ts";
+import { toStructuralSchema, type CustomResourceDefinition, type StructuralSchema } from "./crd.ts";
+import { schemaAt, schemaNodes, servedSchema, type VersionModule } from "./crd-test-support.ts";
 
 export interface NotificationCrdExpectations {
   kind: string;
