@@ -7,7 +7,6 @@ import {
   Condition,
   NamespacedObjectKindReference,
   ObjectMeta,
-  RECONCILE_REQUESTED_AT_ANNOTATION,
 } from "./meta.ts";
 
 const condition = {
@@ -84,9 +83,5 @@ describe("references and constants", () => {
   it("NamespacedObjectKindReference needs kind and name", () => {
     assert.ok(NamespacedObjectKindReference.safeParse({ kind: "GitRepository", name: "podinfo" }).success);
     assert.equal(NamespacedObjectKindReference.safeParse({ name: "podinfo" }).success, false);
-  });
-
-  it("names the reconcile request annotation as Flux does", () => {
-    assert.equal(RECONCILE_REQUESTED_AT_ANNOTATION, "reconcile.fluxcd.io/requestedAt");
   });
 });

@@ -6,9 +6,6 @@ import { z } from "zod";
 
 export { Duration, GoDuration, TimeoutDuration, isDuration, parseDuration } from "./duration.ts";
 
-/** Setting this annotation to a new value asks the controller to reconcile now. */
-export const RECONCILE_REQUESTED_AT_ANNOTATION = "reconcile.fluxcd.io/requestedAt";
-
 /** A 64-bit integer field (`format: int64` in the CRD). */
 export const int64 = () => z.int().meta({ format: "int64" });
 
@@ -159,7 +156,7 @@ export const ArtifactV1beta1 = ArtifactV1beta2.pick({
 });
 export type ArtifactV1beta1 = z.infer<typeof ArtifactV1beta1>;
 
-/** The status half of the reconcile-request handshake (see RECONCILE_REQUESTED_AT_ANNOTATION). */
+/** The status half of the reconcile-request handshake (see requestedAtAnnotation in kinds.ts). */
 export const ReconcileRequestStatus = z.object({
   lastHandledReconcileAt: z
     .string()

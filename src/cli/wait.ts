@@ -1,6 +1,6 @@
 /** Waiting on the cluster: polling with a deadline, and the reconcile-request handshake every verb uses. */
 import type { KubeClient } from "../kube/client.ts";
-import { requestedAtAnnotation } from "../runtime/status-patcher.ts";
+import { requestedAtAnnotation } from "../api/kinds.ts";
 import { SluiceError } from "../common/errors.ts";
 import { poll } from "../common/poll.ts";
 import { say } from "./output.ts";

@@ -7,6 +7,7 @@ import { generateImage, pushImage } from "../oci/image.ts";
 import { RegistryClient } from "../oci/registry-client.ts";
 import type { DevEnv } from "./env-file.ts";
 import { pushFiles } from "./push-files.ts";
+import { fluxApiVersions, requestedAtAnnotation } from "../api/kinds.ts";
 
 /**
  * The whole loop on the local environment, shared by `sluice demo` and the end-to-end benchmark:
@@ -94,13 +95,13 @@ export class DeliveryLoop {
         stringData: { username: this.env.gitUsername, password: this.env.gitPassword },
       },
       {
-        apiVersion: "source.toolkit.fluxcd.io/v1",
+        apiVersion: fluxApiVersions.GitRepository,
         kind: "GitRepository",
         metadata: meta("config"),
         spec: { url, interval: "1m", ref: { branch: "main" }, secretRef: { name: "git-auth" } },
       },
       {
-        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+        apiVersion: fluxApiVersions.Kustomization,
         kind: "Kustomization",
         metadata: meta("web"),
         spec: {
@@ -114,19 +115,19 @@ export class DeliveryLoop {
         },
       },
       {
-        apiVersion: "image.toolkit.fluxcd.io/v1",
+        apiVersion: fluxApiVersions.ImageRepository,
         kind: "ImageRepository",
         metadata: meta("web"),
         spec: { image: this.image, interval: "1m", insecure: true },
       },
       {
-        apiVersion: "image.toolkit.fluxcd.io/v1",
+        apiVersion: fluxApiVersions.ImagePolicy,
         kind: "ImagePolicy",
         metadata: meta("web"),
         spec: { imageRepositoryRef: { name: "web" }, policy: { semver: { range: "^1.0" } } },
       },
       {
-        apiVersion: "image.toolkit.fluxcd.io/v1",
+        apiVersion: fluxApiVersions.ImageUpdateAutomation,
         kind: "ImageUpdateAutomation",
         metadata: meta("web"),
         spec: {
@@ -148,12 +149,12 @@ export class DeliveryLoop {
   async requestScan(): Promise<void> {
     await this.client.patch(
       {
-        apiVersion: "image.toolkit.fluxcd.io/v1",
+        apiVersion: fluxApiVersions.ImageRepository,
         kind: "ImageRepository",
         name: "web",
         namespace: this.namespace,
       },
-      { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date().toISOString() } } },
+      { metadata: { annotations: { [requestedAtAnnotation]: new Date().toISOString() } } },
     );
   }
 
@@ -182,19 +183,20 @@ export class DeliveryLoop {
       "registry scanned",
       async () =>
         (
-          (await get<S>("image.toolkit.fluxcd.io/v1", "ImageRepository", "web")).status?.lastScanResult
+          (await get<S>(fluxApiVersions.ImageRepository, "ImageRepository", "web")).status?.lastScanResult
             ?.latestTags ?? []
         ).includes(tag),
     ]);
     steps.push([
       `policy selected ${tag}`,
       async () =>
-        (await get<S>("image.toolkit.fluxcd.io/v1", "ImagePolicy", "web")).status?.latestRef?.tag === tag,
+        (await get<S>(fluxApiVersions.ImagePolicy, "ImagePolicy", "web")).status?.latestRef?.tag === tag,
     ]);
     steps.push([
       "automation pushed a commit",
       async () => {
-        const status = (await get<S>("image.toolkit.fluxcd.io/v1", "ImageUpdateAutomation", "web")).status as
+        const status = (await get<S>(fluxApiVersions.ImageUpdateAutomation, "ImageUpdateAutomation", "web"))
+          .status as
           { lastPushCommit?: string; observedPolicies?: Record<string, { tag: string }> } | undefined;
         const done =
           !!status?.lastPushCommit &&
@@ -209,7 +211,7 @@ export class DeliveryLoop {
       async () =>
         !!commit &&
         (
-          await get<S>("source.toolkit.fluxcd.io/v1", "GitRepository", "config")
+          await get<S>(fluxApiVersions.GitRepository, "GitRepository", "config")
         ).status?.artifact?.revision.endsWith(commit) === true,
     ]);
     steps.push([
@@ -217,7 +219,7 @@ export class DeliveryLoop {
       async () =>
         !!commit &&
         (
-          await get<S>("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "web")
+          await get<S>(fluxApiVersions.Kustomization, "Kustomization", "web")
         ).status?.lastAppliedRevision?.endsWith(commit) === true,
     ]);
     steps.push(["deployment rolled out", async () => this.rolledOut(tag)]);
@@ -245,7 +247,7 @@ export class DeliveryLoop {
 
   async lastPushCommit(): Promise<string | undefined> {
     const a = await this.client.get<KubeObject & { status?: { lastPushCommit?: string } }>(
-      "image.toolkit.fluxcd.io/v1",
+      fluxApiVersions.ImageUpdateAutomation,
       "ImageUpdateAutomation",
       "web",
       this.namespace,

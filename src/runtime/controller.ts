@@ -8,7 +8,7 @@ import { loggerFor, objectLogFields, silentLogger, type Logger } from "./logger.
 import { deepEqual } from "./merge-patch.ts";
 import { RuntimeMetrics } from "./metrics.ts";
 import { jittered, WorkQueue, type BackoffOptions } from "./queue.ts";
-import { requestedAtAnnotation } from "./status-patcher.ts";
+import { requestedAtAnnotation } from "../api/kinds.ts";
 
 /** A successful reconcile; `requeueAfterMs` (usually the object's `interval`) schedules the next one, jittered. */
 export interface ReconcileResult {

@@ -3,9 +3,7 @@ import { isNotFound } from "../kube/errors.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { isReady, isStalled, type Condition } from "./conditions.ts";
 import { mergePatch } from "./merge-patch.ts";
-
-/** Setting this annotation (to any new value, usually a timestamp) asks for a reconcile now. */
-export const requestedAtAnnotation = "reconcile.fluxcd.io/requestedAt";
+import { requestedAtAnnotation } from "../api/kinds.ts";
 
 /** The status fields every reconciled kind shares (Flux's ReconcileRequestStatus + conditions). */
 export interface ReconcileStatus {

@@ -1,3 +1,4 @@
+import { fluxApiVersions } from "../../api/kinds.ts";
 import { parseAlert } from "../../api/notification/alert/index.ts";
 import { parseProvider } from "../../api/notification/provider/index.ts";
 import type { KubeClient } from "../../kube/client.ts";
@@ -21,9 +22,12 @@ export function setupAlerts(
   options: { namespace?: string | undefined },
 ): { close(): Promise<void> } {
   const scope = options.namespace ? { namespace: options.namespace } : {};
-  const api = "notification.toolkit.fluxcd.io/v1beta3";
-  const alerts = manager.informers.informer({ apiVersion: api, kind: "Alert", ...scope });
-  const providers = manager.informers.informer({ apiVersion: api, kind: "Provider", ...scope });
+  const alerts = manager.informers.informer({ apiVersion: fluxApiVersions.Alert, kind: "Alert", ...scope });
+  const providers = manager.informers.informer({
+    apiVersion: fluxApiVersions.Provider,
+    kind: "Provider",
+    ...scope,
+  });
   const secrets = manager.informers.informer({ apiVersion: "v1", kind: "Secret", ...scope });
   const log = manager.logger.child({ component: "alerts" });
 

@@ -20,6 +20,7 @@ import { readGitSecret } from "../git-credentials.ts";
 import { classifyGitError } from "../git-errors.ts";
 import { GitRepositoryCondition as Cond, GitRepositoryReason as Reason } from "./reasons.ts";
 import { resolveRef, RefNotFoundError, type ResolvedRef } from "./ref.ts";
+import { fluxApiVersions, requestedAtAnnotation } from "../../api/kinds.ts";
 
 export interface GitRepositoryReconcilerOptions {
   store: ArtifactStore;
@@ -60,7 +61,7 @@ export class GitRepositoryReconciler {
 
   readonly #flow = new Reconcile<GitRepository, StatusDraft>({
     kind,
-    apiVersion: "source.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.GitRepository,
     parse: parseGitRepository,
     cleanup: (raw) => this.#options.store.deleteObject(kind, raw.metadata.namespace!, raw.metadata.name!),
     sync: (obj, status, ctx) => this.#sync(obj, status, ctx),
@@ -266,7 +267,7 @@ export class GitRepositoryReconciler {
 
 /** An explicit `reconcile.fluxcd.io/requestedAt` not handled yet: the user wants the remote's state now. */
 function reconcileRequested(obj: GitRepository): boolean {
-  const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+  const requested = obj.metadata.annotations?.[requestedAtAnnotation];
   return requested !== undefined && requested !== obj.status?.lastHandledReconcileAt;
 }
 

@@ -5,6 +5,7 @@ import type { Controller } from "../../runtime/controller.ts";
 import { objectKey, type Informer } from "../../runtime/informer.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import { GitRepositoryReconciler } from "./reconciler.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 type Source = KubeObject & {
   spec?: { secretRef?: { name: string }; include?: { repository: { name: string } }[] };
@@ -40,7 +41,7 @@ export function setupGitRepositoryController(
   const controller: Controller<KubeObject> = manager.controller({
     ...scope,
     name: "gitrepository",
-    apiVersion: "source.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.GitRepository,
     kind: "GitRepository",
     concurrency: options.concurrency,
     reconcile: reconciler.reconcile,

@@ -13,6 +13,7 @@ import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import { checkAccess } from "./access.ts";
 import { resolveDigest } from "./digests.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 export interface ImagePolicyReconcilerOptions {
   tags: TagStore;
@@ -38,7 +39,7 @@ export class ImagePolicyReconciler {
   // re-evaluated when its repository's scan changes
   readonly #flow = new Reconcile<ImagePolicy, Status>({
     kind: "ImagePolicy",
-    apiVersion: "image.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.ImagePolicy,
     parse: parseImagePolicy,
     cleanup: async () => {},
     sync: (obj, status, ctx) => this.#select(obj, status, ctx),

@@ -8,6 +8,7 @@ import type { Manager } from "../../runtime/manager.ts";
 import { registryCredentials } from "../registry-credentials.ts";
 import type { RegistryClientFactory } from "./digests.ts";
 import { ImagePolicyReconciler } from "./reconciler.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 export interface ImagePolicySetupOptions {
   tags: TagStore;
@@ -32,7 +33,7 @@ export function setupImagePolicyController(
 ): Controller<KubeObject> {
   const scope = options.namespace ? { namespace: options.namespace } : {};
   const repositories = manager.informers.informer<Repo>({
-    apiVersion: "image.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.ImageRepository,
     kind: "ImageRepository",
     ...scope,
   });
@@ -54,7 +55,7 @@ export function setupImagePolicyController(
   const controller: Controller<KubeObject> = manager.controller({
     ...scope,
     name: "imagepolicy",
-    apiVersion: "image.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.ImagePolicy,
     kind: "ImagePolicy",
     concurrency: options.concurrency,
     reconcile: reconciler.reconcile,

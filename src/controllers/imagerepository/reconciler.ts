@@ -9,6 +9,7 @@ import type { ReconcileContext, ReconcileResult } from "../../runtime/controller
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import { registryCa, registryCredentials } from "../registry-credentials.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 export interface ImageRepositoryReconcilerOptions {
   tags: TagStore;
@@ -22,7 +23,7 @@ export class ImageRepositoryReconciler {
   readonly #options: ImageRepositoryReconcilerOptions;
   readonly #flow = new Reconcile<ImageRepository, Status>({
     kind: "ImageRepository",
-    apiVersion: "image.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.ImageRepository,
     parse: parseImageRepository,
     cleanup: (raw) => this.#options.tags.delete(raw.metadata.namespace!, raw.metadata.name!),
     sync: (obj, status, ctx) => this.#scan(obj, status, ctx),

@@ -5,6 +5,7 @@ import type { Controller } from "../../runtime/controller.ts";
 import { objectKey, type Informer } from "../../runtime/informer.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import { ImageRepositoryReconciler } from "./reconciler.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 export interface ImageRepositorySetupOptions {
   tags: TagStore;
@@ -26,7 +27,7 @@ export function setupImageRepositoryController(
   const controller: Controller<KubeObject> = manager.controller({
     ...scope,
     name: "imagerepository",
-    apiVersion: "image.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.ImageRepository,
     kind: "ImageRepository",
     concurrency: options.concurrency,
     reconcile: reconciler.reconcile,

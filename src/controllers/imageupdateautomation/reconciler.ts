@@ -17,6 +17,7 @@ import { policyImages } from "./policies.ts";
 import { findRollback, type Rollback } from "./rollback.ts";
 import { withSigningKey } from "./signing.ts";
 import type { AutomationClones, Clone, SigningKey } from "./workspace.ts";
+import { fluxApiVersions, requestedAtAnnotation } from "../../api/kinds.ts";
 
 export interface ImageUpdateAutomationReconcilerOptions {
   clones: AutomationClones;
@@ -53,7 +54,7 @@ export class ImageUpdateAutomationReconciler {
   readonly #options: ImageUpdateAutomationReconcilerOptions;
   readonly #flow = new Reconcile<ImageUpdateAutomation, Status>({
     kind: "ImageUpdateAutomation",
-    apiVersion: "image.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.ImageUpdateAutomation,
     parse: parseImageUpdateAutomation,
     cleanup: async () => {},
     sync: (obj, status, ctx) => this.#sync(obj, status, ctx),
@@ -228,11 +229,11 @@ export class ImageUpdateAutomationReconciler {
 
   async #askSourceToFetch(obj: ImageUpdateAutomation, ctx: ReconcileContext): Promise<void> {
     const ref = obj.spec.sourceRef;
-    const patch = { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": now() } } };
+    const patch = { metadata: { annotations: { [requestedAtAnnotation]: now() } } };
     await ctx.client
       .patch(
         {
-          apiVersion: "source.toolkit.fluxcd.io/v1",
+          apiVersion: fluxApiVersions.GitRepository,
           kind: "GitRepository",
           name: ref.name,
           namespace: ref.namespace ?? obj.metadata.namespace!,

@@ -3,6 +3,7 @@ import type { Controller } from "../../runtime/controller.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import { ImageUpdateAutomationReconciler } from "./reconciler.ts";
 import type { AutomationClones } from "./workspace.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 export interface ImageUpdateAutomationSetupOptions {
   clones: AutomationClones;
@@ -21,12 +22,12 @@ export function setupImageUpdateAutomationController(
 ): Controller<KubeObject> {
   const scope = options.namespace ? { namespace: options.namespace } : {};
   const sources = manager.informers.informer({
-    apiVersion: "source.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.GitRepository,
     kind: "GitRepository",
     ...scope,
   });
   const policies = manager.informers.informer({
-    apiVersion: "image.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.ImagePolicy,
     kind: "ImagePolicy",
     ...scope,
   });
@@ -39,7 +40,7 @@ export function setupImageUpdateAutomationController(
   const controller: Controller<KubeObject> = manager.controller({
     ...scope,
     name: "imageupdateautomation",
-    apiVersion: "image.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.ImageUpdateAutomation,
     kind: "ImageUpdateAutomation",
     concurrency: options.concurrency,
     reconcile: reconciler.reconcile,

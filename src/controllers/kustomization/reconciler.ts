@@ -17,6 +17,7 @@ import { waitForHealth } from "./health-wait.ts";
 import { KustomizationCondition, KustomizationReason as Reason, fieldManager } from "./reasons.ts";
 import { ArtifactFetcher, artifactOf, type SourceArtifact } from "./source.ts";
 import { variableLookup } from "./variables.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 export interface KustomizationReconcilerOptions {
   kustomizeBinary: string;
@@ -31,7 +32,7 @@ export interface KustomizationReconcilerOptions {
 }
 
 type Status = Kustomization["status"];
-const api = "kustomize.toolkit.fluxcd.io/v1";
+const api = fluxApiVersions.Kustomization;
 
 /** Reconciles one Kustomization: build the source's manifests, apply them, prune what left, wait for health. */
 export class KustomizationReconciler {

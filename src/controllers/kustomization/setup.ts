@@ -4,6 +4,7 @@ import { objectKey, type Informer } from "../../runtime/informer.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import { KustomizationReconciler } from "./reconciler.ts";
 import { sourceApiVersions } from "./source.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 type Ks = KubeObject & {
   spec?: {
@@ -57,7 +58,7 @@ export function setupKustomizationController(
   const controller: Controller<KubeObject> = manager.controller({
     ...scope,
     name: "kustomization",
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.Kustomization,
     kind: "Kustomization",
     concurrency: options.concurrency,
     reconcile: reconciler.reconcile,

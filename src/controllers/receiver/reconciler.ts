@@ -7,6 +7,7 @@ import { webhookPath } from "../../server/receivers/path.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import type { ReceiverRegistry } from "./registry.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 type Status = Receiver["status"];
 
@@ -15,7 +16,7 @@ export class ReceiverReconciler {
   readonly #registry: ReceiverRegistry;
   readonly #flow = new Reconcile<Receiver, Status>({
     kind: "Receiver",
-    apiVersion: "notification.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.Receiver,
     parse: parseReceiver,
     cleanup: (raw) => Promise.resolve(this.#registry.remove(raw.metadata.namespace!, raw.metadata.name!)),
     sync: (obj, status, ctx) => this.#sync(obj, status, ctx),

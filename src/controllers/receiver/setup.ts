@@ -4,6 +4,7 @@ import { objectKey, type Informer } from "../../runtime/informer.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import { ReceiverReconciler } from "./reconciler.ts";
 import type { ReceiverRegistry } from "./registry.ts";
+import { fluxApiVersions } from "../../api/kinds.ts";
 
 type Receiver = KubeObject & { spec?: { secretRef?: { name: string } } };
 const bySecret = "secretRef";
@@ -18,7 +19,7 @@ export function setupReceiverController(
   const controller: Controller<KubeObject> = manager.controller({
     ...scope,
     name: "receiver",
-    apiVersion: "notification.toolkit.fluxcd.io/v1",
+    apiVersion: fluxApiVersions.Receiver,
     kind: "Receiver",
     concurrency: options.concurrency,
     reconcile: reconciler.reconcile,

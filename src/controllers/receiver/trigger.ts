@@ -2,22 +2,10 @@ import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import type { RegisteredReceiver, ResourceRef } from "./registry.ts";
-
-/** API versions of the kinds a Receiver may name without one. */
-const defaultApiVersions: Record<string, string> = {
-  GitRepository: "source.toolkit.fluxcd.io/v1",
-  OCIRepository: "source.toolkit.fluxcd.io/v1beta2",
-  HelmRepository: "source.toolkit.fluxcd.io/v1",
-  Bucket: "source.toolkit.fluxcd.io/v1",
-  Kustomization: "kustomize.toolkit.fluxcd.io/v1",
-  HelmRelease: "helm.toolkit.fluxcd.io/v2",
-  ImageRepository: "image.toolkit.fluxcd.io/v1",
-  ImagePolicy: "image.toolkit.fluxcd.io/v1",
-  ImageUpdateAutomation: "image.toolkit.fluxcd.io/v1",
-};
+import { fluxApiVersionOf, requestedAtAnnotation } from "../../api/kinds.ts";
 
 async function targetsOf(client: KubeClient, ref: ResourceRef, namespace: string): Promise<KubeObject[]> {
-  const apiVersion = ref.apiVersion ?? defaultApiVersions[ref.kind];
+  const apiVersion = ref.apiVersion ?? fluxApiVersionOf(ref.kind);
   if (!apiVersion) throw new Error(`no apiVersion for kind ${ref.kind}: set resources[].apiVersion`);
   const ns = ref.namespace ?? namespace;
   if (ref.name !== "*") return [{ apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ns } }];
@@ -71,7 +59,7 @@ export class ReconcileTrigger {
     for (const ref of receiver.resources) {
       try {
         for (const target of await targetsOf(this.#client, ref, receiver.namespace)) {
-          const patch = { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": at } } };
+          const patch = { metadata: { annotations: { [requestedAtAnnotation]: at } } };
           await this.#client.patch(
             {
               apiVersion: target.apiVersion,
