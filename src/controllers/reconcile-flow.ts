@@ -1,7 +1,7 @@
 import { parseDuration } from "../api/duration.ts";
 import { InvalidObjectError } from "../api/errors.ts";
 import type { KubeObject } from "../kube/objects.ts";
-import { markFailedWithRetry, markStalled, setCondition } from "../runtime/conditions.ts";
+import { markFailedWithRetry, markStalled, setCondition, Reason } from "../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../runtime/controller.ts";
 import { kubeStatusWriter, withStatusPatch, type ReconcileStatus } from "../runtime/status-patcher.ts";
 import { ensureFinalizer, finalize } from "./finalizer.ts";
@@ -61,7 +61,10 @@ export class Reconcile<T extends FlowObject, S extends ReconcileStatus> {
           await this.#reportDeprecations(raw, converted.deprecated, ctx);
         } catch (err) {
           if (!(err instanceof InvalidObjectError)) throw err;
-          status.conditions = markStalled(status.conditions, { reason: "InvalidSpec", message: err.message });
+          status.conditions = markStalled(status.conditions, {
+            reason: Reason.InvalidSpec,
+            message: err.message,
+          });
           return {};
         }
         if (obj.spec.suspend) return {};
@@ -105,7 +108,7 @@ export class Reconcile<T extends FlowObject, S extends ReconcileStatus> {
     this.#reported.set(uid, fields);
     await ctx.events.event(raw, {
       type: "Warning",
-      reason: "DeprecatedField",
+      reason: Reason.DeprecatedField,
       message: `deprecated field(s) ${fields} are converted or ignored by ${this.#flow.kind} ${this.#flow.apiVersion}; update the object`,
     });
   }

@@ -5,11 +5,12 @@ import type { Credentials } from "../oci/auth.ts";
 import { credentialsFor, DockerConfigError, dockerConfigFromSecret } from "../oci/docker-config.ts";
 import { ReconcileError } from "./reconcile-error.ts";
 import { referencedSecret, type Secret } from "./secrets.ts";
+import { Reason } from "../runtime/conditions.ts";
 
 type ServiceAccount = KubeObject & { imagePullSecrets?: { name: string }[] };
 
 const authFailed = (message: string, stalled = false) =>
-  new ReconcileError("AuthenticationFailed", message, { stalled });
+  new ReconcileError(Reason.AuthenticationFailed, message, { stalled });
 
 const getSecret = (client: KubeClient, namespace: string, name: string, why: string): Promise<Secret> =>
   referencedSecret(client, namespace, name, () =>

@@ -38,12 +38,19 @@ export const Reason = {
   HealthCheckFailed: "HealthCheckFailed",
   DeletionFailed: "DeletionFailed",
   InvalidSpec: "InvalidSpec",
+  DeprecatedField: "DeprecatedField",
 } as const;
 
-export function getCondition(
-  conditions: readonly Condition[] | undefined,
+/** Enough of a condition to read it: any kind's, including core objects' (Node, Pod). */
+export interface ConditionLike {
+  type: string;
+  status: string;
+}
+
+export function getCondition<C extends ConditionLike>(
+  conditions: readonly C[] | undefined,
   type: string,
-): Condition | undefined {
+): C | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
@@ -83,15 +90,15 @@ export function removeCondition(conditions: readonly Condition[] | undefined, ty
   return (conditions ?? []).filter((c) => c.type !== type);
 }
 
-export function isTrue(conditions: readonly Condition[] | undefined, type: string): boolean {
+export function isTrue(conditions: readonly ConditionLike[] | undefined, type: string): boolean {
   return getCondition(conditions, type)?.status === "True";
 }
 
-export function isReady(conditions: readonly Condition[] | undefined): boolean {
+export function isReady(conditions: readonly ConditionLike[] | undefined): boolean {
   return isTrue(conditions, ConditionType.Ready);
 }
 
-export function isStalled(conditions: readonly Condition[] | undefined): boolean {
+export function isStalled(conditions: readonly ConditionLike[] | undefined): boolean {
   return isTrue(conditions, ConditionType.Stalled);
 }
 

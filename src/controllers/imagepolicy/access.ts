@@ -2,6 +2,7 @@ import type { AccessFrom } from "../../api/meta.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import { ReconcileError } from "../reconcile-error.ts";
+import { ImagePolicyReason } from "./reasons.ts";
 
 /**
  * Whether an object in `namespace` may use a target in another namespace: the target's
@@ -21,7 +22,7 @@ export async function checkAccess(
     if (selectors.some((s) => Object.entries(s.matchLabels ?? {}).every(([k, v]) => labels[k] === v))) return;
   }
   throw new ReconcileError(
-    "AccessDenied",
+    ImagePolicyReason.AccessDenied,
     `${subject} does not allow access from namespace '${namespace}': add it to spec.accessFrom.namespaceSelectors`,
     { stalled: true },
   );

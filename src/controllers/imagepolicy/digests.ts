@@ -3,6 +3,7 @@ import type { ReconcileContext } from "../../runtime/controller.ts";
 import type { RegistryClient } from "../../oci/registry-client.ts";
 import { parseScanImage } from "../../image/scanner.ts";
 import { ReconcileError } from "../reconcile-error.ts";
+import { Reason } from "../../runtime/conditions.ts";
 
 /** Makes a registry client for a repository's registry with its credentials (or none). */
 export type RegistryClientFactory = (
@@ -27,7 +28,7 @@ export async function resolveDigest(
     return (await client.headManifest(reference.repository, tag, { signal: ctx.signal })).digest;
   } catch (err) {
     throw new ReconcileError(
-      "ReconciliationFailed",
+      Reason.ReconciliationFailed,
       `cannot read the digest of ${image}:${tag}: ${(err as Error).message}`,
       { cause: err },
     );

@@ -7,13 +7,14 @@ import { compilePolicy, InvalidPolicyError } from "../../image/policy.ts";
 import type { TagStore } from "../../image/tag-store.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import type { RegistryClientFactory } from "./digests.ts";
-import { markReady } from "../../runtime/conditions.ts";
+import { markReady, Reason, isReady } from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import { checkAccess } from "./access.ts";
 import { resolveDigest } from "./digests.ts";
 import { fluxApiVersions } from "../../api/kinds.ts";
+import { ImagePolicyReason } from "./reasons.ts";
 
 export interface ImagePolicyReconcilerOptions {
   tags: TagStore;
@@ -45,9 +46,9 @@ export class ImagePolicyReconciler {
     sync: (obj, status, ctx) => this.#select(obj, status, ctx),
     classify: (err) =>
       err instanceof InvalidPolicyError
-        ? new ReconcileError("InvalidPolicy", err.message, { stalled: true, cause: err })
-        : new ReconcileError("ReconciliationFailed", (err as Error).message, { cause: err }),
-    retryAfterMs: (failure) => (failure.reason === "DependencyNotReady" ? 30_000 : undefined),
+        ? new ReconcileError(ImagePolicyReason.InvalidPolicy, err.message, { stalled: true, cause: err })
+        : new ReconcileError(Reason.ReconciliationFailed, (err as Error).message, { cause: err }),
+    retryAfterMs: (failure) => (failure.reason === Reason.DependencyNotReady ? 30_000 : undefined),
   });
 
   constructor(options: ImagePolicyReconcilerOptions) {
@@ -62,24 +63,27 @@ export class ImagePolicyReconciler {
     const repoNs = ref.namespace ?? ns;
     const repo = this.#options.lookupRepository(repoNs, ref.name) as Repository | undefined;
     if (!repo)
-      throw new ReconcileError("DependencyNotReady", `ImageRepository '${repoNs}/${ref.name}' not found`);
+      throw new ReconcileError(
+        Reason.DependencyNotReady,
+        `ImageRepository '${repoNs}/${ref.name}' not found`,
+      );
     await checkAccess(ctx.client, ns, repo);
     const filter = obj.spec.filterTags?.pattern
       ? { pattern: obj.spec.filterTags.pattern, extract: obj.spec.filterTags.extract }
       : undefined;
     const selector = compilePolicy(obj.spec.policy, filter);
     const tags = await this.#options.tags.load(repoNs, ref.name);
-    const ready = repo.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+    const ready = isReady(repo.status?.conditions);
     if (!tags || !ready)
       throw new ReconcileError(
-        "DependencyNotReady",
+        Reason.DependencyNotReady,
         `ImageRepository '${repoNs}/${ref.name}' has not been scanned successfully yet`,
       );
     const selected = selector.select(tags);
     const image = repo.spec?.image ?? repo.status?.canonicalImageName ?? ref.name;
     if (!selected) {
       throw new ReconcileError(
-        "ReconciliationFailed",
+        Reason.ReconciliationFailed,
         `no tag of ${image} matches the policy (${tags.length} tags in the latest scan): check spec.policy and spec.filterTags`,
       );
     }
@@ -102,14 +106,14 @@ export class ImagePolicyReconciler {
     status.latestRef = latest;
     Object.assign(status, withLegacyImageFields({ ...status }));
     const message = `Latest image tag for '${image}' resolved to ${selected.tag}${digest ? ` (${digest})` : ""}`;
-    status.conditions = markReady(status.conditions, { reason: "Succeeded", message });
+    status.conditions = markReady(status.conditions, { reason: Reason.Succeeded, message });
     if (!previous || previous.tag !== latest.tag) {
       const from = previous
         ? ` updated from ${previous.tag} to ${selected.tag}`
         : ` resolved to ${selected.tag}`;
       await ctx.events.event(obj, {
         type: "Normal",
-        reason: "Succeeded",
+        reason: Reason.Succeeded,
         message: `Latest image tag for '${image}'${from}`,
       });
     }

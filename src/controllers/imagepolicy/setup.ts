@@ -9,6 +9,7 @@ import { registryCredentials } from "../registry-credentials.ts";
 import type { RegistryClientFactory } from "./digests.ts";
 import { ImagePolicyReconciler } from "./reconciler.ts";
 import { fluxApiVersions } from "../../api/kinds.ts";
+import { isReady } from "../../runtime/conditions.ts";
 
 export interface ImagePolicySetupOptions {
   tags: TagStore;
@@ -23,8 +24,7 @@ type Repo = KubeObject & {
   status?: { lastScanResult?: { revision?: string }; conditions?: { type: string; status: string }[] };
 };
 const byRepository = "imageRepositoryRef";
-const ready = (r: Repo) =>
-  r.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+const ready = (r: Repo) => isReady(r.status?.conditions);
 
 /** Registers the ImagePolicy controller; a repository whose scan changes re-evaluates its policies at once. */
 export function setupImagePolicyController(

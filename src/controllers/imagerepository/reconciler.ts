@@ -4,7 +4,7 @@ import type { RegistryLimiter } from "../../oci/registry-limiter.ts";
 import { parseScanImage, ScanError, scanRepository } from "../../image/scanner.ts";
 import type { TagStore } from "../../image/tag-store.ts";
 import type { KubeObject } from "../../kube/objects.ts";
-import { markReady } from "../../runtime/conditions.ts";
+import { markReady, Reason } from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
@@ -64,7 +64,7 @@ export class ImageRepositoryReconciler {
     status.observedExclusionList = spec.exclusionList ?? [];
     const truncated = saved.truncated ? ` (kept the ${saved.count} highest; narrow spec.exclusionList)` : "";
     status.conditions = markReady(status.conditions, {
-      reason: "Succeeded",
+      reason: Reason.Succeeded,
       message: `successful scan: found ${saved.count} tags${truncated}`,
     });
   }
@@ -73,5 +73,5 @@ export class ImageRepositoryReconciler {
 function toReconcileError(err: unknown): ReconcileError {
   if (err instanceof ScanError)
     return new ReconcileError(err.reason, err.message, { stalled: !err.retryable, cause: err });
-  return new ReconcileError("ReconciliationFailed", (err as Error).message, { cause: err });
+  return new ReconcileError(Reason.ReconciliationFailed, (err as Error).message, { cause: err });
 }

@@ -1,5 +1,6 @@
 import type { KubeObject } from "../../kube/objects.ts";
 import type { PolicyImage } from "../../automation/setters.ts";
+import { isReady } from "../../runtime/conditions.ts";
 
 export interface LabelSelector {
   matchLabels?: Record<string, string> | undefined;
@@ -47,7 +48,7 @@ export function policyImages(
   const images = new Map<string, PolicyImage>();
   for (const p of policies as Policy[]) {
     if (p.metadata.namespace !== namespace || !selects(selector, p.metadata.labels)) continue;
-    const ready = p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+    const ready = isReady(p.status?.conditions);
     const ref = p.status?.latestRef;
     if (ready && ref)
       images.set(`${namespace}:${p.metadata.name}`, {

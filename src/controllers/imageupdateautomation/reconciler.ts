@@ -7,7 +7,7 @@ import {
 import { parseDuration } from "../../api/duration.ts";
 import { withTransportAuth } from "../../git/transport-auth.ts";
 import type { KubeObject } from "../../kube/objects.ts";
-import { markReady } from "../../runtime/conditions.ts";
+import { markReady, Reason } from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
 import { readGitSecret } from "../git-credentials.ts";
 import { classifyGitError } from "../git-errors.ts";
@@ -18,6 +18,7 @@ import { findRollback, type Rollback } from "./rollback.ts";
 import { withSigningKey } from "./signing.ts";
 import type { AutomationClones, Clone, SigningKey } from "./workspace.ts";
 import { fluxApiVersions, requestedAtAnnotation } from "../../api/kinds.ts";
+import { ImageUpdateAutomationReason } from "./reasons.ts";
 
 export interface ImageUpdateAutomationReconcilerOptions {
   clones: AutomationClones;
@@ -65,7 +66,8 @@ export class ImageUpdateAutomationReconciler {
     },
     // a rollback holds until the policy moves on: look again at every interval, not with backoff
     retryAfterMs: (failure, obj) =>
-      failure.reason === "RolledBackByUser" || failure.reason === "DependencyNotReady"
+      failure.reason === ImageUpdateAutomationReason.RolledBackByUser ||
+      failure.reason === Reason.DependencyNotReady
         ? intervalMs(obj)
         : undefined,
   });
@@ -86,12 +88,15 @@ export class ImageUpdateAutomationReconciler {
     const source = this.#sourceOf(obj);
     if (!source?.spec?.url)
       throw new ReconcileError(
-        "DependencyNotReady",
+        Reason.DependencyNotReady,
         `GitRepository '${obj.spec.sourceRef.namespace ?? ns}/${obj.spec.sourceRef.name}' not found`,
       );
     const template = obj.spec.git?.commit.messageTemplate;
     const bad = template ? checkCommitTemplate(template) : undefined;
-    if (bad) throw new ReconcileError("InvalidCommitTemplate", bad.message, { stalled: true });
+    if (bad)
+      throw new ReconcileError(ImageUpdateAutomationReason.InvalidCommitTemplate, bad.message, {
+        stalled: true,
+      });
     const checkout = obj.spec.git?.checkout?.ref.branch ?? source.spec.ref?.branch ?? "master";
     const push = obj.spec.git?.push?.branch ?? checkout;
     const policies = policyImages(this.#options.listPolicies(), ns, obj.spec.policySelector);
@@ -122,7 +127,7 @@ export class ImageUpdateAutomationReconciler {
       if (refused && refused.base === head.sha) {
         // the branch did not move: the server refuses the push itself (rights, a hook)
         throw new ReconcileError(
-          "GitOperationFailed",
+          ImageUpdateAutomationReason.GitOperationFailed,
           `push to branch '${run.push}' was refused: ${refused.refusal}`,
         );
       }
@@ -137,7 +142,7 @@ export class ImageUpdateAutomationReconciler {
       if (rollback) throw rolledBack(rollback, run.obj);
       if (planned.files.length === 0) {
         status.conditions = markReady(status.conditions, {
-          reason: "Succeeded",
+          reason: Reason.Succeeded,
           message: "repository up-to-date",
         });
         return;
@@ -161,10 +166,10 @@ export class ImageUpdateAutomationReconciler {
       status.lastPushCommit = sha;
       status.lastPushTime = now();
       const text = `pushed commit '${sha.slice(0, 7)}' to branch '${run.push}'`;
-      status.conditions = markReady(status.conditions, { reason: "Succeeded", message: text });
+      status.conditions = markReady(status.conditions, { reason: Reason.Succeeded, message: text });
       await ctx.events.event(run.obj, {
         type: "Normal",
-        reason: "Succeeded",
+        reason: Reason.Succeeded,
         message: `${text}\n${message}`,
         revision: `${run.push}@sha1:${sha}`,
       });
@@ -172,7 +177,7 @@ export class ImageUpdateAutomationReconciler {
       return;
     }
     throw new ReconcileError(
-      "GitOperationFailed",
+      ImageUpdateAutomationReason.GitOperationFailed,
       `branch '${run.push}' kept moving during ${maxPushAttempts} attempts to push; will try again`,
     );
   }
@@ -180,7 +185,10 @@ export class ImageUpdateAutomationReconciler {
   #checkProblems(planned: TreeResult): void {
     if (planned.problems.length) {
       const list = planned.problems.map((p) => `${p.file}: ${p.message}`).join("; ");
-      throw new ReconcileError("UpdateFailed", `cannot update ${list}; the files are left untouched`);
+      throw new ReconcileError(
+        ImageUpdateAutomationReason.UpdateFailed,
+        `cannot update ${list}; the files are left untouched`,
+      );
     }
   }
 
@@ -194,7 +202,7 @@ export class ImageUpdateAutomationReconciler {
     const lines = planned.skipped.map((s) => `${s.file}:${s.line}: ${s.message}`);
     await ctx.events.event(obj, {
       type: "Warning",
-      reason: "MarkerSkipped",
+      reason: ImageUpdateAutomationReason.MarkerSkipped,
       message: `markers left unchanged:\n${lines.join("\n")}`,
     });
   }
@@ -249,7 +257,7 @@ function pushRefspec(run: Run): string {
   const refspec = run.obj.spec.git?.push?.refspec ?? `HEAD:refs/heads/${run.push}`;
   if (refspec.startsWith("+") || refspec.startsWith(":")) {
     throw new ReconcileError(
-      "InvalidRefspec",
+      ImageUpdateAutomationReason.InvalidRefspec,
       `spec.git.push.refspec '${refspec}' would force or delete: remove the leading '+' or name a source`,
       { stalled: true },
     );
@@ -259,7 +267,7 @@ function pushRefspec(run: Run): string {
 
 function rolledBack(r: Rollback, obj: ImageUpdateAutomation): ReconcileError {
   return new ReconcileError(
-    "RolledBackByUser",
+    ImageUpdateAutomationReason.RolledBackByUser,
     `policy '${r.policy}' selects ${r.image}, which commit ${r.commit.slice(0, 7)} by ${r.author} rolled back; holding until the policy selects a newer image or 'sluice resume image update ${obj.metadata.name}'`,
   );
 }

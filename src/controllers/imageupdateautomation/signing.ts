@@ -7,6 +7,7 @@ import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import type { SigningKey } from "./workspace.ts";
+import { ImageUpdateAutomationReason } from "./reasons.ts";
 
 const run = promisify(execFile);
 
@@ -27,13 +28,13 @@ export async function withSigningKey<T>(
   const armored = secret?.data?.["git.asc"];
   if (!armored)
     throw new ReconcileError(
-      "InvalidSigningKey",
+      ImageUpdateAutomationReason.InvalidSigningKey,
       `secret '${namespace}/${secretName}' with key 'git.asc' (an armored OpenPGP private key) not found`,
       { stalled: true },
     );
   if (secret.data?.["passphrase"]) {
     throw new ReconcileError(
-      "InvalidSigningKey",
+      ImageUpdateAutomationReason.InvalidSigningKey,
       "signing keys protected by a passphrase are not supported yet: use a key without one",
       { stalled: true },
     );
@@ -49,7 +50,7 @@ export async function withSigningKey<T>(
     const fingerprint = /^fpr:+([0-9A-F]+):/m.exec(stdout)?.[1];
     if (!fingerprint)
       throw new ReconcileError(
-        "InvalidSigningKey",
+        ImageUpdateAutomationReason.InvalidSigningKey,
         `secret '${namespace}/${secretName}' holds no usable private key`,
         { stalled: true },
       );

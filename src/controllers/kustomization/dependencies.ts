@@ -1,6 +1,7 @@
 import type { KubeObject } from "../../kube/objects.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import { KustomizationReason as Reason } from "./reasons.ts";
+import { isReady } from "../../runtime/conditions.ts";
 
 interface Dependency {
   name: string;
@@ -56,7 +57,7 @@ export function checkDependencies(obj: KubeObject, lookup: Lookup, sourceRevisio
     const [ns, name] = k.split("/") as [string, string];
     const d = lookup(ns, name) as Ks | undefined;
     if (!d) throw new ReconcileError(Reason.DependencyNotReady, `dependency '${k}' not found`);
-    const ready = d.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+    const ready = isReady(d.status?.conditions);
     if (!ready || d.status?.observedGeneration !== d.metadata.generation) {
       throw new ReconcileError(Reason.DependencyNotReady, `dependency '${k}' is not ready`);
     }

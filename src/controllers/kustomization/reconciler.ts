@@ -7,7 +7,12 @@ import { entryOf, objectId, staleEntries, type InventoryEntry, type ObjectId } f
 import type { KubeObject } from "../../kube/objects.ts";
 import { pruneStale, type PruneResult } from "../../kube/prune.ts";
 import { buildManifests, ExtractedArtifacts, KustomizeError } from "../../kustomize/index.ts";
-import { markReady, removeCondition, setCondition } from "../../runtime/conditions.ts";
+import {
+  markReady,
+  removeCondition,
+  setCondition,
+  Reason as SharedReason,
+} from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
@@ -102,7 +107,7 @@ export class KustomizationReconciler {
       conds = setCondition(conds, {
         type: KustomizationCondition.Healthy,
         status: "True",
-        reason: "Succeeded",
+        reason: SharedReason.Succeeded,
         message: "Health check passed",
       });
     }
@@ -180,7 +185,11 @@ export class KustomizationReconciler {
     const results = await pruneStale(client, obj.status?.inventory?.entries ?? [], ownerLabels(obj));
     const deleted = results.filter((r) => r.action === "deleted").map((r) => `${r.subject} deleted`);
     if (deleted.length)
-      await ctx.events.event(raw, { type: "Normal", reason: "Progressing", message: deleted.join("\n") });
+      await ctx.events.event(raw, {
+        type: "Normal",
+        reason: Reason.Progressing,
+        message: deleted.join("\n"),
+      });
   }
 
   async #reportChanges(

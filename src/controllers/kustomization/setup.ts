@@ -5,6 +5,7 @@ import type { Manager } from "../../runtime/manager.ts";
 import { KustomizationReconciler } from "./reconciler.ts";
 import { sourceApiVersions } from "./source.ts";
 import { fluxApiVersions } from "../../api/kinds.ts";
+import { isReady } from "../../runtime/conditions.ts";
 
 type Ks = KubeObject & {
   spec?: {
@@ -29,8 +30,7 @@ export interface KustomizationSetupOptions {
 
 const bySource = "sourceRef";
 const byDependency = "dependsOn";
-const ready = (o: Ks) =>
-  o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+const ready = (o: Ks) => isReady(o.status?.conditions);
 
 /**
  * Registers the Kustomization controller. Besides its own objects it follows its sources (a new

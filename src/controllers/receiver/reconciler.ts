@@ -1,13 +1,14 @@
 import { parseReceiver, type Receiver } from "../../api/notification/receiver/index.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import { isNotFound } from "../../kube/errors.ts";
-import { markReady } from "../../runtime/conditions.ts";
+import { markReady, Reason } from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
 import { webhookPath } from "../../server/receivers/path.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import type { ReceiverRegistry } from "./registry.ts";
 import { fluxApiVersions } from "../../api/kinds.ts";
+import { ReceiverReason } from "./reasons.ts";
 
 type Status = Receiver["status"];
 
@@ -20,7 +21,8 @@ export class ReceiverReconciler {
     parse: parseReceiver,
     cleanup: (raw) => Promise.resolve(this.#registry.remove(raw.metadata.namespace!, raw.metadata.name!)),
     sync: (obj, status, ctx) => this.#sync(obj, status, ctx),
-    classify: (err) => new ReconcileError("ReconciliationFailed", (err as Error).message, { cause: err }),
+    classify: (err) =>
+      new ReconcileError(Reason.ReconciliationFailed, (err as Error).message, { cause: err }),
   });
 
   constructor(registry: ReceiverRegistry) {
@@ -48,7 +50,7 @@ export class ReceiverReconciler {
     });
     status.webhookPath = path;
     status.conditions = markReady(status.conditions, {
-      reason: "Succeeded",
+      reason: Reason.Succeeded,
       message: `Receiver initialized for path: ${path}`,
     });
   }
@@ -64,14 +66,18 @@ async function readToken(ctx: ReconcileContext, namespace: string, name: string)
     );
     const token = secret.data?.["token"];
     if (!token)
-      throw new ReconcileError("TokenNotFound", `secret '${namespace}/${name}' has no 'token' key`, {
-        stalled: true,
-      });
+      throw new ReconcileError(
+        ReceiverReason.TokenNotFound,
+        `secret '${namespace}/${name}' has no 'token' key`,
+        {
+          stalled: true,
+        },
+      );
     return Buffer.from(token, "base64").toString("utf8").trim();
   } catch (err) {
     if (isNotFound(err))
       throw new ReconcileError(
-        "TokenNotFound",
+        ReceiverReason.TokenNotFound,
         `secret '${namespace}/${name}' not found: create it with a 'token' key`,
       );
     throw err;
