@@ -40,15 +40,15 @@ class HandlerView {
   readonly log: string[] = [];
   constructor(informer: Informer<ConfigMap>) {
     informer.addHandler({
-      onAdd: (o) => this.record("add", o),
-      onUpdate: (_old, o) => this.record("update", o),
+      onAdd: (o) => this.#record("add", o),
+      onUpdate: (_old, o) => this.#record("update", o),
       onDelete: (o) => {
         this.log.push(`delete ${o.metadata.name}`);
         this.objects.delete(objectKey(o));
       },
     });
   }
-  private record(what: string, o: ConfigMap): void {
+  #record(what: string, o: ConfigMap): void {
     this.log.push(`${what} ${o.metadata.name}`);
     this.objects.set(objectKey(o), o);
     const n = Number(o.data?.["n"]);

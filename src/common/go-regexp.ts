@@ -58,168 +58,170 @@ export function translateGoRegexp(pattern: string): Translation {
 }
 
 class Translator {
-  private readonly pattern: string;
-  private position = 0;
-  private out = "";
-  private readonly flags = new Set<string>();
-  private unicode = false;
+  readonly #pattern: string;
+  #position = 0;
+  #out = "";
+  readonly #flags = new Set<string>();
+  #unicode = false;
 
   constructor(pattern: string) {
-    this.pattern = pattern;
+    this.#pattern = pattern;
   }
 
   run(): Translation {
-    this.leadingFlags();
-    while (this.position < this.pattern.length) {
-      const char = this.pattern[this.position]!;
-      if (char === "\\") this.escape(false);
-      else if (char === "[") this.characterClass();
-      else if (char === "(") this.group();
+    this.#leadingFlags();
+    while (this.#position < this.#pattern.length) {
+      const char = this.#pattern[this.#position]!;
+      if (char === "\\") this.#escape(false);
+      else if (char === "[") this.#characterClass();
+      else if (char === "(") this.#group();
       else {
-        this.out += char;
-        this.position++;
+        this.#out += char;
+        this.#position++;
       }
     }
-    const flags = [...this.flags].sort().join("") + (this.unicode ? "u" : "");
-    return { source: this.out, flags };
+    const flags = [...this.#flags].sort().join("") + (this.#unicode ? "u" : "");
+    return { source: this.#out, flags };
   }
 
-  private fail(problem: string): never {
-    throw new GoRegexpError(this.pattern, problem);
+  #fail(problem: string): never {
+    throw new GoRegexpError(this.#pattern, problem);
   }
 
   /** `(?i)` at the very start applies to the whole pattern: a JavaScript flag. */
-  private leadingFlags(): void {
-    const match = /^\(\?([a-zA-Z-]+)\)/.exec(this.pattern);
+  #leadingFlags(): void {
+    const match = /^\(\?([a-zA-Z-]+)\)/.exec(this.#pattern);
     if (!match) return;
     for (const flag of match[1]!) {
       const js = jsFlagsOf[flag];
-      if (js === undefined) this.fail(`unsupported flag "${flag}" in ${match[0]}`);
-      this.flags.add(js);
+      if (js === undefined) this.#fail(`unsupported flag "${flag}" in ${match[0]}`);
+      this.#flags.add(js);
     }
-    this.position = match[0].length;
+    this.#position = match[0].length;
   }
 
-  private group(): void {
-    const rest = this.pattern.slice(this.position);
+  #group(): void {
+    const rest = this.#pattern.slice(this.#position);
     const named = /^\(\?P?<([A-Za-z0-9_]+)>/.exec(rest);
     if (named) {
-      if (/^\d/.test(named[1]!)) this.fail(`group name "${named[1]}" must not start with a digit`);
-      this.out += `(?<${named[1]}>`;
-      this.position += named[0].length;
+      if (/^\d/.test(named[1]!)) this.#fail(`group name "${named[1]}" must not start with a digit`);
+      this.#out += `(?<${named[1]}>`;
+      this.#position += named[0].length;
       return;
     }
     const lookaround = /^\(\?(<?[=!])/.exec(rest);
-    if (lookaround) this.fail(`invalid or unsupported Perl syntax: \`(?${lookaround[1]}\``);
+    if (lookaround) this.#fail(`invalid or unsupported Perl syntax: \`(?${lookaround[1]}\``);
     const scopedFlags = /^\(\?([a-zA-Z-]*)([:)])/.exec(rest);
     if (scopedFlags && scopedFlags[1] !== "") {
       if (scopedFlags[2] === ")") {
-        this.fail(`flags ${scopedFlags[0]} are only supported at the start of the pattern; use (?flags:...)`);
+        this.#fail(
+          `flags ${scopedFlags[0]} are only supported at the start of the pattern; use (?flags:...)`,
+        );
       }
-      if (/[^ims-]/.test(scopedFlags[1]!)) this.fail(`unsupported flags in ${scopedFlags[0]}`);
+      if (/[^ims-]/.test(scopedFlags[1]!)) this.#fail(`unsupported flags in ${scopedFlags[0]}`);
     }
-    this.out += "(";
-    this.position++;
+    this.#out += "(";
+    this.#position++;
   }
 
-  private characterClass(): void {
-    this.out += "[";
-    this.position++;
-    if (this.pattern[this.position] === "^") {
-      this.out += "^";
-      this.position++;
+  #characterClass(): void {
+    this.#out += "[";
+    this.#position++;
+    if (this.#pattern[this.#position] === "^") {
+      this.#out += "^";
+      this.#position++;
     }
     // In RE2 a `]` right after the opening bracket is a literal; in JavaScript it closes the class.
-    if (this.pattern[this.position] === "]") {
-      this.out += "\\]";
-      this.position++;
+    if (this.#pattern[this.#position] === "]") {
+      this.#out += "\\]";
+      this.#position++;
     }
-    while (this.position < this.pattern.length) {
-      const char = this.pattern[this.position]!;
+    while (this.#position < this.#pattern.length) {
+      const char = this.#pattern[this.#position]!;
       if (char === "]") {
-        this.out += "]";
-        this.position++;
+        this.#out += "]";
+        this.#position++;
         return;
       }
-      if (char === "\\") this.escape(true);
-      else if (char === "[" && this.pattern[this.position + 1] === ":") this.posixClass();
+      if (char === "\\") this.#escape(true);
+      else if (char === "[" && this.#pattern[this.#position + 1] === ":") this.#posixClass();
       else {
-        this.out += char === "[" ? "\\[" : char;
-        this.position++;
+        this.#out += char === "[" ? "\\[" : char;
+        this.#position++;
       }
     }
-    this.fail("missing closing ]");
+    this.#fail("missing closing ]");
   }
 
-  private posixClass(): void {
-    const match = /^\[:(\^?)([a-z]+):\]/.exec(this.pattern.slice(this.position));
+  #posixClass(): void {
+    const match = /^\[:(\^?)([a-z]+):\]/.exec(this.#pattern.slice(this.#position));
     if (!match) {
-      this.out += "\\[";
-      this.position++;
+      this.#out += "\\[";
+      this.#position++;
       return;
     }
     const ranges = posixClasses[match[2]!];
-    if (ranges === undefined) this.fail(`invalid character class range: \`${match[0]}\``);
-    if (match[1] === "^") this.fail(`negated POSIX class ${match[0]} is not supported`);
-    this.out += ranges;
-    this.position += match[0].length;
+    if (ranges === undefined) this.#fail(`invalid character class range: \`${match[0]}\``);
+    if (match[1] === "^") this.#fail(`negated POSIX class ${match[0]} is not supported`);
+    this.#out += ranges;
+    this.#position += match[0].length;
   }
 
-  private escape(inClass: boolean): void {
-    const next = this.pattern[this.position + 1];
-    if (next === undefined) this.fail("trailing backslash at end of expression");
+  #escape(inClass: boolean): void {
+    const next = this.#pattern[this.#position + 1];
+    if (next === undefined) this.#fail("trailing backslash at end of expression");
     const two = `\\${next}`;
-    this.position += 2;
-    if (next === "Q") return this.quoted(inClass);
-    if (next === "p" || next === "P") return this.unicodeClass(next);
-    if (next === "x" && this.pattern[this.position] === "{") return this.hexEscape();
-    if (/[1-9]/.test(next)) this.fail(`invalid escape sequence: \`${two}\``);
-    if (next === "C") this.fail("\\C (any byte) is not supported");
+    this.#position += 2;
+    if (next === "Q") return this.#quoted(inClass);
+    if (next === "p" || next === "P") return this.#unicodeClass(next);
+    if (next === "x" && this.#pattern[this.#position] === "{") return this.#hexEscape();
+    if (/[1-9]/.test(next)) this.#fail(`invalid escape sequence: \`${two}\``);
+    if (next === "C") this.#fail("\\C (any byte) is not supported");
     if (!inClass && next === "A") {
-      this.out += "(?<![\\s\\S])";
+      this.#out += "(?<![\\s\\S])";
       return;
     }
     if (!inClass && next === "z") {
-      this.out += "(?![\\s\\S])";
+      this.#out += "(?![\\s\\S])";
       return;
     }
-    this.out += two;
+    this.#out += two;
   }
 
   /** `\Q...\E`: everything in between is literal text. */
-  private quoted(inClass: boolean): void {
-    const end = this.pattern.indexOf("\\E", this.position);
-    const literal = this.pattern.slice(this.position, end === -1 ? undefined : end);
-    this.position = end === -1 ? this.pattern.length : end + 2;
+  #quoted(inClass: boolean): void {
+    const end = this.#pattern.indexOf("\\E", this.#position);
+    const literal = this.#pattern.slice(this.#position, end === -1 ? undefined : end);
+    this.#position = end === -1 ? this.#pattern.length : end + 2;
     const special = inClass ? /[\\\]^-]/g : /[\\^$.|?*+()[\]{}/]/g;
-    this.out += literal.replace(special, "\\$&");
+    this.#out += literal.replace(special, "\\$&");
   }
 
-  private unicodeClass(letter: string): void {
-    const braced = /^\{(\^?)([A-Za-z_]+)\}/.exec(this.pattern.slice(this.position));
+  #unicodeClass(letter: string): void {
+    const braced = /^\{(\^?)([A-Za-z_]+)\}/.exec(this.#pattern.slice(this.#position));
     let name: string;
     let negate = letter === "P";
     if (braced) {
       name = braced[2]!;
       if (braced[1] === "^") negate = !negate;
-      this.position += braced[0].length;
+      this.#position += braced[0].length;
     } else {
-      name = this.pattern[this.position] ?? "";
-      if (!/^[A-Za-z]$/.test(name)) this.fail(`invalid character class range: \`\\${letter}${name}\``);
-      this.position++;
+      name = this.#pattern[this.#position] ?? "";
+      if (!/^[A-Za-z]$/.test(name)) this.#fail(`invalid character class range: \`\\${letter}${name}\``);
+      this.#position++;
     }
-    this.unicode = true;
+    this.#unicode = true;
     // Go names general categories (L, Nd) and scripts (Greek) alike; JavaScript wants Script=.
     const property = /^(?:[A-Z][a-z]?|Any)$/.test(name) ? name : `Script=${name}`;
-    this.out += `\\${negate ? "P" : "p"}{${property}}`;
+    this.#out += `\\${negate ? "P" : "p"}{${property}}`;
   }
 
-  private hexEscape(): void {
-    const match = /^\{([0-9A-Fa-f]{1,6})\}/.exec(this.pattern.slice(this.position));
-    if (!match) this.fail("invalid escape sequence: `\\x{`");
-    this.unicode = true;
-    this.out += `\\u{${match[1]}}`;
-    this.position += match[0].length;
+  #hexEscape(): void {
+    const match = /^\{([0-9A-Fa-f]{1,6})\}/.exec(this.#pattern.slice(this.#position));
+    if (!match) this.#fail("invalid escape sequence: `\\x{`");
+    this.#unicode = true;
+    this.#out += `\\u{${match[1]}}`;
+    this.#position += match[0].length;
   }
 }
 
@@ -233,13 +235,13 @@ type TemplatePart = string | { group: number } | { name: string };
  */
 export class ExpandTemplate {
   readonly template: string;
-  private readonly parts: TemplatePart[];
+  readonly #parts: TemplatePart[];
 
   constructor(template: string, regexp: RegExp) {
     this.template = template;
-    this.parts = parseTemplate(template);
+    this.#parts = parseTemplate(template);
     const { count, names } = groupsOf(regexp);
-    for (const part of this.parts) {
+    for (const part of this.#parts) {
       if (typeof part === "string") continue;
       if ("group" in part && part.group > count) {
         throw new Error(
@@ -255,7 +257,7 @@ export class ExpandTemplate {
 
   expand(match: RegExpExecArray): string {
     let result = "";
-    for (const part of this.parts) {
+    for (const part of this.#parts) {
       if (typeof part === "string") result += part;
       else if ("group" in part) result += match[part.group] ?? "";
       else result += match.groups?.[part.name] ?? "";

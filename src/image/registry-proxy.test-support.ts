@@ -45,37 +45,37 @@ class Forwarder implements RecordingProxy {
   maxInFlight = 0;
   fault: ((req: IncomingMessage) => InjectedAnswer | undefined) | undefined;
   paginateTags = false;
-  private inFlight = 0;
-  private readonly target: string;
-  private readonly upstream = new Agent({ keepAliveTimeout: 10_000 });
-  private readonly server = createServer((req, res) => this.onRequest(req, res));
+  #inFlight = 0;
+  readonly #target: string;
+  readonly #upstream = new Agent({ keepAliveTimeout: 10_000 });
+  readonly #server = createServer((req, res) => this.#onRequest(req, res));
 
   constructor(target: string) {
-    this.target = target;
+    this.#target = target;
   }
 
   async listen(): Promise<void> {
-    this.server.listen(0, "127.0.0.1");
-    await once(this.server, "listening");
-    this.host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.#server.listen(0, "127.0.0.1");
+    await once(this.#server, "listening");
+    this.host = `127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    this.server.close();
-    await this.upstream.close();
+    this.#server.closeAllConnections();
+    this.#server.close();
+    await this.#upstream.close();
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
     this.arrivals.push(performance.now());
     this.paths.push(`${req.method} ${req.url}`);
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    res.on("close", () => this.inFlight--);
-    this.answer(req, res).catch(() => res.destroy());
+    this.#inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.#inFlight);
+    res.on("close", () => this.#inFlight--);
+    this.#answer(req, res).catch(() => res.destroy());
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const injected = this.fault?.(req);
     if (injected) {
       res.writeHead(injected.status, injected.headers ?? {});
@@ -85,18 +85,18 @@ class Forwarder implements RecordingProxy {
     const url = new URL(req.url ?? "/", "http://proxy");
     const tagList = /^\/v2\/(.+)\/tags\/list$/.exec(url.pathname);
     if (this.paginateTags && tagList && url.searchParams.has("n"))
-      return this.servePage(req, res, url, tagList[1]!);
-    return this.forward(req, res);
+      return this.#servePage(req, res, url, tagList[1]!);
+    return this.#forward(req, res);
   }
 
-  private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter(([name, value]) => !hopByHop.has(name) && value !== undefined),
     ) as Record<string, string | string[]>;
-    const answer = await request(`http://${this.target}${req.url ?? "/"}`, {
+    const answer = await request(`http://${this.#target}${req.url ?? "/"}`, {
       method: req.method as "GET",
       headers,
-      dispatcher: this.upstream,
+      dispatcher: this.#upstream,
     });
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(answer.headers)) {
@@ -107,15 +107,10 @@ class Forwarder implements RecordingProxy {
     res.end();
   }
 
-  private async servePage(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    repository: string,
-  ): Promise<void> {
-    const answer = await request(`http://${this.target}/v2/${repository}/tags/list`, {
+  async #servePage(req: IncomingMessage, res: ServerResponse, url: URL, repository: string): Promise<void> {
+    const answer = await request(`http://${this.#target}/v2/${repository}/tags/list`, {
       headers: req.headers.authorization ? { authorization: req.headers.authorization } : {},
-      dispatcher: this.upstream,
+      dispatcher: this.#upstream,
     });
     const body = (await answer.body.json()) as { name: string; tags: string[] | null };
     if (answer.statusCode !== 200) {

@@ -47,8 +47,8 @@ export interface SaveResult extends TagSetInfo {
 export class TagStore {
   readonly root: string;
   readonly maxTags: number;
-  private readonly known = new Map<string, TagSetInfo>();
-  private readonly pending = new Map<string, Promise<unknown>>();
+  readonly #known = new Map<string, TagSetInfo>();
+  readonly #pending = new Map<string, Promise<unknown>>();
 
   constructor(root: string, options: TagStoreOptions = {}) {
     const maxTags = options.maxTags ?? defaultMaxTags;
@@ -60,47 +60,47 @@ export class TagStore {
 
   /** Stores the tag list unless it equals the stored one (same revision): then nothing is written. */
   async save(namespace: string, name: string, tags: readonly string[]): Promise<SaveResult> {
-    const file = this.file(namespace, name);
-    const { sorted, truncated } = this.normalise(tags);
+    const file = this.#file(namespace, name);
+    const { sorted, truncated } = this.#normalise(tags);
     const content = Buffer.from(sorted.length === 0 ? "" : `${sorted.join("\n")}\n`, "utf8");
     const info: TagSetInfo = { revision: sha256(content), count: sorted.length };
-    return this.serialised(file, async () => {
-      const stored = this.known.get(file) ?? (await this.readInfo(file));
+    return this.#serialised(file, async () => {
+      const stored = this.#known.get(file) ?? (await this.#readInfo(file));
       if (stored?.revision === info.revision) {
-        this.known.set(file, stored);
+        this.#known.set(file, stored);
         return { ...info, changed: false, truncated };
       }
       await writeAtomically(file, await gzipAsync(content));
-      this.known.set(file, info);
+      this.#known.set(file, info);
       return { ...info, changed: true, truncated };
     });
   }
 
   /** The stored tags in byte order, or undefined when none were ever saved. */
   async load(namespace: string, name: string): Promise<string[] | undefined> {
-    const file = this.file(namespace, name);
-    const content = await this.readContent(file);
+    const file = this.#file(namespace, name);
+    const content = await this.#readContent(file);
     if (content === undefined) return undefined;
     const text = content.toString("utf8");
     const tags = text === "" ? [] : text.slice(0, -1).split("\n");
-    this.known.set(file, { revision: sha256(content), count: tags.length });
+    this.#known.set(file, { revision: sha256(content), count: tags.length });
     return tags;
   }
 
   async delete(namespace: string, name: string): Promise<void> {
-    const file = this.file(namespace, name);
-    await this.serialised(file, async () => {
+    const file = this.#file(namespace, name);
+    await this.#serialised(file, async () => {
       await rm(file, { force: true });
-      this.known.delete(file);
+      this.#known.delete(file);
     });
   }
 
   /** Revision and count from memory, without touching the disk (undefined until saved or loaded). */
   info(namespace: string, name: string): TagSetInfo | undefined {
-    return this.known.get(this.file(namespace, name));
+    return this.#known.get(this.#file(namespace, name));
   }
 
-  private normalise(tags: readonly string[]): { sorted: string[]; truncated: number } {
+  #normalise(tags: readonly string[]): { sorted: string[]; truncated: number } {
     const unique = [...new Set(tags)];
     for (const tag of unique) {
       if (tag === "" || /[\r\n]/.test(tag)) throw new Error(`cannot store tag ${JSON.stringify(tag)}`);
@@ -110,7 +110,7 @@ export class TagStore {
     return { sorted: truncated > 0 ? unique.slice(truncated) : unique, truncated };
   }
 
-  private file(namespace: string, name: string): string {
+  #file(namespace: string, name: string): string {
     for (const [what, value] of [
       ["namespace", namespace],
       ["name", name],
@@ -121,15 +121,15 @@ export class TagStore {
     return path.join(this.root, namespace, `${name}.tags.gz`);
   }
 
-  private async readInfo(file: string): Promise<TagSetInfo | undefined> {
-    const content = await this.readContent(file);
+  async #readInfo(file: string): Promise<TagSetInfo | undefined> {
+    const content = await this.#readContent(file);
     if (content === undefined) return undefined;
     let count = 0;
     for (const byte of content) if (byte === 0x0a) count++;
     return { revision: sha256(content), count };
   }
 
-  private async readContent(file: string): Promise<Buffer | undefined> {
+  async #readContent(file: string): Promise<Buffer | undefined> {
     let compressed: Buffer;
     try {
       compressed = await readFile(file);
@@ -147,18 +147,18 @@ export class TagStore {
   }
 
   /** One operation at a time per file, so a save never races a delete or another save. */
-  private async serialised<T>(file: string, operation: () => Promise<T>): Promise<T> {
-    const previous = this.pending.get(file) ?? Promise.resolve();
+  async #serialised<T>(file: string, operation: () => Promise<T>): Promise<T> {
+    const previous = this.#pending.get(file) ?? Promise.resolve();
     const current = previous.then(operation, operation);
     const settled = current.then(
       () => undefined,
       () => undefined,
     );
-    this.pending.set(file, settled);
+    this.#pending.set(file, settled);
     try {
       return await current;
     } finally {
-      if (this.pending.get(file) === settled) this.pending.delete(file);
+      if (this.#pending.get(file) === settled) this.#pending.delete(file);
     }
   }
 }

@@ -26,38 +26,46 @@ interface DiscoveryList {
 /** A thin Kubernetes API client over undici: typed errors, discovery, CRUD and server-side apply. */
 export class KubeClient {
   readonly access: ClusterAccess;
-  private readonly agent: Agent;
+  readonly #agent: Agent;
   /** long-lived streams (watches) get their own unbounded pool so they never starve plain requests */
-  private readonly streamAgent: Agent;
-  private readonly discovery = new Map<string, Promise<DiscoveryList>>();
+  readonly #streamAgent: Agent;
+  readonly #discovery: Map<string, Promise<DiscoveryList>>;
 
-  constructor(access: ClusterAccess, options: { connections?: number } = {}) {
+  /** `shareWith`: use that client's connections and discovery cache instead of opening new ones. */
+  constructor(access: ClusterAccess, options: { connections?: number; shareWith?: KubeClient } = {}) {
     this.access = access;
+    if (options.shareWith) {
+      this.#agent = options.shareWith.#agent;
+      this.#streamAgent = options.shareWith.#streamAgent;
+      this.#discovery = options.shareWith.#discovery;
+      return;
+    }
     const connect = {
       ...(access.ca ? { ca: access.ca } : {}),
       ...(access.cert ? { cert: access.cert } : {}),
       ...(access.key ? { key: access.key } : {}),
       rejectUnauthorized: !access.insecureSkipTlsVerify,
     };
-    this.agent = new Agent({ connections: options.connections ?? 16, connect });
-    this.streamAgent = new Agent({ connect });
+    this.#agent = new Agent({ connections: options.connections ?? 16, connect });
+    this.#streamAgent = new Agent({ connect });
+    this.#discovery = new Map();
   }
 
   /** Closes the connections; open streams (watches) are cut rather than awaited, as they may never end. */
   async close(): Promise<void> {
-    await Promise.all([this.agent.close(), this.streamAgent.destroy()]);
+    await Promise.all([this.#agent.close(), this.#streamAgent.destroy()]);
   }
 
   /** set on clients made by `impersonating` */
-  private impersonation: { user: string; groups: string[] } | undefined;
+  #impersonation: { user: string; groups: string[] } | undefined;
 
   /**
    * A client acting as `user` (Impersonate-User/-Group headers), sharing this client's connections
    * and discovery cache; close the original, not this one.
    */
   impersonating(user: string, groups: string[] = []): KubeClient {
-    const child = Object.create(this) as KubeClient;
-    child.impersonation = { user, groups };
+    const child = new KubeClient(this.access, { shareWith: this });
+    child.#impersonation = { user, groups };
     return child;
   }
 
@@ -67,18 +75,18 @@ export class KubeClient {
     return this.impersonating(`system:serviceaccount:${namespace}:${name}`, groups);
   }
 
-  private headers(contentType?: string): Record<string, string | string[]> {
+  #headers(contentType?: string): Record<string, string | string[]> {
     const h: Record<string, string | string[]> = { accept: "application/json", "user-agent": "sluice" };
     if (this.access.token) h["authorization"] = `Bearer ${this.access.token}`;
     if (contentType) h["content-type"] = contentType;
-    if (this.impersonation) {
-      h["impersonate-user"] = this.impersonation.user;
-      if (this.impersonation.groups.length) h["impersonate-group"] = this.impersonation.groups;
+    if (this.#impersonation) {
+      h["impersonate-user"] = this.#impersonation.user;
+      if (this.#impersonation.groups.length) h["impersonate-group"] = this.#impersonation.groups;
     }
     return h;
   }
 
-  private url(path: string, query: RequestOptions["query"]): string {
+  #url(path: string, query: RequestOptions["query"]): string {
     const u = new URL(path, this.access.server);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
     return u.toString();
@@ -92,11 +100,11 @@ export class KubeClient {
         : typeof options.body === "string"
           ? options.body
           : JSON.stringify(options.body);
-    const res = await request(this.url(path, options.query), {
+    const res = await request(this.#url(path, options.query), {
       method: method as "GET",
-      headers: this.headers(body === undefined ? undefined : (options.contentType ?? "application/json")),
+      headers: this.#headers(body === undefined ? undefined : (options.contentType ?? "application/json")),
       body: body ?? null,
-      dispatcher: this.agent,
+      dispatcher: this.#agent,
       signal: options.signal ?? null,
       headersTimeout: options.timeoutMs ?? 30_000,
       bodyTimeout: options.timeoutMs ?? 30_000,
@@ -115,10 +123,10 @@ export class KubeClient {
     path: string,
     options: { query?: RequestOptions["query"]; signal?: AbortSignal; idleTimeoutMs?: number } = {},
   ): Promise<AsyncIterable<Buffer>> {
-    const res = await request(this.url(path, options.query), {
+    const res = await request(this.#url(path, options.query), {
       method: "GET",
-      headers: this.headers(),
-      dispatcher: this.streamAgent,
+      headers: this.#headers(),
+      dispatcher: this.#streamAgent,
       signal: options.signal ?? null,
       headersTimeout: 30_000,
       bodyTimeout: options.idleTimeoutMs ?? 0,
@@ -131,11 +139,11 @@ export class KubeClient {
   async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo> {
     const { group } = splitApiVersion(apiVersion);
     const path = group ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    let doc = this.discovery.get(path);
+    let doc = this.#discovery.get(path);
     if (!doc) {
       doc = this.request<DiscoveryList>("GET", path);
-      this.discovery.set(path, doc);
-      doc.catch(() => this.discovery.delete(path));
+      this.#discovery.set(path, doc);
+      doc.catch(() => this.#discovery.delete(path));
     }
     const found = (await doc).resources.find((r) => r.kind === kind && !r.name.includes("/"));
     if (!found)
@@ -145,7 +153,7 @@ export class KubeClient {
 
   /** Forgets discovery results, e.g. after CRDs were installed. */
   resetDiscovery(): void {
-    this.discovery.clear();
+    this.#discovery.clear();
   }
 
   async pathFor(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {

@@ -14,7 +14,13 @@ import {
   VariablesNotFoundError,
   buildManifests,
 } from "./index.ts";
-import { type ArtifactFiles, artifact, configMap, deployment, kustomizeBinary } from "./artifacts.test-support.ts";
+import {
+  type ArtifactFiles,
+  artifact,
+  configMap,
+  deployment,
+  kustomizeBinary,
+} from "./artifacts.test-support.ts";
 
 let binary: string;
 let workDir: string;

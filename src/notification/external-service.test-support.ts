@@ -17,11 +17,11 @@ export type Responder = (req: Captured, res: ServerResponse) => void | Promise<v
  */
 export class TestReceiver {
   readonly requests: Captured[] = [];
-  private readonly script: Responder[] = [];
+  readonly #script: Responder[] = [];
   fallback: Responder = (_req, res) => {
     res.writeHead(200, { "content-type": "application/json" }).end("{}");
   };
-  private readonly server = createServer((req, res) => {
+  readonly #server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -32,7 +32,7 @@ export class TestReceiver {
         body: Buffer.concat(chunks).toString("utf8"),
       };
       this.requests.push(captured);
-      const responder = this.script.shift() ?? this.fallback;
+      const responder = this.#script.shift() ?? this.fallback;
       Promise.resolve(responder(captured, res)).then(
         () => {
           if (!res.headersSent) res.writeHead(200, { "content-type": "application/json" }).end("{}");
@@ -44,18 +44,18 @@ export class TestReceiver {
 
   /** Responders for the next requests, in order. */
   then(...responders: Responder[]): this {
-    this.script.push(...responders);
+    this.#script.push(...responders);
     return this;
   }
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   posts(): Captured[] {

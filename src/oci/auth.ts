@@ -42,22 +42,22 @@ export interface RegistryAuthOptions {
  * fetched from the challenge's realm and cached until shortly before it expires.
  */
 export class RegistryAuth {
-  private readonly options: RegistryAuthOptions;
-  private challenge: AuthChallenge | undefined;
-  private readonly tokens = new Map<string, CachedToken>();
+  readonly #options: RegistryAuthOptions;
+  #challenge: AuthChallenge | undefined;
+  readonly #tokens = new Map<string, CachedToken>();
 
   constructor(options: RegistryAuthOptions) {
-    this.options = options;
+    this.#options = options;
   }
 
   get username(): string | undefined {
-    return this.options.credentials?.username;
+    return this.#options.credentials?.username;
   }
 
   async authorization(scope: string | undefined, signal?: AbortSignal): Promise<string | undefined> {
-    if (this.challenge?.scheme === "basic") return this.basicAuthorization();
-    if (this.challenge?.scheme !== "bearer") return undefined;
-    const token = await this.bearerToken(this.challenge, scope, signal);
+    if (this.#challenge?.scheme === "basic") return this.#basicAuthorization();
+    if (this.#challenge?.scheme !== "bearer") return undefined;
+    const token = await this.#bearerToken(this.#challenge, scope, signal);
     return `Bearer ${token}`;
   }
 
@@ -75,61 +75,61 @@ export class RegistryAuth {
     const challenge =
       challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "basic");
     if (!challenge) return false;
-    this.challenge = challenge;
-    this.tokens.delete(scope ?? "");
+    this.#challenge = challenge;
+    this.#tokens.delete(scope ?? "");
     const next = await this.authorization(scope, signal);
     return next !== undefined && next !== sent;
   }
 
-  private basicAuthorization(): string | undefined {
-    const credentials = this.options.credentials;
+  #basicAuthorization(): string | undefined {
+    const credentials = this.#options.credentials;
     if (!credentials) return undefined;
     return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
   }
 
-  private async bearerToken(
+  async #bearerToken(
     challenge: AuthChallenge,
     scope: string | undefined,
     signal?: AbortSignal,
   ): Promise<string> {
     const key = scope ?? "";
-    const cached = this.tokens.get(key);
+    const cached = this.#tokens.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.value;
-    const fetched = await this.fetchToken(challenge, scope, signal);
-    this.tokens.set(key, fetched);
+    const fetched = await this.#fetchToken(challenge, scope, signal);
+    this.#tokens.set(key, fetched);
     return fetched.value;
   }
 
-  private async fetchToken(
+  async #fetchToken(
     challenge: AuthChallenge,
     scope: string | undefined,
     signal?: AbortSignal,
   ): Promise<CachedToken> {
     const operation = "fetching an access token";
-    const url = this.realmUrl(challenge, scope, operation);
-    const basic = this.basicAuthorization();
+    const url = this.#realmUrl(challenge, scope, operation);
+    const basic = this.#basicAuthorization();
     const headers: Record<string, string> = {
       accept: "application/json",
       ...(basic ? { authorization: basic } : {}),
     };
-    const response = await this.options.transport.send({ method: "GET", url, headers, signal }, operation);
-    if (response.status !== 200) throw this.tokenRefused(response, operation);
-    return this.parseToken(response, operation);
+    const response = await this.#options.transport.send({ method: "GET", url, headers, signal }, operation);
+    if (response.status !== 200) throw this.#tokenRefused(response, operation);
+    return this.#parseToken(response, operation);
   }
 
-  private realmUrl(challenge: AuthChallenge, scope: string | undefined, operation: string): URL {
+  #realmUrl(challenge: AuthChallenge, scope: string | undefined, operation: string): URL {
     const realm = challenge.params["realm"];
     let url: URL;
     try {
       url = new URL(realm ?? "");
     } catch {
-      throw this.invalid(
+      throw this.#invalid(
         operation,
         `the Bearer challenge has no usable realm URL (${JSON.stringify(realm)})`,
       );
     }
-    const allowed = url.protocol === "https:" || (this.options.insecure && url.protocol === "http:");
-    if (!allowed) throw this.invalid(operation, `refusing to send credentials to token realm ${url.origin}`);
+    const allowed = url.protocol === "https:" || (this.#options.insecure && url.protocol === "http:");
+    if (!allowed) throw this.#invalid(operation, `refusing to send credentials to token realm ${url.origin}`);
     const service = challenge.params["service"];
     if (service !== undefined) url.searchParams.set("service", service);
     const effectiveScope = scope ?? challenge.params["scope"];
@@ -137,12 +137,12 @@ export class RegistryAuth {
     return url;
   }
 
-  private parseToken(response: HttpResponse, operation: string): CachedToken {
+  #parseToken(response: HttpResponse, operation: string): CachedToken {
     let parsed: TokenResponse;
     try {
       parsed = TokenResponse.parse(JSON.parse(response.body.toString("utf8")));
     } catch {
-      throw this.invalid(operation, "the token endpoint answered without a token");
+      throw this.#invalid(operation, "the token endpoint answered without a token");
     }
     const value = parsed.token ?? parsed.access_token ?? "";
     const lifetimeMs = (parsed.expires_in ?? defaultTokenLifetimeSeconds) * 1000;
@@ -150,10 +150,10 @@ export class RegistryAuth {
     return { value, expiresAt: Date.now() + lifetimeMs * 0.9 };
   }
 
-  private tokenRefused(response: HttpResponse, operation: string): RegistryError {
+  #tokenRefused(response: HttpResponse, operation: string): RegistryError {
     const refused = response.status === 401 || response.status === 403;
     return new RegistryError({
-      registry: this.options.registry,
+      registry: this.#options.registry,
       operation,
       reason: "http",
       status: response.status,
@@ -162,9 +162,9 @@ export class RegistryAuth {
     });
   }
 
-  private invalid(operation: string, problem: string): RegistryError {
+  #invalid(operation: string, problem: string): RegistryError {
     return new RegistryError({
-      registry: this.options.registry,
+      registry: this.#options.registry,
       operation,
       reason: "invalid-response",
       cause: new Error(problem),

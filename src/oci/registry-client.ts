@@ -120,10 +120,10 @@ const defaults = {
 export class RegistryClient {
   /** The registry as named in messages: "docker.io", "localhost:5000". */
   readonly registry: string;
-  private readonly baseUrl: URL;
-  private readonly transport: Transport;
-  private readonly auth: RegistryAuth;
-  private readonly ownedAgent: Dispatcher | undefined;
+  readonly #baseUrl: URL;
+  readonly #transport: Transport;
+  readonly #auth: RegistryAuth;
+  readonly #ownedAgent: Dispatcher | undefined;
 
   constructor(options: RegistryClientOptions) {
     this.registry = normaliseRegistry(options.host);
@@ -131,10 +131,10 @@ export class RegistryClient {
       throw new Error(`invalid registry host ${JSON.stringify(options.host)}: expected host or host:port`);
     }
     const insecure = options.insecure ?? false;
-    this.baseUrl = new URL(`${insecure ? "http" : "https"}://${registryApiHost(this.registry)}`);
+    this.#baseUrl = new URL(`${insecure ? "http" : "https"}://${registryApiHost(this.registry)}`);
     const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
-    this.ownedAgent = options.dispatcher ? undefined : dispatcher;
-    this.transport = new Transport({
+    this.#ownedAgent = options.dispatcher ? undefined : dispatcher;
+    this.#transport = new Transport({
       registry: this.registry,
       dispatcher,
       timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
@@ -145,9 +145,9 @@ export class RegistryClient {
       maxResponseBytes: defaults.maxResponseBytes,
       gate: options.gate,
     });
-    this.auth = new RegistryAuth({
+    this.#auth = new RegistryAuth({
       registry: this.registry,
-      transport: this.transport,
+      transport: this.#transport,
       credentials: options.credentials,
       insecure,
     });
@@ -155,11 +155,11 @@ export class RegistryClient {
 
   /** Checks that the registry speaks the distribution API and accepts our credentials. */
   async ping(options: CallOptions = {}): Promise<void> {
-    await this.call({
+    await this.#call({
       ...options,
       operation: "checking the API",
       method: "GET",
-      url: this.url("/v2/"),
+      url: this.#url("/v2/"),
       expect: [200],
     });
   }
@@ -167,7 +167,7 @@ export class RegistryClient {
   /** Every tag of the repository, each once, following pagination. */
   async listTags(repository: string, options: ListOptions = {}): Promise<string[]> {
     checkRepository(repository);
-    return this.listAll({
+    return this.#listAll({
       operation: `listing tags of ${repository}`,
       path: `/v2/${repository}/tags/list`,
       scope: pullScope(repository),
@@ -178,7 +178,7 @@ export class RegistryClient {
 
   /** Every repository of the registry (`/v2/_catalog`), each once, following pagination. */
   async listRepositories(options: ListOptions = {}): Promise<string[]> {
-    return this.listAll({
+    return this.#listAll({
       operation: "listing repositories",
       path: "/v2/_catalog",
       scope: "registry:catalog:*",
@@ -195,26 +195,26 @@ export class RegistryClient {
   ): Promise<ManifestDescriptor> {
     checkRepository(repository);
     checkManifestReference(reference);
-    const response = await this.call({
+    const response = await this.#call({
       ...options,
       operation: `looking up manifest ${repository}:${reference}`,
       method: "HEAD",
-      url: this.url(`/v2/${repository}/manifests/${reference}`),
+      url: this.#url(`/v2/${repository}/manifests/${reference}`),
       scope: pullScope(repository),
       headers: { accept: manifestMediaTypes.join(", ") },
       expect: [200],
       notFoundCode: "MANIFEST_UNKNOWN",
     });
-    return this.manifestDescriptor(response, repository, reference, options);
+    return this.#manifestDescriptor(response, repository, reference, options);
   }
 
   async blobExists(repository: string, digest: string, options: CallOptions = {}): Promise<boolean> {
     checkRepository(repository);
-    const response = await this.call({
+    const response = await this.#call({
       ...options,
       operation: `checking blob ${digest} in ${repository}`,
       method: "HEAD",
-      url: this.url(`/v2/${repository}/blobs/${digest}`),
+      url: this.#url(`/v2/${repository}/blobs/${digest}`),
       scope: pullScope(repository),
       expect: [200, 404],
     });
@@ -226,8 +226,8 @@ export class RegistryClient {
     const digest = sha256Digest(bytes);
     const size = bytes.length;
     if (await this.blobExists(repository, digest, options)) return { digest, size, uploaded: false };
-    const location = await this.startUpload(repository, options);
-    await this.finishUpload(repository, location, digest, bytes, options);
+    const location = await this.#startUpload(repository, options);
+    await this.#finishUpload(repository, location, digest, bytes, options);
     return { digest, size, uploaded: true };
   }
 
@@ -246,51 +246,51 @@ export class RegistryClient {
     if (isValidDigest(reference) && reference !== digest) {
       throw new Error(`${operation}: the manifest's digest is ${digest}, not ${reference}`);
     }
-    const response = await this.call({
+    const response = await this.#call({
       ...options,
       operation,
       method: "PUT",
-      url: this.url(`/v2/${repository}/manifests/${reference}`),
+      url: this.#url(`/v2/${repository}/manifests/${reference}`),
       scope: pushScope(repository),
       headers: { "content-type": mediaType },
       body: manifest,
       expect: [201],
     });
-    this.checkReturnedDigest(response, digest, operation);
+    this.#checkReturnedDigest(response, digest, operation);
     return digest;
   }
 
   /** Closes the connection pool the client owns; a shared dispatcher is left open. */
   async close(): Promise<void> {
-    await this.ownedAgent?.close();
+    await this.#ownedAgent?.close();
   }
 
-  private async listAll(listing: Listing): Promise<string[]> {
+  async #listAll(listing: Listing): Promise<string[]> {
     const pageSize = listing.pageSize ?? defaults.pageSize;
     const maxPages = listing.maxPages ?? defaults.maxPages;
     if (!Number.isInteger(pageSize) || pageSize < 1)
       throw new Error(`pageSize must be a positive integer, got ${pageSize}`);
     const found = new Set<string>();
     const visited = new Set<string>();
-    let url: URL | undefined = this.url(listing.path, { n: String(pageSize) });
+    let url: URL | undefined = this.#url(listing.path, { n: String(pageSize) });
     let linked = false;
     while (url) {
-      if (visited.size >= maxPages) throw this.invalid(listing.operation, `more than ${maxPages} pages`);
+      if (visited.size >= maxPages) throw this.#invalid(listing.operation, `more than ${maxPages} pages`);
       visited.add(url.href);
-      const page = await this.listPage(listing, url);
+      const page = await this.#listPage(listing, url);
       const added = page.items.filter((item) => !found.has(item));
       for (const item of added) found.add(item);
       url = nextPage(page, url, pageSize, added.length, linked);
       linked ||= page.link !== undefined;
       if (url && visited.has(url.href)) {
-        throw this.invalid(listing.operation, `pagination loops back to ${url.pathname}${url.search}`);
+        throw this.#invalid(listing.operation, `pagination loops back to ${url.pathname}${url.search}`);
       }
     }
     return [...found];
   }
 
-  private async listPage(listing: Listing, url: URL): Promise<Page> {
-    const response = await this.call({
+  async #listPage(listing: Listing, url: URL): Promise<Page> {
+    const response = await this.#call({
       operation: listing.operation,
       method: "GET",
       url,
@@ -299,12 +299,12 @@ export class RegistryClient {
       expect: [200],
       ...(listing.signal ? { signal: listing.signal } : {}),
     });
-    const json = this.parseJson(response, z.unknown(), listing.operation);
+    const json = this.#parseJson(response, z.unknown(), listing.operation);
     let items: string[];
     try {
       items = listing.items(json);
     } catch (error) {
-      throw this.invalid(
+      throw this.#invalid(
         listing.operation,
         `unexpected answer: ${error instanceof z.ZodError ? z.prettifyError(error) : String(error)}`,
       );
@@ -312,7 +312,7 @@ export class RegistryClient {
     return { items, link: nextLink(headerValues(response.headers, "link"), url) };
   }
 
-  private async manifestDescriptor(
+  async #manifestDescriptor(
     response: HttpResponse,
     repository: string,
     reference: string,
@@ -323,53 +323,53 @@ export class RegistryClient {
     const size = Number(headerValue(response.headers, "content-length"));
     if (digest && isValidDigest(digest) && mediaType && Number.isInteger(size))
       return { digest, mediaType, size };
-    return this.manifestDescriptorByGet(repository, reference, options);
+    return this.#manifestDescriptorByGet(repository, reference, options);
   }
 
   /** Some registries omit headers on HEAD; the manifest itself tells everything. */
-  private async manifestDescriptorByGet(
+  async #manifestDescriptorByGet(
     repository: string,
     reference: string,
     options: CallOptions,
   ): Promise<ManifestDescriptor> {
     const operation = `fetching manifest ${repository}:${reference}`;
-    const response = await this.call({
+    const response = await this.#call({
       ...options,
       operation,
       method: "GET",
-      url: this.url(`/v2/${repository}/manifests/${reference}`),
+      url: this.#url(`/v2/${repository}/manifests/${reference}`),
       scope: pullScope(repository),
       headers: { accept: manifestMediaTypes.join(", ") },
       expect: [200],
     });
     const headerType = headerValue(response.headers, "content-type")?.split(";")[0]?.trim();
-    const bodyType = this.parseJson(
+    const bodyType = this.#parseJson(
       response,
       z.object({ mediaType: z.string().optional() }),
       operation,
     ).mediaType;
     const mediaType = bodyType ?? headerType;
-    if (!mediaType) throw this.invalid(operation, "the manifest has no media type");
+    if (!mediaType) throw this.#invalid(operation, "the manifest has no media type");
     return { digest: sha256Digest(response.body), mediaType, size: response.body.length };
   }
 
-  private async startUpload(repository: string, options: CallOptions): Promise<URL> {
+  async #startUpload(repository: string, options: CallOptions): Promise<URL> {
     const operation = `starting a blob upload to ${repository}`;
-    const response = await this.call({
+    const response = await this.#call({
       ...options,
       operation,
       method: "POST",
-      url: this.url(`/v2/${repository}/blobs/uploads/`),
+      url: this.#url(`/v2/${repository}/blobs/uploads/`),
       scope: pushScope(repository),
       body: Buffer.alloc(0),
       expect: [202],
     });
     const location = headerValue(response.headers, "location");
-    if (!location) throw this.invalid(operation, "the registry gave no upload Location");
+    if (!location) throw this.#invalid(operation, "the registry gave no upload Location");
     return new URL(location, response.url);
   }
 
-  private async finishUpload(
+  async #finishUpload(
     repository: string,
     location: URL,
     digest: string,
@@ -380,7 +380,7 @@ export class RegistryClient {
     url.searchParams.set("digest", digest);
     const operation = `uploading blob ${digest} to ${repository}`;
     try {
-      const response = await this.call({
+      const response = await this.#call({
         ...options,
         operation,
         method: "PUT",
@@ -390,7 +390,7 @@ export class RegistryClient {
         body: bytes,
         expect: [201],
       });
-      this.checkReturnedDigest(response, digest, operation);
+      this.#checkReturnedDigest(response, digest, operation);
     } catch (error) {
       // A retried PUT whose first attempt succeeded finds its upload session gone.
       const sessionGone = error instanceof RegistryError && error.code === "BLOB_UPLOAD_UNKNOWN";
@@ -398,28 +398,28 @@ export class RegistryClient {
     }
   }
 
-  private async call(call: Call): Promise<HttpResponse> {
-    const response = await this.exchange(call);
-    if (!call.expect.includes(response.status)) throw this.httpError(call, response);
+  async #call(call: Call): Promise<HttpResponse> {
+    const response = await this.#exchange(call);
+    if (!call.expect.includes(response.status)) throw this.#httpError(call, response);
     return response;
   }
 
   /** Sends a request with the current authorization; after a 401 that taught us something, once more. */
-  private async exchange(call: Call): Promise<HttpResponse> {
-    const sent = await this.authorizationFor(call);
-    const response = await this.transport.send(this.httpRequest(call, sent), call.operation);
-    if (response.status !== 401 || !this.sameOrigin(call.url)) return response;
-    if (!(await this.auth.onUnauthorized(response, call.scope, sent, call.signal))) return response;
-    const retried = await this.authorizationFor(call);
-    return this.transport.send(this.httpRequest(call, retried), call.operation);
+  async #exchange(call: Call): Promise<HttpResponse> {
+    const sent = await this.#authorizationFor(call);
+    const response = await this.#transport.send(this.#httpRequest(call, sent), call.operation);
+    if (response.status !== 401 || !this.#sameOrigin(call.url)) return response;
+    if (!(await this.#auth.onUnauthorized(response, call.scope, sent, call.signal))) return response;
+    const retried = await this.#authorizationFor(call);
+    return this.#transport.send(this.#httpRequest(call, retried), call.operation);
   }
 
   /** Credentials and tokens only ever go to the registry's own origin (not to a foreign Location). */
-  private async authorizationFor(call: Call): Promise<string | undefined> {
-    return this.sameOrigin(call.url) ? this.auth.authorization(call.scope, call.signal) : undefined;
+  async #authorizationFor(call: Call): Promise<string | undefined> {
+    return this.#sameOrigin(call.url) ? this.#auth.authorization(call.scope, call.signal) : undefined;
   }
 
-  private httpRequest(call: Call, authorization: string | undefined) {
+  #httpRequest(call: Call, authorization: string | undefined) {
     const headers = { ...call.headers, ...(authorization ? { authorization } : {}) };
     return {
       method: call.method,
@@ -430,15 +430,15 @@ export class RegistryClient {
     };
   }
 
-  private sameOrigin(url: URL): boolean {
-    return url.origin === this.baseUrl.origin;
+  #sameOrigin(url: URL): boolean {
+    return url.origin === this.#baseUrl.origin;
   }
 
-  private httpError(call: Call, response: HttpResponse): RegistryError {
+  #httpError(call: Call, response: HttpResponse): RegistryError {
     const errors = parseErrorBody(response.body);
     if (errors.length === 0) errors.push(...fallbackErrors(response.status, call.notFoundCode));
     const hint =
-      response.status === 401 ? unauthorizedHint(this.auth.username) : hintForCode(errors[0]?.code);
+      response.status === 401 ? unauthorizedHint(this.#auth.username) : hintForCode(errors[0]?.code);
     const retryAfterMs = parseRetryAfter(headerValue(response.headers, "retry-after"));
     return new RegistryError({
       registry: this.registry,
@@ -451,26 +451,27 @@ export class RegistryClient {
     });
   }
 
-  private parseJson<T>(response: HttpResponse, schema: z.ZodType<T>, operation: string): T {
+  #parseJson<T>(response: HttpResponse, schema: z.ZodType<T>, operation: string): T {
     let json: unknown;
     try {
       json = JSON.parse(response.body.toString("utf8"));
     } catch {
-      throw this.invalid(operation, "the answer is not JSON");
+      throw this.#invalid(operation, "the answer is not JSON");
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw this.invalid(operation, `unexpected answer: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success)
+      throw this.#invalid(operation, `unexpected answer: ${z.prettifyError(parsed.error)}`);
     return parsed.data;
   }
 
-  private checkReturnedDigest(response: HttpResponse, expected: string, operation: string): void {
+  #checkReturnedDigest(response: HttpResponse, expected: string, operation: string): void {
     const returned = headerValue(response.headers, "docker-content-digest");
     if (returned !== undefined && returned !== expected) {
-      throw this.invalid(operation, `the registry stored digest ${returned}, expected ${expected}`);
+      throw this.#invalid(operation, `the registry stored digest ${returned}, expected ${expected}`);
     }
   }
 
-  private invalid(operation: string, problem: string): RegistryError {
+  #invalid(operation: string, problem: string): RegistryError {
     return new RegistryError({
       registry: this.registry,
       operation,
@@ -479,8 +480,8 @@ export class RegistryClient {
     });
   }
 
-  private url(path: string, query: Record<string, string> = {}): URL {
-    const url = new URL(path, this.baseUrl);
+  #url(path: string, query: Record<string, string> = {}): URL {
+    const url = new URL(path, this.#baseUrl);
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
     return url;
   }

@@ -127,16 +127,19 @@ describe("RegistryLimiter shared by 200 scans against one registry", () => {
       assert.ok(results.every((result) => result.tags.length === 3));
       const sent = results.reduce((sum, result) => sum + result.requests, 0);
       assert.equal(proxy.arrivals.length, sent, "every request the scans sent went through the limiter");
-      // At most burst + rate·T requests in any T seconds; with T = 1 s that is 45.
+      // At most burst + rate·T requests in any T seconds; with T = 1 s that is 45. Arrivals are
+      // stamped by the proxy, so a loaded machine can delay admitted requests into the next window:
+      // allow 100 ms of that (2 requests), no more.
+      const bound = limit.burst + limit.requestsPerSecond * 1.1;
       const busiest = busiestWindow(proxy.arrivals, 1000);
-      assert.ok(busiest <= limit.burst + limit.requestsPerSecond, `${busiest} requests within one second`);
+      assert.ok(busiest <= bound, `${busiest} requests within one second`);
       const perFixedSecond = new Map<number, number>();
       const first = Math.min(...proxy.arrivals);
       for (const t of proxy.arrivals) {
         const second = Math.floor((t - first) / 1000);
         perFixedSecond.set(second, (perFixedSecond.get(second) ?? 0) + 1);
       }
-      assert.ok([...perFixedSecond.values()].every((n) => n <= limit.burst + limit.requestsPerSecond));
+      assert.ok([...perFixedSecond.values()].every((n) => n <= bound));
       assert.ok(proxy.maxInFlight <= limit.maxConcurrency, `${proxy.maxInFlight} in flight`);
       const span = (Math.max(...proxy.arrivals) - first) / 1000;
       if (process.env["SLUICE_TEST_VERBOSE"])

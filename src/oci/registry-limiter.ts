@@ -34,33 +34,33 @@ interface Waiter {
 }
 
 export class RegistryLimiter implements RequestGate {
-  private readonly limit: RegistryLimit;
-  private readonly perRegistry: Map<string, RegistryLimit>;
-  private readonly hosts = new Map<string, HostBucket>();
+  readonly #limit: RegistryLimit;
+  readonly #perRegistry: Map<string, RegistryLimit>;
+  readonly #hosts = new Map<string, HostBucket>();
 
   constructor(options: RegistryLimiterOptions = {}) {
-    this.limit = checked({ ...defaultRegistryLimit, ...options.limit }, "default");
-    this.perRegistry = new Map(
+    this.#limit = checked({ ...defaultRegistryLimit, ...options.limit }, "default");
+    this.#perRegistry = new Map(
       Object.entries(options.perRegistry ?? {}).map(([host, limit]) => [
         normaliseRegistry(host),
-        checked({ ...this.limit, ...limit }, host),
+        checked({ ...this.#limit, ...limit }, host),
       ]),
     );
   }
 
   acquire(registry: string, signal?: AbortSignal): Promise<() => void> {
     const host = normaliseRegistry(registry);
-    let bucket = this.hosts.get(host);
+    let bucket = this.#hosts.get(host);
     if (!bucket) {
-      bucket = new HostBucket(this.perRegistry.get(host) ?? this.limit);
-      this.hosts.set(host, bucket);
+      bucket = new HostBucket(this.#perRegistry.get(host) ?? this.#limit);
+      this.#hosts.set(host, bucket);
     }
     return bucket.acquire(signal);
   }
 
   /** For metrics and tests: requests in flight and waiting for one registry. */
   stats(registry: string): { active: number; waiting: number } {
-    const bucket = this.hosts.get(normaliseRegistry(registry));
+    const bucket = this.#hosts.get(normaliseRegistry(registry));
     return { active: bucket?.active ?? 0, waiting: bucket?.waiting ?? 0 };
   }
 }
@@ -83,19 +83,19 @@ function abortReason(signal: AbortSignal | undefined): Error {
 
 class HostBucket {
   active = 0;
-  private readonly limit: RegistryLimit;
-  private tokens: number;
-  private refilledAt = performance.now();
-  private readonly queue: Waiter[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  readonly #limit: RegistryLimit;
+  #tokens: number;
+  #refilledAt = performance.now();
+  readonly #queue: Waiter[] = [];
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(limit: RegistryLimit) {
-    this.limit = limit;
-    this.tokens = limit.burst;
+    this.#limit = limit;
+    this.#tokens = limit.burst;
   }
 
   get waiting(): number {
-    return this.queue.length;
+    return this.#queue.length;
   }
 
   acquire(signal: AbortSignal | undefined): Promise<() => void> {
@@ -106,55 +106,55 @@ class HostBucket {
         reject,
         signal,
         onAbort: () => {
-          const index = this.queue.indexOf(waiter);
-          if (index !== -1) this.queue.splice(index, 1);
+          const index = this.#queue.indexOf(waiter);
+          if (index !== -1) this.#queue.splice(index, 1);
           reject(abortReason(signal));
         },
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
-      this.queue.push(waiter);
-      this.pump();
+      this.#queue.push(waiter);
+      this.#pump();
     });
   }
 
-  private pump(): void {
-    while (this.queue.length > 0 && this.active < this.limit.maxConcurrency) {
-      this.refill();
-      if (this.tokens < 1) {
-        this.wakeWhenTokenDue();
+  #pump(): void {
+    while (this.#queue.length > 0 && this.active < this.#limit.maxConcurrency) {
+      this.#refill();
+      if (this.#tokens < 1) {
+        this.#wakeWhenTokenDue();
         return;
       }
-      this.tokens -= 1;
+      this.#tokens -= 1;
       this.active++;
-      const waiter = this.queue.shift()!;
+      const waiter = this.#queue.shift()!;
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.resolve(this.releaser());
+      waiter.resolve(this.#releaser());
     }
   }
 
-  private releaser(): () => void {
+  #releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.active--;
-      this.pump();
+      this.#pump();
     };
   }
 
-  private refill(): void {
+  #refill(): void {
     const now = performance.now();
-    const earned = ((now - this.refilledAt) / 1000) * this.limit.requestsPerSecond;
-    this.tokens = Math.min(this.limit.burst, this.tokens + earned);
-    this.refilledAt = now;
+    const earned = ((now - this.#refilledAt) / 1000) * this.#limit.requestsPerSecond;
+    this.#tokens = Math.min(this.#limit.burst, this.#tokens + earned);
+    this.#refilledAt = now;
   }
 
-  private wakeWhenTokenDue(): void {
-    if (this.timer) return;
-    const delayMs = Math.ceil(((1 - this.tokens) / this.limit.requestsPerSecond) * 1000);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
+  #wakeWhenTokenDue(): void {
+    if (this.#timer) return;
+    const delayMs = Math.ceil(((1 - this.#tokens) / this.#limit.requestsPerSecond) * 1000);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump();
     }, delayMs);
   }
 }

@@ -47,83 +47,83 @@ export interface TransportOptions {
 
 /** One HTTP exchange with timeouts, bounded retries and backoff; knows nothing about auth. */
 export class Transport {
-  private readonly options: TransportOptions;
+  readonly #options: TransportOptions;
 
   constructor(options: TransportOptions) {
-    this.options = options;
+    this.#options = options;
   }
 
   /** Returns the final response whatever its status; throws only when no response came. */
   async send(req: HttpRequest, operation: string): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(req, operation);
-      const lastAttempt = attempt >= this.options.maxRetries;
+      const outcome = await this.#attempt(req, operation);
+      const lastAttempt = attempt >= this.#options.maxRetries;
       if (outcome instanceof RegistryError) {
         if (lastAttempt) throw outcome;
-        await this.pause(
-          backoffDelay(attempt, this.options.retryBaseDelayMs, this.options.maxRetryDelayMs),
+        await this.#pause(
+          backoffDelay(attempt, this.#options.retryBaseDelayMs, this.#options.maxRetryDelayMs),
           req,
         );
         continue;
       }
-      const delay = this.retryDelay(outcome, attempt);
+      const delay = this.#retryDelay(outcome, attempt);
       if (lastAttempt || delay === undefined) return outcome;
-      await this.pause(delay, req);
+      await this.#pause(delay, req);
     }
   }
 
-  private retryDelay(response: HttpResponse, attempt: number): number | undefined {
+  #retryDelay(response: HttpResponse, attempt: number): number | undefined {
     if (!retryableStatuses.has(response.status)) return undefined;
     const retryAfter = parseRetryAfter(headerValue(response.headers, "retry-after"));
-    if (retryAfter !== undefined && retryAfter > this.options.maxRetryDelayMs) return undefined;
-    return retryAfter ?? backoffDelay(attempt, this.options.retryBaseDelayMs, this.options.maxRetryDelayMs);
+    if (retryAfter !== undefined && retryAfter > this.#options.maxRetryDelayMs) return undefined;
+    return retryAfter ?? backoffDelay(attempt, this.#options.retryBaseDelayMs, this.#options.maxRetryDelayMs);
   }
 
-  private async pause(ms: number, req: HttpRequest): Promise<void> {
+  async #pause(ms: number, req: HttpRequest): Promise<void> {
     await sleep(ms, undefined, req.signal ? { signal: req.signal } : {});
   }
 
   /** One try: a response, or a RegistryError for a network failure or timeout (worth retrying). */
-  private async attempt(req: HttpRequest, operation: string): Promise<HttpResponse | RegistryError> {
-    const release = await this.options.gate?.acquire(this.options.registry, req.signal);
+  async #attempt(req: HttpRequest, operation: string): Promise<HttpResponse | RegistryError> {
+    const release = await this.#options.gate?.acquire(this.#options.registry, req.signal);
     try {
-      return await this.exchange(req, operation);
+      return await this.#exchange(req, operation);
     } finally {
       release?.();
     }
   }
 
-  private async exchange(req: HttpRequest, operation: string): Promise<HttpResponse | RegistryError> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+  async #exchange(req: HttpRequest, operation: string): Promise<HttpResponse | RegistryError> {
+    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     try {
       const response = await request(req.url, {
         method: req.method,
-        headers: { "user-agent": this.options.userAgent, ...req.headers },
+        headers: { "user-agent": this.#options.userAgent, ...req.headers },
         body: req.body ?? null,
-        dispatcher: this.options.dispatcher,
+        dispatcher: this.#options.dispatcher,
         signal,
       });
-      const body = await readLimited(response.body, this.options.maxResponseBytes, req.method);
+      const body = await readLimited(response.body, this.#options.maxResponseBytes, req.method);
       return { status: response.statusCode, headers: response.headers, body, url: req.url };
     } catch (error) {
       if (req.signal?.aborted) throw req.signal.reason;
       if (error instanceof ResponseTooLargeError) {
         throw new RegistryError({
-          registry: this.options.registry,
+          registry: this.#options.registry,
           operation,
           reason: "invalid-response",
           cause: error,
         });
       }
-      return this.failure(error, timeout.aborted, operation);
+      return this.#failure(error, timeout.aborted, operation);
     }
   }
 
-  private failure(error: unknown, timedOut: boolean, operation: string): RegistryError {
-    const registry = this.options.registry;
+  #failure(error: unknown, timedOut: boolean, operation: string): RegistryError {
+    const registry = this.#options.registry;
     if (timedOut) {
-      const cause = new Error(`no answer within ${this.options.timeoutMs}ms`);
+      const cause = new Error(`no answer within ${this.#options.timeoutMs}ms`);
       return new RegistryError({ registry, operation, reason: "timeout", cause });
     }
     const hint = "check that the registry is running and reachable from here";

@@ -34,26 +34,26 @@ function parseOneHeader(value: string): AuthChallenge[] {
 }
 
 class Scanner {
-  private position = 0;
-  private readonly text: string;
+  #position = 0;
+  readonly #text: string;
 
   constructor(text: string) {
-    this.text = text;
+    this.#text = text;
   }
 
   done(): boolean {
-    return this.position >= this.text.length;
+    return this.#position >= this.#text.length;
   }
 
   peek(): string | undefined {
-    return this.text[this.position];
+    return this.#text[this.#position];
   }
 
   take(pattern: RegExp): string | undefined {
-    pattern.lastIndex = this.position;
-    const match = pattern.exec(this.text);
+    pattern.lastIndex = this.#position;
+    const match = pattern.exec(this.#text);
     if (!match || match[0] === "") return undefined;
-    this.position += match[0].length;
+    this.#position += match[0].length;
     return match[0];
   }
 
@@ -64,13 +64,13 @@ class Scanner {
   quotedOrToken(): string {
     if (this.peek() !== '"') return this.take(/[^,\s]*/y) ?? "";
     let result = "";
-    this.position++;
+    this.#position++;
     while (!this.done() && this.peek() !== '"') {
-      if (this.peek() === "\\") this.position++;
-      result += this.text[this.position] ?? "";
-      this.position++;
+      if (this.peek() === "\\") this.#position++;
+      result += this.#text[this.#position] ?? "";
+      this.#position++;
     }
-    this.position++;
+    this.#position++;
     return result;
   }
 }

@@ -30,51 +30,51 @@ export function execute(tree: Tree, data: unknown, functions: ReadonlyMap<string
 
 class State {
   out = "";
-  private readonly tree: Tree;
-  private readonly functions: ReadonlyMap<string, FuncDef>;
-  private readonly vars: Variable[];
-  private iterations = 0;
+  readonly #tree: Tree;
+  readonly #functions: ReadonlyMap<string, FuncDef>;
+  readonly #vars: Variable[];
+  #iterations = 0;
 
   constructor(tree: Tree, functions: ReadonlyMap<string, FuncDef>, data: unknown) {
-    this.tree = tree;
-    this.functions = functions;
-    this.vars = [{ name: "$", value: data }];
+    this.#tree = tree;
+    this.#functions = functions;
+    this.#vars = [{ name: "$", value: data }];
   }
 
-  private fail(code: TemplateErrorCode, offset: number, at: string, detail: string): never {
+  #fail(code: TemplateErrorCode, offset: number, at: string, detail: string): never {
     throw new TemplateError({
       code,
       phase: "exec",
-      template: this.tree.name,
-      source: this.tree.source,
+      template: this.#tree.name,
+      source: this.#tree.source,
       offset,
       detail,
       at,
     });
   }
 
-  private write(text: string): void {
+  #write(text: string): void {
     this.out += text;
-    if (this.out.length > maxOutput) this.fail("function-failed", 0, "", "output exceeds 1 MiB");
+    if (this.out.length > maxOutput) this.#fail("function-failed", 0, "", "output exceeds 1 MiB");
   }
 
   walk(nodes: readonly Node[], dot: unknown): void {
     for (const node of nodes) {
       switch (node.kind) {
         case "text":
-          this.write(node.text);
+          this.#write(node.text);
           break;
         case "action": {
-          const value = this.pipe(node.pipe, dot);
-          if (node.pipe.decl.length === 0) this.write(formatValue(value));
+          const value = this.#pipe(node.pipe, dot);
+          if (node.pipe.decl.length === 0) this.#write(formatValue(value));
           break;
         }
         case "if":
         case "with":
-          this.conditional(node, dot);
+          this.#conditional(node, dot);
           break;
         case "range":
-          this.range(node, dot);
+          this.#range(node, dot);
           break;
         case "break":
           throw new BreakSignal();
@@ -84,42 +84,42 @@ class State {
     }
   }
 
-  private scoped(fn: () => void): void {
-    const mark = this.vars.length;
+  #scoped(fn: () => void): void {
+    const mark = this.#vars.length;
     try {
       fn();
     } finally {
-      this.vars.length = mark;
+      this.#vars.length = mark;
     }
   }
 
-  private conditional(node: BranchNode, dot: unknown): void {
-    this.scoped(() => {
-      const value = this.pipe(node.pipe, dot);
+  #conditional(node: BranchNode, dot: unknown): void {
+    this.#scoped(() => {
+      const value = this.#pipe(node.pipe, dot);
       if (isTrue(value)) this.walk(node.list, node.kind === "with" ? value : dot);
       else if (node.elseList !== undefined) this.walk(node.elseList, dot);
     });
   }
 
-  private range(node: BranchNode, dot: unknown): void {
-    this.scoped(() => {
-      const value = this.pipe({ ...node.pipe, decl: [] }, dot);
-      const items = this.rangeItems(value, node);
+  #range(node: BranchNode, dot: unknown): void {
+    this.#scoped(() => {
+      const value = this.#pipe({ ...node.pipe, decl: [] }, dot);
+      const items = this.#rangeItems(value, node);
       if (items.length === 0) {
         if (node.elseList !== undefined) this.walk(node.elseList, dot);
         return;
       }
       const [first, second] = node.pipe.decl;
       for (let i = 0; i < items.length; i++) {
-        if (++this.iterations > maxIterations) {
-          this.fail("function-failed", node.offset, "range", `more than ${maxIterations} range iterations`);
+        if (++this.#iterations > maxIterations) {
+          this.#fail("function-failed", node.offset, "range", `more than ${maxIterations} range iterations`);
         }
         const [key, element] = items.at(i);
-        const mark = this.vars.length;
+        const mark = this.#vars.length;
         if (second !== undefined && first !== undefined) {
-          this.vars.push({ name: first, value: key }, { name: second, value: element });
+          this.#vars.push({ name: first, value: key }, { name: second, value: element });
         } else if (first !== undefined) {
-          this.vars.push({ name: first, value: element });
+          this.#vars.push({ name: first, value: element });
         }
         try {
           this.walk(node.list, element);
@@ -127,21 +127,21 @@ class State {
           if (signal instanceof BreakSignal) break;
           if (!(signal instanceof ContinueSignal)) throw signal;
         } finally {
-          this.vars.length = mark;
+          this.#vars.length = mark;
         }
       }
     });
   }
 
   /** What a range visits, as (key, element) pairs produced on demand. */
-  private rangeItems(value: unknown, node: BranchNode): RangeItems {
+  #rangeItems(value: unknown, node: BranchNode): RangeItems {
     const of = (pairs: [unknown, unknown][]): RangeItems => ({ length: pairs.length, at: (i) => pairs[i]! });
     if (value === null || value === undefined || value === NO_VALUE) return of([]);
     if (Array.isArray(value)) return { length: value.length, at: (i) => [i, value[i]] };
     if (value instanceof Map) return of(sortedEntries(value as Map<unknown, unknown>));
     if (typeof value === "number" && Number.isInteger(value)) {
       if (node.pipe.decl.length > 1) {
-        this.fail(
+        this.#fail(
           "bad-argument",
           node.offset,
           "range",
@@ -150,91 +150,91 @@ class State {
       }
       return { length: Math.max(0, value), at: (i) => [i, i] };
     }
-    return this.fail("bad-argument", node.offset, "range", `range can't iterate over ${formatValue(value)}`);
+    return this.#fail("bad-argument", node.offset, "range", `range can't iterate over ${formatValue(value)}`);
   }
 
-  private pipe(pipe: Pipe, dot: unknown): unknown {
+  #pipe(pipe: Pipe, dot: unknown): unknown {
     let value: unknown = undefined;
     pipe.cmds.forEach((cmd, i) => {
-      value = this.command(cmd, dot, i === 0 ? undefined : { value });
+      value = this.#command(cmd, dot, i === 0 ? undefined : { value });
     });
     for (const name of pipe.decl) {
       if (pipe.assign) {
-        const target = [...this.vars].reverse().find((v) => v.name === name);
+        const target = [...this.#vars].reverse().find((v) => v.name === name);
         if (target !== undefined) target.value = value;
       } else {
-        this.vars.push({ name, value });
+        this.#vars.push({ name, value });
       }
     }
     return value;
   }
 
-  private command(cmd: Command, dot: unknown, final: { value: unknown } | undefined): unknown {
+  #command(cmd: Command, dot: unknown, final: { value: unknown } | undefined): unknown {
     const [head, ...rest] = cmd.args;
     if (head === undefined) return undefined;
     switch (head.kind) {
       case "function":
-        return this.callFunction(head, rest, dot, final);
+        return this.#callFunction(head, rest, dot, final);
       case "field":
-        return this.chain(dot, head.fields, head, this.args(rest, dot, final));
+        return this.#chain(dot, head.fields, head, this.#args(rest, dot, final));
       case "variable":
-        return this.chain(this.variable(head.name), head.fields, head, this.args(rest, dot, final));
+        return this.#chain(this.#variable(head.name), head.fields, head, this.#args(rest, dot, final));
       case "pipe":
         if (head.fields.length > 0) {
-          return this.chain(this.pipe(head.pipe, dot), head.fields, head, this.args(rest, dot, final));
+          return this.#chain(this.#pipe(head.pipe, dot), head.fields, head, this.#args(rest, dot, final));
         }
     }
     if (rest.length > 0 || final !== undefined) {
-      this.fail("bad-argument", head.offset, head.text, `can't give argument to non-function ${head.text}`);
+      this.#fail("bad-argument", head.offset, head.text, `can't give argument to non-function ${head.text}`);
     }
-    return this.operand(head, dot);
+    return this.#operand(head, dot);
   }
 
-  private args(
+  #args(
     rest: readonly Operand[],
     dot: unknown,
     final: { value: unknown } | undefined,
   ): unknown[] | undefined {
     if (rest.length === 0 && final === undefined) return undefined;
-    const values = rest.map((op) => this.operand(op, dot));
+    const values = rest.map((op) => this.#operand(op, dot));
     if (final !== undefined) values.push(final.value);
     return values;
   }
 
-  private operand(op: Operand, dot: unknown): unknown {
+  #operand(op: Operand, dot: unknown): unknown {
     switch (op.kind) {
       case "dot":
         return dot;
       case "literal":
         return op.value;
       case "field":
-        return this.chain(dot, op.fields, op, undefined);
+        return this.#chain(dot, op.fields, op, undefined);
       case "variable":
-        return this.chain(this.variable(op.name), op.fields, op, undefined);
+        return this.#chain(this.#variable(op.name), op.fields, op, undefined);
       case "pipe":
-        return this.chain(this.pipe(op.pipe, dot), op.fields, op, undefined);
+        return this.#chain(this.#pipe(op.pipe, dot), op.fields, op, undefined);
       case "function":
-        return this.callFunction(op, [], dot, undefined);
+        return this.#callFunction(op, [], dot, undefined);
     }
   }
 
-  private variable(name: string): unknown {
-    for (let i = this.vars.length - 1; i >= 0; i--) {
-      const v = this.vars[i]!;
+  #variable(name: string): unknown {
+    for (let i = this.#vars.length - 1; i >= 0; i--) {
+      const v = this.#vars[i]!;
       if (v.name === name) return v.value;
     }
     return NO_VALUE;
   }
 
-  private callFunction(
+  #callFunction(
     head: Extract<Operand, { kind: "function" }>,
     rest: readonly Operand[],
     dot: unknown,
     final: { value: unknown } | undefined,
   ): unknown {
-    const def = this.functions.get(head.name);
+    const def = this.#functions.get(head.name);
     if (def === undefined)
-      return this.fail("unknown-function", head.offset, head.text, `function "${head.name}" not defined`);
+      return this.#fail("unknown-function", head.offset, head.text, `function "${head.name}" not defined`);
     const count = rest.length + (final === undefined ? 0 : 1);
     if (count < def.min || count > def.max) {
       const want =
@@ -243,26 +243,26 @@ class State {
           : def.max === Infinity
             ? `at least ${def.min}`
             : `${def.min} to ${def.max}`;
-      this.fail(
+      this.#fail(
         "bad-argument",
         head.offset,
         head.text,
         `wrong number of args for ${head.name}: want ${want} got ${count}`,
       );
     }
-    if (head.name === "and" || head.name === "or") return this.lazyLogic(head.name, rest, dot, final);
-    const args = this.args(rest, dot, final) ?? [];
-    return this.invoke(def.fn, args, head);
+    if (head.name === "and" || head.name === "or") return this.#lazyLogic(head.name, rest, dot, final);
+    const args = this.#args(rest, dot, final) ?? [];
+    return this.#invoke(def.fn, args, head);
   }
 
-  private lazyLogic(
+  #lazyLogic(
     name: "and" | "or",
     rest: readonly Operand[],
     dot: unknown,
     final: { value: unknown } | undefined,
   ): unknown {
     let value: unknown = undefined;
-    const thunks: (() => unknown)[] = rest.map((op) => () => this.operand(op, dot));
+    const thunks: (() => unknown)[] = rest.map((op) => () => this.#operand(op, dot));
     if (final !== undefined) thunks.push(() => final.value);
     for (const thunk of thunks) {
       value = thunk();
@@ -271,25 +271,20 @@ class State {
     return value;
   }
 
-  private invoke(
-    fn: TemplateFunc,
-    args: unknown[],
-    at: { offset: number; text: string },
-    self?: unknown,
-  ): unknown {
+  #invoke(fn: TemplateFunc, args: unknown[], at: { offset: number; text: string }, self?: unknown): unknown {
     try {
       return fn.apply(self, args);
     } catch (err) {
-      if (err instanceof FuncError) this.fail(err.code, at.offset, at.text, err.message);
+      if (err instanceof FuncError) this.#fail(err.code, at.offset, at.text, err.message);
       if (err instanceof TemplateError || err instanceof BreakSignal || err instanceof ContinueSignal)
         throw err;
       const message = err instanceof Error ? err.message : String(err);
-      return this.fail("function-failed", at.offset, at.text, `error calling ${at.text}: ${message}`);
+      return this.#fail("function-failed", at.offset, at.text, `error calling ${at.text}: ${message}`);
     }
   }
 
   /** Evaluates `.A.B.C` from `receiver`; the last element receives `args` (a method call). */
-  private chain(
+  #chain(
     receiver: unknown,
     fields: readonly string[],
     op: { offset: number; text: string },
@@ -298,22 +293,22 @@ class State {
     let value = receiver;
     fields.forEach((field, i) => {
       const last = i === fields.length - 1;
-      value = this.field(value, field, op, last ? args : undefined);
+      value = this.#field(value, field, op, last ? args : undefined);
     });
     if (fields.length === 0 && args !== undefined) {
-      this.fail("bad-argument", op.offset, op.text, `can't give argument to non-function ${op.text}`);
+      this.#fail("bad-argument", op.offset, op.text, `can't give argument to non-function ${op.text}`);
     }
     return value;
   }
 
-  private field(
+  #field(
     receiver: unknown,
     name: string,
     op: { offset: number; text: string },
     args: unknown[] | undefined,
   ): unknown {
     if (receiver === null || receiver === undefined || receiver === NO_VALUE) {
-      return this.fail(
+      return this.#fail(
         "missing-field",
         op.offset,
         op.text,
@@ -322,11 +317,11 @@ class State {
     }
     if (receiver instanceof Map) {
       if (args !== undefined)
-        this.fail("bad-argument", op.offset, op.text, `${name} is not a method but has arguments`);
+        this.#fail("bad-argument", op.offset, op.text, `${name} is not a method but has arguments`);
       return receiver.has(name) ? receiver.get(name) : NO_VALUE;
     }
     if (typeof receiver !== "object" || Array.isArray(receiver)) {
-      return this.fail(
+      return this.#fail(
         "missing-field",
         op.offset,
         op.text,
@@ -335,16 +330,16 @@ class State {
     }
     const member = lookup(receiver, name);
     if (member === undefined) {
-      return this.fail(
+      return this.#fail(
         "missing-field",
         op.offset,
         op.text,
         `can't evaluate field ${name} in type ${typeName(receiver)}`,
       );
     }
-    if (member.method) return this.invoke(member.value as TemplateFunc, args ?? [], op, receiver);
+    if (member.method) return this.#invoke(member.value as TemplateFunc, args ?? [], op, receiver);
     if (args !== undefined)
-      this.fail("bad-argument", op.offset, op.text, `${name} is not a method but has arguments`);
+      this.#fail("bad-argument", op.offset, op.text, `${name} is not a method but has arguments`);
     return member.value;
   }
 }

@@ -86,22 +86,22 @@ export function lex(source: string, name: string): Segment[] {
 }
 
 class Lexer {
-  private readonly source: string;
-  private readonly name: string;
-  private pos = 0;
-  private readonly segments: Segment[] = [];
+  readonly #source: string;
+  readonly #name: string;
+  #pos = 0;
+  readonly #segments: Segment[] = [];
 
   constructor(source: string, name: string) {
-    this.source = source;
-    this.name = name;
+    this.#source = source;
+    this.#name = name;
   }
 
   fail(offset: number, detail: string, code: "syntax" | "unclosed-action" = "syntax"): never {
     throw new TemplateError({
       code,
       phase: "parse",
-      template: this.name,
-      source: this.source,
+      template: this.#name,
+      source: this.#source,
       offset,
       detail,
     });
@@ -110,76 +110,76 @@ class Lexer {
   run(): Segment[] {
     let trimNext = false;
     for (;;) {
-      const open = this.source.indexOf("{{", this.pos);
-      let text = this.source.slice(this.pos, open < 0 ? undefined : open);
-      const textOffset = this.pos;
+      const open = this.#source.indexOf("{{", this.#pos);
+      let text = this.#source.slice(this.#pos, open < 0 ? undefined : open);
+      const textOffset = this.#pos;
       if (trimNext) text = trimLeftSpace(text);
       if (open < 0) {
-        this.pushText(text, textOffset);
-        return this.segments;
+        this.#pushText(text, textOffset);
+        return this.#segments;
       }
       let inner = open + 2;
-      if (this.source[inner] === "-" && isSpace(this.source[inner + 1])) {
+      if (this.#source[inner] === "-" && isSpace(this.#source[inner + 1])) {
         text = trimRightSpace(text);
         inner += 2;
       }
-      this.pushText(text, textOffset);
-      trimNext = this.action(open, inner);
+      this.#pushText(text, textOffset);
+      trimNext = this.#action(open, inner);
     }
   }
 
-  private pushText(text: string, offset: number): void {
-    if (text !== "") this.segments.push({ kind: "text", text, offset });
+  #pushText(text: string, offset: number): void {
+    if (text !== "") this.#segments.push({ kind: "text", text, offset });
   }
 
   /** Lexes one action starting after its delimiter (and left trim marker); returns whether it trims right. */
-  private action(open: number, inner: number): boolean {
-    if (this.source.startsWith("/*", inner)) return this.comment(open, inner);
+  #action(open: number, inner: number): boolean {
+    if (this.#source.startsWith("/*", inner)) return this.#comment(open, inner);
     const tokens: Token[] = [];
     let p = inner;
     let spaceBefore = true;
     for (;;) {
-      const c = this.source[p];
+      const c = this.#source[p];
       if (c === undefined) this.fail(open, "unclosed action", "unclosed-action");
-      if (this.source.startsWith("}}", p)) {
-        this.pos = p + 2;
-        this.segments.push({ kind: "action", tokens, offset: open });
+      if (this.#source.startsWith("}}", p)) {
+        this.#pos = p + 2;
+        this.#segments.push({ kind: "action", tokens, offset: open });
         return false;
       }
       if (isSpace(c)) {
-        if (this.source[p + 1] === "-" && this.source.startsWith("}}", p + 2)) {
-          this.pos = p + 4;
-          this.segments.push({ kind: "action", tokens, offset: open });
+        if (this.#source[p + 1] === "-" && this.#source.startsWith("}}", p + 2)) {
+          this.#pos = p + 4;
+          this.#segments.push({ kind: "action", tokens, offset: open });
           return true;
         }
         p++;
         spaceBefore = true;
         continue;
       }
-      const token = this.token(p, spaceBefore, open);
+      const token = this.#token(p, spaceBefore, open);
       tokens.push(token);
       p = token.offset + token.text.length;
       spaceBefore = false;
     }
   }
 
-  private comment(open: number, start: number): boolean {
-    const close = this.source.indexOf("*/", start + 2);
+  #comment(open: number, start: number): boolean {
+    const close = this.#source.indexOf("*/", start + 2);
     if (close < 0) this.fail(open, "unclosed comment", "unclosed-action");
     const after = close + 2;
-    if (this.source.startsWith("}}", after)) {
-      this.pos = after + 2;
+    if (this.#source.startsWith("}}", after)) {
+      this.#pos = after + 2;
       return false;
     }
-    if (isSpace(this.source[after]) && this.source.startsWith("-}}", after + 1)) {
-      this.pos = after + 4;
+    if (isSpace(this.#source[after]) && this.#source.startsWith("-}}", after + 1)) {
+      this.#pos = after + 4;
       return true;
     }
     return this.fail(open, "comment ends before closing delimiter");
   }
 
-  private token(p: number, spaceBefore: boolean, open: number): Token {
-    const s = this.source;
+  #token(p: number, spaceBefore: boolean, open: number): Token {
+    const s = this.#source;
     const c = s[p];
     const make = (kind: TokenKind, end: number, extra: Partial<Token> = {}): Token => ({
       kind,
@@ -203,25 +203,25 @@ class Lexer {
         if (s[p + 1] === "=") return make("declare", p + 2);
         return this.fail(p, "expected :=");
       case '"':
-        return this.quoted(p, spaceBefore);
+        return this.#quoted(p, spaceBefore);
       case "`":
-        return this.raw(p, spaceBefore, open);
+        return this.#raw(p, spaceBefore, open);
       case "'":
-        return this.char(p, spaceBefore);
+        return this.#char(p, spaceBefore);
       case "$": {
-        const end = this.identEnd(p + 1);
-        return this.withFields("variable", p, end, spaceBefore, { name: s.slice(p, end) });
+        const end = this.#identEnd(p + 1);
+        return this.#withFields("variable", p, end, spaceBefore, { name: s.slice(p, end) });
       }
       case ".":
-        if (isDigit(s[p + 1])) return this.number(p, spaceBefore);
-        if (isIdentStart(s[p + 1])) return this.withFields("field", p, p, spaceBefore, {});
+        if (isDigit(s[p + 1])) return this.#number(p, spaceBefore);
+        if (isIdentStart(s[p + 1])) return this.#withFields("field", p, p, spaceBefore, {});
         return make("dot", p + 1);
     }
     if (isDigit(c) || ((c === "-" || c === "+") && (isDigit(s[p + 1]) || s[p + 1] === "."))) {
-      return this.number(p, spaceBefore);
+      return this.#number(p, spaceBefore);
     }
     if (isIdentStart(c)) {
-      const end = this.identEnd(p);
+      const end = this.#identEnd(p);
       const word = s.slice(p, end);
       if (word === "true" || word === "false") return make("bool", end, { value: word === "true" });
       if (word === "nil") return make("nil", end);
@@ -232,14 +232,14 @@ class Lexer {
     return this.fail(p, `unexpected ${JSON.stringify(c)} in command`);
   }
 
-  private identEnd(p: number): number {
+  #identEnd(p: number): number {
     let end = p;
-    while (isIdentPart(this.source[end])) end++;
+    while (isIdentPart(this.#source[end])) end++;
     return end;
   }
 
   /** A token followed by `.Field.Field…`. */
-  private withFields(
+  #withFields(
     kind: "variable" | "field",
     p: number,
     headEnd: number,
@@ -248,54 +248,54 @@ class Lexer {
   ): Token {
     const fields: string[] = [];
     let end = headEnd;
-    while (this.source[end] === "." && isIdentStart(this.source[end + 1])) {
-      const fieldEnd = this.identEnd(end + 1);
-      fields.push(this.source.slice(end + 1, fieldEnd));
+    while (this.#source[end] === "." && isIdentStart(this.#source[end + 1])) {
+      const fieldEnd = this.#identEnd(end + 1);
+      fields.push(this.#source.slice(end + 1, fieldEnd));
       end = fieldEnd;
     }
-    return { kind, text: this.source.slice(p, end), offset: p, spaceBefore, fields, ...extra };
+    return { kind, text: this.#source.slice(p, end), offset: p, spaceBefore, fields, ...extra };
   }
 
-  private number(p: number, spaceBefore: boolean): Token {
+  #number(p: number, spaceBefore: boolean): Token {
     const m =
       /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?\d+)?|[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?)/.exec(
-        this.source.slice(p),
+        this.#source.slice(p),
       );
     const text = m?.[0] ?? "";
     const value = parseGoNumber(text);
-    if (value === undefined || isIdentPart(this.source[p + text.length])) {
-      this.fail(p, `bad number syntax: ${JSON.stringify(this.source.slice(p, p + text.length + 1))}`);
+    if (value === undefined || isIdentPart(this.#source[p + text.length])) {
+      this.fail(p, `bad number syntax: ${JSON.stringify(this.#source.slice(p, p + text.length + 1))}`);
     }
     return { kind: "number", text, offset: p, spaceBefore, value };
   }
 
-  private quoted(p: number, spaceBefore: boolean): Token {
+  #quoted(p: number, spaceBefore: boolean): Token {
     let end = p + 1;
     for (;;) {
-      const c = this.source[end];
+      const c = this.#source[end];
       if (c === undefined || c === "\n") this.fail(p, "unterminated quoted string");
       if (c === "\\") end += 2;
       else if (c === '"') break;
       else end++;
     }
-    const text = this.source.slice(p, end + 1);
+    const text = this.#source.slice(p, end + 1);
     return { kind: "string", text, offset: p, spaceBefore, value: unquote(text.slice(1, -1), p, this) };
   }
 
-  private raw(p: number, spaceBefore: boolean, open: number): Token {
-    const end = this.source.indexOf("`", p + 1);
+  #raw(p: number, spaceBefore: boolean, open: number): Token {
+    const end = this.#source.indexOf("`", p + 1);
     if (end < 0) this.fail(open, "unterminated raw quoted string");
-    const text = this.source.slice(p, end + 1);
+    const text = this.#source.slice(p, end + 1);
     return { kind: "string", text, offset: p, spaceBefore, value: text.slice(1, -1).replaceAll("\r", "") };
   }
 
-  private char(p: number, spaceBefore: boolean): Token {
+  #char(p: number, spaceBefore: boolean): Token {
     let end = p + 1;
-    while (this.source[end] !== undefined && this.source[end] !== "'" && this.source[end] !== "\n") {
-      end += this.source[end] === "\\" ? 2 : 1;
+    while (this.#source[end] !== undefined && this.#source[end] !== "'" && this.#source[end] !== "\n") {
+      end += this.#source[end] === "\\" ? 2 : 1;
     }
-    if (this.source[end] !== "'") this.fail(p, "unterminated character constant");
-    const text = this.source.slice(p, end + 1);
+    if (this.#source[end] !== "'") this.fail(p, "unterminated character constant");
+    const text = this.#source.slice(p, end + 1);
     const decoded = unquote(text.slice(1, -1), p, this);
     const point = decoded.codePointAt(0);
     if (point === undefined || String.fromCodePoint(point) !== decoded)

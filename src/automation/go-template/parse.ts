@@ -79,75 +79,75 @@ export function parse(source: string, name: string, functions: ReadonlySet<strin
 }
 
 class Parser {
-  private readonly source: string;
-  private readonly name: string;
-  private readonly segments: readonly Segment[];
-  private readonly functions: ReadonlySet<string>;
-  private index = 0;
-  private readonly scopes: Set<string>[] = [new Set(["$"])];
-  private rangeDepth = 0;
+  readonly #source: string;
+  readonly #name: string;
+  readonly #segments: readonly Segment[];
+  readonly #functions: ReadonlySet<string>;
+  #index = 0;
+  readonly #scopes: Set<string>[] = [new Set(["$"])];
+  #rangeDepth = 0;
 
   constructor(source: string, name: string, segments: readonly Segment[], functions: ReadonlySet<string>) {
-    this.source = source;
-    this.name = name;
-    this.segments = segments;
-    this.functions = functions;
+    this.#source = source;
+    this.#name = name;
+    this.#segments = segments;
+    this.#functions = functions;
   }
 
-  private fail(offset: number, detail: string, code: TemplateErrorCode = "syntax"): never {
+  #fail(offset: number, detail: string, code: TemplateErrorCode = "syntax"): never {
     throw new TemplateError({
       code,
       phase: "parse",
-      template: this.name,
-      source: this.source,
+      template: this.#name,
+      source: this.#source,
       offset,
       detail,
     });
   }
 
   run(): Node[] {
-    const { nodes, terminator } = this.list();
+    const { nodes, terminator } = this.#list();
     if (terminator !== undefined)
-      this.fail(terminator.segment.offset, `unexpected {{${terminator.keyword}}}`);
+      this.#fail(terminator.segment.offset, `unexpected {{${terminator.keyword}}}`);
     return nodes;
   }
 
-  private list(): { nodes: Node[]; terminator: Terminator | undefined } {
+  #list(): { nodes: Node[]; terminator: Terminator | undefined } {
     const nodes: Node[] = [];
-    while (this.index < this.segments.length) {
-      const segment = this.segments[this.index++]!;
+    while (this.#index < this.#segments.length) {
+      const segment = this.#segments[this.#index++]!;
       if (segment.kind === "text") {
         nodes.push({ kind: "text", text: segment.text });
         continue;
       }
       const first = segment.tokens[0];
-      if (first === undefined) this.fail(segment.offset, "missing value for command");
+      if (first === undefined) this.#fail(segment.offset, "missing value for command");
       if (first.kind === "keyword" && (first.name === "end" || first.name === "else")) {
         if (first.name === "end" && segment.tokens.length > 1)
-          this.fail(segment.offset, "unexpected tokens in {{end}}");
+          this.#fail(segment.offset, "unexpected tokens in {{end}}");
         return { nodes, terminator: { keyword: first.name, segment, rest: segment.tokens.slice(1) } };
       }
-      nodes.push(this.action(segment, first));
+      nodes.push(this.#action(segment, first));
     }
     return { nodes, terminator: undefined };
   }
 
-  private action(segment: ActionSegment, first: Token): Node {
+  #action(segment: ActionSegment, first: Token): Node {
     if (first.kind !== "keyword") {
-      return { kind: "action", pipe: this.pipe(segment.tokens, segment.offset, 1), offset: segment.offset };
+      return { kind: "action", pipe: this.#pipe(segment.tokens, segment.offset, 1), offset: segment.offset };
     }
     switch (first.name) {
       case "if":
       case "with":
       case "range":
-        return this.control(first.name, segment.tokens.slice(1), segment.offset);
+        return this.#control(first.name, segment.tokens.slice(1), segment.offset);
       case "break":
       case "continue":
-        if (this.rangeDepth === 0) this.fail(segment.offset, `{{${first.name}}} outside {{range}}`);
-        if (segment.tokens.length > 1) this.fail(segment.offset, `unexpected tokens in {{${first.name}}}`);
+        if (this.#rangeDepth === 0) this.#fail(segment.offset, `{{${first.name}}} outside {{range}}`);
+        if (segment.tokens.length > 1) this.#fail(segment.offset, `unexpected tokens in {{${first.name}}}`);
         return { kind: first.name, offset: segment.offset };
       default:
-        return this.fail(
+        return this.#fail(
           segment.offset,
           `{{${first.name ?? ""}}} is not supported in commit message templates`,
           "unsupported",
@@ -155,43 +155,43 @@ class Parser {
     }
   }
 
-  private control(kind: "if" | "with" | "range", tokens: readonly Token[], offset: number): Node {
-    this.scopes.push(new Set());
-    const pipe = this.pipe(tokens, offset, kind === "range" ? 2 : 1);
-    if (kind === "range") this.rangeDepth++;
-    const body = this.list();
-    if (kind === "range") this.rangeDepth--;
+  #control(kind: "if" | "with" | "range", tokens: readonly Token[], offset: number): Node {
+    this.#scopes.push(new Set());
+    const pipe = this.#pipe(tokens, offset, kind === "range" ? 2 : 1);
+    if (kind === "range") this.#rangeDepth++;
+    const body = this.#list();
+    if (kind === "range") this.#rangeDepth--;
     let elseList: Node[] | undefined;
     let terminator = body.terminator;
     if (terminator?.keyword === "else") {
       const [next] = terminator.rest;
       if (next !== undefined) {
         if (kind === "range" || next.kind !== "keyword" || next.name !== kind) {
-          this.fail(next.offset, `unexpected ${next.text} after {{else}}`);
+          this.#fail(next.offset, `unexpected ${next.text} after {{else}}`);
         }
-        elseList = [this.control(kind, terminator.rest.slice(1), terminator.segment.offset)];
+        elseList = [this.#control(kind, terminator.rest.slice(1), terminator.segment.offset)];
         terminator = undefined;
       } else {
-        const alternative = this.list();
+        const alternative = this.#list();
         elseList = alternative.nodes;
         terminator = alternative.terminator;
-        if (terminator === undefined) this.unclosed(kind, offset);
+        if (terminator === undefined) this.#unclosed(kind, offset);
         if (terminator.keyword === "else")
-          this.fail(terminator.segment.offset, "expected {{end}}; found {{else}}");
+          this.#fail(terminator.segment.offset, "expected {{end}}; found {{else}}");
       }
     } else if (terminator === undefined) {
-      this.unclosed(kind, offset);
+      this.#unclosed(kind, offset);
     }
-    this.scopes.pop();
+    this.#scopes.pop();
     return { kind, pipe, list: body.nodes, elseList, offset };
   }
 
-  private unclosed(kind: string, offset: number): never {
-    return this.fail(offset, `unexpected EOF: {{${kind}}} has no matching {{end}}`, "unclosed-block");
+  #unclosed(kind: string, offset: number): never {
+    return this.#fail(offset, `unexpected EOF: {{${kind}}} has no matching {{end}}`, "unclosed-block");
   }
 
-  private pipe(tokens: readonly Token[], offset: number, maxDecl: number): Pipe {
-    const { decl, assign, rest } = this.declarations(tokens, maxDecl);
+  #pipe(tokens: readonly Token[], offset: number, maxDecl: number): Pipe {
+    const { decl, assign, rest } = this.#declarations(tokens, maxDecl);
     const cmds: Command[] = [];
     let start = 0;
     let depth = 0;
@@ -201,20 +201,20 @@ class Parser {
       if (token?.kind === "rparen") depth--;
       if (token === undefined || (token.kind === "pipe" && depth === 0)) {
         const part = rest.slice(start, i);
-        if (part.length === 0) this.fail(token?.offset ?? offset, "missing value for command");
-        cmds.push(this.command(part));
+        if (part.length === 0) this.#fail(token?.offset ?? offset, "missing value for command");
+        cmds.push(this.#command(part));
         start = i + 1;
       }
     }
-    if (cmds.length === 0) this.fail(offset, "missing value for command");
+    if (cmds.length === 0) this.#fail(offset, "missing value for command");
     for (const token of decl) {
-      if (assign) this.checkVariable(token.name!, token.offset);
-      else this.scopes[this.scopes.length - 1]!.add(token.name!);
+      if (assign) this.#checkVariable(token.name!, token.offset);
+      else this.#scopes[this.#scopes.length - 1]!.add(token.name!);
     }
     return { decl: decl.map((t) => t.name!), assign, cmds, offset: rest[0]?.offset ?? offset };
   }
 
-  private declarations(
+  #declarations(
     tokens: readonly Token[],
     maxDecl: number,
   ): { decl: Token[]; assign: boolean; rest: readonly Token[] } {
@@ -225,34 +225,34 @@ class Parser {
       return { decl: [a], assign: b.kind === "assign", rest: tokens.slice(2) };
     }
     if (isVar(a) && b?.kind === "comma" && isVar(c) && (d?.kind === "declare" || d?.kind === "assign")) {
-      if (maxDecl < 2) this.fail(b.offset, "too many declarations");
+      if (maxDecl < 2) this.#fail(b.offset, "too many declarations");
       return { decl: [a, c], assign: d.kind === "assign", rest: tokens.slice(4) };
     }
     return { decl: [], assign: false, rest: tokens };
   }
 
-  private checkVariable(name: string, offset: number): void {
-    if (!this.scopes.some((scope) => scope.has(name))) {
-      this.fail(offset, `undefined variable "${name}"`, "undefined-variable");
+  #checkVariable(name: string, offset: number): void {
+    if (!this.#scopes.some((scope) => scope.has(name))) {
+      this.#fail(offset, `undefined variable "${name}"`, "undefined-variable");
     }
   }
 
-  private command(tokens: readonly Token[]): Command {
+  #command(tokens: readonly Token[]): Command {
     const args: Operand[] = [];
     let i = 0;
     while (i < tokens.length) {
       const token = tokens[i]!;
-      if (i > 0 && !token.spaceBefore) this.fail(token.offset, `missing space before ${token.text}`);
-      const [operand, next] = this.operand(tokens, i);
+      if (i > 0 && !token.spaceBefore) this.#fail(token.offset, `missing space before ${token.text}`);
+      const [operand, next] = this.#operand(tokens, i);
       args.push(operand);
       i = next;
     }
     const first = args[0]!;
-    if (first.kind === "literal" && first.value === null) this.fail(first.offset, "nil is not a command");
+    if (first.kind === "literal" && first.value === null) this.#fail(first.offset, "nil is not a command");
     return { args, offset: first.offset };
   }
 
-  private operand(tokens: readonly Token[], i: number): [Operand, number] {
+  #operand(tokens: readonly Token[], i: number): [Operand, number] {
     const token = tokens[i]!;
     const base = { offset: token.offset, text: token.text };
     switch (token.kind) {
@@ -261,12 +261,12 @@ class Parser {
       case "field":
         return [{ kind: "field", fields: token.fields ?? [], ...base }, i + 1];
       case "variable":
-        this.checkVariable(token.name ?? "", token.offset);
+        this.#checkVariable(token.name ?? "", token.offset);
         return [{ kind: "variable", name: token.name ?? "", fields: token.fields ?? [], ...base }, i + 1];
       case "identifier": {
         const name = token.name ?? "";
-        if (!this.functions.has(name))
-          this.fail(token.offset, `function "${name}" not defined`, "unknown-function");
+        if (!this.#functions.has(name))
+          this.#fail(token.offset, `function "${name}" not defined`, "unknown-function");
         return [{ kind: "function", name, ...base }, i + 1];
       }
       case "string":
@@ -276,13 +276,13 @@ class Parser {
       case "nil":
         return [{ kind: "literal", value: null, ...base }, i + 1];
       case "lparen":
-        return this.parenthesized(tokens, i);
+        return this.#parenthesized(tokens, i);
       default:
-        return this.fail(token.offset, `unexpected ${token.text} in operand`);
+        return this.#fail(token.offset, `unexpected ${token.text} in operand`);
     }
   }
 
-  private parenthesized(tokens: readonly Token[], i: number): [Operand, number] {
+  #parenthesized(tokens: readonly Token[], i: number): [Operand, number] {
     const open = tokens[i]!;
     let depth = 0;
     let close = i;
@@ -291,10 +291,10 @@ class Parser {
       if (kind === "lparen") depth++;
       if (kind === "rparen" && --depth === 0) break;
     }
-    if (close >= tokens.length) this.fail(open.offset, "unclosed left paren");
+    if (close >= tokens.length) this.#fail(open.offset, "unclosed left paren");
     const inner = tokens.slice(i + 1, close);
-    if (inner.length === 0) this.fail(open.offset, "missing value for command");
-    const pipe = this.pipe(inner, open.offset, 0);
+    if (inner.length === 0) this.#fail(open.offset, "missing value for command");
+    const pipe = this.#pipe(inner, open.offset, 0);
     let next = close + 1;
     let fields: readonly string[] = [];
     const after = tokens[next];
@@ -303,7 +303,7 @@ class Parser {
       next++;
     }
     const end = tokens[next - 1]!;
-    const text = this.source.slice(open.offset, end.offset + end.text.length);
+    const text = this.#source.slice(open.offset, end.offset + end.text.length);
     return [{ kind: "pipe", pipe, fields, offset: open.offset, text }, next];
   }
 }

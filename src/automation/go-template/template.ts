@@ -18,10 +18,10 @@ export { TemplateError, type TemplateErrorCode } from "./errors.ts";
 export { NO_VALUE } from "./format.ts";
 
 export class Template {
-  private readonly tree: Tree;
+  readonly #tree: Tree;
 
   private constructor(tree: Tree) {
-    this.tree = tree;
+    this.#tree = tree;
   }
 
   /** Parses `source`; throws a TemplateError (phase "parse") with the position of the problem. */
@@ -31,7 +31,7 @@ export class Template {
 
   /** Renders the template; throws a TemplateError (phase "exec") with the position of the problem. */
   execute(data: unknown): string {
-    return execute(this.tree, data, templateFunctions);
+    return execute(this.#tree, data, templateFunctions);
   }
 }
 
