@@ -4,6 +4,7 @@ import type { KubeObject } from "../../kube/objects.ts";
 import type { Controller } from "../../runtime/controller.ts";
 import { objectKey, type Informer } from "../../runtime/informer.ts";
 import type { Manager } from "../../runtime/manager.ts";
+import { controllerWatchingSecrets } from "../secret-watch.ts";
 import { GitRepositoryReconciler } from "./reconciler.ts";
 import { fluxApiVersions } from "../../api/kinds.ts";
 
@@ -21,7 +22,6 @@ export interface GitRepositorySetupOptions {
   namespace?: string | undefined;
 }
 
-const bySecret = "secretRef";
 const byInclude = "include";
 
 /**
@@ -38,26 +38,19 @@ export function setupGitRepositoryController(
   const lookupSecret = (namespace: string, name: string) => secrets()?.get(`${namespace}/${name}`);
   const reconciler = new GitRepositoryReconciler({ ...options, lookup, lookupSecret });
   const scope = options.namespace ? { namespace: options.namespace } : {};
-  const controller: Controller<KubeObject> = manager.controller({
-    ...scope,
-    name: "gitrepository",
-    apiVersion: fluxApiVersions.GitRepository,
-    kind: "GitRepository",
-    concurrency: options.concurrency,
-    reconcile: reconciler.reconcile,
-    watches: [
-      {
-        apiVersion: "v1",
-        kind: "Secret",
-        ...scope,
-        map: (secret) => controller.informer.byIndex(bySecret, objectKey(secret)).map(objectKey),
-      },
-    ],
-  });
-  const informer = controller.informer as unknown as Informer<Source>;
-  informer.addIndex(bySecret, (o) =>
-    o.spec?.secretRef ? [`${o.metadata.namespace}/${o.spec.secretRef.name}`] : [],
+  const controller: Controller<KubeObject> = controllerWatchingSecrets<Source>(
+    manager,
+    {
+      ...scope,
+      name: "gitrepository",
+      apiVersion: fluxApiVersions.GitRepository,
+      kind: "GitRepository",
+      concurrency: options.concurrency,
+      reconcile: reconciler.reconcile,
+    },
+    (o) => [o.spec?.secretRef?.name],
   );
+  const informer = controller.informer as unknown as Informer<Source>;
   informer.addIndex(byInclude, (o) =>
     (o.spec?.include ?? []).map((i) => `${o.metadata.namespace}/${i.repository.name}`),
   );
