@@ -91,9 +91,10 @@ interface VarUse {
 function collectUses(doc: unknown): Map<string, VarUse> {
   const uses = new Map<string, VarUse>();
   mapStrings(doc, "", (value, at) => {
+    const where = shownPath(at);
     for (const { text } of findVarOccurrences(value)) {
-      const use = uses.get(text) ?? { ref: parseVarRef(text, shownPath(at)), usedAt: [] };
-      if (!use.usedAt.includes(shownPath(at))) use.usedAt.push(shownPath(at));
+      const use = uses.get(text) ?? { ref: parseVarRef(text, where), usedAt: [] };
+      if (!use.usedAt.includes(where)) use.usedAt.push(where);
       uses.set(text, use);
     }
     return value;
