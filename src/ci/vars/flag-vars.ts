@@ -11,7 +11,7 @@
 import { readFile as readFileFromDisk } from "node:fs/promises";
 import { parse } from "yaml";
 import { parseVarRef } from "./reference.ts";
-import { chainVarSources, type VarSource } from "./source.ts";
+import { chainVarSources, isMap, type VarSource } from "./source.ts";
 import { expandPairs, flattenVars, staticVarSource, type StaticVars, type VarPair } from "./static-vars.ts";
 
 export interface SetPipelineVarFlags {
@@ -74,10 +74,8 @@ async function varFileSource(file: string, readFile: (path: string) => Promise<s
     });
   }
   const vars = parseYaml(text, () => `could not parse vars file ${file} (-l)`) ?? {};
-  if (typeof vars !== "object" || Array.isArray(vars)) {
-    throw new VarFlagError(`vars file ${file} (-l) must hold a map of var names to values`);
-  }
-  return staticVarSource(vars as StaticVars, `vars file ${file} (-l)`);
+  if (!isMap(vars)) throw new VarFlagError(`vars file ${file} (-l) must hold a map of var names to values`);
+  return staticVarSource(vars, `vars file ${file} (-l)`);
 }
 
 export async function varsFromFlags(

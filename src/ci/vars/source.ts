@@ -31,7 +31,7 @@ export class VarLookupError extends Error {
   }
 }
 
-const isMap = (value: unknown): value is Record<string, unknown> =>
+export const isMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** "a string", "a map", "a list", "null": how messages describe a value without showing it. */

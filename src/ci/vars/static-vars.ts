@@ -4,7 +4,7 @@
  * a pair under a non-map value replaces it), as fly's `KVPairs.Expand` does.
  */
 import type { VarRef } from "./reference.ts";
-import { traverseFields, type VarSource } from "./source.ts";
+import { isMap, traverseFields, type VarSource } from "./source.ts";
 
 export type StaticVars = Record<string, unknown>;
 
@@ -12,9 +12,6 @@ export interface VarPair {
   ref: VarRef;
   value: unknown;
 }
-
-const isMap = (value: unknown): value is StaticVars =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 function nest(fields: readonly string[], value: unknown): unknown {
   return fields.reduceRight<unknown>((inner, field) => ({ [field]: inner }), value);
