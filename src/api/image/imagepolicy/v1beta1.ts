@@ -11,7 +11,6 @@ import {
   policyChoiceFields,
   statusBaseShape,
 } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
@@ -35,8 +34,3 @@ export const ImagePolicy = kindObject(z.literal(API_VERSION), KIND, {
   status: ImagePolicyStatus,
 });
 export type ImagePolicy = z.infer<typeof ImagePolicy>;
-
-/** The v1 form of a v1beta1 object, and the deprecated fields it carried. */
-export function toV1(obj: ImagePolicy): Converted {
-  return convertToV1(obj);
-}

@@ -15,7 +15,6 @@ import {
   policyChoiceDescription,
   policyChoiceFields,
 } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 import { specDescription, specSchema, specShape, statusShape } from "./v1.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
@@ -40,8 +39,3 @@ export const ImagePolicy = kindObject(z.literal(API_VERSION), KIND, {
   status: ImagePolicyStatus,
 });
 export type ImagePolicy = z.infer<typeof ImagePolicy>;
-
-/** The v1 form of a v1beta2 object, and the deprecated fields it carried. */
-export function toV1(obj: ImagePolicy): Converted {
-  return convertToV1(obj);
-}

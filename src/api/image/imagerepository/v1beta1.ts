@@ -14,7 +14,6 @@ import {
   scanResultFields,
   statusBaseShape,
 } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
@@ -45,8 +44,3 @@ export const ImageRepository = kindObject(z.literal(API_VERSION), KIND, {
   status: ImageRepositoryStatus,
 });
 export type ImageRepository = z.infer<typeof ImageRepository>;
-
-/** The v1 form of a v1beta1 object (nothing to drop: v1 kept every v1beta1 field). */
-export function toV1(obj: ImageRepository): Converted {
-  return convertToV1(obj);
-}

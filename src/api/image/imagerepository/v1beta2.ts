@@ -6,7 +6,6 @@
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA2, KIND } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 import { ScanResult, specShape, statusShape } from "./v1.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
@@ -24,8 +23,3 @@ export const ImageRepository = kindObject(z.literal(API_VERSION), KIND, {
   status: ImageRepositoryStatus,
 });
 export type ImageRepository = z.infer<typeof ImageRepository>;
-
-/** The v1 form of a v1beta2 object (nothing to drop: v1 kept every v1beta2 field). */
-export function toV1(obj: ImageRepository): Converted {
-  return convertToV1(obj);
-}

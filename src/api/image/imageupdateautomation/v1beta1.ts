@@ -21,7 +21,6 @@ import {
   pushDescription,
   statusBaseShape,
 } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
@@ -61,8 +60,3 @@ export const ImageUpdateAutomation = kindObject(z.literal(API_VERSION), KIND, {
   status: ImageUpdateAutomationStatus,
 });
 export type ImageUpdateAutomation = z.infer<typeof ImageUpdateAutomation>;
-
-/** The v1 form of a v1beta1 object (nothing to drop: v1 kept every v1beta1 field). */
-export function toV1(obj: ImageUpdateAutomation): Converted {
-  return convertToV1(obj);
-}

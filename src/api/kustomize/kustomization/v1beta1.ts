@@ -27,7 +27,6 @@ import {
   statusBaseShape,
   substituteReferenceFields,
 } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
@@ -71,8 +70,3 @@ export const Kustomization = kindObject(z.literal(API_VERSION), KIND, {
   status: KustomizationStatus,
 });
 export type Kustomization = z.infer<typeof Kustomization>;
-
-/** The v1 form of a v1beta1 object, and the deprecated fields it carried. */
-export function toV1(obj: Kustomization): Converted {
-  return convertToV1(obj);
-}

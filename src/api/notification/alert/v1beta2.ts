@@ -15,7 +15,6 @@ import {
   Summary,
   Suspend,
 } from "./common.ts";
-import { convertToV1beta3, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
@@ -38,8 +37,3 @@ export const Alert = kindObject(z.literal(API_VERSION), KIND, {
   status: AlertStatus,
 });
 export type Alert = z.infer<typeof Alert>;
-
-/** The v1beta3 form of a v1beta2 object, and the deprecated fields it carried. */
-export function toV1beta3(obj: Alert): Converted {
-  return convertToV1beta3(obj);
-}

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { legacyStatusShape } from "../common.ts";
 import { API_VERSION_V1BETA2, KIND, legacySpecShape } from "./common.ts";
-import { convertToV1beta3, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
@@ -18,8 +17,3 @@ export const Provider = kindObject(z.literal(API_VERSION), KIND, {
   status: ProviderStatus,
 });
 export type Provider = z.infer<typeof Provider>;
-
-/** The v1beta3 form of a v1beta2 object, and the deprecated fields it carried. */
-export function toV1beta3(obj: Provider): Converted {
-  return convertToV1beta3(obj);
-}

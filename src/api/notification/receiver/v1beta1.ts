@@ -3,7 +3,6 @@ import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { CrossNamespaceObjectReferenceV1beta2, legacyStatusShape } from "../common.ts";
 import { API_VERSION_V1BETA1, Events, KIND, ReceiverTypeV1beta2, SecretRef, Suspend, Url } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
@@ -26,8 +25,3 @@ export const Receiver = kindObject(z.literal(API_VERSION), KIND, {
   status: ReceiverStatus,
 });
 export type Receiver = z.infer<typeof Receiver>;
-
-/** The v1 form of a v1beta1 object, and the deprecated fields it carried. */
-export function toV1(obj: Receiver): Converted {
-  return convertToV1(obj);
-}

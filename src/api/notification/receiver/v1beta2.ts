@@ -17,7 +17,6 @@ import {
   Url,
   WebhookPath,
 } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
@@ -41,8 +40,3 @@ export const Receiver = kindObject(z.literal(API_VERSION), KIND, {
   status: ReceiverStatus,
 });
 export type Receiver = z.infer<typeof Receiver>;
-
-/** The v1 form of a v1beta2 object, and the deprecated fields it carried. */
-export function toV1(obj: Receiver): Converted {
-  return convertToV1(obj);
-}

@@ -22,7 +22,6 @@ import {
   Suspend,
   refFields,
 } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
@@ -73,8 +72,3 @@ export const GitRepository = kindObject(z.literal(API_VERSION), KIND, {
   status: GitRepositoryStatus,
 });
 export type GitRepository = z.infer<typeof GitRepository>;
-
-/** The v1 form of a v1beta1 object, and the deprecated fields it carried. */
-export function toV1(obj: GitRepository): Converted {
-  return convertToV1(obj);
-}

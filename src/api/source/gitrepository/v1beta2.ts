@@ -25,7 +25,6 @@ import {
   refFields,
   refName,
 } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
@@ -79,8 +78,3 @@ export const GitRepository = kindObject(z.literal(API_VERSION), KIND, {
   status: GitRepositoryStatus,
 });
 export type GitRepository = z.infer<typeof GitRepository>;
-
-/** The v1 form of a v1beta2 object, and the deprecated fields it carried. */
-export function toV1(obj: GitRepository): Converted {
-  return convertToV1(obj);
-}
