@@ -6,17 +6,11 @@
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA2, KIND } from "./common.ts";
-import { ScanResult, specShape, statusShape } from "./v1.ts";
+import { ImageRepositorySpec, ImageRepositoryStatus } from "./v1.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
-export { ScanResult };
-
-export const ImageRepositorySpec = z.object(specShape);
-export type ImageRepositorySpec = z.infer<typeof ImageRepositorySpec>;
-
-export const ImageRepositoryStatus = z.object(statusShape).default(() => ({ observedGeneration: -1 }));
-export type ImageRepositoryStatus = z.infer<typeof ImageRepositoryStatus>;
+export { ImageRepositorySpec, ImageRepositoryStatus };
 
 export const ImageRepository = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageRepositorySpec,

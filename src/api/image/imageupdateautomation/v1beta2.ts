@@ -6,17 +6,11 @@
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA2, KIND } from "./common.ts";
-import { CommitSpec, GitSpec, LabelSelector, PushSpec, specShape, statusShape } from "./v1.ts";
+import { ImageUpdateAutomationSpec, ImageUpdateAutomationStatus } from "./v1.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
-export { CommitSpec, GitSpec, LabelSelector, PushSpec };
-
-export const ImageUpdateAutomationSpec = z.object(specShape);
-export type ImageUpdateAutomationSpec = z.infer<typeof ImageUpdateAutomationSpec>;
-
-export const ImageUpdateAutomationStatus = z.object(statusShape).default(() => ({ observedGeneration: -1 }));
-export type ImageUpdateAutomationStatus = z.infer<typeof ImageUpdateAutomationStatus>;
+export { ImageUpdateAutomationSpec, ImageUpdateAutomationStatus };
 
 export const ImageUpdateAutomation = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageUpdateAutomationSpec,
