@@ -10,10 +10,8 @@ import * as v1beta2 from "./v1beta2.ts";
 export const API_VERSION = API_VERSION_V1BETA1;
 
 export const AlertSpec = v1beta2.AlertSpec.omit({ inclusionList: true });
-export type AlertSpec = z.infer<typeof AlertSpec>;
 
 export const AlertStatus = v1beta2.AlertStatus;
-export type AlertStatus = z.infer<typeof AlertStatus>;
 
 export const Alert = kindObject(z.literal(API_VERSION), KIND, {
   spec: AlertSpec,

@@ -10,10 +10,8 @@ import * as v1beta2 from "./v1beta2.ts";
 export const API_VERSION = API_VERSION_V1BETA1;
 
 export const ProviderSpec = v1beta2.ProviderSpec;
-export type ProviderSpec = z.infer<typeof ProviderSpec>;
 
 export const ProviderStatus = v1beta2.ProviderStatus;
-export type ProviderStatus = z.infer<typeof ProviderStatus>;
 
 export const Provider = kindObject(z.literal(API_VERSION), KIND, {
   spec: ProviderSpec,

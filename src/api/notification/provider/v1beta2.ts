@@ -1,16 +1,14 @@
 /** Provider notification.toolkit.fluxcd.io/v1beta2 as Flux last published it (deprecated), with a status. */
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
-import { legacyStatusShape } from "../common.ts";
+import { LegacyStatus } from "../common.ts";
 import { API_VERSION_V1BETA2, KIND, legacySpecShape } from "./common.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
 export const ProviderSpec = z.object(legacySpecShape);
-export type ProviderSpec = z.infer<typeof ProviderSpec>;
 
-export const ProviderStatus = z.object(legacyStatusShape).default(() => ({ observedGeneration: -1 }));
-export type ProviderStatus = z.infer<typeof ProviderStatus>;
+export const ProviderStatus = LegacyStatus;
 
 export const Provider = kindObject(z.literal(API_VERSION), KIND, {
   spec: ProviderSpec,
