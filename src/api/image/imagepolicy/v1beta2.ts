@@ -15,7 +15,10 @@ export const API_VERSION = API_VERSION_V1BETA2;
 
 export const ImagePolicyChoice = z.object(v1.ImagePolicyChoice.shape);
 
-export const ImagePolicySpec = v1.specSchema({ ...v1.specShape, policy: ImagePolicyChoice }, v1.specDescription);
+export const ImagePolicySpec = v1.specSchema(
+  { ...v1.specShape, policy: ImagePolicyChoice },
+  v1.specDescription,
+);
 
 export const ImagePolicyStatus = ServedImagePolicyStatus;
 
