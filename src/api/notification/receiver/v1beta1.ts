@@ -1,4 +1,7 @@
-/** Receiver notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated): v1beta2 without interval and webhookPath. */
+/**
+ * Receiver notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated): v1beta2
+ * without interval and webhookPath.
+ */
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA1, KIND } from "./common.ts";
