@@ -96,12 +96,14 @@ export const CrossNamespaceObjectReferenceV1beta2 = z.object({
 });
 export type CrossNamespaceObjectReferenceV1beta2 = z.infer<typeof CrossNamespaceObjectReferenceV1beta2>;
 
-/** The status every notification kind had before Provider and Alert became static (v1beta1, v1beta2). */
-export const legacyStatusShape = {
-  observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
-  conditions: z.array(Condition).exactOptional().describe("Conditions of the object."),
-  ...ReconcileRequestStatus.shape,
-};
+/** The status Provider and Alert had before they became static (v1beta1, v1beta2). */
+export const LegacyStatus = z
+  .object({
+    observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
+    conditions: z.array(Condition).exactOptional().describe("Conditions of the object."),
+    ...ReconcileRequestStatus.shape,
+  })
+  .default(() => ({ observedGeneration: -1 }));
 
 /**
  * The served status of a kind that became static in v1beta3 (Provider, Alert): what v1beta1 and

@@ -1,6 +1,6 @@
 /** Parts of the ImagePolicy API that several versions share. */
 import { z } from "zod";
-import { Condition, Duration, int64 } from "../../meta.ts";
+import { Duration } from "../../meta.ts";
 import { NamespacedObjectReference } from "../common.ts";
 
 export {
@@ -46,15 +46,6 @@ export const NumericalPolicy = z
   })
   .describe("Choose the last tag in numerical order.");
 export type NumericalPolicy = z.infer<typeof NumericalPolicy>;
-
-export const policyChoiceFields = {
-  semver: SemVerPolicy.exactOptional(),
-  alphabetical: AlphabeticalPolicy.exactOptional(),
-  numerical: NumericalPolicy.exactOptional(),
-};
-
-export const policyChoiceDescription =
-  "How to choose the latest image: exactly one of semver, alphabetical or numerical.";
 
 export const TagFilter = z
   .object({
@@ -106,9 +97,3 @@ export const LatestImage = z
 export const ObservedPreviousImage = z
   .string()
   .describe("The previously chosen image as '<name>:<tag>'; the form status.observedPreviousRef replaced.");
-
-/** Status fields every version has. */
-export const statusBaseShape = {
-  observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
-  conditions: z.array(Condition).exactOptional().describe("Conditions of the ImagePolicy."),
-};

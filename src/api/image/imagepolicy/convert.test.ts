@@ -91,7 +91,7 @@ describe("withLegacyImageFields", () => {
   });
 });
 
-describe("v1beta2 toV1", () => {
+describe("v1beta2 convertToV1", () => {
   const obj = (): v1beta2.ImagePolicy =>
     v1beta2.ImagePolicy.parse({
       apiVersion: v1beta2.API_VERSION,
@@ -116,7 +116,7 @@ describe("v1beta2 toV1", () => {
 
   it("keeps the spec and the refs, dropping their string mirrors", () => {
     const original = obj();
-    const { object, deprecated } = v1beta2.toV1(original);
+    const { object, deprecated } = convertToV1(original);
     assert.equal(object.apiVersion, "image.toolkit.fluxcd.io/v1");
     assert.deepEqual(object.spec, original.spec);
     assert.deepEqual(object.status, {
@@ -131,7 +131,7 @@ describe("v1beta2 toV1", () => {
   it("keeps the ref when a mirror disagrees with it, and reports the mirror", () => {
     const o = obj();
     o.status.latestImage = "docker.io/example/web:1.4.0";
-    const { object, deprecated } = v1beta2.toV1(o);
+    const { object, deprecated } = convertToV1(o);
     assert.equal(object.status.latestRef?.name, "ghcr.io/example/web");
     assert.deepEqual(deprecated, ["status.latestImage"]);
   });
@@ -140,13 +140,13 @@ describe("v1beta2 toV1", () => {
     const o = obj();
     delete o.status.latestRef;
     o.status.latestImage = "ghcr.io/example/web";
-    const { object, deprecated } = v1beta2.toV1(o);
+    const { object, deprecated } = convertToV1(o);
     assert.equal(object.status.latestRef, undefined);
     assert.deepEqual(deprecated, ["status.latestImage"]);
   });
 });
 
-describe("v1beta1 toV1", () => {
+describe("v1beta1 convertToV1", () => {
   const obj = (): v1beta1.ImagePolicy =>
     v1beta1.ImagePolicy.parse({
       apiVersion: v1beta1.API_VERSION,
@@ -161,7 +161,7 @@ describe("v1beta1 toV1", () => {
     });
 
   it("adds v1's defaults and turns latestImage into latestRef", () => {
-    const { object, deprecated } = v1beta1.toV1(obj());
+    const { object, deprecated } = convertToV1(obj());
     assert.deepEqual(object.spec, {
       imageRepositoryRef: { name: "web" },
       policy: { alphabetical: { order: "asc" } },
@@ -180,7 +180,7 @@ describe("v1beta1 toV1", () => {
     const o = obj();
     o.spec.policy = {};
     assert.throws(
-      () => v1beta1.toV1(o),
+      () => convertToV1(o),
       (err: unknown) => err instanceof InvalidObjectError && /spec\.policy/.test(err.message),
     );
   });

@@ -23,5 +23,3 @@ export {
 export { parseImagePolicy } from "./parse.ts";
 export { imagePolicyCrd } from "./crd.ts";
 export { ServedImagePolicyStatus } from "./served.ts";
-export * as v1beta1 from "./v1beta1.ts";
-export * as v1beta2 from "./v1beta2.ts";

@@ -1,6 +1,6 @@
 /** ImagePolicy image.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
 import { z } from "zod";
-import { kindObject, ReconcileRequestStatus } from "../../meta.ts";
+import { Condition, int64, kindObject, ReconcileRequestStatus } from "../../meta.ts";
 import {
   API_VERSION_V1,
   DigestReflectionPolicy,
@@ -9,9 +9,9 @@ import {
   Interval,
   KIND,
   TagFilter,
-  policyChoiceDescription,
-  policyChoiceFields,
-  statusBaseShape,
+  AlphabeticalPolicy,
+  NumericalPolicy,
+  SemVerPolicy,
 } from "./common.ts";
 
 export const API_VERSION = API_VERSION_V1;
@@ -27,8 +27,12 @@ const exactlyOnePolicyRule = {
  * alphabetical, numerical; see docs/adr/0003-api-versions-and-conversion.md.
  */
 export const ImagePolicyChoice = z
-  .object(policyChoiceFields)
-  .describe(policyChoiceDescription)
+  .object({
+    semver: SemVerPolicy.exactOptional(),
+    alphabetical: AlphabeticalPolicy.exactOptional(),
+    numerical: NumericalPolicy.exactOptional(),
+  })
+  .describe("How to choose the latest image: exactly one of semver, alphabetical or numerical.")
   .meta({ "x-kubernetes-validations": [exactlyOnePolicyRule] })
   .refine(
     (choice) =>
@@ -97,7 +101,8 @@ export const statusShape = {
   observedPreviousRef: ImageRef.exactOptional().describe(
     "The image chosen before latestRef; reset after a failure, so recovering is not reported as an update.",
   ),
-  ...statusBaseShape,
+  observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
+  conditions: z.array(Condition).exactOptional().describe("Conditions of the ImagePolicy."),
   ...ReconcileRequestStatus.shape,
 };
 

@@ -1,13 +1,6 @@
 /** Parts of the ImageRepository API that every version shares. */
 import { z } from "zod";
-import {
-  AccessFrom,
-  Condition,
-  LocalObjectReference,
-  ReconcileRequestStatus,
-  Time,
-  int64,
-} from "../../meta.ts";
+import { AccessFrom, LocalObjectReference } from "../../meta.ts";
 
 export {
   API_VERSION_V1,
@@ -49,23 +42,3 @@ export const Suspend = z.boolean().describe("Stops scanning while true; a scan a
 export const AccessFromField = AccessFrom.describe(
   "Namespaces whose ImagePolicies may refer to this ImageRepository; only its own namespace when empty.",
 );
-
-export const exclusionListDescription =
-  "Regular expressions of tags to leave out of the scan result, at most 25.";
-
-/** Fields of the last scan that every version reports. */
-export const scanResultFields = {
-  tagCount: z.int().describe("Number of tags found in the last scan, after the exclusion list."),
-  scanTime: Time.exactOptional().describe("When the last scan was performed."),
-};
-
-/** Status fields every version has. */
-export const statusBaseShape = {
-  conditions: z.array(Condition).exactOptional().describe("Conditions of the ImageRepository."),
-  observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
-  canonicalImageName: z
-    .string()
-    .exactOptional()
-    .describe("The image with every implied part made explicit, e.g. docker.io/library/alpine for alpine."),
-  ...ReconcileRequestStatus.shape,
-};

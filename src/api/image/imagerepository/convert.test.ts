@@ -25,7 +25,7 @@ const sharedSpec = {
   accessFrom,
 };
 
-describe("v1beta2 toV1", () => {
+describe("v1beta2 convertToV1", () => {
   const obj = (): v1beta2.ImageRepository =>
     v1beta2.ImageRepository.parse({
       apiVersion: v1beta2.API_VERSION,
@@ -50,7 +50,7 @@ describe("v1beta2 toV1", () => {
 
   it("keeps every field, since v1 kept every v1beta2 field", () => {
     const original = obj();
-    const { object, deprecated } = v1beta2.toV1(original);
+    const { object, deprecated } = convertToV1(original);
     assert.equal(object.apiVersion, "image.toolkit.fluxcd.io/v1");
     assert.deepEqual(object.metadata, original.metadata);
     assert.deepEqual(object.spec, original.spec);
@@ -59,7 +59,7 @@ describe("v1beta2 toV1", () => {
   });
 });
 
-describe("v1beta1 toV1", () => {
+describe("v1beta1 convertToV1", () => {
   const obj = (): v1beta1.ImageRepository =>
     v1beta1.ImageRepository.parse({
       apiVersion: v1beta1.API_VERSION,
@@ -74,7 +74,7 @@ describe("v1beta1 toV1", () => {
     });
 
   it("keeps the data and adds v1's defaults", () => {
-    const { object, deprecated } = v1beta1.toV1(obj());
+    const { object, deprecated } = convertToV1(obj());
     assert.deepEqual(object.spec, {
       ...sharedSpec,
       exclusionList: ["^.*\\.sig$"],
@@ -91,7 +91,7 @@ describe("v1beta1 toV1", () => {
   it("keeps an explicitly empty exclusion list, which excludes nothing", () => {
     const o = obj();
     o.spec.exclusionList = [];
-    assert.deepEqual(v1beta1.toV1(o).object.spec.exclusionList, []);
+    assert.deepEqual(convertToV1(o).object.spec.exclusionList, []);
   });
 });
 

@@ -4,5 +4,3 @@ export { DEFAULT_EXCLUSION_LIST, GROUP, KIND, SERVED_API_VERSIONS, type ServedAp
 export { convertToV1, type Converted } from "./convert.ts";
 export { parseImageRepository } from "./parse.ts";
 export { imageRepositoryCrd } from "./crd.ts";
-export * as v1beta1 from "./v1beta1.ts";
-export * as v1beta2 from "./v1beta2.ts";

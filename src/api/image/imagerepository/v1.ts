@@ -1,6 +1,15 @@
 /** ImageRepository image.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
 import { z } from "zod";
-import { Duration, kindObject, LocalObjectReference, TimeoutDuration } from "../../meta.ts";
+import {
+  Condition,
+  Duration,
+  int64,
+  kindObject,
+  LocalObjectReference,
+  ReconcileRequestStatus,
+  Time,
+  TimeoutDuration,
+} from "../../meta.ts";
 import {
   API_VERSION_V1,
   AccessFromField,
@@ -11,9 +20,6 @@ import {
   SecretRef,
   ServiceAccountName,
   Suspend,
-  exclusionListDescription,
-  scanResultFields,
-  statusBaseShape,
 } from "./common.ts";
 
 export const API_VERSION = API_VERSION_V1;
@@ -28,7 +34,8 @@ export type ImageRepositoryProvider = z.infer<typeof ImageRepositoryProvider>;
 export const ScanResult = z
   .object({
     revision: z.string().exactOptional().describe("A stable hash of the scanned tags."),
-    ...scanResultFields,
+    tagCount: z.int().describe("Number of tags found in the last scan, after the exclusion list."),
+    scanTime: Time.exactOptional().describe("When the last scan was performed."),
     latestTags: z
       .array(z.string())
       .exactOptional()
@@ -56,7 +63,9 @@ export const specShape = {
     .array(z.string())
     .max(25)
     .default(() => [...DEFAULT_EXCLUSION_LIST])
-    .describe(`${exclusionListDescription} Cosign signature tags (^.*\\.sig$) when omitted.`),
+    .describe(
+      `Regular expressions of tags to leave out of the scan result, at most 25. Cosign signature tags (^.*\\.sig$) when omitted.`,
+    ),
   provider: ImageRepositoryProvider.default("generic"),
   insecure: z.boolean().exactOptional().describe("Allows a registry served over plain HTTP."),
 };
@@ -67,7 +76,13 @@ export const ImageRepositorySpec = z
 export type ImageRepositorySpec = z.infer<typeof ImageRepositorySpec>;
 
 export const statusShape = {
-  ...statusBaseShape,
+  conditions: z.array(Condition).exactOptional().describe("Conditions of the ImageRepository."),
+  observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
+  canonicalImageName: z
+    .string()
+    .exactOptional()
+    .describe("The image with every implied part made explicit, e.g. docker.io/library/alpine for alpine."),
+  ...ReconcileRequestStatus.shape,
   lastScanResult: ScanResult.exactOptional(),
   observedExclusionList: z
     .array(z.string())

@@ -1,52 +1,29 @@
-/** ImageRepository image.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated). */
+/**
+ * ImageRepository image.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated): v1 without
+ * proxySecretRef, provider, insecure, observedExclusionList and lastScanResult's revision and
+ * latestTags. The last v1beta1 CRD had v1's duration patterns; exclusionList had neither a default
+ * nor a limit.
+ */
 import { z } from "zod";
-import { Duration, kindObject, TimeoutDuration } from "../../meta.ts";
-import {
-  API_VERSION_V1BETA1,
-  AccessFromField,
-  CertSecretRef,
-  Image,
-  KIND,
-  SecretRef,
-  ServiceAccountName,
-  Suspend,
-  exclusionListDescription,
-  scanResultFields,
-  statusBaseShape,
-} from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
+import { kindObject } from "../../meta.ts";
+import { API_VERSION_V1BETA1, KIND } from "./common.ts";
+import * as v1 from "./v1.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
-export const ScanResult = z.object(scanResultFields);
-export type ScanResult = z.infer<typeof ScanResult>;
+export const ImageRepositorySpec = v1.ImageRepositorySpec.omit({
+  proxySecretRef: true,
+  provider: true,
+  insecure: true,
+}).extend({ exclusionList: z.array(z.string()).exactOptional() });
 
-// The last v1beta1 CRD had v1's duration patterns; exclusionList had neither a default nor a limit.
-export const ImageRepositorySpec = z.object({
-  image: Image,
-  interval: Duration.describe("How often the repository is scanned."),
-  timeout: TimeoutDuration.exactOptional().describe("Time limit for one scan; the interval when empty."),
-  secretRef: SecretRef.exactOptional(),
-  serviceAccountName: ServiceAccountName.exactOptional(),
-  certSecretRef: CertSecretRef.exactOptional(),
-  suspend: Suspend.exactOptional(),
-  accessFrom: AccessFromField.exactOptional(),
-  exclusionList: z.array(z.string()).exactOptional().describe(exclusionListDescription),
-});
-export type ImageRepositorySpec = z.infer<typeof ImageRepositorySpec>;
-
-export const ImageRepositoryStatus = z
-  .object({ ...statusBaseShape, lastScanResult: ScanResult.exactOptional() })
+export const ImageRepositoryStatus = v1.ImageRepositoryStatus.unwrap()
+  .omit({ observedExclusionList: true })
+  .extend({ lastScanResult: v1.ScanResult.omit({ revision: true, latestTags: true }).exactOptional() })
   .default(() => ({ observedGeneration: -1 }));
-export type ImageRepositoryStatus = z.infer<typeof ImageRepositoryStatus>;
 
 export const ImageRepository = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageRepositorySpec,
   status: ImageRepositoryStatus,
 });
 export type ImageRepository = z.infer<typeof ImageRepository>;
-
-/** The v1 form of a v1beta1 object (nothing to drop: v1 kept every v1beta1 field). */
-export function toV1(obj: ImageRepository): Converted {
-  return convertToV1(obj);
-}

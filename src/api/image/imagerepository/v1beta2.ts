@@ -6,26 +6,14 @@
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA2, KIND } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
-import { ScanResult, specShape, statusShape } from "./v1.ts";
+import { ImageRepositorySpec, ImageRepositoryStatus } from "./v1.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
-export { ScanResult };
-
-export const ImageRepositorySpec = z.object(specShape);
-export type ImageRepositorySpec = z.infer<typeof ImageRepositorySpec>;
-
-export const ImageRepositoryStatus = z.object(statusShape).default(() => ({ observedGeneration: -1 }));
-export type ImageRepositoryStatus = z.infer<typeof ImageRepositoryStatus>;
+export { ImageRepositorySpec, ImageRepositoryStatus };
 
 export const ImageRepository = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageRepositorySpec,
   status: ImageRepositoryStatus,
 });
 export type ImageRepository = z.infer<typeof ImageRepository>;
-
-/** The v1 form of a v1beta2 object (nothing to drop: v1 kept every v1beta2 field). */
-export function toV1(obj: ImageRepository): Converted {
-  return convertToV1(obj);
-}

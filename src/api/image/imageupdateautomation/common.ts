@@ -1,13 +1,6 @@
 /** Parts of the ImageUpdateAutomation API that several versions share. */
 import { z } from "zod";
-import {
-  Condition,
-  Duration,
-  LocalObjectReference,
-  ReconcileRequestStatus,
-  Time,
-  int64,
-} from "../../meta.ts";
+import { Duration, LocalObjectReference } from "../../meta.ts";
 import { GitRepositoryRef } from "../../source/gitrepository/v1.ts";
 import { CRD_LABELS as IMAGE_CRD_LABELS } from "../common.ts";
 
@@ -85,31 +78,6 @@ export const MessageTemplate = z
     "Go template of the commit message, given .AutomationObject, .Changed, .Updated (kept for older templates) and .Values; a default message when empty.",
   );
 
-export const commitFields = {
-  author: CommitUser,
-  signingKey: SigningKey.exactOptional(),
-  messageTemplate: MessageTemplate.exactOptional(),
-};
-
-export const commitDescription = "How to commit the changes.";
-
-export const PushBranch = z
-  .string()
-  .describe(
-    "Branch to push the commits to, created from the checked-out branch when it does not exist; the checked-out branch when empty.",
-  );
-
-export const PushRefspec = z
-  .string()
-  .describe(
-    "Git refspec to push with, e.g. refs/heads/main:refs/heads/auto; with branch, the commit is pushed to both.",
-  );
-
-export const pushDescription = "Where to push the commits; back to the checked-out branch when omitted.";
-
-export const gitDescription =
-  "How to check out, commit and push; required, since nothing is written without it.";
-
 export const UpdateStrategyName = z
   .enum([UPDATE_STRATEGY_SETTERS])
   .describe("How files are updated: 'Setters' rewrites the fields marked with an image policy comment.");
@@ -130,15 +98,3 @@ export const UpdateStrategy = z
     "How to update the files in the repository; the Setters strategy on the whole repository when omitted.",
   );
 export type UpdateStrategy = z.infer<typeof UpdateStrategy>;
-
-/** Status fields every version has. */
-export const statusBaseShape = {
-  lastAutomationRunTime: Time.exactOptional().describe(
-    "When the automation last ran to completion, whether or not it made changes.",
-  ),
-  lastPushCommit: z.string().exactOptional().describe("The last commit the automation pushed (its SHA-1)."),
-  lastPushTime: Time.exactOptional().describe("When the automation last pushed a change."),
-  observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
-  conditions: z.array(Condition).exactOptional().describe("Conditions of the ImageUpdateAutomation."),
-  ...ReconcileRequestStatus.shape,
-};

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseImageUpdateAutomation } from "./parse.ts";
+import { convertToV1 } from "./convert.ts";
 import * as v1beta1 from "./v1beta1.ts";
 import * as v1beta2 from "./v1beta2.ts";
 
@@ -33,7 +34,7 @@ const baseStatus = {
   lastHandledReconcileAt: "2024-03-01T06:59:00Z",
 };
 
-describe("v1beta1 toV1", () => {
+describe("v1beta1 convertToV1", () => {
   const obj = (): v1beta1.ImageUpdateAutomation =>
     v1beta1.ImageUpdateAutomation.parse({
       apiVersion: v1beta1.API_VERSION,
@@ -51,7 +52,7 @@ describe("v1beta1 toV1", () => {
 
   it("keeps every field, since v1 kept every v1beta1 field", () => {
     const original = obj();
-    const { object, deprecated } = v1beta1.toV1(original);
+    const { object, deprecated } = convertToV1(original);
     assert.equal(object.apiVersion, "image.toolkit.fluxcd.io/v1");
     assert.deepEqual(object.metadata, original.metadata);
     assert.deepEqual(object.spec, original.spec);
@@ -61,11 +62,11 @@ describe("v1beta1 toV1", () => {
 
   it("gets the same result through parseImageUpdateAutomation", () => {
     const original = obj();
-    assert.deepEqual(parseImageUpdateAutomation(original), v1beta1.toV1(original));
+    assert.deepEqual(parseImageUpdateAutomation(original), convertToV1(original));
   });
 });
 
-describe("v1beta2 toV1", () => {
+describe("v1beta2 convertToV1", () => {
   it("keeps the selector, template values, push options and observed policies", () => {
     const original = v1beta2.ImageUpdateAutomation.parse({
       apiVersion: v1beta2.API_VERSION,
@@ -90,7 +91,7 @@ describe("v1beta2 toV1", () => {
         observedSourceRevision: "main@sha1:0123456789abcdef0123456789abcdef01234567",
       },
     });
-    const { object, deprecated } = v1beta2.toV1(original);
+    const { object, deprecated } = convertToV1(original);
     assert.deepEqual(object.spec, original.spec);
     assert.deepEqual(object.spec.sourceRef, { name: "fleet", kind: "GitRepository" });
     assert.deepEqual(object.spec.update, { strategy: "Setters" });

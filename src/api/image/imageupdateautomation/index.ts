@@ -16,5 +16,3 @@ export {
 export { convertToV1, type Converted } from "./convert.ts";
 export { parseImageUpdateAutomation } from "./parse.ts";
 export { imageUpdateAutomationCrd } from "./crd.ts";
-export * as v1beta1 from "./v1beta1.ts";
-export * as v1beta2 from "./v1beta2.ts";

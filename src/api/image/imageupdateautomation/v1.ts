@@ -1,22 +1,18 @@
 /** ImageUpdateAutomation image.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
 import { z } from "zod";
-import { kindObject } from "../../meta.ts";
+import { Condition, int64, kindObject, ReconcileRequestStatus, Time } from "../../meta.ts";
 import { ImageRef } from "../imagepolicy/common.ts";
 import {
   API_VERSION_V1,
+  CommitUser,
+  MessageTemplate,
+  SigningKey,
   GitCheckoutSpec,
   Interval,
   KIND,
-  PushBranch,
-  PushRefspec,
   SourceReference,
   Suspend,
   UpdateStrategy,
-  commitDescription,
-  commitFields,
-  gitDescription,
-  pushDescription,
-  statusBaseShape,
 } from "./common.ts";
 
 export const API_VERSION = API_VERSION_V1;
@@ -56,25 +52,37 @@ export type LabelSelector = z.infer<typeof LabelSelector>;
 
 export const CommitSpec = z
   .object({
-    ...commitFields,
+    author: CommitUser,
+    signingKey: SigningKey.exactOptional(),
+    messageTemplate: MessageTemplate.exactOptional(),
     messageTemplateValues: z
       .record(z.string(), z.string())
       .exactOptional()
       .describe("Extra values the message template reads as .Values."),
   })
-  .describe(commitDescription);
+  .describe("How to commit the changes.");
 export type CommitSpec = z.infer<typeof CommitSpec>;
 
 export const PushSpec = z
   .object({
-    branch: PushBranch.exactOptional(),
-    refspec: PushRefspec.exactOptional(),
+    branch: z
+      .string()
+      .describe(
+        "Branch to push the commits to, created from the checked-out branch when it does not exist; the checked-out branch when empty.",
+      )
+      .exactOptional(),
+    refspec: z
+      .string()
+      .describe(
+        "Git refspec to push with, e.g. refs/heads/main:refs/heads/auto; with branch, the commit is pushed to both.",
+      )
+      .exactOptional(),
     options: z
       .record(z.string(), z.string())
       .exactOptional()
       .describe("Push options sent to the Git server (git push --push-option), e.g. merge_request.create."),
   })
-  .describe(pushDescription);
+  .describe("Where to push the commits; back to the checked-out branch when omitted.");
 export type PushSpec = z.infer<typeof PushSpec>;
 
 export const GitSpec = z
@@ -83,7 +91,7 @@ export const GitSpec = z
     commit: CommitSpec,
     push: PushSpec.exactOptional(),
   })
-  .describe(gitDescription);
+  .describe("How to check out, commit and push; required, since nothing is written without it.");
 export type GitSpec = z.infer<typeof GitSpec>;
 
 /** Fields of the v1 spec; every older version's fields are among them. */
@@ -106,7 +114,14 @@ export const ImageUpdateAutomationSpec = z
 export type ImageUpdateAutomationSpec = z.infer<typeof ImageUpdateAutomationSpec>;
 
 export const statusShape = {
-  ...statusBaseShape,
+  lastAutomationRunTime: Time.exactOptional().describe(
+    "When the automation last ran to completion, whether or not it made changes.",
+  ),
+  lastPushCommit: z.string().exactOptional().describe("The last commit the automation pushed (its SHA-1)."),
+  lastPushTime: Time.exactOptional().describe("When the automation last pushed a change."),
+  observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
+  conditions: z.array(Condition).exactOptional().describe("Conditions of the ImageUpdateAutomation."),
+  ...ReconcileRequestStatus.shape,
   observedPolicies: z
     .record(z.string(), ImageRef)
     .exactOptional()

@@ -1,68 +1,30 @@
 /**
- * ImageUpdateAutomation image.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated):
- * no policySelector, messageTemplateValues, push.options, observedPolicies or
+ * ImageUpdateAutomation image.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated): v1
+ * without policySelector, messageTemplateValues, push.options, observedPolicies or
  * observedSourceRevision. Its message templates read .Updated, which Sluice still provides.
  */
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
-import {
-  API_VERSION_V1BETA1,
-  GitCheckoutSpec,
-  Interval,
-  KIND,
-  PushBranch,
-  PushRefspec,
-  SourceReference,
-  Suspend,
-  UpdateStrategy,
-  commitDescription,
-  commitFields,
-  gitDescription,
-  pushDescription,
-  statusBaseShape,
-} from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
+import { API_VERSION_V1BETA1, KIND } from "./common.ts";
+import * as v1 from "./v1.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
-export const CommitSpec = z.object(commitFields).describe(commitDescription);
-export type CommitSpec = z.infer<typeof CommitSpec>;
-
-export const PushSpec = z
-  .object({ branch: PushBranch.exactOptional(), refspec: PushRefspec.exactOptional() })
-  .describe(pushDescription);
-export type PushSpec = z.infer<typeof PushSpec>;
-
-export const GitSpec = z
-  .object({
-    checkout: GitCheckoutSpec.exactOptional(),
-    commit: CommitSpec,
-    push: PushSpec.exactOptional(),
-  })
-  .describe(gitDescription);
-export type GitSpec = z.infer<typeof GitSpec>;
-
-export const ImageUpdateAutomationSpec = z.object({
-  sourceRef: SourceReference,
-  git: GitSpec,
-  interval: Interval,
-  update: UpdateStrategy,
-  suspend: Suspend.exactOptional(),
+const GitSpec = v1.GitSpec.extend({
+  commit: v1.CommitSpec.omit({ messageTemplateValues: true }),
+  push: v1.PushSpec.omit({ options: true }).exactOptional(),
 });
-export type ImageUpdateAutomationSpec = z.infer<typeof ImageUpdateAutomationSpec>;
 
-export const ImageUpdateAutomationStatus = z
-  .object(statusBaseShape)
+export const ImageUpdateAutomationSpec = v1.ImageUpdateAutomationSpec.omit({ policySelector: true }).extend({
+  git: GitSpec,
+});
+
+export const ImageUpdateAutomationStatus = v1.ImageUpdateAutomationStatus.unwrap()
+  .omit({ observedPolicies: true, observedSourceRevision: true })
   .default(() => ({ observedGeneration: -1 }));
-export type ImageUpdateAutomationStatus = z.infer<typeof ImageUpdateAutomationStatus>;
 
 export const ImageUpdateAutomation = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageUpdateAutomationSpec,
   status: ImageUpdateAutomationStatus,
 });
 export type ImageUpdateAutomation = z.infer<typeof ImageUpdateAutomation>;
-
-/** The v1 form of a v1beta1 object (nothing to drop: v1 kept every v1beta1 field). */
-export function toV1(obj: ImageUpdateAutomation): Converted {
-  return convertToV1(obj);
-}

@@ -6,26 +6,14 @@
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA2, KIND } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
-import { CommitSpec, GitSpec, LabelSelector, PushSpec, specShape, statusShape } from "./v1.ts";
+import { ImageUpdateAutomationSpec, ImageUpdateAutomationStatus } from "./v1.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
-export { CommitSpec, GitSpec, LabelSelector, PushSpec };
-
-export const ImageUpdateAutomationSpec = z.object(specShape);
-export type ImageUpdateAutomationSpec = z.infer<typeof ImageUpdateAutomationSpec>;
-
-export const ImageUpdateAutomationStatus = z.object(statusShape).default(() => ({ observedGeneration: -1 }));
-export type ImageUpdateAutomationStatus = z.infer<typeof ImageUpdateAutomationStatus>;
+export { ImageUpdateAutomationSpec, ImageUpdateAutomationStatus };
 
 export const ImageUpdateAutomation = kindObject(z.literal(API_VERSION), KIND, {
   spec: ImageUpdateAutomationSpec,
   status: ImageUpdateAutomationStatus,
 });
 export type ImageUpdateAutomation = z.infer<typeof ImageUpdateAutomation>;
-
-/** The v1 form of a v1beta2 object (nothing to drop: v1 kept every v1beta2 field). */
-export function toV1(obj: ImageUpdateAutomation): Converted {
-  return convertToV1(obj);
-}

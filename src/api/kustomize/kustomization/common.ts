@@ -1,12 +1,6 @@
 /** Parts of the Kustomization API that several versions share. */
 import { z } from "zod";
-import {
-  Condition,
-  LocalObjectReference,
-  NamespacedObjectKindReference,
-  ReconcileRequestStatus,
-  int64,
-} from "../../meta.ts";
+import { NamespacedObjectKindReference } from "../../meta.ts";
 import { Image, JSON6902Patch, Patch } from "../kustomize-types.ts";
 
 export const GROUP = "kustomize.toolkit.fluxcd.io";
@@ -108,61 +102,10 @@ export const Components = z
   .exactOptional()
   .describe("Paths of kustomize Components to include, relative to path.");
 
-/** Decryption fields every version has; v1 adds serviceAccountName. */
-export const decryptionFields = {
-  provider: z.enum(["sops"]).describe("The decryption engine; only 'sops'."),
-  secretRef: LocalObjectReference.exactOptional().describe(
-    "Secret with the private keys (OpenPGP, age) or cloud credentials used to decrypt.",
-  ),
-};
-
-/** A Secret holding a kubeconfig; `key` was added in v1beta2. */
-export const kubeConfigSecretRefFields = {
-  name: z.string().describe("Name of the Secret holding the kubeconfig."),
-};
-export const kubeConfigKey = z
-  .string()
-  .exactOptional()
-  .describe("Key of the kubeconfig in the Secret; 'value' when empty.");
-
-export function kubeConfigReference<S extends z.ZodType>(secretRef: S) {
-  return z
-    .object({ secretRef: secretRef.describe("Secret with a kubeconfig for the remote cluster.") })
-    .describe(
-      "Kubeconfig of a remote cluster to reconcile on; combined with serviceAccountName the controller impersonates that account there.",
-    );
-}
-
-/** Variable substitution after the build; `optional` was added in v1beta2. */
-export const substituteReferenceFields = {
-  kind: z.enum(["Secret", "ConfigMap"]).describe("Kind of the object holding variables."),
-  name: z
-    .string()
-    .min(1)
-    .max(253)
-    .describe("Name of the object holding variables, in the Kustomization's namespace."),
-};
-export const substituteOptional = z
-  .boolean()
-  .default(false)
-  .describe("Proceed without the variables when the object does not exist.");
-
 export const Substitute = z
   .record(z.string(), z.string())
   .exactOptional()
   .describe("Variables replacing ${name} in the manifests; bash-style ${name:=default} is supported.");
-
-export function postBuild<S extends z.ZodType>(substituteReference: S) {
-  return z
-    .object({
-      substitute: Substitute,
-      substituteFrom: z
-        .array(substituteReference)
-        .exactOptional()
-        .describe("ConfigMaps and Secrets whose data keys are variables, later ones winning."),
-    })
-    .describe("Actions on the built manifests before they are applied.");
-}
 
 export const CommonMetadata = z
   .object({
@@ -227,21 +170,6 @@ export const Snapshot = z
   })
   .describe("Kinds applied by the last successful reconciliation (v1beta1).");
 export type Snapshot = z.infer<typeof Snapshot>;
-
-/** Status fields every version has. */
-export const statusBaseShape = {
-  observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
-  conditions: z.array(Condition).exactOptional().describe("Conditions of the Kustomization."),
-  lastAppliedRevision: z
-    .string()
-    .exactOptional()
-    .describe("Revision of the source artifact last applied successfully."),
-  lastAttemptedRevision: z
-    .string()
-    .exactOptional()
-    .describe("Revision of the source artifact last attempted."),
-  ...ReconcileRequestStatus.shape,
-};
 
 export const Inventory = ResourceInventory.exactOptional().describe(
   "Objects applied by the last successful reconciliation.",

@@ -130,9 +130,9 @@ describe("patches from the fields v1 dropped", () => {
   });
 });
 
-describe("v1beta2 toV1", () => {
+describe("v1beta2 convertToV1", () => {
   it("keeps every field v1 has and moves the old patches into patches in kustomize's order", () => {
-    const { object } = v1beta2.toV1(v1beta2Object());
+    const { object } = convertToV1(v1beta2Object());
     assert.equal(object.apiVersion, "kustomize.toolkit.fluxcd.io/v1");
     assert.deepEqual(object.metadata, { name: "podinfo", namespace: "flux-system", generation: 3 });
     assert.deepEqual(object.spec, {
@@ -159,7 +159,7 @@ describe("v1beta2 toV1", () => {
   });
 
   it("reports each deprecated field once", () => {
-    const { deprecated } = v1beta2.toV1(v1beta2Object());
+    const { deprecated } = convertToV1(v1beta2Object());
     assert.deepEqual(deprecated.sort(), [
       "spec.patchesJson6902",
       "spec.patchesStrategicMerge",
@@ -172,14 +172,14 @@ describe("v1beta2 toV1", () => {
     delete obj.spec.patches;
     obj.spec.patchesStrategicMerge = [];
     obj.spec.patchesJson6902 = [];
-    const { object, deprecated } = v1beta2.toV1(obj);
+    const { object, deprecated } = convertToV1(obj);
     assert.equal("patches" in object.spec, false);
     assert.ok(deprecated.includes("spec.patchesStrategicMerge"));
     assert.ok(deprecated.includes("spec.patchesJson6902"));
   });
 });
 
-describe("v1beta1 toV1", () => {
+describe("v1beta1 convertToV1", () => {
   const obj = (): v1beta1.Kustomization =>
     v1beta1.Kustomization.parse({
       apiVersion: v1beta1.API_VERSION,
@@ -207,7 +207,7 @@ describe("v1beta1 toV1", () => {
     });
 
   it("keeps the data, adds v1's defaults and drops the snapshot, reporting what v1 dropped", () => {
-    const { object, deprecated } = v1beta1.toV1(obj());
+    const { object, deprecated } = convertToV1(obj());
     assert.deepEqual(object.spec.kubeConfig, { secretRef: { name: "cluster-kubeconfig" } });
     assert.deepEqual(object.spec.postBuild, {
       substituteFrom: [{ kind: "Secret", name: "vars", optional: false }],
@@ -225,7 +225,7 @@ describe("v1beta1 toV1", () => {
     const o = obj();
     o.spec.interval = "1500us";
     assert.throws(
-      () => v1beta1.toV1(o),
+      () => convertToV1(o),
       (err: unknown) => err instanceof InvalidObjectError && /spec\.interval/.test(err.message),
     );
   });

@@ -13,5 +13,3 @@ export { CustomHealthCheck, Image, JSON6902Patch, Patch, Selector } from "../kus
 export { convertToV1, patchFromJson6902, patchFromStrategicMerge, type Converted } from "./convert.ts";
 export { parseKustomization } from "./parse.ts";
 export { kustomizationCrd } from "./crd.ts";
-export * as v1beta1 from "./v1beta1.ts";
-export * as v1beta2 from "./v1beta2.ts";

@@ -1,6 +1,13 @@
 /** Kustomization kustomize.toolkit.fluxcd.io/v1: the version Sluice's controllers work in. */
 import { z } from "zod";
-import { Duration, kindObject } from "../../meta.ts";
+import {
+  Condition,
+  Duration,
+  int64,
+  kindObject,
+  LocalObjectReference,
+  ReconcileRequestStatus,
+} from "../../meta.ts";
 import { CustomHealthCheck } from "../kustomize-types.ts";
 import {
   API_VERSION_V1,
@@ -17,18 +24,11 @@ import {
   Prune,
   SOURCE_KINDS,
   ServiceAccountName,
+  Substitute,
   Suspend,
   TargetNamespace,
   Wait,
-  decryptionFields,
-  kubeConfigKey,
-  kubeConfigReference,
-  kubeConfigSecretRefFields,
-  postBuild,
   sourceReference,
-  statusBaseShape,
-  substituteOptional,
-  substituteReferenceFields,
 } from "./common.ts";
 
 export const API_VERSION = API_VERSION_V1;
@@ -38,7 +38,10 @@ export type SourceReference = z.infer<typeof SourceReference>;
 
 export const Decryption = z
   .object({
-    ...decryptionFields,
+    provider: z.enum(["sops"]).describe("The decryption engine; only 'sops'."),
+    secretRef: LocalObjectReference.exactOptional().describe(
+      "Secret with the private keys (OpenPGP, age) or cloud credentials used to decrypt.",
+    ),
     serviceAccountName: z
       .string()
       .exactOptional()
@@ -49,17 +52,45 @@ export const Decryption = z
   .describe("Decryption of SOPS-encrypted manifests before they are applied.");
 export type Decryption = z.infer<typeof Decryption>;
 
-export const KubeConfigReference = kubeConfigReference(
-  z.object({ ...kubeConfigSecretRefFields, key: kubeConfigKey }),
-);
+export const KubeConfigReference = z
+  .object({
+    secretRef: z
+      .object({
+        name: z.string().describe("Name of the Secret holding the kubeconfig."),
+        key: z.string().exactOptional().describe("Key of the kubeconfig in the Secret; 'value' when empty."),
+      })
+      .describe("Secret with a kubeconfig for the remote cluster."),
+  })
+  .describe(
+    "Kubeconfig of a remote cluster to reconcile on; combined with serviceAccountName the controller impersonates that account there.",
+  );
 export type KubeConfigReference = z.infer<typeof KubeConfigReference>;
 
 export const SubstituteReference = z
-  .object({ ...substituteReferenceFields, optional: substituteOptional })
+  .object({
+    kind: z.enum(["Secret", "ConfigMap"]).describe("Kind of the object holding variables."),
+    name: z
+      .string()
+      .min(1)
+      .max(253)
+      .describe("Name of the object holding variables, in the Kustomization's namespace."),
+    optional: z
+      .boolean()
+      .default(false)
+      .describe("Proceed without the variables when the object does not exist."),
+  })
   .describe("A ConfigMap or Secret whose data keys are variables for substitution.");
 export type SubstituteReference = z.infer<typeof SubstituteReference>;
 
-export const PostBuild = postBuild(SubstituteReference);
+export const PostBuild = z
+  .object({
+    substitute: Substitute,
+    substituteFrom: z
+      .array(SubstituteReference)
+      .exactOptional()
+      .describe("ConfigMaps and Secrets whose data keys are variables, later ones winning."),
+  })
+  .describe("Actions on the built manifests before they are applied.");
 export type PostBuild = z.infer<typeof PostBuild>;
 
 export const DeletionPolicy = z
@@ -112,7 +143,17 @@ export const KustomizationSpec = z
 export type KustomizationSpec = z.infer<typeof KustomizationSpec>;
 
 export const statusShape = {
-  ...statusBaseShape,
+  observedGeneration: int64().exactOptional().describe("The last generation the controller acted on."),
+  conditions: z.array(Condition).exactOptional().describe("Conditions of the Kustomization."),
+  lastAppliedRevision: z
+    .string()
+    .exactOptional()
+    .describe("Revision of the source artifact last applied successfully."),
+  lastAttemptedRevision: z
+    .string()
+    .exactOptional()
+    .describe("Revision of the source artifact last attempted."),
+  ...ReconcileRequestStatus.shape,
   lastAppliedOriginRevision: z
     .string()
     .exactOptional()

@@ -1,78 +1,42 @@
-/** Kustomization kustomize.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated). */
+/**
+ * Kustomization kustomize.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated): v1beta2
+ * without wait, commonMetadata, components, kubeConfig.secretRef.key, substituteFrom[].optional and
+ * OCIRepository sources, with durations validated only as Go durations and the status's snapshot
+ * in place of its inventory.
+ */
 import { z } from "zod";
 import { GoDuration, kindObject } from "../../meta.ts";
-import {
-  API_VERSION_V1BETA1,
-  DependsOn,
-  Force,
-  HealthChecks,
-  Images,
-  KIND,
-  Patches,
-  PatchesJson6902,
-  PatchesStrategicMerge,
-  Path,
-  Prune,
-  SOURCE_KINDS_V1BETA1,
-  ServiceAccountName,
-  Snapshot,
-  Suspend,
-  TargetNamespace,
-  Validation,
-  decryptionFields,
-  kubeConfigReference,
-  kubeConfigSecretRefFields,
-  postBuild,
-  sourceReference,
-  statusBaseShape,
-  substituteReferenceFields,
-} from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
+import { API_VERSION_V1BETA1, KIND, SOURCE_KINDS_V1BETA1, Snapshot, sourceReference } from "./common.ts";
+import * as v1 from "./v1.ts";
+import * as v1beta2 from "./v1beta2.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
-export const SubstituteReference = z.object(substituteReferenceFields);
-export type SubstituteReference = z.infer<typeof SubstituteReference>;
+const SubstituteReference = v1.SubstituteReference.omit({ optional: true });
+const KubeConfigSecretRef = v1.KubeConfigReference.shape.secretRef.omit({ key: true });
 
-// v1beta1 validated durations only as Go durations, without the pattern later versions added.
-export const KustomizationSpec = z.object({
+export const KustomizationSpec = v1beta2.KustomizationSpec.omit({
+  wait: true,
+  commonMetadata: true,
+  components: true,
+}).extend({
   sourceRef: sourceReference(SOURCE_KINDS_V1BETA1),
-  path: Path,
-  interval: GoDuration.describe("How often the Kustomization is reconciled."),
+  interval: GoDuration,
   retryInterval: GoDuration.exactOptional(),
   timeout: GoDuration.exactOptional(),
-  prune: Prune,
-  healthChecks: HealthChecks,
-  dependsOn: DependsOn,
-  suspend: Suspend,
-  targetNamespace: TargetNamespace,
-  patches: Patches,
-  patchesStrategicMerge: PatchesStrategicMerge.exactOptional(),
-  patchesJson6902: PatchesJson6902.exactOptional(),
-  images: Images,
-  postBuild: postBuild(SubstituteReference).exactOptional(),
-  serviceAccountName: ServiceAccountName,
-  kubeConfig: kubeConfigReference(z.object(kubeConfigSecretRefFields)).exactOptional(),
-  decryption: z.object(decryptionFields).exactOptional(),
-  force: Force,
-  validation: Validation.exactOptional().describe(
-    "Dry-run validation before applying: 'client', 'server' or 'none'.",
-  ),
+  postBuild: v1.PostBuild.extend({
+    substituteFrom: z.array(SubstituteReference).exactOptional(),
+  }).exactOptional(),
+  kubeConfig: v1.KubeConfigReference.extend({ secretRef: KubeConfigSecretRef }).exactOptional(),
 });
-export type KustomizationSpec = z.infer<typeof KustomizationSpec>;
 
-export const KustomizationStatus = z
-  .object({ ...statusBaseShape, snapshot: Snapshot.exactOptional() })
+export const KustomizationStatus = v1beta2.KustomizationStatus.unwrap()
+  .omit({ inventory: true })
+  .extend({ snapshot: Snapshot.exactOptional() })
   .default(() => ({ observedGeneration: -1 }));
-export type KustomizationStatus = z.infer<typeof KustomizationStatus>;
 
 export const Kustomization = kindObject(z.literal(API_VERSION), KIND, {
   spec: KustomizationSpec,
   status: KustomizationStatus,
 });
 export type Kustomization = z.infer<typeof Kustomization>;
-
-/** The v1 form of a v1beta1 object, and the deprecated fields it carried. */
-export function toV1(obj: Kustomization): Converted {
-  return convertToV1(obj);
-}

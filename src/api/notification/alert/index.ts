@@ -4,5 +4,3 @@ export { GROUP, KIND, SERVED_API_VERSIONS, EventSeverity, type ServedApiVersion 
 export { convertToV1beta3, type Converted } from "./convert.ts";
 export { parseAlert } from "./parse.ts";
 export { alertCrd } from "./crd.ts";
-export * as v1beta1 from "./v1beta1.ts";
-export * as v1beta2 from "./v1beta2.ts";

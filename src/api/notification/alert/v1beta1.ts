@@ -5,24 +5,16 @@
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA1, KIND } from "./common.ts";
-import { convertToV1beta3, type Converted } from "./convert.ts";
 import * as v1beta2 from "./v1beta2.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
 export const AlertSpec = v1beta2.AlertSpec.omit({ inclusionList: true });
-export type AlertSpec = z.infer<typeof AlertSpec>;
 
 export const AlertStatus = v1beta2.AlertStatus;
-export type AlertStatus = z.infer<typeof AlertStatus>;
 
 export const Alert = kindObject(z.literal(API_VERSION), KIND, {
   spec: AlertSpec,
   status: AlertStatus,
 });
 export type Alert = z.infer<typeof Alert>;
-
-/** The v1beta3 form of a v1beta1 object, and the deprecated fields it carried. */
-export function toV1beta3(obj: Alert): Converted {
-  return convertToV1beta3(obj);
-}

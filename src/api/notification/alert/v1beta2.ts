@@ -1,45 +1,24 @@
 /**
  * Alert notification.toolkit.fluxcd.io/v1beta2 as Flux published it over its releases (deprecated),
- * with a status; later releases added inclusionList.
+ * with a status: v1beta3 without eventMetadata, referring to fewer kinds (later releases added
+ * inclusionList).
  */
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
-import { CrossNamespaceObjectReferenceV1beta2, legacyStatusShape } from "../common.ts";
-import {
-  API_VERSION_V1BETA2,
-  EventSeverity,
-  ExclusionList,
-  InclusionList,
-  KIND,
-  ProviderRef,
-  Summary,
-  Suspend,
-} from "./common.ts";
-import { convertToV1beta3, type Converted } from "./convert.ts";
+import { CrossNamespaceObjectReferenceV1beta2, LegacyStatus } from "../common.ts";
+import { API_VERSION_V1BETA2, KIND } from "./common.ts";
+import * as v1beta3 from "./v1beta3.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
-export const AlertSpec = z.object({
-  providerRef: ProviderRef,
-  eventSeverity: EventSeverity,
+export const AlertSpec = v1beta3.AlertSpec.omit({ eventMetadata: true }).extend({
   eventSources: z.array(CrossNamespaceObjectReferenceV1beta2),
-  inclusionList: InclusionList.exactOptional(),
-  exclusionList: ExclusionList.exactOptional(),
-  summary: Summary.exactOptional(),
-  suspend: Suspend.exactOptional(),
 });
-export type AlertSpec = z.infer<typeof AlertSpec>;
 
-export const AlertStatus = z.object(legacyStatusShape).default(() => ({ observedGeneration: -1 }));
-export type AlertStatus = z.infer<typeof AlertStatus>;
+export const AlertStatus = LegacyStatus;
 
 export const Alert = kindObject(z.literal(API_VERSION), KIND, {
   spec: AlertSpec,
   status: AlertStatus,
 });
 export type Alert = z.infer<typeof Alert>;
-
-/** The v1beta3 form of a v1beta2 object, and the deprecated fields it carried. */
-export function toV1beta3(obj: Alert): Converted {
-  return convertToV1beta3(obj);
-}

@@ -12,5 +12,3 @@ export {
 export { convertToV1beta3, type Converted } from "./convert.ts";
 export { parseProvider } from "./parse.ts";
 export { providerCrd } from "./crd.ts";
-export * as v1beta1 from "./v1beta1.ts";
-export * as v1beta2 from "./v1beta2.ts";

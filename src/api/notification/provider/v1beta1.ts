@@ -5,24 +5,16 @@
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
 import { API_VERSION_V1BETA1, KIND } from "./common.ts";
-import { convertToV1beta3, type Converted } from "./convert.ts";
 import * as v1beta2 from "./v1beta2.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
 export const ProviderSpec = v1beta2.ProviderSpec;
-export type ProviderSpec = z.infer<typeof ProviderSpec>;
 
 export const ProviderStatus = v1beta2.ProviderStatus;
-export type ProviderStatus = z.infer<typeof ProviderStatus>;
 
 export const Provider = kindObject(z.literal(API_VERSION), KIND, {
   spec: ProviderSpec,
   status: ProviderStatus,
 });
 export type Provider = z.infer<typeof Provider>;
-
-/** The v1beta3 form of a v1beta1 object, and the deprecated fields it carried. */
-export function toV1beta3(obj: Provider): Converted {
-  return convertToV1beta3(obj);
-}

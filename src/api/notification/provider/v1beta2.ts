@@ -1,25 +1,17 @@
 /** Provider notification.toolkit.fluxcd.io/v1beta2 as Flux last published it (deprecated), with a status. */
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
-import { legacyStatusShape } from "../common.ts";
+import { LegacyStatus } from "../common.ts";
 import { API_VERSION_V1BETA2, KIND, legacySpecShape } from "./common.ts";
-import { convertToV1beta3, type Converted } from "./convert.ts";
 
 export const API_VERSION = API_VERSION_V1BETA2;
 
 export const ProviderSpec = z.object(legacySpecShape);
-export type ProviderSpec = z.infer<typeof ProviderSpec>;
 
-export const ProviderStatus = z.object(legacyStatusShape).default(() => ({ observedGeneration: -1 }));
-export type ProviderStatus = z.infer<typeof ProviderStatus>;
+export const ProviderStatus = LegacyStatus;
 
 export const Provider = kindObject(z.literal(API_VERSION), KIND, {
   spec: ProviderSpec,
   status: ProviderStatus,
 });
 export type Provider = z.infer<typeof Provider>;
-
-/** The v1beta3 form of a v1beta2 object, and the deprecated fields it carried. */
-export function toV1beta3(obj: Provider): Converted {
-  return convertToV1beta3(obj);
-}

@@ -12,5 +12,3 @@ export { convertToV1, type Converted } from "./convert.ts";
 export { parseReceiver } from "./parse.ts";
 export { receiverCrd } from "./crd.ts";
 export { ServedReceiverStatus } from "./served.ts";
-export * as v1beta1 from "./v1beta1.ts";
-export * as v1beta2 from "./v1beta2.ts";

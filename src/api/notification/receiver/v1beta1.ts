@@ -1,33 +1,22 @@
-/** Receiver notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated). */
+/**
+ * Receiver notification.toolkit.fluxcd.io/v1beta1 as Flux last published it (deprecated): v1beta2
+ * without interval and webhookPath.
+ */
 import { z } from "zod";
 import { kindObject } from "../../meta.ts";
-import { CrossNamespaceObjectReferenceV1beta2, legacyStatusShape } from "../common.ts";
-import { API_VERSION_V1BETA1, Events, KIND, ReceiverTypeV1beta2, SecretRef, Suspend, Url } from "./common.ts";
-import { convertToV1, type Converted } from "./convert.ts";
+import { API_VERSION_V1BETA1, KIND } from "./common.ts";
+import * as v1beta2 from "./v1beta2.ts";
 
 export const API_VERSION = API_VERSION_V1BETA1;
 
-export const ReceiverSpec = z.object({
-  type: ReceiverTypeV1beta2,
-  events: Events.exactOptional(),
-  resources: z.array(CrossNamespaceObjectReferenceV1beta2),
-  secretRef: SecretRef,
-  suspend: Suspend.exactOptional(),
-});
-export type ReceiverSpec = z.infer<typeof ReceiverSpec>;
+export const ReceiverSpec = v1beta2.ReceiverSpec.omit({ interval: true });
 
-export const ReceiverStatus = z
-  .object({ ...legacyStatusShape, url: Url.exactOptional() })
+export const ReceiverStatus = v1beta2.ReceiverStatus.unwrap()
+  .omit({ webhookPath: true })
   .default(() => ({ observedGeneration: -1 }));
-export type ReceiverStatus = z.infer<typeof ReceiverStatus>;
 
 export const Receiver = kindObject(z.literal(API_VERSION), KIND, {
   spec: ReceiverSpec,
   status: ReceiverStatus,
 });
 export type Receiver = z.infer<typeof Receiver>;
-
-/** The v1 form of a v1beta1 object, and the deprecated fields it carried. */
-export function toV1(obj: Receiver): Converted {
-  return convertToV1(obj);
-}

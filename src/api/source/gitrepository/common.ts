@@ -46,29 +46,6 @@ export const RecurseSubmodules = z
   .exactOptional()
   .describe("Initializes every submodule of the cloned repository with its default settings.");
 
-/** Reference fields every version has; v1beta2 and v1 add `name`. */
-export const refFields = {
-  branch: z.string().exactOptional().describe("Branch to check out; 'master' when no other field is set."),
-  tag: z.string().exactOptional().describe("Tag to check out; takes precedence over branch."),
-  semver: z
-    .string()
-    .exactOptional()
-    .describe("SemVer range of tags to pick the newest from; takes precedence over tag."),
-  commit: z
-    .string()
-    .exactOptional()
-    .describe(
-      "Commit SHA to check out; takes precedence over every other field and may be combined with branch.",
-    ),
-};
-
-export const refName = z
-  .string()
-  .exactOptional()
-  .describe(
-    "Full Git reference to check out, e.g. refs/heads/main or refs/pull/420/head; takes precedence over branch, tag and semver.",
-  );
-
 export const GitRepositoryInclude = z
   .object({
     repository: LocalObjectReference.describe("The GitRepository whose artifact contents are included."),

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidObjectError } from "../../errors.ts";
 import { parseGitRepository } from "./parse.ts";
+import { convertToV1 } from "./convert.ts";
 import * as v1beta1 from "./v1beta1.ts";
 import * as v1beta2 from "./v1beta2.ts";
 
@@ -68,9 +69,9 @@ function v1beta2Object(): v1beta2.GitRepository {
   });
 }
 
-describe("v1beta2 toV1", () => {
+describe("v1beta2 convertToV1", () => {
   it("keeps every field v1 has", () => {
-    const { object } = v1beta2.toV1(v1beta2Object());
+    const { object } = convertToV1(v1beta2Object());
     assert.equal(object.apiVersion, "source.toolkit.fluxcd.io/v1");
     assert.deepEqual(object.metadata, {
       name: "repo",
@@ -110,7 +111,7 @@ describe("v1beta2 toV1", () => {
   });
 
   it("reports each deprecated field once", () => {
-    const { deprecated } = v1beta2.toV1(v1beta2Object());
+    const { deprecated } = convertToV1(v1beta2Object());
     assert.deepEqual(deprecated.sort(), [
       "spec.accessFrom",
       "spec.gitImplementation",
@@ -124,19 +125,19 @@ describe("v1beta2 toV1", () => {
   it("prefers an existing digest over the checksum", () => {
     const obj = v1beta2Object();
     obj.status.artifact = { ...obj.status.artifact!, digest: `sha512:${"d".repeat(128)}` };
-    assert.equal(v1beta2.toV1(obj).object.status.artifact?.digest, `sha512:${"d".repeat(128)}`);
+    assert.equal(convertToV1(obj).object.status.artifact?.digest, `sha512:${"d".repeat(128)}`);
   });
 
   it("drops, and reports, an artifact that cannot become a v1 artifact", () => {
     const obj = v1beta2Object();
     obj.status.artifact = { path: "p.tar.gz", url: "http://sc/p.tar.gz" };
-    const { object, deprecated } = v1beta2.toV1(obj);
+    const { object, deprecated } = convertToV1(obj);
     assert.equal(object.status.artifact, undefined);
     assert.ok(deprecated.includes("status.artifact"));
   });
 });
 
-describe("v1beta1 toV1", () => {
+describe("v1beta1 convertToV1", () => {
   const obj = (): v1beta1.GitRepository =>
     v1beta1.GitRepository.parse({
       apiVersion: v1beta1.API_VERSION,
@@ -161,7 +162,7 @@ describe("v1beta1 toV1", () => {
     });
 
   it("keeps the data and reports the deprecated fields", () => {
-    const { object, deprecated } = v1beta1.toV1(obj());
+    const { object, deprecated } = convertToV1(obj());
     assert.deepEqual(object.spec, {
       ...sharedSpec,
       ref: { tag: "v1.0.0" },
@@ -175,7 +176,7 @@ describe("v1beta1 toV1", () => {
     const o = obj();
     o.spec.verify = { mode: "head" };
     assert.throws(
-      () => v1beta1.toV1(o),
+      () => convertToV1(o),
       (err: unknown) => err instanceof InvalidObjectError && /spec\.verify\.secretRef/.test(err.message),
     );
   });

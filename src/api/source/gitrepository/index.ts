@@ -4,5 +4,3 @@ export { GROUP, KIND, SERVED_API_VERSIONS, GitRepositoryInclude, type ServedApiV
 export { convertToV1, type Converted } from "./convert.ts";
 export { parseGitRepository } from "./parse.ts";
 export { gitRepositoryCrd } from "./crd.ts";
-export * as v1beta1 from "./v1beta1.ts";
-export * as v1beta2 from "./v1beta2.ts";

@@ -11,6 +11,7 @@ import { specSchema, specShape, statusShape } from "./v1.ts";
 export const ServedGitRepositorySpec = specSchema(
   {
     ...specShape,
+    // Flux defaulted this to go-git; Sluice leaves it unset so only a user's own setting is reported.
     gitImplementation: GitImplementation.exactOptional(),
     accessFrom: AccessFromField.exactOptional(),
   },

@@ -19,8 +19,6 @@ import {
   SecretRef,
   Suspend,
   Timeout,
-  refFields,
-  refName,
   GitRepositoryInclude,
 } from "./common.ts";
 
@@ -39,7 +37,26 @@ export const GitProvider = z
 export type GitProvider = z.infer<typeof GitProvider>;
 
 export const GitRepositoryRef = z
-  .object({ ...refFields, name: refName })
+  .object({
+    branch: z.string().exactOptional().describe("Branch to check out; 'master' when no other field is set."),
+    tag: z.string().exactOptional().describe("Tag to check out; takes precedence over branch."),
+    semver: z
+      .string()
+      .exactOptional()
+      .describe("SemVer range of tags to pick the newest from; takes precedence over tag."),
+    commit: z
+      .string()
+      .exactOptional()
+      .describe(
+        "Commit SHA to check out; takes precedence over every other field and may be combined with branch.",
+      ),
+    name: z
+      .string()
+      .exactOptional()
+      .describe(
+        "Full Git reference to check out, e.g. refs/heads/main or refs/pull/420/head; takes precedence over branch, tag and semver.",
+      ),
+  })
   .describe("The Git reference to resolve and watch; the 'master' branch when omitted.");
 export type GitRepositoryRef = z.infer<typeof GitRepositoryRef>;
 
