@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { crdContract, schemaAt, servedSchema } from "../../crd-test-support.ts";
+import { crdContract, schemaAt, servedSchema } from "../../crd.test-support.ts";
 import { imageRepositoryCrd } from "./crd.ts";
 import * as v1 from "./v1.ts";
 import * as v1beta1 from "./v1beta1.ts";

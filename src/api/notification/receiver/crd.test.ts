@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { schemaAt, servedSchema } from "../../crd-test-support.ts";
-import { notificationCrdContract } from "../../crd.test-support.ts";
+import { schemaAt, servedSchema } from "../../crd.test-support.ts";
+import { notificationCrdContract } from "../crd.test-support.ts";
 import { receiverCrd } from "./crd.ts";
 import * as v1 from "./v1.ts";
 import * as v1beta1 from "./v1beta1.ts";

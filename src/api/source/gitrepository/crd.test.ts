@@ -1,4 +1,4 @@
-import { crdContract } from "../../crd-test-support.ts";
+import { crdContract } from "../../crd.test-support.ts";
 import { gitRepositoryCrd } from "./crd.ts";
 import * as v1 from "./v1.ts";
 import * as v1beta1 from "./v1beta1.ts";
