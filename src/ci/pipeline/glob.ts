@@ -41,3 +41,12 @@ export function compileGlob(glob: string): RegExp | undefined {
 function escapeRegExp(c: string): string {
   return /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c;
 }
+
+/** The items whose name `glob` matches, or undefined for a malformed glob. */
+export function matchingNames<T extends { name: string }>(
+  glob: string,
+  items: readonly T[],
+): T[] | undefined {
+  const pattern = compileGlob(glob);
+  return pattern && items.filter((item) => pattern.test(item.name));
+}

@@ -1,5 +1,5 @@
 /** Checks on groups: their job globs match jobs, their resources exist, and no job is left out. */
-import { compileGlob } from "./glob.ts";
+import { matchingNames } from "./glob.ts";
 import type { IssueCollector } from "./issues.ts";
 import type { Pipeline } from "./pipeline.ts";
 
@@ -10,12 +10,11 @@ export function checkGroups(issues: IssueCollector, pipeline: Pipeline): void {
   const grouped = new Set<string>();
   groups.forEach((group, g) => {
     group.jobs?.forEach((glob, j) => {
-      const pattern = compileGlob(glob);
-      if (!pattern) {
+      const matching = matchingNames(glob, jobs);
+      if (!matching) {
         issues.error(["groups", g, "jobs", j], `invalid glob expression '${glob}'`);
         return;
       }
-      const matching = jobs.filter((job) => pattern.test(job.name));
       if (matching.length === 0) issues.error(["groups", g, "jobs", j], `no job matches '${glob}'`);
       for (const job of matching) grouped.add(job.name);
     });

@@ -1,5 +1,5 @@
 /** Checks on jobs as a whole: at least one job, log retention, and no cycle through `passed`. */
-import { compileGlob } from "./glob.ts";
+import { matchingNames } from "./glob.ts";
 import type { IssueCollector } from "./issues.ts";
 import type { Job, Pipeline } from "./pipeline.ts";
 import { resourcesOf } from "./step-tree.ts";
@@ -37,8 +37,8 @@ function checkLogRetention(issues: IssueCollector, job: Job, path: PropertyKey[]
 function upstreamJobs(jobs: readonly Job[]): number[][] {
   return jobs.map((job) => {
     const globs = resourcesOf(job).gets.flatMap((get) => get.passed ?? []);
-    const patterns = globs.map(compileGlob).filter((p) => p !== undefined);
-    return jobs.flatMap((other, i) => (patterns.some((p) => p.test(other.name)) ? [i] : []));
+    const names = new Set(globs.flatMap((glob) => matchingNames(glob, jobs) ?? []).map((j) => j.name));
+    return jobs.flatMap((other, i) => (names.has(other.name) ? [i] : []));
   });
 }
 

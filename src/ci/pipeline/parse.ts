@@ -2,24 +2,19 @@
  * The entry point: Concourse pipeline YAML in, a typed pipeline or the issues out. Parsing keeps
  * `((vars))` as text; interpolation is `ci/vars`'s business.
  */
-import { parseDocument } from "yaml";
 import { translate, type PipelineIssue, type PipelineIssues } from "./issues.ts";
 import { Pipeline } from "./pipeline.ts";
 import { validatePipeline, type ValidateOptions } from "./validate.ts";
+import { readYaml } from "./yaml.ts";
 
 export type ParsedPipeline =
   { ok: true; pipeline: Pipeline; warnings: PipelineIssue[] } | ({ ok: false } & PipelineIssues);
 
-/**
- * Reads YAML as Concourse does (YAML 1.1: `yes`/`no` are booleans, `<<` merge keys work), checks
- * its shape, then its meaning. Warnings never make a pipeline invalid.
- */
+/** Reads YAML as Concourse does, checks its shape, then its meaning. Warnings never make a pipeline invalid. */
 export function parsePipeline(yamlText: string, options: ValidateOptions = {}): ParsedPipeline {
-  const document = parseDocument(yamlText, { version: "1.1", merge: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    return { ok: false, errors: document.errors.map(yamlIssue), warnings: [] };
-  }
-  const raw: unknown = document.toJS({ maxAliasCount: 1000 }) ?? {};
+  const yaml = readYaml(yamlText);
+  if (!yaml.ok) return { ok: false, errors: yaml.errors.map(yamlIssue), warnings: [] };
+  const raw = yaml.value ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return {
       ok: false,
@@ -33,6 +28,6 @@ export function parsePipeline(yamlText: string, options: ValidateOptions = {}): 
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, pipeline: shaped.data, warnings };
 }
 
-function yamlIssue(error: { message: string }): PipelineIssue {
-  return { path: "", message: `invalid YAML: ${error.message}` };
+function yamlIssue(message: string): PipelineIssue {
+  return { path: "", message: `invalid YAML: ${message}` };
 }

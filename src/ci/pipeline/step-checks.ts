@@ -3,7 +3,7 @@
  * jobs that exist and touch the resource, task and file fields, and local var names (load_var and
  * across) with Concourse's scoping: an across opens a scope for the step it runs, not its hooks.
  */
-import { compileGlob } from "./glob.ts";
+import { matchingNames } from "./glob.ts";
 import { checkIdentifier } from "./identifiers.ts";
 import type { IssueCollector } from "./issues.ts";
 import type { Job, Pipeline } from "./pipeline.ts";
@@ -82,12 +82,11 @@ class JobStepChecker {
   }
 
   #checkPassed(glob: string, resource: string, path: PropertyKey[]): void {
-    const pattern = compileGlob(glob);
-    if (!pattern) {
+    const jobs = matchingNames(glob, this.#context.pipeline.jobs ?? []);
+    if (!jobs) {
       this.#issues.error(path, `invalid glob expression '${glob}'`);
       return;
     }
-    const jobs = (this.#context.pipeline.jobs ?? []).filter((job) => pattern.test(job.name));
     if (jobs.length === 0) this.#issues.error(path, `no job matches '${glob}'`);
     for (const job of jobs) {
       const { gets, puts } = resourcesOf(job);
