@@ -2,10 +2,11 @@
  * The entry point: Concourse pipeline YAML in, a typed pipeline or the issues out. Parsing keeps
  * `((vars))` as text; interpolation is `ci/vars`'s business.
  */
-import { translate, type PipelineIssue, type PipelineIssues } from "./issues.ts";
+import type { PipelineIssue, PipelineIssues } from "./issues.ts";
 import { Pipeline } from "./pipeline.ts";
 import { validatePipeline, type ValidateOptions } from "./validate.ts";
 import { readYaml } from "./yaml.ts";
+import { translateZodIssues } from "./zod-issues.ts";
 
 export type ParsedPipeline =
   { ok: true; pipeline: Pipeline; warnings: PipelineIssue[] } | ({ ok: false } & PipelineIssues);
@@ -23,7 +24,8 @@ export function parsePipeline(yamlText: string, options: ValidateOptions = {}): 
     };
   }
   const shaped = Pipeline.safeParse(raw);
-  if (!shaped.success) return { ok: false, errors: translate(shaped.error.issues, raw), warnings: [] };
+  if (!shaped.success)
+    return { ok: false, errors: translateZodIssues(shaped.error.issues, raw), warnings: [] };
   const { errors, warnings } = validatePipeline(shaped.data, options);
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, pipeline: shaped.data, warnings };
 }

@@ -52,9 +52,10 @@ class JobStepChecker {
   }
 
   #checkOwnFields({ step, path }: StepAt): void {
+    // As in Concourse, the names of task and set_pipeline steps under across may hold ((.:vars)).
     const named = !(step.across && ("task" in step || "set_pipeline" in step));
     if ("get" in step) this.#checkGet(step, path);
-    else if ("put" in step) this.#checkResource(step, [...path, "put"]);
+    else if ("put" in step) this.#checkResourceStep(step, [...path, "put"]);
     else if ("task" in step) this.#checkTask(step, path, named);
     else if ("set_pipeline" in step)
       this.#checkFileStep(step.set_pipeline, step.file, [...path, "set_pipeline"], named);
@@ -64,7 +65,7 @@ class JobStepChecker {
     }
   }
 
-  #checkResource(step: GetStep | PutStep, path: PropertyKey[]): string {
+  #checkResourceStep(step: GetStep | PutStep, path: PropertyKey[]): string {
     checkIdentifier(this.#issues, path, "get" in step ? step.get : step.put);
     const resource = resourceOf(step);
     if (!this.#resources.has(resource)) this.#issues.error(path, `unknown resource '${resource}'`);
@@ -73,7 +74,7 @@ class JobStepChecker {
 
   #checkGet(step: GetStep, stepPath: PropertyKey[]): void {
     const path = [...stepPath, "get"];
-    const resource = this.#checkResource(step, path);
+    const resource = this.#checkResourceStep(step, path);
     if (this.#getNames.has(step.get)) {
       this.#issues.error(path, `repeated name '${step.get}': another get step of this job has it`);
     }

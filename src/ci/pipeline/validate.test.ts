@@ -302,10 +302,11 @@ jobs:
       - task: t-((.:i))
         file: repo/t.yml
         across: [{ var: i, values: [1, 2] }]
-        on_failure: { load_var: i, file: repo/n }
+        on_failure: { load_var: i, file: repo/i }
       - load_var: i
         file: repo/i`;
     const result = parsePipeline(withPlan(plan));
+    assert.ok(!result.ok);
     assert.deepEqual(result.errors, [{ path: "jobs[0].plan[2].load_var", message: "repeated var name 'i'" }]);
     assert.deepEqual(result.warnings, []);
   });
