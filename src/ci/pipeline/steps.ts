@@ -29,27 +29,25 @@ export function stepKindsOf(raw: unknown): StepKind[] {
 
 /**
  * Messages of the unions whose option is chosen by the shape of the value rather than by trying
- * each (issues.ts reports the chosen option's own issues): a step by its step key, an
+ * each (zod-issues.ts reports the chosen option's own issues): a step by its step key, an
  * in_parallel by being a list or a map.
  */
 export const STEP_UNION_ERROR = "invalid step";
 export const IN_PARALLEL_UNION_ERROR = "expected a list of steps or a map with steps, limit and fail_fast";
 
+const positive = z.int().min(1, "must be greater than 0");
+
 export const AcrossVar = z.strictObject({
   var: z.string(),
   values: z.unknown().optional(),
-  max_in_flight: orVar(
-    '"all" or a count',
-    z.literal("all"),
-    z.int().min(1, "must be greater than 0"),
-  ).optional(),
+  max_in_flight: orVar('"all" or a count', z.literal("all"), positive).optional(),
 });
 export type AcrossVar = z.infer<typeof AcrossVar>;
 
 /** Fields every step accepts, whatever its step key. */
 const modifiers = {
   timeout: GoDuration.optional(),
-  attempts: orVar("an integer", z.int().min(1, "must be greater than 0")).optional(),
+  attempts: orVar("an integer", positive).optional(),
   across: z.array(AcrossVar).min(1, "no vars specified").optional(),
   fail_fast: Flag.optional(),
   get on_success(): z.ZodOptional<typeof Step> {
@@ -176,7 +174,7 @@ export const InParallelConfig = z.strictObject({
   get steps(): z.ZodOptional<z.ZodArray<typeof Step>> {
     return z.array(Step).optional();
   },
-  limit: orVar("an integer", z.int().min(1, "must be greater than 0")).optional(),
+  limit: orVar("an integer", positive).optional(),
   fail_fast: Flag.optional(),
 });
 export type InParallelConfig = z.infer<typeof InParallelConfig>;
@@ -191,7 +189,7 @@ export const InParallelStep = z
   .extend(modifiers);
 export type InParallelStep = z.infer<typeof InParallelStep>;
 
-/** One schema per step key, in the order of STEP_KINDS (issues.ts relies on it). */
+/** One schema per step key, in the order of STEP_KINDS (zod-issues.ts relies on it). */
 export const Step = z.union(
   [TaskStep, PutStep, GetStep, SetPipelineStep, LoadVarStep, TryStep, DoStep, InParallelStep],
   { error: STEP_UNION_ERROR },
