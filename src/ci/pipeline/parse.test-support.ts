@@ -11,11 +11,13 @@ export function validPipeline(yamlText: string): { pipeline: Pipeline; warnings:
   return { pipeline: result.pipeline, warnings: result.warnings.map(formatIssue) };
 }
 
-export function pipelineErrors(yamlText: string): string[] {
+export function invalidPipeline(yamlText: string): { errors: string[]; warnings: string[] } {
   const result = parsePipeline(yamlText);
-  assert.equal(result.ok, false, "expected an invalid pipeline");
-  return result.ok ? [] : result.errors.map(formatIssue);
+  if (result.ok) assert.fail("expected an invalid pipeline");
+  return { errors: result.errors.map(formatIssue), warnings: result.warnings.map(formatIssue) };
 }
+
+export const pipelineErrors = (yamlText: string): string[] => invalidPipeline(yamlText).errors;
 
 /** A pipeline of one job `main` running `steps` (YAML lines, indented as plan items), using resource `repo`. */
 export function oneJob(
@@ -24,3 +26,11 @@ export function oneJob(
 ): string {
   return `resources:\n${resources}\njobs:\n  - name: main\n    plan:\n${steps}`;
 }
+
+/** A pipeline whose job `main` runs `plan` (YAML, a flow list or block lines), with a git resource `repo`. */
+export const withPlan = (plan: string) => `
+resources: [{ name: repo, type: git }]
+jobs:
+  - name: main
+    plan: ${plan}
+`;

@@ -2,15 +2,7 @@
 // path in Concourse's style.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { pipelineErrors, validPipeline } from "./parse.test-support.ts";
-
-/** A pipeline whose job `main` runs the plan given as YAML, with resource `repo`. */
-const withPlan = (plan: string) => `
-resources: [{ name: repo, type: git, source: { uri: https://git.example.com/r.git } }]
-jobs:
-  - name: main
-    plan: ${plan}
-`;
+import { pipelineErrors, validPipeline, withPlan } from "./parse.test-support.ts";
 
 describe("unknown fields", () => {
   it("names a step's unknown field after its step key", () => {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parsePipeline } from "./parse.ts";
-import { pipelineErrors, validPipeline } from "./parse.test-support.ts";
+import { invalidPipeline, pipelineErrors, validPipeline, withPlan } from "./parse.test-support.ts";
 
 describe("names", () => {
   it("rejects duplicate names of resources, resource types, jobs, groups and var sources", () => {
@@ -45,18 +45,12 @@ jobs:
   - name: main
     plan: [{ get: "" }, { get: My-Repo }, { get: "1234" }, { get: repo_2.x }, { get: "repo@x" }]
 `;
-    const result = parsePipeline(yaml);
-    assert.equal(result.ok, false);
-    assert.deepEqual(
-      result.errors.map((e) => `${e.path}: ${e.message}`),
-      [
+    assert.deepEqual(invalidPipeline(yaml), {
+      errors: [
         "resources[0].name: identifier cannot be an empty string",
         "jobs[0].plan[0].get: identifier cannot be an empty string",
       ],
-    );
-    assert.deepEqual(
-      result.warnings.map((w) => `${w.path}: ${w.message}`),
-      [
+      warnings: [
         "resources[1].name: 'My-Repo' is not a valid identifier: must start with a lowercase letter or a number",
         "resources[2].name: '1234' is not a valid identifier: cannot be just numbers",
         "resources[4].name: 'repo@x' is not a valid identifier: illegal character '@'",
@@ -64,23 +58,18 @@ jobs:
         "jobs[0].plan[2].get: '1234' is not a valid identifier: cannot be just numbers",
         "jobs[0].plan[4].get: 'repo@x' is not a valid identifier: illegal character '@'",
       ],
-    );
+    });
   });
 });
 
 describe("resources and resource types", () => {
   it("rejects a get or put of an unknown resource, wherever the step is", () => {
-    const yaml = `
-resources: [{ name: repo, type: git }]
-jobs:
-  - name: main
-    plan:
+    const yaml = withPlan(`
       - get: repo
       - get: source
         resource: sorce
       - try: { put: image }
-    ensure: { put: notify }
-`;
+    ensure: { put: notify }`);
     assert.deepEqual(pipelineErrors(yaml), [
       "jobs[0].plan[1].get: unknown resource 'sorce'",
       "jobs[0].plan[2].try.put: unknown resource 'image'",
@@ -126,15 +115,10 @@ jobs: [{ name: main, plan: [{ get: r }] }]
   });
 
   it("checks the type of a task's image_resource", () => {
-    const yaml = `
-resources: [{ name: repo, type: git }]
-jobs:
-  - name: main
-    plan:
+    const yaml = withPlan(`
       - get: repo
       - task: unit
-        config: { platform: linux, image_resource: { type: registy-image, source: {} }, run: { path: make } }
-`;
+        config: { platform: linux, image_resource: { type: registy-image, source: {} }, run: { path: make } }`);
     assert.deepEqual(pipelineErrors(yaml), [
       "jobs[0].plan[1].config.image_resource.type: unknown resource type 'registy-image': not a core type (docker-image, git, registry-image, semver, time) nor declared in resource_types",
     ]);
@@ -230,13 +214,6 @@ groups: ${groups}
 });
 
 describe("steps", () => {
-  const withPlan = (plan: string) => `
-resources: [{ name: repo, type: git }]
-jobs:
-  - name: main
-    plan: ${plan}
-`;
-
   it("rejects a task with neither file nor config, or both", () => {
     assert.deepEqual(
       pipelineErrors(
@@ -326,24 +303,18 @@ jobs:
   - { name: c, plan: [{ get: repo }], build_log_retention: { builds: -1, days: -2 } }
   - { name: d, plan: [{ get: repo }], build_log_retention: { builds: 5, minimum_succeeded_builds: 6 } }
 `;
-    const result = parsePipeline(yaml);
-    assert.equal(result.ok, false);
-    assert.deepEqual(
-      result.errors.map((e) => `${e.path}: ${e.message}`),
-      [
+    assert.deepEqual(invalidPipeline(yaml), {
+      errors: [
         "jobs[1]: can't use both build_log_retention and build_logs_to_retain",
         "jobs[2].build_log_retention.builds: must not be negative, got -1",
         "jobs[2].build_log_retention.days: must not be negative, got -2",
         "jobs[3].build_log_retention.minimum_succeeded_builds: 6 is greater than build_log_retention.builds (5)",
       ],
-    );
-    assert.deepEqual(
-      result.warnings.map((w) => `${w.path}: ${w.message}`),
-      [
+      warnings: [
         "jobs[0].build_logs_to_retain: deprecated: use build_log_retention instead",
         "jobs[1].build_logs_to_retain: deprecated: use build_log_retention instead",
       ],
-    );
+    });
   });
 });
 
