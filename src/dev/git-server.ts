@@ -9,6 +9,7 @@ import { ExitCode, SluiceError } from "../common/errors.ts";
 import { hardenedGitEnv, runGit } from "../git/exec.ts";
 import { init } from "../git/repository.ts";
 import { registryEventsPath, relayRegistryEvents, sendPushWebhooks, webhooksFile } from "./webhooks.ts";
+import { killProcessGroup } from "../process/kill.ts";
 
 export interface GitServerOptions {
   /** Directory holding the repositories: `<root>/<name>.git`. */
@@ -102,7 +103,7 @@ function closeServer(server: http.Server, ctx: ServerContext): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((err) => (err ? reject(err) : resolve()));
     server.closeAllConnections();
-    for (const backend of ctx.backends) killGroup(backend);
+    for (const backend of ctx.backends) killProcessGroup(backend.pid, "SIGKILL");
   });
 }
 
@@ -251,10 +252,10 @@ function runBackend(
       if (stderr.length < 8192) stderr += chunk.toString("utf8");
     });
     backend.stdin.on("error", () => {}); // the backend may stop reading early; its exit status tells.
-    req.on("error", () => killGroup(backend));
+    req.on("error", () => killProcessGroup(backend.pid, "SIGKILL"));
     req.pipe(backend.stdin);
     res.on("close", () => {
-      if (backend.exitCode === null && backend.signalCode === null) killGroup(backend);
+      if (backend.exitCode === null && backend.signalCode === null) killProcessGroup(backend.pid, "SIGKILL");
     });
     const relay = relayCgiOutput(backend, res);
     backend.on("error", (err) => {
@@ -320,7 +321,7 @@ function relayCgiOutput(
     head = Buffer.concat([head, chunk]);
     const parsed = parseCgiHead(head);
     if (!parsed) {
-      if (head.length > maxCgiHeaderBytes) killGroup(backend);
+      if (head.length > maxCgiHeaderBytes) killProcessGroup(backend.pid, "SIGKILL");
       return;
     }
     status = parsed.status;
@@ -356,15 +357,6 @@ export function parseCgiHead(
 function sendText(res: http.ServerResponse, status: number, text: string): void {
   res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
   res.end(`${text}\n`);
-}
-
-function killGroup(child: ChildProcessWithoutNullStreams): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
 }
 
 /**

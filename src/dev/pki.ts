@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdir, readFile, access } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { inheritedEnv, runProcess } from "../process/run.ts";
 
 export interface Identity {
   cert: string;
@@ -30,7 +27,7 @@ const exists = (f: string) =>
   );
 
 async function openssl(args: string[]): Promise<void> {
-  await run("openssl", args, { timeout: 30_000 });
+  await runProcess("openssl", args, { env: inheritedEnv(), timeoutMs: 30_000 });
 }
 
 /** A self-signed certificate, or one signed by `signer` (a CA's cert and key files). */

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { open, readFile, readlink, realpath } from "node:fs/promises";
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { killProcessGroup } from "../process/kill.ts";
 
 /** A process started by `sluice dev up`, recorded so `dev down` can stop it by PID. */
 export interface ManagedProcess {
@@ -57,26 +58,14 @@ export async function isRunning(p: ManagedProcess): Promise<boolean> {
 /** SIGTERM to the process group, then SIGKILL after the grace period. */
 export async function stopProcess(p: ManagedProcess, graceMs = 5000): Promise<void> {
   if (!(await isRunning(p))) return;
-  signalGroup(p.pid, "SIGTERM");
+  killProcessGroup(p.pid, "SIGTERM");
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if (!(await isRunning(p))) return;
     await sleep(50);
   }
-  signalGroup(p.pid, "SIGKILL");
+  killProcessGroup(p.pid, "SIGKILL");
   for (let i = 0; i < 100 && (await isRunning(p)); i++) await sleep(20);
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
 }
 
 /** The last lines of a component's log, for error messages. */

@@ -1,11 +1,9 @@
-import { execFile } from "node:child_process";
 import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { loopback } from "./components.ts";
+import { inheritedEnv, runProcess } from "../process/run.ts";
 
-const run = promisify(execFile);
 const exists = (f: string) =>
   access(f).then(
     () => true,
@@ -23,7 +21,10 @@ export interface SshdSetup {
 
 async function keypair(file: string): Promise<string> {
   if (!(await exists(file)))
-    await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sluice-dev", "-f", file]);
+    await runProcess("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sluice-dev", "-f", file], {
+      env: inheritedEnv(),
+      timeoutMs: 30_000,
+    });
   return (await readFile(`${file}.pub`, "utf8")).trim();
 }
 

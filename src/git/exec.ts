@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { describeProcessFailure, ProcessError, runProcess, type ProcessFailure } from "../process/run.ts";
 
 /** Credentials for an HTTP(S) remote: basic auth, or a bearer token sent as an extra header. */
 export type GitCredentials = { username: string; password: string } | { bearerToken: string };
@@ -39,7 +39,7 @@ export interface GitResult {
   stderr: string;
 }
 
-export type GitFailureReason = "exit" | "timeout" | "aborted" | "spawn" | "output-limit";
+export type GitFailureReason = ProcessFailure;
 
 /** A git command that failed; the message and stderr are redacted of credentials. */
 export class GitError extends Error {
@@ -59,10 +59,7 @@ export class GitError extends Error {
 }
 
 export const defaultGitTimeoutMs = 60_000;
-const defaultMaxOutputBytes = 32 * 1024 * 1024;
-const maxStderrBytes = 64 * 1024;
 const maxMessageDetail = 2_000;
-const killGraceMs = 2_000;
 
 /**
  * Runs `git <args>` without a shell, in a hardened environment, and resolves with its output;
@@ -197,121 +194,30 @@ function describeFailure(init: {
   exitCode: number | null;
   stderr: string;
 }): string {
-  const what: Record<GitFailureReason, string> = {
-    exit: `exited with code ${init.exitCode ?? "?"}`,
-    timeout: "timed out",
-    aborted: "was aborted",
-    spawn: "could not be started",
-    "output-limit": "produced too much output",
-  };
   const detail = init.stderr ? `: ${init.stderr.slice(-maxMessageDetail)}` : "";
-  return `git ${init.verb} ${what[init.reason]}${detail}`;
+  return `git ${init.verb} ${describeProcessFailure(init.reason, init.exitCode)}${detail}`;
 }
 
-/** Keeps the first `limit` bytes of a stream. */
-class HeadBuffer {
-  readonly #chunks: Buffer[] = [];
-  readonly #limit: number;
-  #size = 0;
-  overflowed = false;
-
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-
-  push(chunk: Buffer): void {
-    const room = this.#limit - this.#size;
-    if (chunk.length > room) this.overflowed = true;
-    if (room <= 0) return;
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.#chunks.push(kept);
-    this.#size += kept.length;
-  }
-
-  text(): string {
-    return Buffer.concat(this.#chunks).toString("utf8");
-  }
-}
-
-/** Keeps roughly the last `limit` bytes of a stream: git's fatal message comes last. */
-class TailBuffer {
-  #data = Buffer.alloc(0);
-  readonly #limit: number;
-
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-
-  push(chunk: Buffer): void {
-    this.#data = Buffer.concat([this.#data, chunk]);
-    if (this.#data.length > 2 * this.#limit) this.#data = this.#data.subarray(-this.#limit);
-  }
-
-  text(): string {
-    return this.#data.toString("utf8");
-  }
-}
-
-function spawnGit(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
+async function spawnGit(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
   const verb = gitVerb(args);
   const secrets = options.auth?.secrets ?? [];
-  return new Promise((resolve, reject) => {
-    const fail = (reason: GitFailureReason, exitCode: number | null, stderr: string): void =>
-      reject(new GitError({ verb, reason, exitCode, stderr: redact(stderr.trim(), secrets) }));
-    if (options.signal?.aborted) {
-      fail("aborted", null, "");
-      return;
-    }
-    const child = spawn("git", args, {
+  try {
+    const { stdout, stderr } = await runProcess("git", args, {
       cwd: options.cwd,
       env: buildEnv(options),
-      stdio: ["pipe", "pipe", "pipe"],
-      // Own process group, so that a kill reaches helpers (remote-http, upload-pack) too, and no
-      // controlling terminal to prompt on.
-      detached: true,
+      timeoutMs: options.timeoutMs ?? defaultGitTimeoutMs,
+      signal: options.signal,
+      input: options.input,
+      maxOutputBytes: options.maxOutputBytes,
     });
-    const stdout = new HeadBuffer(options.maxOutputBytes ?? defaultMaxOutputBytes);
-    const stderr = new TailBuffer(maxStderrBytes);
-    let stopReason: GitFailureReason | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-
-    const stop = (reason: GitFailureReason): void => {
-      if (stopReason) return;
-      stopReason = reason;
-      killGroup(child.pid, "SIGTERM");
-      killTimer = setTimeout(() => killGroup(child.pid, "SIGKILL"), killGraceMs);
-    };
-    const timer = setTimeout(() => stop("timeout"), options.timeoutMs ?? defaultGitTimeoutMs);
-    const onAbort = (): void => stop("aborted");
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout.push(chunk);
-      if (stdout.overflowed) stop("output-limit");
+    return { stdout, stderr: redact(stderr, secrets) };
+  } catch (err) {
+    if (!(err instanceof ProcessError)) throw err;
+    throw new GitError({
+      verb,
+      reason: err.failure,
+      exitCode: err.exitCode,
+      stderr: redact(err.stderr.trim(), secrets),
     });
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.stdin.on("error", () => {}); // git may exit before reading its input; the exit code tells.
-    child.stdin.end(options.input);
-    child.on("error", (err) => {
-      stopReason ??= "spawn";
-      stderr.push(Buffer.from(err.message));
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      options.signal?.removeEventListener("abort", onAbort);
-      if (stopReason) fail(stopReason, code, stderr.text());
-      else if (code !== 0) fail("exit", code, stderr.text());
-      else resolve({ stdout: stdout.text(), stderr: redact(stderr.text(), secrets) });
-    });
-  });
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
   }
 }

@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { KubeObject } from "../kube/objects.ts";
 import { BuildError } from "./errors.ts";
-import { ProcessError, runProcess } from "./exec.ts";
+import { ProcessError, runProcess } from "../process/run.ts";
 import type { Semaphore } from "../common/semaphore.ts";
 import { kustomizeBuilds } from "./limiter.ts";
 import { assertLocalOnly } from "./references.ts";
@@ -36,7 +36,7 @@ export async function kustomizeBuild(options: KustomizeBuildOptions): Promise<Ku
   const release = await (options.limiter ?? kustomizeBuilds).acquire(options.signal);
   let output: string;
   try {
-    output = await runProcess(
+    ({ stdout: output } = await runProcess(
       options.binary,
       ["build", "--load-restrictor", "LoadRestrictionsRootOnly", "--", options.dir],
       {
@@ -46,7 +46,7 @@ export async function kustomizeBuild(options: KustomizeBuildOptions): Promise<Ku
         signal: options.signal,
         maxOutputBytes: options.maxOutputBytes ?? defaultMaxOutputBytes,
       },
-    );
+    ));
   } catch (err) {
     throw err instanceof ProcessError ? buildError(err, options) : err;
   } finally {

@@ -1,15 +1,14 @@
-import { execFile } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import type { SigningKey } from "./workspace.ts";
 import { ImageUpdateAutomationReason } from "./reasons.ts";
+import { inheritedEnv, runProcess } from "../../process/run.ts";
 
-const run = promisify(execFile);
+const gpgTimeoutMs = 30_000;
 
 /**
  * Imports the OpenPGP key of `git.commit.signingKey.secretRef` (key `git.asc`, as Flux names it)
@@ -42,11 +41,12 @@ export async function withSigningKey<T>(
   const home = await mkdtemp(path.join(os.tmpdir(), "sluice-gnupg-"));
   try {
     await chmod(home, 0o700);
-    const env = { ...process.env, GNUPGHOME: home };
-    const child = run("gpg", ["--batch", "--quiet", "--import"], { env });
-    child.child.stdin?.end(Buffer.from(armored, "base64"));
-    await child;
-    const { stdout } = await run("gpg", ["--batch", "--with-colons", "--list-secret-keys"], { env });
+    const gpg = { env: inheritedEnv({ GNUPGHOME: home }), timeoutMs: gpgTimeoutMs };
+    await runProcess("gpg", ["--batch", "--quiet", "--import"], {
+      ...gpg,
+      input: Buffer.from(armored, "base64"),
+    });
+    const { stdout } = await runProcess("gpg", ["--batch", "--with-colons", "--list-secret-keys"], gpg);
     const fingerprint = /^fpr:+([0-9A-F]+):/m.exec(stdout)?.[1];
     if (!fingerprint)
       throw new ReconcileError(
