@@ -70,7 +70,7 @@ describe("Router", () => {
   });
 });
 
-describe("HttpServer", () => {
+describe("HttpServer: addresses, errors, limits, logs", () => {
   it("reports the bound address when asked for port 0", async (t) => {
     const server = await serve(t, new Router());
     assert.ok(server.address!.port > 0);
@@ -140,7 +140,9 @@ describe("HttpServer", () => {
     const all = JSON.stringify(lines);
     for (const leak of [secret, "hunter2", "body-text"]) assert.ok(!all.includes(leak), leak);
   });
+});
 
+describe("HttpServer: closing", () => {
   it("closing lets a request in flight finish and refuses new connections", async (t) => {
     let release = (): void => undefined;
     const router = new Router().on("GET", "/slow", async ({ res }) => {
