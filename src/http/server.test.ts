@@ -205,5 +205,11 @@ describe("HttpServer: closing", () => {
     stop.abort();
     await done;
     await assert.rejects(fetch(url));
+    // and again, as a leader-only runnable is when leadership comes back
+    const again = new AbortController();
+    const second = await server.start(again.signal);
+    assert.equal((await fetch(server.url)).status, 404);
+    again.abort();
+    await second.done;
   });
 });

@@ -49,22 +49,28 @@ export interface HttpServerOptions {
   drain?: () => Promise<void>;
 }
 
+/** One listening period, from `listen` to the end of its close. */
+interface Listening {
+  server: Server;
+  /** aborted when the close begins */
+  closing: AbortController;
+  inFlight: Set<ServerResponse>;
+  closed?: Promise<void>;
+}
+
 export class HttpServer {
   readonly name: string;
   readonly #options: HttpServerOptions;
-  readonly #closing = new AbortController();
-  readonly #inFlight = new Set<ServerResponse>();
-  #server: Server | undefined;
-  #closed: Promise<void> | undefined;
+  #current: Listening | undefined;
 
   constructor(options: HttpServerOptions) {
     this.name = options.name;
     this.#options = options;
   }
 
-  /** Listens and returns the bound address. */
+  /** Listens and returns the bound address; again after a close, too. */
   async listen(): Promise<AddressInfo> {
-    if (this.#server) throw new Error(`the ${this.name} server is already listening`);
+    if (this.#current) throw new Error(`the ${this.name} server is already listening`);
     const limits = { ...defaultHttpLimits, ...this.#options.limits };
     const server = createServer(
       {
@@ -73,23 +79,32 @@ export class HttpServer {
         // how often node checks those two timeouts (its default, 30 s, would stretch them)
         connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
       },
-      (req, res) => void this.#serve(req, res),
+      (req, res) => void this.#serve(current, req, res),
     );
     server.maxConnections = limits.maxConnections;
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.#options.port ?? 0, this.#host, () => {
-        server.off("error", reject);
-        resolve();
+    const current: Listening = { server, closing: new AbortController(), inFlight: new Set() };
+    this.#current = current;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(this.#options.port ?? 0, this.#host, () => {
+          server.off("error", reject);
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      this.#current = undefined;
+      throw err;
+    }
+    server.on("error", (err) =>
+      this.#options.logger?.error({ err, server: this.name }, "http server failed"),
+    );
     return server.address() as AddressInfo;
   }
 
   /** The bound address, while listening. */
   get address(): AddressInfo | undefined {
-    return (this.#server?.address() as AddressInfo | null) ?? undefined;
+    return (this.#current?.server.address() as AddressInfo | null) ?? undefined;
   }
 
   /** http://host:port (the listening host, the bound port), without a trailing slash. */
@@ -110,53 +125,54 @@ export class HttpServer {
     return { done };
   }
 
-  /** Graceful close (see the module comment); later calls return the same promise. */
+  /** Graceful close (see the module comment); calls during a close return the same promise. */
   close(): Promise<void> {
-    this.#closed ??= this.#close();
-    return this.#closed;
+    const current = this.#current;
+    if (!current) return Promise.resolve();
+    current.closed ??= this.#close(current).finally(() => {
+      if (this.#current === current) this.#current = undefined;
+    });
+    return current.closed;
   }
 
   get #host(): string {
     return this.#options.host ?? "127.0.0.1";
   }
 
-  async #close(): Promise<void> {
-    this.#closing.abort();
-    const server = this.#server;
-    if (server) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const res of this.#inFlight) res.shouldKeepAlive = false;
-      server.closeIdleConnections();
-      const deadline = setTimeout(
-        () => server.closeAllConnections(),
-        this.#options.shutdownTimeoutMs ?? 10_000,
-      );
-      await closed;
-      clearTimeout(deadline);
-    }
+  async #close({ server, closing, inFlight }: Listening): Promise<void> {
+    closing.abort();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const res of inFlight) res.shouldKeepAlive = false;
+    server.closeIdleConnections();
+    const deadline = setTimeout(
+      () => server.closeAllConnections(),
+      this.#options.shutdownTimeoutMs ?? 10_000,
+    );
+    await closed;
+    clearTimeout(deadline);
     await this.#options.drain?.();
   }
 
   /** While closing, a keep-alive connection is closed as soon as its request is answered. */
-  #track(res: ServerResponse): void {
-    if (this.#closing.signal.aborted) res.shouldKeepAlive = false;
-    this.#inFlight.add(res);
+  #track({ server, closing, inFlight }: Listening, res: ServerResponse): void {
+    if (closing.signal.aborted) res.shouldKeepAlive = false;
+    inFlight.add(res);
     res.once("close", () => {
-      this.#inFlight.delete(res);
-      if (this.#closing.signal.aborted) setImmediate(() => this.#server?.closeIdleConnections());
+      inFlight.delete(res);
+      if (closing.signal.aborted) setImmediate(() => server.closeIdleConnections());
     });
   }
 
-  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #serve(current: Listening, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { logger } = this.#options;
     if (logger) {
       const redactPath = this.#options.redactPath ?? ((path: string) => path);
       logAccess({ logger, level: this.#options.accessLogLevel ?? "info", redactPath }, req, res);
     }
-    this.#track(res);
+    this.#track(current, res);
     try {
       const route = this.#options.router.resolve(req.method, req.url ?? "");
-      await route.handler({ req, res, params: route.params, closing: this.#closing.signal });
+      await route.handler({ req, res, params: route.params, closing: current.closing.signal });
     } catch (err) {
       logger?.error({ err, server: this.name }, "http handler failed");
       if (!res.headersSent) sendText(res, 500, "internal error");
