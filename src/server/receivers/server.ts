@@ -50,12 +50,9 @@ export function receiverServer(options: ReceiverServerOptions): HttpServer {
   const handler = new Handler(options, options.logger ?? silentLogger(), inFlight);
   const router = new Router({ headers: noStore }).on("POST", "/*", (ctx) => handler.handle(ctx));
   return new HttpServer({
+    ...options,
     name: "receivers",
     router,
-    ...(options.host !== undefined ? { host: options.host } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
     redactPath,
     drain: async () => {
       await Promise.allSettled([...inFlight]);
