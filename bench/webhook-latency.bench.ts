@@ -9,7 +9,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import YAML from "yaml";
 import { crds } from "../src/api/registry.ts";
 import { devDown, devUp } from "../src/dev/environment.ts";
-import { freePort } from "../src/dev/processes.ts";
 import { applyStaged } from "../src/kube/apply.ts";
 import { createLogger } from "../src/runtime/logger.ts";
 import { startServer } from "../src/server/server.ts";
@@ -35,7 +34,7 @@ const configMap = (i: number, round: number) =>
 const files = (n: number, round: number) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`apps/app-${i}/cm.yaml`, configMap(i, round)]));
 
-async function scenario(env: DevEnv, client: KubeClient, ns: string, n: number) {
+async function scenario(env: DevEnv, client: KubeClient, receiverUrl: string, ns: string, n: number) {
   const meta = (name: string) => ({ name, namespace: ns });
   await client.apply(
     { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
@@ -112,7 +111,7 @@ async function scenario(env: DevEnv, client: KubeClient, ns: string, n: number) 
   )
     await sleep(100);
   await addWebhook(env.dir, {
-    url: `http://127.0.0.1:${receiverPort}${hookPath}`,
+    url: `${receiverUrl}${hookPath}`,
     type: "github",
     token: `token-${ns}`,
   });
@@ -142,7 +141,6 @@ async function scenario(env: DevEnv, client: KubeClient, ns: string, n: number) 
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const receiverPort = await freePort();
 
 const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-bench-webhook-"));
 const { env } = await devUp({ dir, nodes: 1 });
@@ -155,20 +153,16 @@ const server = await startServer(
     controllers: ["gitrepository", "kustomization", "receiver"],
     concurrency: 16,
     storagePath: path.join(dir, "storage"),
-    storageHost: "127.0.0.1",
-    storagePort: 0,
-    healthHost: "127.0.0.1",
-    healthPort: 0,
-    receiverHost: "127.0.0.1",
-    receiverPort,
-    allowFileUrls: false,
+    artifacts: { listen: { host: "127.0.0.1", port: 0 } },
+    health: { host: "127.0.0.1", port: 0 },
+    receivers: { listen: { host: "127.0.0.1", port: 0 } },
     logger: createLogger({ level: "warn" }),
   },
   stop.signal,
 );
 try {
-  const one = await scenario(env, client, "hook-one", 1);
-  const lots = await scenario(env, client, "hook-many", many);
+  const one = await scenario(env, client, server.receiverUrl!, "hook-one", 1);
+  const lots = await scenario(env, client, server.receiverUrl!, "hook-many", many);
   console.log(
     `git push -> applied through a webhook Receiver, ${pushes} pushes (2 cores; sluice server in-process):`,
   );

@@ -170,8 +170,7 @@ test("create receiver waits and prints its path; trigger receiver makes the GitR
   const server = await startTestServer(t, client, {
     namespace: ns,
     controllers: ["receiver", "gitrepository"],
-    receiverHost: "127.0.0.1",
-    receiverPort: 0,
+    receivers: { listen: { host: "127.0.0.1", port: 0 } },
   });
   await gitRepositoryAndToken(client, env, ns);
 

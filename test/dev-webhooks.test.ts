@@ -31,8 +31,7 @@ test("the environment's git server and registry send real webhooks that receiver
   const server = await startTestServer(t, client, {
     namespace: ns,
     controllers: ["gitrepository", "imagerepository", "receiver"],
-    receiverHost: "127.0.0.1",
-    receiverPort: 0,
+    receivers: { listen: { host: "127.0.0.1", port: 0 } },
   });
   const token = randomBytes(16).toString("hex");
   await client.apply(

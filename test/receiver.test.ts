@@ -52,8 +52,7 @@ test("a signed GitHub push webhook makes the GitRepository fetch at once; a bad 
   const server = await startTestServer(t, client, {
     namespace: ns,
     controllers: ["gitrepository", "receiver"],
-    receiverHost: "127.0.0.1",
-    receiverPort: 0,
+    receivers: { listen: { host: "127.0.0.1", port: 0 } },
   });
   const repo = `recv-${ns}`;
   const first = await pushRepo(env, repo, { "a.yaml": "v: 1\n" });
@@ -128,8 +127,7 @@ test("a generic receiver with a wildcard and matchLabels annotates only the matc
   const server = await startTestServer(t, client, {
     namespace: ns,
     controllers: ["receiver"],
-    receiverHost: "127.0.0.1",
-    receiverPort: 0,
+    receivers: { listen: { host: "127.0.0.1", port: 0 } },
   });
   await client.apply(
     {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeClient } from "../src/kube/client.ts";
 import { LeaderElector, type Lease, type LeaderElectionOptions } from "../src/runtime/leader-election.ts";
 import { Manager } from "../src/runtime/manager.ts";
+import { recordingRunnable } from "./helpers/runnables.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -16,6 +17,15 @@ async function lease(client: KubeClient, namespace: string): Promise<Lease> {
   return client.get<Lease>("coordination.k8s.io/v1", "Lease", "sluice-test", namespace);
 }
 
+/** Another writer takes the lease for a long time: every renewal of its holder now fails. */
+async function usurp(client: KubeClient, namespace: string): Promise<void> {
+  const current = await lease(client, namespace);
+  const path = await client.pathFor("coordination.k8s.io/v1", "Lease", namespace, "sluice-test");
+  await client.request("PUT", path, {
+    body: { ...current, spec: { ...current.spec, holderIdentity: "usurper", leaseDurationSeconds: 3600 } },
+  });
+}
+
 /** A manager with leader election whose ConfigMap controller records who reconciled what. */
 function startManager(
   t: TestContext,
@@ -23,12 +33,14 @@ function startManager(
   namespace: string,
   identity: string,
   log: string[],
+  setup: (manager: Manager) => void = () => {},
 ) {
   const manager = new Manager({
     client,
     leaderElection: { namespace, name: "sluice-test", identity, ...fast },
     health: { host: "127.0.0.1", port: 0 },
   });
+  setup(manager);
   manager.controller({
     name: "configmap",
     apiVersion: "v1",
@@ -106,6 +118,50 @@ test("of two managers only the leader reconciles; the other takes over when it s
   assert.ok(!log.some((l) => l.startsWith("replica-a") && l.endsWith("second")));
 });
 
+test("a leader-only runnable runs while leading only; the others run on every replica", async (t) => {
+  const client = await adminClient(t);
+  const ns = await testNamespace(t, client, "le");
+  const events: string[] = [];
+  const replica = (identity: string) =>
+    startManager(t, client, ns, identity, [], (m) => {
+      m.add(recordingRunnable(`${identity} scheduler`, events), { leaderOnly: true });
+      m.add(recordingRunnable(`${identity} server`, events));
+    });
+  const a = replica("replica-a");
+  await waitFor(
+    "replica-a's scheduler",
+    when(() => events.includes("start replica-a scheduler")),
+  );
+  const b = replica("replica-b");
+  await waitFor(
+    "replica-b to be ready (standing by)",
+    when(() => b.manager.isReady()),
+  );
+  await sleep(1000);
+  assert.ok(events.includes("start replica-b server"), "a standby runs its server");
+  assert.ok(!events.includes("start replica-b scheduler"), "a standby runs no leader-only work");
+
+  await a.stop();
+  assert.deepEqual(
+    events.filter((e) => e.startsWith("stop replica-a")),
+    ["stop replica-a scheduler", "stop replica-a server"],
+  );
+  await waitFor(
+    "replica-b's scheduler",
+    when(() => events.includes("start replica-b scheduler")),
+    { timeoutMs: 10_000 },
+  );
+
+  // replica-b loses leadership: it stops its scheduler, not its server
+  await usurp(client, ns);
+  await waitFor(
+    "replica-b's scheduler to stop",
+    when(() => events.includes("stop replica-b scheduler")),
+    { timeoutMs: 10_000 },
+  );
+  assert.ok(!events.includes("stop replica-b server"));
+});
+
 function elector(
   client: KubeClient,
   namespace: string,
@@ -178,11 +234,7 @@ test("a leader that cannot renew stops leading before another may start", async 
     "victim to lead",
     when(() => a.state.leading),
   );
-  const current = await lease(client, ns);
-  // another writer takes the lease for a long time: every renewal of the victim now fails
-  await client.request("PUT", await client.pathFor("coordination.k8s.io/v1", "Lease", ns, "sluice-test"), {
-    body: { ...current, spec: { ...current.spec, holderIdentity: "usurper", leaseDurationSeconds: 3600 } },
-  });
+  await usurp(client, ns);
   const takenAt = Date.now();
   await waitFor(
     "victim's leader signal to abort",

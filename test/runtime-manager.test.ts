@@ -5,6 +5,7 @@ import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import type { Reconciler } from "../src/runtime/controller.ts";
 import { Manager } from "../src/runtime/manager.ts";
+import { recordingRunnable } from "./helpers/runnables.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -25,8 +26,10 @@ function startManager(
   namespace: string,
   reconcile: Reconciler<KubeObject>,
   shutdownTimeoutMs = 10_000,
+  setup: (manager: Manager) => void = () => {},
 ) {
   const manager = new Manager({ client, health: { host: "127.0.0.1", port: 0 }, shutdownTimeoutMs });
+  setup(manager);
   // the namespace's own kube-root-ca.crt stays out of the counts
   manager.controller({
     name: "configmap",
@@ -143,4 +146,36 @@ test("past the shutdown deadline an in-flight reconcile's signal is aborted", as
     "the reconcile to see its signal abort",
     when(() => sawAbort),
   );
+});
+
+test("runnables: every replica's start first, leader-only ones with the controllers; all stop in reverse", async (t) => {
+  const client = await adminClient(t);
+  const ns = await testNamespace(t, client, "mgr");
+  const log: string[] = [];
+  const reconcile = (cm: KubeObject) => {
+    log.push(`reconcile ${cm.metadata.name}`);
+    return Promise.resolve({});
+  };
+  const { manager, abort, running } = startManager(t, client, ns, reconcile, undefined, (m) => {
+    m.add(recordingRunnable("scheduler", log), { leaderOnly: true });
+    m.add(recordingRunnable("server", log));
+  });
+  await manager.whenStarted();
+  assert.deepEqual(log, ["start server"], "started before the caches sync");
+  await client.create(configMap(ns, "one"));
+  await waitFor(
+    "a reconcile",
+    when(() => log.includes("reconcile one")),
+  );
+  assert.deepEqual(log.slice(0, 2), ["start server", "start scheduler"]);
+  abort();
+  await running;
+  assert.deepEqual(log.slice(-2), ["stop scheduler", "stop server"]);
+});
+
+test("a runnable that cannot start stops the manager with its error", async (t) => {
+  const client = await adminClient(t);
+  const manager = new Manager({ client });
+  manager.add({ name: "broken", start: () => Promise.reject(new Error("address in use")) });
+  await assert.rejects(manager.run(new AbortController().signal), /address in use/);
 });

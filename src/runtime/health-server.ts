@@ -1,5 +1,8 @@
-import http from "node:http";
+import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sendText } from "../http/respond.ts";
+import { Router } from "../http/router.ts";
+import { HttpServer } from "../http/server.ts";
 import { silentLogger, type Logger } from "./logger.ts";
 import { prometheusContentType, type Registry } from "./metrics.ts";
 
@@ -18,7 +21,7 @@ export interface HealthServerOptions {
 export class HealthServer {
   private readonly options: HealthServerOptions;
   private readonly checks = new Map<string, ReadyCheck>();
-  private server: http.Server | undefined;
+  private server: HttpServer | undefined;
 
   constructor(options: HealthServerOptions) {
     this.options = options;
@@ -31,59 +34,49 @@ export class HealthServer {
   /** Listens (port 0 picks a free port) and returns the bound address. */
   async start(listen: { host?: string; port: number }): Promise<AddressInfo> {
     if (this.server) throw new Error("the health server is already started");
-    const server = http.createServer((req, res) => this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(listen.port, listen.host ?? "0.0.0.0", () => {
-        server.off("error", reject);
-        resolve();
-      });
+    const both = ["GET", "HEAD"] as const;
+    const router = new Router()
+      .on(both, "/metrics", ({ res }) => this.metrics(res))
+      .on(both, "/healthz", ({ res }) => sendText(res, 200, "ok"))
+      .on(both, "/livez", ({ res }) => sendText(res, 200, "ok"))
+      .on(both, "/readyz", ({ res }) => this.readyz(res))
+      .on(both, "/*", ({ res }) => sendText(res, 404, "not found"));
+    this.server = new HttpServer({
+      name: "health",
+      router,
+      host: listen.host ?? "0.0.0.0",
+      port: listen.port,
+      ...(this.options.logger ? { logger: this.options.logger } : {}),
+      accessLogLevel: "debug",
     });
-    return server.address() as AddressInfo;
+    return this.server.listen();
   }
 
   get address(): AddressInfo | undefined {
-    return (this.server?.address() as AddressInfo | null) ?? undefined;
+    return this.server?.address;
   }
 
   async close(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server?.close();
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (req.method !== "GET" && req.method !== "HEAD") return reply(res, 405, "method not allowed\n");
-    switch (path) {
-      case "/metrics":
-        return reply(res, 200, this.renderMetrics(), prometheusContentType);
-      case "/healthz":
-      case "/livez":
-        return reply(res, 200, "ok\n");
-      case "/readyz":
-        return this.readyz(res);
-      default:
-        return reply(res, 404, "not found\n");
-    }
-  }
-
-  private renderMetrics(): string {
+  private metrics(res: ServerResponse): void {
+    let text = "";
     try {
-      return this.options.registry.render();
+      text = this.options.registry.render();
     } catch (err) {
       (this.options.logger ?? silentLogger()).error({ err }, "rendering metrics failed");
-      return "";
     }
+    res.writeHead(200, { "Content-Type": prometheusContentType, "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
   }
 
-  private readyz(res: http.ServerResponse): void {
+  private readyz(res: ServerResponse): void {
     const failing = [...this.checks].filter(([, check]) => !safe(check)).map(([name]) => name);
-    if (failing.length === 0) return reply(res, 200, "ok\n");
-    reply(res, 503, failing.map((name) => `[-]${name} not ready\n`).join(""));
+    if (failing.length === 0) sendText(res, 200, "ok");
+    else sendText(res, 503, failing.map((name) => `[-]${name} not ready`).join("\n"));
   }
 }
 
@@ -93,14 +86,4 @@ function safe(check: ReadyCheck): boolean {
   } catch {
     return false;
   }
-}
-
-function reply(
-  res: http.ServerResponse,
-  status: number,
-  body: string,
-  contentType = "text/plain; charset=utf-8",
-): void {
-  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
-  res.end(res.req.method === "HEAD" ? undefined : body);
 }

@@ -8,6 +8,7 @@ import { InformerFactory, type InformerFactoryOptions } from "./informer-factory
 import { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts";
 import { silentLogger, type Logger } from "./logger.ts";
 import { RuntimeMetrics } from "./metrics.ts";
+import { RunnableGroup, type Runnable, type RunnableOptions } from "./runnable.ts";
 
 export interface ManagerOptions {
   client: KubeClient;
@@ -32,9 +33,14 @@ export type ManagedControllerOptions<T extends KubeObject> = Omit<
 >;
 
 /**
- * Runs a set of controllers: shared informers, leader election (optional), the health server, and
- * a graceful shutdown that lets in-flight reconciles finish (up to a deadline) before releasing
- * the lease.
+ * Runs a set of controllers and runnables: shared informers, leader election (optional), the
+ * health server, and a graceful shutdown that lets in-flight reconciles finish (up to a deadline)
+ * before releasing the lease.
+ *
+ * Start order: the health server, the runnables of every replica, then (caches synced and, with
+ * leader election, leading) the leader-only runnables and the controllers. Everything stops in
+ * the reverse order. A runnable that fails to start, or fails while running, stops the manager:
+ * `run` then rejects with its error.
  */
 export class Manager {
   readonly client: KubeClient;
@@ -46,7 +52,11 @@ export class Manager {
   private readonly options: ManagerOptions;
   private readonly controllers: Controller<KubeObject>[] = [];
   private readonly health: HealthServer;
+  private readonly everywhere: Runnable[] = [];
+  private readonly leaderOnly: Runnable[] = [];
+  private readonly started = Promise.withResolvers<void>();
   private running = false;
+  private failure: { error: Error | undefined; stop: AbortController } | undefined;
 
   constructor(options: ManagerOptions) {
     this.options = options;
@@ -80,6 +90,19 @@ export class Manager {
     return controller;
   }
 
+  /** Runs `runnable` on every replica, or with `leaderOnly` only while leading. Call before `run`. */
+  add(runnable: Runnable, options: RunnableOptions = {}): void {
+    (options.leaderOnly ? this.leaderOnly : this.everywhere).push(runnable);
+  }
+
+  /**
+   * Resolves once `run` has started the health server and the runnables of every replica (their
+   * addresses are known then), or once `run` has ended without getting there.
+   */
+  whenStarted(): Promise<void> {
+    return this.started.promise;
+  }
+
   /** The health server's address once `run` has started it. */
   get healthAddress(): AddressInfo | undefined {
     return this.health.address;
@@ -94,25 +117,56 @@ export class Manager {
   async run(signal: AbortSignal): Promise<void> {
     if (this.running) throw new Error("the manager is already running");
     this.running = true;
+    const stop = new AbortController();
+    const failure: { error: Error | undefined; stop: AbortController } = { error: undefined, stop };
+    this.failure = failure;
+    const stopOnAbort = () => stop.abort();
+    if (signal.aborted) stop.abort();
+    else signal.addEventListener("abort", stopOnAbort, { once: true });
     const stopInformers = new AbortController();
     const informersDone = this.informers.run(stopInformers.signal);
+    const everywhere = new RunnableGroup(this.everywhere, this.logger, (err) => this.fail(err));
     try {
       if (this.options.health) await this.health.start(this.options.health);
-      if (!(await this.informers.waitForSync(signal))) return;
-      this.logger.info({ controllers: this.controllers.map((c) => c.name) }, "caches synced");
-      if (this.elector) await this.elector.run(signal);
-      else await this.runControllers(signal);
+      await everywhere.start();
+      this.started.resolve();
+      if (await this.informers.waitForSync(stop.signal)) {
+        this.logger.info({ controllers: this.controllers.map((c) => c.name) }, "caches synced");
+        if (this.elector) await this.elector.run(stop.signal);
+        else await this.lead(stop.signal);
+      }
     } finally {
+      this.started.resolve();
+      await everywhere.stop();
       stopInformers.abort();
       await informersDone;
       await this.health.close();
+      signal.removeEventListener("abort", stopOnAbort);
+      this.failure = undefined;
       this.running = false;
       this.logger.info("manager stopped");
     }
+    if (failure.error) throw failure.error;
   }
 
-  private async runControllers(signal: AbortSignal): Promise<void> {
-    await Promise.all(this.controllers.map((c) => c.run(signal)));
+  /** The leader's work: leader-only runnables, then the controllers, until `signal` aborts. */
+  private async lead(signal: AbortSignal): Promise<void> {
+    const leaderOnly = new RunnableGroup(this.leaderOnly, this.logger, (err) => this.fail(err));
+    try {
+      await leaderOnly.start();
+      await Promise.all(this.controllers.map((c) => c.run(signal)));
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      await leaderOnly.stop();
+    }
+  }
+
+  /** Stops the run with `error` (the first one wins). */
+  private fail(error: unknown): void {
+    if (!this.failure) return;
+    this.failure.error ??= error instanceof Error ? error : new Error(String(error));
+    this.failure.stop.abort();
   }
 
   private makeElector(options: NonNullable<ManagerOptions["leaderElection"]>): LeaderElector {
@@ -121,7 +175,7 @@ export class Manager {
       client: this.client,
       logger: this.logger,
       metrics: this.metrics,
-      onStartedLeading: (signal) => this.runControllers(signal),
+      onStartedLeading: (signal) => this.lead(signal),
     });
   }
 }

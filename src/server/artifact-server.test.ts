@@ -10,7 +10,8 @@ import { sha256Digest } from "../oci/digest.ts";
 import { createTar } from "../common/tar.ts";
 import { ArtifactStore } from "../source/artifact-store.ts";
 import { gzipDeterministic } from "../source/tar-gz.ts";
-import { startArtifactServer, type ArtifactServer } from "./artifact-server.ts";
+import type { HttpServer } from "../http/server.ts";
+import { artifactServer } from "./artifact-server.ts";
 
 /** A request with the target sent exactly as given (fetch would normalise "/../"). */
 function rawRequest(
@@ -34,7 +35,7 @@ function rawRequest(
 
 let root: string;
 let store: ArtifactStore;
-let server: ArtifactServer;
+let server: HttpServer;
 let artifactPath: string;
 let digest: string;
 const tar = createTar([{ type: "file", path: "big.bin", content: randomBytes(3 * 1024 * 1024) }]);
@@ -54,7 +55,8 @@ before(async () => {
   });
   artifactPath = artifact.path;
   await writeFile(path.join(root, "secret.txt"), "secret");
-  server = await startArtifactServer({ store });
+  server = artifactServer({ store });
+  await server.listen();
 });
 
 after(async () => {
@@ -144,10 +146,12 @@ describe("lifecycle", () => {
 
   it("stops when its signal is aborted", async () => {
     const controller = new AbortController();
-    const other = await startArtifactServer({ store, signal: controller.signal });
-    assert.equal((await fetch(`${other.url}/${artifactPath}`, { method: "HEAD" })).status, 200);
+    const other = artifactServer({ store });
+    const { done } = await other.start(controller.signal);
+    const url = other.url;
+    assert.equal((await fetch(`${url}/${artifactPath}`, { method: "HEAD" })).status, 200);
     controller.abort();
-    await other.close(); // the close the abort started
-    await assert.rejects(fetch(`${other.url}/${artifactPath}`, { method: "HEAD" }));
+    await done;
+    await assert.rejects(fetch(`${url}/${artifactPath}`, { method: "HEAD" }));
   });
 });

@@ -3,9 +3,12 @@
  * HEAD of `/<kind>/<namespace>/<name>/<hex>.tar.gz`, streamed from disk. Anything that is not the
  * path of a stored artifact, traversal attempts included, is a plain 404.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
+import type { Logger } from "../runtime/logger.ts";
+import { sendText } from "../http/respond.ts";
+import { Router, type RequestContext } from "../http/router.ts";
+import { HttpServer, type HttpLimits } from "../http/server.ts";
 import {
   InvalidArtifactPathError,
   type ArtifactStore,
@@ -18,52 +21,23 @@ export interface ArtifactServerOptions {
   host?: string;
   /** Default 0: a free port. */
   port?: number;
-  /** Closes the server when aborted. */
-  signal?: AbortSignal;
-  /** Told about failures while serving (a file that cannot be read, a client gone mid-stream). */
-  onError?: (err: Error) => void;
+  limits?: Partial<HttpLimits>;
+  /** access logs and failures while serving (a file that cannot be read) */
+  logger?: Logger;
 }
 
-export interface ArtifactServer {
-  /** http://host:port, without a trailing slash. */
-  url: string;
-  close(): Promise<void>;
+export function artifactServer(options: ArtifactServerOptions): HttpServer {
+  const router = new Router().on(["GET", "HEAD"], "/*", (ctx) => serveArtifact(options.store, ctx));
+  return new HttpServer({ ...options, name: "artifacts", router });
 }
 
-export async function startArtifactServer(options: ArtifactServerOptions): Promise<ArtifactServer> {
-  const host = options.host ?? "127.0.0.1";
-  const server = createServer((req, res) => {
-    void serveArtifact(options, req, res);
-  });
-  await listen(server, options.port ?? 0, host);
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= closeServer(server));
-  options.signal?.addEventListener("abort", () => void close(), { once: true });
-  return { url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, close };
-}
-
-async function serveArtifact(
-  options: ArtifactServerOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  try {
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      sendText(res, 405, "method not allowed", { Allow: "GET, HEAD" });
-      return;
-    }
-    const artifact = await findArtifact(options.store, req.url ?? "");
-    if (!artifact) {
-      sendText(res, 404, "not found");
-      return;
-    }
-    await sendArtifact(req, res, artifact);
-  } catch (err) {
-    options.onError?.(err as Error);
-    if (!res.headersSent) sendText(res, 500, "internal error");
-    else res.destroy();
+async function serveArtifact(store: ArtifactStore, { req, res }: RequestContext): Promise<void> {
+  const artifact = await findArtifact(store, req.url ?? "");
+  if (!artifact) {
+    sendText(res, 404, "not found");
+    return;
   }
+  await sendArtifact(req, res, artifact);
 }
 
 async function sendArtifact(
@@ -88,7 +62,12 @@ async function sendArtifact(
     res.end();
     return;
   }
-  await pipeline(artifact.stream, res);
+  try {
+    await pipeline(artifact.stream, res);
+  } catch (err) {
+    // a client gone mid-download is no failure of ours (the access log shows it aborted)
+    if ((err as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw err;
+  }
 }
 
 /** The stored artifact a request target names, or undefined for anything else. */
@@ -121,30 +100,4 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
     .split(",")
     .map((tag) => tag.trim().replace(/^W\//, ""))
     .some((tag) => tag === "*" || tag === etag);
-}
-
-function sendText(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { ...headers, "Content-Type": "text/plain; charset=utf-8" }).end(`${body}\n`);
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((err) => (err ? reject(err) : resolve()));
-    server.closeAllConnections();
-  });
 }

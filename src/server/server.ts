@@ -1,15 +1,17 @@
+/**
+ * `sluice server`: wires the parts together. The manager runs everything long-lived: the health
+ * server first, then the artifact server and the receivers' server (every replica), then, while
+ * leading, the alert dispatcher and the controllers; each part gets only its own options.
+ */
 import os from "node:os";
 import path from "node:path";
-import type { RegistryLimit } from "../oci/registry-limiter.ts";
-import { startControllers } from "./controllers.ts";
 import { KubeClient } from "../kube/client.ts";
 import type { ClusterAccess } from "../kube/kubeconfig.ts";
 import type { Logger } from "../runtime/logger.ts";
 import { Manager } from "../runtime/manager.ts";
 import { ArtifactStore } from "../source/artifact-store.ts";
-import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "../dev/processes.ts";
-import { startArtifactServer } from "./artifact-server.ts";
+import { artifactServer } from "./artifact-server.ts";
+import { setupControllers, type ControllersOptions, type ListenAddress } from "./controllers.ts";
 
 export const knownControllers = [
   "gitrepository",
@@ -22,37 +24,21 @@ export const knownControllers = [
 ] as const;
 export type ControllerName = (typeof knownControllers)[number];
 
-export interface ServerOptions {
-  access: ClusterAccess;
-  controllers: ControllerName[];
-  concurrency: number;
-  /** where artifacts and git mirrors live */
-  storagePath: string;
+export interface ArtifactServingOptions {
   /** the artifact server listens here */
-  storageHost: string;
-  storagePort: number;
+  listen: ListenAddress;
   /** host:port in artifact URLs (what clients reach); default the listening address */
-  storageAdvertisedAddress?: string | undefined;
-  healthHost: string;
-  healthPort: number;
-  leaderElection?: { namespace: string; name: string } | undefined;
-  allowFileUrls: boolean;
-  /** watch only this namespace (default: all namespaces) */
-  namespace?: string | undefined;
-  /** refuse Kustomization references into other namespaces */
-  noCrossNamespaceRefs?: boolean | undefined;
-  /** fail on postBuild variables without a value or default */
-  strictSubstitution?: boolean | undefined;
-  /** where webhook Receivers are served (with the "receiver" controller); port 0 picks a free one */
-  receiverHost?: string | undefined;
-  receiverPort?: number | undefined;
-  /** end the image automation's default commit message with [ci skip] (default true) */
-  ciSkip?: boolean | undefined;
-  /** requests per second, burst and concurrency allowed per registry host (default 20/s, 40, 10) */
-  registryLimit?: Partial<RegistryLimit> | undefined;
-  /** kustomize binary (default: the pinned one built by scripts/build-upstream.sh) */
-  kustomizeBinary?: string | undefined;
+  advertisedAddress?: string | undefined;
+}
+
+export interface ServerOptions extends ControllersOptions {
+  access: ClusterAccess;
   logger: Logger;
+  artifacts: ArtifactServingOptions;
+  /** /metrics, /healthz, /readyz */
+  health: ListenAddress;
+  /** run controllers only while holding this Lease */
+  leaderElection?: { namespace: string; name: string } | undefined;
 }
 
 export interface RunningServer {
@@ -65,10 +51,12 @@ export interface RunningServer {
   done: Promise<void>;
 }
 
-function advertised(options: ServerOptions, port: number): string {
-  if (options.storageAdvertisedAddress) return `http://${options.storageAdvertisedAddress}`;
-  const wildcard = options.storageHost === "0.0.0.0" || options.storageHost === "::";
-  return `http://${wildcard ? os.hostname() : options.storageHost}:${port}`;
+/** The artifact URL base: the advertised address, else the listening one (the host name for a wildcard). */
+function artifactBaseUrl(options: ArtifactServingOptions, port: number): string {
+  if (options.advertisedAddress) return `http://${options.advertisedAddress}`;
+  const host = options.listen.host;
+  const wildcard = host === "0.0.0.0" || host === "::";
+  return `http://${wildcard ? os.hostname() : host}:${port}`;
 }
 
 function buildManager(client: KubeClient, options: ServerOptions): Manager {
@@ -76,25 +64,30 @@ function buildManager(client: KubeClient, options: ServerOptions): Manager {
   return new Manager({
     client,
     logger: options.logger,
-    health: { host: options.healthHost, port: options.healthPort },
+    health: options.health,
     ...(election ? { leaderElection: { namespace: election.namespace, name: election.name } } : {}),
   });
 }
 
-/** `sluice server`: the controllers, the artifact server and the health/metrics server, until `signal` aborts. */
+/** Starts `sluice server` and resolves once its servers listen; it runs until `signal` aborts. */
 export async function startServer(options: ServerOptions, signal: AbortSignal): Promise<RunningServer> {
   const client = new KubeClient(options.access, { connections: 32 });
-  // artifact URLs need the port before the server listens
-  const storagePort = options.storagePort || (await freePort(options.storageHost));
+  const manager = buildManager(client, options);
   const store = new ArtifactStore({
     root: path.join(options.storagePath, "artifacts"),
-    baseUrl: advertised(options, storagePort),
+    // artifact URLs are made by reconciles, which run after the artifact server listens
+    baseUrl: () => artifactBaseUrl(options.artifacts, artifacts.address!.port),
   });
-  const artifacts = await startArtifactServer({ store, host: options.storageHost, port: storagePort });
-  const manager = buildManager(client, options);
-  const extras = await startControllers(manager, client, options, store);
+  const artifacts = artifactServer({ store, ...options.artifacts.listen, logger: options.logger });
+  manager.add(artifacts);
+  const servers = await setupControllers(manager, client, options, store);
   const running = manager.run(signal);
-  await waitForHealth(manager, signal);
+  try {
+    await Promise.race([manager.whenStarted(), running]);
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
   const health = manager.healthAddress!;
   options.logger.info(
     {
@@ -104,20 +97,11 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
     },
     "sluice server started",
   );
-  const done = running.finally(async () => {
-    for (const extra of extras.values()) await extra.close();
-    await artifacts.close();
-    await client.close();
-  });
   return {
     artifactUrl: artifacts.url,
-    receiverUrl: extras.get("receiver")?.url,
+    receiverUrl: servers.receivers?.url,
     healthUrl: `http://${health.address}:${health.port}`,
     manager,
-    done,
+    done: running.finally(() => client.close()),
   };
-}
-
-async function waitForHealth(manager: Manager, signal: AbortSignal): Promise<void> {
-  while (!manager.healthAddress && !signal.aborted) await sleep(20);
 }

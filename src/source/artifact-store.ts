@@ -14,8 +14,11 @@ import { sha256Digest } from "../oci/digest.ts";
 export interface ArtifactStoreOptions {
   /** Directory holding the artifacts; created when missing. */
   root: string;
-  /** Address the artifact server is reached at, e.g. http://source-controller.flux-system.svc.cluster.local. */
-  baseUrl: string;
+  /**
+   * Address the artifact server is reached at, e.g. http://source-controller.flux-system.svc.cluster.local;
+   * a function when it is known only once the server listens (a port picked at start).
+   */
+  baseUrl: string | (() => string);
 }
 
 export interface ArtifactOwner {
@@ -61,11 +64,16 @@ const staleTemporaryMs = 60 * 60 * 1000;
 
 export class ArtifactStore {
   readonly root: string;
-  readonly baseUrl: string;
+  readonly #baseUrl: string | (() => string);
 
   constructor(options: ArtifactStoreOptions) {
     this.root = path.resolve(options.root);
-    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#baseUrl = options.baseUrl;
+  }
+
+  get baseUrl(): string {
+    const base = typeof this.#baseUrl === "string" ? this.#baseUrl : this.#baseUrl();
+    return base.replace(/\/+$/, "");
   }
 
   /**

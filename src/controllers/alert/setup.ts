@@ -7,20 +7,23 @@ import { Dispatcher, type AlertTarget } from "../../notification/dispatcher.ts";
 import { closeHttpAgents } from "../../notification/http.ts";
 import type { AlertSpecLike } from "../../notification/types.ts";
 import type { RecordedEvent } from "../../runtime/events.ts";
+import type { Logger } from "../../runtime/logger.ts";
 import type { Manager } from "../../runtime/manager.ts";
+import { untilAborted } from "../../runtime/runnable.ts";
 import { providerConfig } from "./providers.ts";
 
 const notificationKinds = new Set(["Alert", "Provider", "Receiver"]);
 
 /**
  * Alerts and Providers need no reconcile of their own (v1beta3 objects have no status): the
- * dispatcher reads them from the caches when an event arrives, and sends asynchronously.
+ * dispatcher reads them from the caches when an event arrives, and sends asynchronously. It runs
+ * while leading, as the controllers whose events it notifies do; stopping drains what is queued.
  */
 export function setupAlerts(
   manager: Manager,
   client: KubeClient,
   options: { namespace?: string | undefined },
-): { close(): Promise<void> } {
+): void {
   const scope = options.namespace ? { namespace: options.namespace } : {};
   const alerts = manager.informers.informer({ apiVersion: fluxApiVersions.Alert, kind: "Alert", ...scope });
   const providers = manager.informers.informer({
@@ -64,8 +67,31 @@ export function setupAlerts(
     return Promise.resolve(found);
   };
 
-  const dispatcher = new Dispatcher({
-    alertsFor: targets,
+  manager.add(
+    {
+      name: "alert-dispatcher",
+      start: (signal) => {
+        const dispatcher = newDispatcher(client, targets, log);
+        const unsubscribe = dispatcher.subscribe(manager.events);
+        const done = untilAborted(signal).then(async () => {
+          unsubscribe();
+          await dispatcher.close();
+          await closeHttpAgents();
+        });
+        return Promise.resolve({ done });
+      },
+    },
+    { leaderOnly: true },
+  );
+}
+
+function newDispatcher(
+  client: KubeClient,
+  alertsFor: (event: RecordedEvent) => Promise<AlertTarget[]>,
+  log: Logger,
+): Dispatcher {
+  return new Dispatcher({
+    alertsFor,
     labelsFor: async (o) => {
       if (!o.apiVersion || !o.name) return undefined;
       const obj: KubeObject = await client.get(o.apiVersion, o.kind, o.name, o.namespace);
@@ -83,12 +109,4 @@ export function setupAlerts(
     },
     logger: log,
   });
-  const unsubscribe = dispatcher.subscribe(manager.events);
-  return {
-    close: async () => {
-      unsubscribe();
-      await dispatcher.close();
-      await closeHttpAgents();
-    },
-  };
 }

@@ -3,7 +3,7 @@ import type { KubeObject } from "../../kube/objects.ts";
 import { isNotFound } from "../../kube/errors.ts";
 import { markReady, Reason } from "../../runtime/conditions.ts";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
-import { webhookPath } from "../../server/receivers/path.ts";
+import { webhookPath } from "./webhook-path.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
 import type { ReceiverRegistry } from "./registry.ts";

@@ -1,4 +1,14 @@
-import type { ReceiverTarget } from "../../server/receivers/server.ts";
+/** What the receiver HTTP server needs to verify a call for a Receiver. */
+export interface ReceiverTarget {
+  namespace: string;
+  name: string;
+  /** spec.type: generic, generic-hmac, github, gitlab, gitea, bitbucket, harbor, dockerhub, quay, acr, nexus, distribution */
+  type: string;
+  /** the `token` of the Receiver's secret */
+  token: string;
+  /** spec.events; empty = all */
+  events: string[];
+}
 
 export interface ResourceRef {
   apiVersion?: string | undefined;

@@ -5,13 +5,10 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createLogger } from "../../runtime/logger.ts";
-import { webhookPath } from "./path.ts";
-import {
-  startReceiverServer,
-  type AcceptedEvent,
-  type ReceiverServer,
-  type ReceiverTarget,
-} from "./server.ts";
+import type { ReceiverTarget } from "../../controllers/receiver/registry.ts";
+import { webhookPath } from "../../controllers/receiver/webhook-path.ts";
+import type { HttpServer } from "../../http/server.ts";
+import { receiverServer, type AcceptedEvent } from "./server.ts";
 
 const token = "s3cr3t-token-value";
 const hmac = (algo: string, body: string, key = token): string =>
@@ -27,7 +24,7 @@ function receiver(type: string, events: string[] = []): string {
 
 const accepted: { target: ReceiverTarget; event: AcceptedEvent }[] = [];
 const logLines: string[] = [];
-let server: ReceiverServer;
+let server: HttpServer;
 let failNext = false;
 
 before(async () => {
@@ -37,7 +34,7 @@ before(async () => {
       cb();
     },
   });
-  server = await startReceiverServer({
+  server = receiverServer({
     lookup: (path) => targets.get(path),
     onAccepted: (target, event) => {
       accepted.push({ target, event });
@@ -49,6 +46,7 @@ before(async () => {
     maxBodyBytes: 64 * 1024,
     logger: createLogger({ level: "debug", destination }),
   });
+  await server.listen();
 });
 
 after(async () => {
@@ -330,7 +328,7 @@ describe("receiver server: payloads, events and load", () => {
     assert.equal((await acceptedFor(gl)).length, 1);
   });
 
-  it("answers 200 before onAccepted fails, and logs neither body nor token", async () => {
+  it("answers 200 before onAccepted fails, and logs neither body, token nor webhook path", async () => {
     const path = receiver("gitlab");
     failNext = true;
     const marker = "BODY-MARKER-1234";
@@ -342,6 +340,8 @@ describe("receiver server: payloads, events and load", () => {
     assert.match(log, /handling an accepted webhook failed/);
     assert.ok(!log.includes(token), "token logged");
     assert.ok(!log.includes(marker), "body logged");
+    assert.ok(!log.includes(path.slice("/hook/".length)), "webhook path logged");
+    assert.match(log, /"path":"\/hook\/<redacted>","status":200/);
   });
 
   it("answers a flood of 100 calls fast and hands on every one", async () => {
@@ -361,25 +361,26 @@ describe("receiver server: payloads, events and load", () => {
 });
 
 describe("receiver server lifecycle", () => {
-  it("close() waits for running onAccepted work; abort closes", async () => {
+  it("stopping waits for running onAccepted work", async () => {
     let finished = false;
     const controller = new AbortController();
     const path = webhookPath("t", "n", "ns");
-    const s = await startReceiverServer({
+    const s = receiverServer({
       lookup: (p) =>
         p === path ? { namespace: "ns", name: "n", type: "generic", token: "t", events: [] } : undefined,
       onAccepted: async () => {
         await sleep(50);
         finished = true;
       },
-      signal: controller.signal,
     });
-    const res = await fetch(s.url + path, { method: "POST", body: "" });
+    const { done } = await s.start(controller.signal);
+    const url = s.url;
+    const res = await fetch(url + path, { method: "POST", body: "" });
     assert.equal(res.status, 200);
     await res.text();
-    await s.close();
-    assert.equal(finished, true);
     controller.abort();
-    await assert.rejects(fetch(s.url + path, { method: "POST", body: "" }));
+    await done;
+    assert.equal(finished, true);
+    await assert.rejects(fetch(url + path, { method: "POST", body: "" }));
   });
 });

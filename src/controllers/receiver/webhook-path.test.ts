@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { webhookPath } from "./path.ts";
+import { webhookPath } from "./webhook-path.ts";
 
 describe("webhookPath", () => {
   it("is /hook/ + sha256(token + name + namespace) in lowercase hex", () => {
