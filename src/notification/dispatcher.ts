@@ -70,24 +70,24 @@ export interface CloseOptions {
  * bounded queue with retries. `handle` never blocks or throws; failures go to `onSendFailed`.
  */
 export class Dispatcher<A extends AlertSpecLike = AlertSpecLike> {
-  private readonly options: DispatcherOptions<A>;
-  private readonly log: Logger;
-  private readonly senders: Record<ProviderType, SendFn>;
-  private readonly instance: string;
-  private readonly recent = new Map<string, number>();
-  private readonly ready: Job<A>[] = [];
-  private readonly timers = new Map<NodeJS.Timeout, Job<A>>();
-  private readonly lookups = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
-  private readonly idleWaiters: (() => void)[] = [];
-  private active = 0;
-  private closed = false;
+  readonly #options: DispatcherOptions<A>;
+  readonly #log: Logger;
+  readonly #senders: Record<ProviderType, SendFn>;
+  readonly #instance: string;
+  readonly #recent = new Map<string, number>();
+  readonly #ready: Job<A>[] = [];
+  readonly #timers = new Map<NodeJS.Timeout, Job<A>>();
+  readonly #lookups = new Set<Promise<void>>();
+  readonly #abort = new AbortController();
+  readonly #idleWaiters: (() => void)[] = [];
+  #active = 0;
+  #closed = false;
 
   constructor(options: DispatcherOptions<A>) {
-    this.options = options;
-    this.log = options.logger ?? silentLogger();
-    this.senders = { ...defaultSenders, ...options.senders };
-    this.instance = options.reportingInstance ?? hostname();
+    this.#options = options;
+    this.#log = options.logger ?? silentLogger();
+    this.#senders = { ...defaultSenders, ...options.senders };
+    this.#instance = options.reportingInstance ?? hostname();
   }
 
   /** Subscribes to a recorder; returns the unsubscribe function. */
@@ -97,48 +97,48 @@ export class Dispatcher<A extends AlertSpecLike = AlertSpecLike> {
 
   /** Notifications queued, retrying or in flight. */
   get pending(): number {
-    return this.ready.length + this.timers.size + this.active;
+    return this.#ready.length + this.#timers.size + this.#active;
   }
 
   /** Takes one event; returns at once. */
   handle(event: RecordedEvent): void {
-    if (this.closed) return;
+    if (this.#closed) return;
     try {
-      if (this.isRepeat(event)) return;
-      const lookup = this.route(event).finally(() => {
-        this.lookups.delete(lookup);
-        this.checkIdle();
+      if (this.#isRepeat(event)) return;
+      const lookup = this.#route(event).finally(() => {
+        this.#lookups.delete(lookup);
+        this.#checkIdle();
       });
-      this.lookups.add(lookup);
+      this.#lookups.add(lookup);
     } catch (err) {
-      this.log.error({ err }, "notification dispatch failed");
+      this.#log.error({ err }, "notification dispatch failed");
     }
   }
 
   /** Stops taking events; drains (bounded by timeoutMs) or aborts what is left. */
   async close(options: CloseOptions = {}): Promise<void> {
-    this.closed = true;
+    this.#closed = true;
     if (options.drain ?? true) {
-      await this.idleWithin(options.timeoutMs ?? 10_000);
+      await this.#idleWithin(options.timeoutMs ?? 10_000);
     }
-    this.abort.abort(new Error("dispatcher closed"));
-    for (const [timer, job] of this.timers) {
+    this.#abort.abort(new Error("dispatcher closed"));
+    for (const [timer, job] of this.#timers) {
       clearTimeout(timer);
-      this.log.warn(this.fields(job), "notification dropped at shutdown");
+      this.#log.warn(this.#fields(job), "notification dropped at shutdown");
     }
-    this.timers.clear();
-    for (const job of this.ready.splice(0))
-      this.log.warn(this.fields(job), "notification dropped at shutdown");
-    this.checkIdle();
-    await this.idleWithin(options.timeoutMs ?? 10_000);
+    this.#timers.clear();
+    for (const job of this.#ready.splice(0))
+      this.#log.warn(this.#fields(job), "notification dropped at shutdown");
+    this.#checkIdle();
+    await this.#idleWithin(options.timeoutMs ?? 10_000);
   }
 
-  private now(): number {
-    return (this.options.now ?? Date.now)();
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
   }
 
-  private isRepeat(event: RecordedEvent): boolean {
-    const window = this.options.dedupWindowMs ?? 10_000;
+  #isRepeat(event: RecordedEvent): boolean {
+    const window = this.#options.dedupWindowMs ?? 10_000;
     if (window <= 0) return false;
     const o = event.involvedObject;
     const key = JSON.stringify([
@@ -152,51 +152,51 @@ export class Dispatcher<A extends AlertSpecLike = AlertSpecLike> {
       event.message,
       event.revision,
     ]);
-    const now = this.now();
-    const last = this.recent.get(key);
+    const now = this.#now();
+    const last = this.#recent.get(key);
     if (last !== undefined && now - last < window) return true;
-    this.recent.set(key, now);
-    if (this.recent.size > 256) {
-      for (const [k, t] of this.recent) if (now - t >= window) this.recent.delete(k);
+    this.#recent.set(key, now);
+    if (this.#recent.size > 256) {
+      for (const [k, t] of this.#recent) if (now - t >= window) this.#recent.delete(k);
     }
     return false;
   }
 
-  private async route(event: RecordedEvent): Promise<void> {
+  async #route(event: RecordedEvent): Promise<void> {
     let targets: AlertTarget<A>[];
     try {
-      targets = await this.options.alertsFor(event);
+      targets = await this.#options.alertsFor(event);
     } catch (err) {
-      this.log.error(
+      this.#log.error(
         { err, kind: event.involvedObject.kind, name: event.involvedObject.name },
         "listing alerts failed",
       );
       return;
     }
     let labels: Record<string, string> | undefined;
-    if (targets.some((t) => needsLabels(t.alert)) && this.options.labelsFor) {
+    if (targets.some((t) => needsLabels(t.alert)) && this.#options.labelsFor) {
       try {
-        labels = await this.options.labelsFor(event.involvedObject);
+        labels = await this.#options.labelsFor(event.involvedObject);
       } catch (err) {
-        this.log.warn(
+        this.#log.warn(
           { err, kind: event.involvedObject.kind, name: event.involvedObject.name },
           "reading labels failed",
         );
       }
     }
-    const base = toFluxEvent(event, this.instance);
+    const base = toFluxEvent(event, this.#instance);
     for (const { alert, provider } of targets) {
       if (provider.suspend || !matchAlert(alert, event, labels)) continue;
       const notification = notificationFor(base, alert);
       if (commitStatusProviders.has(provider.type) && !revisionOf(notification)) continue;
-      this.enqueue({ alert, provider, notification, attempt: 0 });
+      this.#enqueue({ alert, provider, notification, attempt: 0 });
     }
   }
 
-  private enqueue(job: Job<A>): void {
-    if (this.closed && this.abort.signal.aborted) return;
-    if (this.pending >= (this.options.maxQueued ?? 1000)) {
-      this.fail(
+  #enqueue(job: Job<A>): void {
+    if (this.#closed && this.#abort.signal.aborted) return;
+    if (this.pending >= (this.#options.maxQueued ?? 1000)) {
+      this.#fail(
         job,
         new NotificationError({
           reason: "QueueFull",
@@ -206,25 +206,25 @@ export class Dispatcher<A extends AlertSpecLike = AlertSpecLike> {
       );
       return;
     }
-    this.ready.push(job);
-    this.pump();
+    this.#ready.push(job);
+    this.#pump();
   }
 
-  private pump(): void {
-    const limit = this.options.concurrency ?? 8;
-    while (this.active < limit && this.ready.length) {
-      const job = this.ready.shift()!;
-      this.active++;
-      void this.run(job).finally(() => {
-        this.active--;
-        this.pump();
-        this.checkIdle();
+  #pump(): void {
+    const limit = this.#options.concurrency ?? 8;
+    while (this.#active < limit && this.#ready.length) {
+      const job = this.#ready.shift()!;
+      this.#active++;
+      void this.#run(job).finally(() => {
+        this.#active--;
+        this.#pump();
+        this.#checkIdle();
       });
     }
   }
 
-  private async run(job: Job<A>): Promise<void> {
-    const send = this.senders[job.provider.type];
+  async #run(job: Job<A>): Promise<void> {
+    const send = this.#senders[job.provider.type];
     try {
       if (!send) {
         throw new NotificationError({
@@ -237,39 +237,39 @@ export class Dispatcher<A extends AlertSpecLike = AlertSpecLike> {
       await send(
         {
           ...rest,
-          timeoutMs: timeoutMs ?? this.options.defaultTimeoutMs ?? 15_000,
-          signal: this.abort.signal,
+          timeoutMs: timeoutMs ?? this.#options.defaultTimeoutMs ?? 15_000,
+          signal: this.#abort.signal,
         },
         job.notification,
       );
-      this.log.debug(this.fields(job), "notification sent");
+      this.#log.debug(this.#fields(job), "notification sent");
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      if (this.abort.signal.aborted) {
-        this.log.warn(this.fields(job), "notification aborted at shutdown");
+      if (this.#abort.signal.aborted) {
+        this.#log.warn(this.#fields(job), "notification aborted at shutdown");
         return;
       }
-      const attempts = this.options.maxAttempts ?? 4;
+      const attempts = this.#options.maxAttempts ?? 4;
       if (error instanceof NotificationError && error.retryable && job.attempt + 1 < attempts) {
-        this.retryLater(job, error);
+        this.#retryLater(job, error);
         return;
       }
-      this.fail(job, error);
+      this.#fail(job, error);
     }
   }
 
-  private retryLater(job: Job<A>, error: NotificationError): void {
-    const max = this.options.maxRetryDelayMs ?? 60_000;
+  #retryLater(job: Job<A>, error: NotificationError): void {
+    const max = this.#options.maxRetryDelayMs ?? 60_000;
     const backoff = backoffDelay(
       job.attempt,
-      this.options.retryBaseDelayMs ?? 1000,
+      this.#options.retryBaseDelayMs ?? 1000,
       max,
-      this.options.random,
+      this.#options.random,
     );
     const delay = Math.min(max, Math.max(backoff, error.retryAfterMs ?? 0));
-    this.log.info(
+    this.#log.info(
       {
-        ...this.fields(job),
+        ...this.#fields(job),
         attempt: job.attempt + 1,
         delayMs: delay,
         reason: error.reason,
@@ -279,26 +279,26 @@ export class Dispatcher<A extends AlertSpecLike = AlertSpecLike> {
     );
     const next = { ...job, attempt: job.attempt + 1 };
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.ready.push(next);
-      this.pump();
+      this.#timers.delete(timer);
+      this.#ready.push(next);
+      this.#pump();
     }, delay);
-    this.timers.set(timer, next);
+    this.#timers.set(timer, next);
   }
 
-  private fail(job: Job<A>, error: Error): void {
-    this.log.warn(
-      { ...this.fields(job), err: { message: error.message, name: error.name } },
+  #fail(job: Job<A>, error: Error): void {
+    this.#log.warn(
+      { ...this.#fields(job), err: { message: error.message, name: error.name } },
       "notification failed",
     );
     try {
-      this.options.onSendFailed?.(job.alert, job.provider, error, job.notification);
+      this.#options.onSendFailed?.(job.alert, job.provider, error, job.notification);
     } catch (err) {
-      this.log.error({ err }, "onSendFailed callback failed");
+      this.#log.error({ err }, "onSendFailed callback failed");
     }
   }
 
-  private fields(job: Job<A>): Record<string, unknown> {
+  #fields(job: Job<A>): Record<string, unknown> {
     const o = job.notification.involvedObject;
     return {
       alert: `${job.alert.namespace}/${job.alert.name ?? ""}`,
@@ -311,10 +311,10 @@ export class Dispatcher<A extends AlertSpecLike = AlertSpecLike> {
     };
   }
 
-  private async idleWithin(timeoutMs: number): Promise<void> {
+  async #idleWithin(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.idle(),
+      this.#idle(),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
       }),
@@ -322,18 +322,18 @@ export class Dispatcher<A extends AlertSpecLike = AlertSpecLike> {
     clearTimeout(timer);
   }
 
-  private idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  #idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  private isIdle(): boolean {
-    return this.pending === 0 && this.lookups.size === 0;
+  #isIdle(): boolean {
+    return this.pending === 0 && this.#lookups.size === 0;
   }
 
-  private checkIdle(): void {
-    if (!this.isIdle()) return;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  #checkIdle(): void {
+    if (!this.#isIdle()) return;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 }
 

@@ -86,26 +86,26 @@ function withoutBookkeeping(obj: KubeObject): unknown {
 export class Controller<T extends KubeObject = KubeObject> {
   readonly name: string;
   readonly informer: Informer<T>;
-  private readonly options: ControllerOptions<T>;
-  private readonly watched: { informer: Informer; map: (obj: KubeObject) => string[] }[];
-  private readonly log: Logger;
-  private readonly metrics: RuntimeMetrics;
-  private readonly events: EventRecorder;
+  readonly #options: ControllerOptions<T>;
+  readonly #watched: { informer: Informer; map: (obj: KubeObject) => string[] }[];
+  readonly #log: Logger;
+  readonly #metrics: RuntimeMetrics;
+  readonly #events: EventRecorder;
   /** set when no shared factory was given: the controller then runs its informers itself */
-  private readonly ownInformers: InformerFactory | undefined;
-  private queue: WorkQueue | undefined;
-  private running = false;
+  readonly #ownInformers: InformerFactory | undefined;
+  #queue: WorkQueue | undefined;
+  #running = false;
 
   constructor(options: ControllerOptions<T>) {
-    this.options = options;
+    this.#options = options;
     this.name = options.name;
-    this.ownInformers = options.informers
+    this.#ownInformers = options.informers
       ? undefined
       : new InformerFactory(options.client, {
           ...(options.logger ? { logger: options.logger } : {}),
           ...(options.metrics ? { metrics: options.metrics } : {}),
         });
-    const informers = options.informers ?? this.ownInformers!;
+    const informers = options.informers ?? this.#ownInformers!;
     const { apiVersion, kind, namespace, labelSelector } = options;
     this.informer = informers.informer<T>({
       apiVersion,
@@ -113,25 +113,25 @@ export class Controller<T extends KubeObject = KubeObject> {
       ...(namespace ? { namespace } : {}),
       ...(labelSelector ? { labelSelector } : {}),
     });
-    this.watched = (options.watches ?? []).map(({ map, ...spec }) => ({
+    this.#watched = (options.watches ?? []).map(({ map, ...spec }) => ({
       informer: informers.informer(spec),
       map,
     }));
-    this.log = (options.logger ?? silentLogger()).child({ controller: options.name });
-    this.metrics = options.metrics ?? new RuntimeMetrics();
-    this.events =
+    this.#log = (options.logger ?? silentLogger()).child({ controller: options.name });
+    this.#metrics = options.metrics ?? new RuntimeMetrics();
+    this.#events =
       options.events ??
-      new EventRecorder({ client: options.client, controller: options.name, logger: this.log });
+      new EventRecorder({ client: options.client, controller: options.name, logger: this.#log });
   }
 
   /** Every informer this controller reads (primary first). */
   get informers(): Informer[] {
-    return [this.informer as unknown as Informer, ...this.watched.map((w) => w.informer)];
+    return [this.informer as unknown as Informer, ...this.#watched.map((w) => w.informer)];
   }
 
   /** Asks for a reconcile of `key` (`namespace/name`); ignored while the controller is not running. */
   enqueue(key: string): void {
-    this.queue?.add(key);
+    this.#queue?.add(key);
   }
 
   /**
@@ -139,48 +139,48 @@ export class Controller<T extends KubeObject = KubeObject> {
    * Shared informers are run by their owner (the Manager); a controller without them runs its own.
    */
   async run(signal: AbortSignal): Promise<void> {
-    if (this.running) throw new Error(`controller ${this.name} is already running`);
-    this.running = true;
+    if (this.#running) throw new Error(`controller ${this.name} is already running`);
+    this.#running = true;
     const stopInformers = new AbortController();
-    const informersDone = this.ownInformers?.run(stopInformers.signal);
+    const informersDone = this.#ownInformers?.run(stopInformers.signal);
     try {
       for (const informer of this.informers) if (!(await informer.waitForSync(signal))) return;
-      await this.work(signal);
+      await this.#work(signal);
     } finally {
       stopInformers.abort();
       await informersDone;
-      this.running = false;
+      this.#running = false;
     }
   }
 
-  private async work(signal: AbortSignal): Promise<void> {
+  async #work(signal: AbortSignal): Promise<void> {
     const hardStop = new AbortController();
     const queue: WorkQueue = new WorkQueue({
       name: this.name,
-      concurrency: this.options.concurrency ?? 4,
-      process: (key) => this.process(queue, key, hardStop.signal),
-      depth: this.metrics.workqueueDepth,
-      ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+      concurrency: this.#options.concurrency ?? 4,
+      process: (key) => this.#process(queue, key, hardStop.signal),
+      depth: this.#metrics.workqueueDepth,
+      ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}),
     });
-    this.queue = queue;
-    const unsubscribe = this.subscribe(queue);
+    this.#queue = queue;
+    const unsubscribe = this.#subscribe(queue);
     for (const key of this.informer.keys()) queue.add(key);
-    this.log.info(
-      { kind: this.options.kind, concurrency: this.options.concurrency ?? 4 },
+    this.#log.info(
+      { kind: this.#options.kind, concurrency: this.#options.concurrency ?? 4 },
       "controller started",
     );
     try {
       await aborted(signal);
     } finally {
       for (const off of unsubscribe) off();
-      await this.drain(queue, hardStop);
-      this.queue = undefined;
-      this.log.info("controller stopped");
+      await this.#drain(queue, hardStop);
+      this.#queue = undefined;
+      this.#log.info("controller stopped");
     }
   }
 
-  private subscribe(queue: WorkQueue): (() => void)[] {
-    const predicate = this.options.shouldReconcileUpdate ?? reconcileTriggered;
+  #subscribe(queue: WorkQueue): (() => void)[] {
+    const predicate = this.#options.shouldReconcileUpdate ?? reconcileTriggered;
     const offs = [
       this.informer.addHandler({
         onAdd: (obj) => queue.add(objectKey(obj)),
@@ -190,22 +190,22 @@ export class Controller<T extends KubeObject = KubeObject> {
         onDelete: (obj) => queue.forget(objectKey(obj)),
       }),
     ];
-    for (const { informer, map } of this.watched) {
+    for (const { informer, map } of this.#watched) {
       const enqueue = (...objs: KubeObject[]) => new Set(objs.flatMap(map)).forEach((k) => queue.add(k));
       offs.push(informer.addHandler({ onAdd: enqueue, onUpdate: enqueue, onDelete: enqueue }));
     }
     return offs;
   }
 
-  private async drain(queue: WorkQueue, hardStop: AbortController): Promise<void> {
-    const timeoutMs = this.options.shutdownTimeoutMs ?? 30_000;
+  async #drain(queue: WorkQueue, hardStop: AbortController): Promise<void> {
+    const timeoutMs = this.#options.shutdownTimeoutMs ?? 30_000;
     const deadline = new AbortController();
     const finished = queue.shutDown().then(() => true);
     const expired = sleep(timeoutMs, false, { signal: deadline.signal }).catch(() => false);
     const done = await Promise.race([finished, expired]);
     deadline.abort();
     if (!done) {
-      this.log.warn(
+      this.#log.warn(
         { inFlight: queue.active, timeoutMs },
         "shutdown deadline passed; aborting in-flight reconciles",
       );
@@ -213,22 +213,22 @@ export class Controller<T extends KubeObject = KubeObject> {
     }
   }
 
-  private async process(queue: WorkQueue, key: string, signal: AbortSignal): Promise<void> {
+  async #process(queue: WorkQueue, key: string, signal: AbortSignal): Promise<void> {
     const obj = this.informer.get(key);
     // gone from the cache: deleted for good (finalizers keep an object, with a deletionTimestamp, until handled)
     if (!obj) return;
-    const log = loggerFor(this.log, objectLogFields(obj));
-    const kind = this.options.kind;
+    const log = loggerFor(this.#log, objectLogFields(obj));
+    const kind = this.#options.kind;
     const started = performance.now();
     try {
-      const result = await this.options.reconcile(obj, {
+      const result = await this.#options.reconcile(obj, {
         key,
         signal,
         log,
-        events: this.events,
-        client: this.options.client,
+        events: this.#events,
+        client: this.#options.client,
       });
-      this.metrics.reconcileTotal.inc({ kind, result: "success" });
+      this.#metrics.reconcileTotal.inc({ kind, result: "success" });
       log.debug(
         { durationMs: Math.round(performance.now() - started), requeueAfterMs: result.requeueAfterMs },
         "reconciled",
@@ -236,11 +236,11 @@ export class Controller<T extends KubeObject = KubeObject> {
       if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0)
         queue.addAfter(key, jittered(result.requeueAfterMs));
     } catch (err) {
-      this.metrics.reconcileTotal.inc({ kind, result: "error" });
+      this.#metrics.reconcileTotal.inc({ kind, result: "error" });
       log.error({ err, failures: queue.failureCount(key) + 1 }, "reconcile failed; retrying with backoff");
       throw err;
     } finally {
-      this.metrics.reconcileDuration.observe({ kind }, (performance.now() - started) / 1000);
+      this.#metrics.reconcileDuration.observe({ kind }, (performance.now() - started) / 1000);
     }
   }
 }

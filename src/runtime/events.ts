@@ -68,46 +68,46 @@ const maxMessageLength = 1024;
 
 /** Records Kubernetes core/v1 Events for one controller; never throws into the reconciler. */
 export class EventRecorder {
-  private readonly options: EventRecorderOptions;
-  private readonly shared: Shared;
-  private readonly log: Logger;
-  private readonly instance = hostname();
+  readonly #options: EventRecorderOptions;
+  readonly #shared: Shared;
+  readonly #log: Logger;
+  readonly #instance = hostname();
 
   constructor(options: EventRecorderOptions, shared?: Shared) {
-    this.options = options;
-    this.log = options.logger ?? silentLogger();
-    this.shared = shared ?? { listeners: new Set(), recent: new Map(), chains: new Map() };
+    this.#options = options;
+    this.#log = options.logger ?? silentLogger();
+    this.#shared = shared ?? { listeners: new Set(), recent: new Map(), chains: new Map() };
   }
 
   get component(): string {
-    return `sluice-${this.options.controller}`;
+    return `sluice-${this.#options.controller}`;
   }
 
   /** A recorder for another controller sharing this one's subscribers and aggregation. */
   forController(controller: string): EventRecorder {
-    return new EventRecorder({ ...this.options, controller }, this.shared);
+    return new EventRecorder({ ...this.#options, controller }, this.#shared);
   }
 
   /** Subscribes to every event recorded in this process; returns the unsubscribe function. */
   onEvent(listener: (e: RecordedEvent) => void): () => void {
-    this.shared.listeners.add(listener);
-    return () => this.shared.listeners.delete(listener);
+    this.#shared.listeners.add(listener);
+    return () => this.#shared.listeners.delete(listener);
   }
 
   /** Records one occurrence: resolves once written (or dropped after logging); never rejects. */
   async event(obj: KubeObject, input: EventInput): Promise<void> {
-    const now = (this.options.now ?? (() => new Date()))();
-    const recorded = this.describe(obj, input, now);
-    this.notify(recorded);
+    const now = (this.#options.now ?? (() => new Date()))();
+    const recorded = this.#describe(obj, input, now);
+    this.#notify(recorded);
     const key = aggregationKey(recorded);
-    const previous = this.shared.chains.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.write(key, recorded, now));
-    this.shared.chains.set(key, next);
+    const previous = this.#shared.chains.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.#write(key, recorded, now));
+    this.#shared.chains.set(key, next);
     await next;
-    if (this.shared.chains.get(key) === next) this.shared.chains.delete(key);
+    if (this.#shared.chains.get(key) === next) this.#shared.chains.delete(key);
   }
 
-  private describe(obj: KubeObject, input: EventInput, now: Date): RecordedEvent {
+  #describe(obj: KubeObject, input: EventInput, now: Date): RecordedEvent {
     const annotations = { ...input.annotations };
     if (input.revision) annotations[`${eventGroup(obj.apiVersion)}/revision`] = input.revision;
     return {
@@ -120,27 +120,27 @@ export class EventRecorder {
     };
   }
 
-  private notify(e: RecordedEvent): void {
-    for (const listener of this.shared.listeners) {
+  #notify(e: RecordedEvent): void {
+    for (const listener of this.#shared.listeners) {
       try {
         listener(e);
       } catch (err) {
-        this.log.error({ err }, "event subscriber failed");
+        this.#log.error({ err }, "event subscriber failed");
       }
     }
   }
 
-  private async write(key: string, e: RecordedEvent, now: Date): Promise<void> {
+  async #write(key: string, e: RecordedEvent, now: Date): Promise<void> {
     try {
-      const recent = this.shared.recent.get(key);
-      const window = this.options.aggregationWindowMs ?? 10 * 60_000;
-      if (recent && now.getTime() - recent.lastSeen < window && (await this.bump(recent, now))) return;
-      const created = await this.options.client.create(this.manifest(e, now));
+      const recent = this.#shared.recent.get(key);
+      const window = this.#options.aggregationWindowMs ?? 10 * 60_000;
+      if (recent && now.getTime() - recent.lastSeen < window && (await this.#bump(recent, now))) return;
+      const created = await this.#options.client.create(this.#manifest(e, now));
       const { name, namespace } = created.metadata;
-      this.shared.recent.set(key, { name: name!, namespace: namespace!, count: 1, lastSeen: now.getTime() });
-      this.forgetOld(now.getTime() - window);
+      this.#shared.recent.set(key, { name: name!, namespace: namespace!, count: 1, lastSeen: now.getTime() });
+      this.#forgetOld(now.getTime() - window);
     } catch (err) {
-      this.log.warn(
+      this.#log.warn(
         { err, reason: e.reason, kind: e.involvedObject.kind, name: e.involvedObject.name },
         "dropped an event",
       );
@@ -148,11 +148,11 @@ export class EventRecorder {
   }
 
   /** Counts a repeat on the existing Event; false when that Event is gone and a new one is needed. */
-  private async bump(recent: Recent, now: Date): Promise<boolean> {
+  async #bump(recent: Recent, now: Date): Promise<boolean> {
     const count = recent.count + 1;
     const ref = { apiVersion: "v1", kind: "Event", name: recent.name, namespace: recent.namespace };
     try {
-      await this.options.client.patch(ref, { count, lastTimestamp: kubeTime(now) });
+      await this.#options.client.patch(ref, { count, lastTimestamp: kubeTime(now) });
     } catch (err) {
       if (isNotFound(err)) return false;
       throw err;
@@ -162,7 +162,7 @@ export class EventRecorder {
     return true;
   }
 
-  private manifest(e: RecordedEvent, now: Date): KubeObject {
+  #manifest(e: RecordedEvent, now: Date): KubeObject {
     const o = e.involvedObject;
     const time = kubeTime(now);
     return {
@@ -179,7 +179,7 @@ export class EventRecorder {
       type: e.type,
       source: { component: this.component },
       reportingComponent: this.component,
-      reportingInstance: this.instance,
+      reportingInstance: this.#instance,
       ...(e.action ? { action: e.action } : {}),
       firstTimestamp: time,
       lastTimestamp: time,
@@ -187,8 +187,8 @@ export class EventRecorder {
     };
   }
 
-  private forgetOld(before: number): void {
-    for (const [key, r] of this.shared.recent) if (r.lastSeen < before) this.shared.recent.delete(key);
+  #forgetOld(before: number): void {
+    for (const [key, r] of this.#shared.recent) if (r.lastSeen < before) this.#shared.recent.delete(key);
   }
 }
 

@@ -19,62 +19,62 @@ export interface HealthServerOptions {
  * (every registered check passes; the failing ones are named in the 503 body).
  */
 export class HealthServer {
-  private readonly options: HealthServerOptions;
-  private readonly checks = new Map<string, ReadyCheck>();
-  private server: HttpServer | undefined;
+  readonly #options: HealthServerOptions;
+  readonly #checks = new Map<string, ReadyCheck>();
+  #server: HttpServer | undefined;
 
   constructor(options: HealthServerOptions) {
-    this.options = options;
+    this.#options = options;
   }
 
   addReadyCheck(name: string, check: ReadyCheck): void {
-    this.checks.set(name, check);
+    this.#checks.set(name, check);
   }
 
   /** Listens (port 0 picks a free port) and returns the bound address. */
   async start(listen: { host?: string; port: number }): Promise<AddressInfo> {
-    if (this.server) throw new Error("the health server is already started");
+    if (this.#server) throw new Error("the health server is already started");
     const both = ["GET", "HEAD"] as const;
     const router = new Router()
-      .on(both, "/metrics", ({ res }) => this.metrics(res))
+      .on(both, "/metrics", ({ res }) => this.#metrics(res))
       .on(both, "/healthz", ({ res }) => sendText(res, 200, "ok"))
       .on(both, "/livez", ({ res }) => sendText(res, 200, "ok"))
-      .on(both, "/readyz", ({ res }) => this.readyz(res))
+      .on(both, "/readyz", ({ res }) => this.#readyz(res))
       .on(both, "/*", ({ res }) => sendText(res, 404, "not found"));
-    this.server = new HttpServer({
+    this.#server = new HttpServer({
       name: "health",
       router,
       host: listen.host ?? "0.0.0.0",
       port: listen.port,
-      ...(this.options.logger ? { logger: this.options.logger } : {}),
+      ...(this.#options.logger ? { logger: this.#options.logger } : {}),
       accessLogLevel: "debug",
     });
-    return this.server.listen();
+    return this.#server.listen();
   }
 
   get address(): AddressInfo | undefined {
-    return this.server?.address;
+    return this.#server?.address;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
+    const server = this.#server;
+    this.#server = undefined;
     await server?.close();
   }
 
-  private metrics(res: ServerResponse): void {
+  #metrics(res: ServerResponse): void {
     let text = "";
     try {
-      text = this.options.registry.render();
+      text = this.#options.registry.render();
     } catch (err) {
-      (this.options.logger ?? silentLogger()).error({ err }, "rendering metrics failed");
+      (this.#options.logger ?? silentLogger()).error({ err }, "rendering metrics failed");
     }
     res.writeHead(200, { "Content-Type": prometheusContentType, "Content-Length": Buffer.byteLength(text) });
     res.end(text);
   }
 
-  private readyz(res: ServerResponse): void {
-    const failing = [...this.checks].filter(([, check]) => !safe(check)).map(([name]) => name);
+  #readyz(res: ServerResponse): void {
+    const failing = [...this.#checks].filter(([, check]) => !safe(check)).map(([name]) => name);
     if (failing.length === 0) sendText(res, 200, "ok");
     else sendText(res, 503, failing.map((name) => `[-]${name} not ready`).join("\n"));
   }

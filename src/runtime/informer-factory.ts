@@ -13,15 +13,15 @@ export interface InformerFactoryOptions {
 
 /** One shared informer per (apiVersion, kind, namespace, selectors), run together. */
 export class InformerFactory {
-  private readonly client: KubeClient;
-  private readonly options: InformerFactoryOptions;
-  private readonly informers = new Map<string, Informer>();
-  private readonly runs: Promise<void>[] = [];
-  private runSignal: AbortSignal | undefined;
+  readonly #client: KubeClient;
+  readonly #options: InformerFactoryOptions;
+  readonly #informers = new Map<string, Informer>();
+  readonly #runs: Promise<void>[] = [];
+  #runSignal: AbortSignal | undefined;
 
   constructor(client: KubeClient, options: InformerFactoryOptions = {}) {
-    this.client = client;
-    this.options = options;
+    this.#client = client;
+    this.#options = options;
   }
 
   /** The shared informer for `spec`, created on first use (and started if the factory runs). */
@@ -33,22 +33,22 @@ export class InformerFactory {
       spec.labelSelector ?? "",
       spec.fieldSelector ?? "",
     ]);
-    let informer = this.informers.get(key);
+    let informer = this.#informers.get(key);
     if (!informer) {
-      informer = new Informer(this.client, {
-        ...this.options.defaults,
+      informer = new Informer(this.#client, {
+        ...this.#options.defaults,
         ...spec,
-        logger: this.options.logger ?? silentLogger(),
-        ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
+        logger: this.#options.logger ?? silentLogger(),
+        ...(this.#options.metrics ? { metrics: this.#options.metrics } : {}),
       });
-      this.informers.set(key, informer);
-      if (this.runSignal) this.start(informer, this.runSignal);
+      this.#informers.set(key, informer);
+      if (this.#runSignal) this.#start(informer, this.#runSignal);
     }
     return informer as unknown as Informer<T>;
   }
 
   all(): Informer[] {
-    return [...this.informers.values()];
+    return [...this.#informers.values()];
   }
 
   hasSynced(): boolean {
@@ -63,20 +63,20 @@ export class InformerFactory {
 
   /** Runs every informer (also those created later) until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    if (this.runSignal) throw new Error("the informers are already running");
-    this.runSignal = signal;
-    for (const informer of this.informers.values()) this.start(informer, signal);
+    if (this.#runSignal) throw new Error("the informers are already running");
+    this.#runSignal = signal;
+    for (const informer of this.#informers.values()) this.#start(informer, signal);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener("abort", () => resolve(), { once: true });
     });
-    while (this.runs.length) await Promise.all(this.runs.splice(0));
-    this.runSignal = undefined;
+    while (this.#runs.length) await Promise.all(this.#runs.splice(0));
+    this.#runSignal = undefined;
   }
 
-  private start(informer: Informer, signal: AbortSignal): void {
-    const log = this.options.logger ?? silentLogger();
-    this.runs.push(
+  #start(informer: Informer, signal: AbortSignal): void {
+    const log = this.#options.logger ?? silentLogger();
+    this.#runs.push(
       informer
         .run(signal)
         .catch((err: unknown) => log.error({ err, kind: informer.kind }, "informer stopped")),

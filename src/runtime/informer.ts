@@ -57,74 +57,74 @@ type WatchOutcome = "expired" | "ended" | "stopped";
 export class Informer<T extends KubeObject = KubeObject> {
   readonly apiVersion: string;
   readonly kind: string;
-  private readonly client: KubeClient;
-  private readonly options: InformerOptions;
-  private readonly store = new IndexedStore<T>();
-  private readonly handlers = new Set<InformerHandler<T>>();
-  private readonly log: Logger;
-  private resourceVersion = "";
-  private synced = false;
-  private syncWaiters: (() => void)[] = [];
-  private nextResyncAt = Infinity;
-  private running = false;
+  readonly #client: KubeClient;
+  readonly #options: InformerOptions;
+  readonly #store = new IndexedStore<T>();
+  readonly #handlers = new Set<InformerHandler<T>>();
+  readonly #log: Logger;
+  #resourceVersion = "";
+  #synced = false;
+  #syncWaiters: (() => void)[] = [];
+  #nextResyncAt = Infinity;
+  #running = false;
 
   constructor(client: KubeClient, options: InformerOptions) {
-    this.client = client;
-    this.options = options;
+    this.#client = client;
+    this.#options = options;
     this.apiVersion = options.apiVersion;
     this.kind = options.kind;
-    this.log = (options.logger ?? silentLogger()).child({ informer: options.kind });
+    this.#log = (options.logger ?? silentLogger()).child({ informer: options.kind });
   }
 
   get spec(): InformerSpec {
-    const { apiVersion, kind, namespace, labelSelector, fieldSelector } = this.options;
+    const { apiVersion, kind, namespace, labelSelector, fieldSelector } = this.#options;
     return { apiVersion, kind, ...defined({ namespace, labelSelector, fieldSelector }) };
   }
 
   /** Registers handlers; returns the function that removes them. */
   addHandler(handler: InformerHandler<T>): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
   }
 
   addIndex(name: string, fn: (obj: T) => string[]): void {
-    this.store.addIndex(name, fn);
+    this.#store.addIndex(name, fn);
   }
 
   byIndex(name: string, value: string): T[] {
-    return this.store.byIndex(name, value);
+    return this.#store.byIndex(name, value);
   }
 
   get(key: string): T | undefined {
-    return this.store.get(key);
+    return this.#store.get(key);
   }
 
   list(): T[] {
-    return this.store.values();
+    return this.#store.values();
   }
 
   keys(): string[] {
-    return this.store.keys();
+    return this.#store.keys();
   }
 
   /** True once the first list has been stored and handed to the handlers. */
   hasSynced(): boolean {
-    return this.synced;
+    return this.#synced;
   }
 
   /** The resourceVersion the cache is current to. */
   get lastResourceVersion(): string {
-    return this.resourceVersion;
+    return this.#resourceVersion;
   }
 
   /** Resolves true once synced, false if `signal` aborts first. */
   async waitForSync(signal: AbortSignal): Promise<boolean> {
-    if (this.synced) return true;
+    if (this.#synced) return true;
     if (signal.aborted) return false;
     return new Promise((resolve) => {
       const onAbort = () => resolve(false);
       signal.addEventListener("abort", onAbort, { once: true });
-      this.syncWaiters.push(() => {
+      this.#syncWaiters.push(() => {
         signal.removeEventListener("abort", onAbort);
         resolve(true);
       });
@@ -133,77 +133,77 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Keeps the cache current until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    if (this.running) throw new Error(`informer for ${this.kind} is already running`);
-    this.running = true;
+    if (this.#running) throw new Error(`informer for ${this.kind} is already running`);
+    this.#running = true;
     try {
-      await this.loop(signal);
+      await this.#loop(signal);
     } finally {
-      this.running = false;
+      this.#running = false;
     }
   }
 
-  private async loop(signal: AbortSignal): Promise<void> {
+  async #loop(signal: AbortSignal): Promise<void> {
     let needList = true;
     let failures = 0;
     while (!signal.aborted) {
       try {
-        if (needList || Date.now() >= this.nextResyncAt) {
-          await this.relist(signal);
+        if (needList || Date.now() >= this.#nextResyncAt) {
+          await this.#relist(signal);
           needList = false;
         }
         const started = Date.now();
-        const outcome = await this.watchUntilResync(signal);
+        const outcome = await this.#watchUntilResync(signal);
         if (outcome === "stopped") continue;
         if (outcome === "expired") needList = true;
-        this.restarted(outcome);
+        this.#restarted(outcome);
         // a stream the server closes at once, again and again, must not spin
         failures = Date.now() - started < 1000 && outcome === "ended" ? failures + 1 : 0;
       } catch (err) {
         if (signal.aborted) break;
         failures++;
         if (err instanceof KubeApiError && err.status === 410) needList = true;
-        this.log.warn({ err, kind: this.kind, failures }, "list/watch failed; retrying");
-        this.restarted("error");
+        this.#log.warn({ err, kind: this.kind, failures }, "list/watch failed; retrying");
+        this.#restarted("error");
       }
-      if (failures > 0) await pause(jittered(backoffDelayMs(failures, this.backoff), 0.2), signal);
+      if (failures > 0) await pause(jittered(backoffDelayMs(failures, this.#backoff), 0.2), signal);
     }
   }
 
-  private get backoff(): BackoffOptions {
-    return this.options.backoff ?? { baseMs: 250, maxMs: 15_000 };
+  get #backoff(): BackoffOptions {
+    return this.#options.backoff ?? { baseMs: 250, maxMs: 15_000 };
   }
 
-  private restarted(reason: string): void {
-    this.options.metrics?.watchRestarts.inc({ kind: this.kind });
-    this.log.debug({ kind: this.kind, reason, resourceVersion: this.resourceVersion }, "restarting watch");
+  #restarted(reason: string): void {
+    this.#options.metrics?.watchRestarts.inc({ kind: this.kind });
+    this.#log.debug({ kind: this.kind, reason, resourceVersion: this.#resourceVersion }, "restarting watch");
   }
 
   /** Watches until the stream ends, expires, or the next resync is due ("stopped"). */
-  private async watchUntilResync(signal: AbortSignal): Promise<WatchOutcome> {
+  async #watchUntilResync(signal: AbortSignal): Promise<WatchOutcome> {
     const resync = new AbortController();
-    const untilResync = this.nextResyncAt - Date.now();
+    const untilResync = this.#nextResyncAt - Date.now();
     const timer = Number.isFinite(untilResync)
       ? setTimeout(() => resync.abort(), Math.max(0, untilResync))
       : undefined;
     try {
-      const outcome = await this.watchOnce(AbortSignal.any([signal, resync.signal]));
+      const outcome = await this.#watchOnce(AbortSignal.any([signal, resync.signal]));
       return signal.aborted || resync.signal.aborted ? "stopped" : outcome;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async watchOnce(signal: AbortSignal): Promise<WatchOutcome> {
-    const timeoutSeconds = this.options.watchTimeoutSeconds ?? Math.floor(300 * (1 + Math.random()));
+  async #watchOnce(signal: AbortSignal): Promise<WatchOutcome> {
+    const timeoutSeconds = this.#options.watchTimeoutSeconds ?? Math.floor(300 * (1 + Math.random()));
     const events = watch<T>(
-      this.client,
-      { ...this.spec, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+      this.#client,
+      { ...this.spec, resourceVersion: this.#resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
       signal,
     );
     for await (const event of events) {
       switch (event.type) {
         case "EXPIRED":
-          this.log.debug({ kind: this.kind, message: event.status.message }, "watch expired; listing again");
+          this.#log.debug({ kind: this.kind, message: event.status.message }, "watch expired; listing again");
           return "expired";
         case "ERROR":
           throw new KubeApiError(
@@ -213,44 +213,44 @@ export class Informer<T extends KubeObject = KubeObject> {
           );
         case "ADDED":
         case "MODIFIED":
-          this.upsert(event.object);
+          this.#upsert(event.object);
           break;
         case "DELETED":
-          this.remove(event.object);
+          this.#remove(event.object);
           break;
         case "BOOKMARK":
           break;
       }
-      this.resourceVersion = event.object.metadata.resourceVersion ?? this.resourceVersion;
+      this.#resourceVersion = event.object.metadata.resourceVersion ?? this.#resourceVersion;
     }
     return "ended";
   }
 
   /** Lists everything and reconciles the cache with it, emitting what changed since the last look. */
-  private async relist(signal: AbortSignal): Promise<void> {
-    const { items, resourceVersion } = await this.listAll(signal);
+  async #relist(signal: AbortSignal): Promise<void> {
+    const { items, resourceVersion } = await this.#listAll(signal);
     const fresh = new Map(items.map((obj) => [objectKey(obj), obj] as const));
-    for (const [key, old] of this.store.entries()) if (!fresh.has(key)) this.removeKey(key, old);
-    for (const obj of fresh.values()) this.upsert(obj, true);
-    this.resourceVersion = resourceVersion;
-    this.nextResyncAt =
-      this.options.resyncMs === 0 ? Infinity : Date.now() + jittered(this.options.resyncMs ?? 600_000, 0.1);
-    if (!this.synced) this.markSynced();
+    for (const [key, old] of this.#store.entries()) if (!fresh.has(key)) this.#removeKey(key, old);
+    for (const obj of fresh.values()) this.#upsert(obj, true);
+    this.#resourceVersion = resourceVersion;
+    this.#nextResyncAt =
+      this.#options.resyncMs === 0 ? Infinity : Date.now() + jittered(this.#options.resyncMs ?? 600_000, 0.1);
+    if (!this.#synced) this.#markSynced();
   }
 
-  private async listAll(signal: AbortSignal): Promise<{ items: T[]; resourceVersion: string }> {
-    const path = await this.client.pathFor(this.apiVersion, this.kind, this.options.namespace);
+  async #listAll(signal: AbortSignal): Promise<{ items: T[]; resourceVersion: string }> {
+    const path = await this.#client.pathFor(this.apiVersion, this.kind, this.#options.namespace);
     const items: T[] = [];
     let cont: string | undefined;
     let resourceVersion = "";
     do {
       const query = {
-        limit: this.options.pageSize ?? 500,
+        limit: this.#options.pageSize ?? 500,
         continue: cont,
-        labelSelector: this.options.labelSelector,
-        fieldSelector: this.options.fieldSelector,
+        labelSelector: this.#options.labelSelector,
+        fieldSelector: this.#options.fieldSelector,
       };
-      const page = await this.client.request<KubeList<T>>("GET", path, { query, signal });
+      const page = await this.#client.request<KubeList<T>>("GET", path, { query, signal });
       // list items omit apiVersion/kind; the cache holds them complete, as watch events are
       for (const item of page.items) items.push({ ...item, apiVersion: this.apiVersion, kind: this.kind });
       resourceVersion = page.metadata.resourceVersion ?? resourceVersion;
@@ -259,38 +259,38 @@ export class Informer<T extends KubeObject = KubeObject> {
     return { items, resourceVersion };
   }
 
-  private markSynced(): void {
-    this.synced = true;
-    for (const wake of this.syncWaiters.splice(0)) wake();
+  #markSynced(): void {
+    this.#synced = true;
+    for (const wake of this.#syncWaiters.splice(0)) wake();
   }
 
   /** Stores `obj`; with `onlyIfChanged` (a relist) an unchanged resourceVersion emits nothing. */
-  private upsert(received: T, onlyIfChanged = false): void {
+  #upsert(received: T, onlyIfChanged = false): void {
     const obj = withoutManagedFields(received);
     const key = objectKey(obj);
-    const old = this.store.get(key);
+    const old = this.#store.get(key);
     if (onlyIfChanged && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
-    this.store.set(key, obj);
-    if (old) this.emit((h) => h.onUpdate?.(old, obj));
-    else this.emit((h) => h.onAdd?.(obj));
+    this.#store.set(key, obj);
+    if (old) this.#emit((h) => h.onUpdate?.(old, obj));
+    else this.#emit((h) => h.onAdd?.(obj));
   }
 
   /** A watched deletion: handlers get the object's final state as the event carries it. */
-  private remove(obj: T): void {
-    this.removeKey(objectKey(obj), obj);
+  #remove(obj: T): void {
+    this.#removeKey(objectKey(obj), obj);
   }
 
-  private removeKey(key: string, last: T): void {
-    this.store.delete(key);
-    this.emit((h) => h.onDelete?.(last));
+  #removeKey(key: string, last: T): void {
+    this.#store.delete(key);
+    this.#emit((h) => h.onDelete?.(last));
   }
 
-  private emit(call: (h: InformerHandler<T>) => void): void {
-    for (const handler of this.handlers) {
+  #emit(call: (h: InformerHandler<T>) => void): void {
+    for (const handler of this.#handlers) {
       try {
         call(handler);
       } catch (err) {
-        this.log.error({ err, kind: this.kind }, "informer handler failed");
+        this.#log.error({ err, kind: this.kind }, "informer handler failed");
       }
     }
   }

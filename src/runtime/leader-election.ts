@@ -57,83 +57,86 @@ function microTime(d: Date): string {
  */
 export class LeaderElector {
   readonly identity: string;
-  private readonly options: LeaderElectionOptions;
-  private readonly log: Logger;
-  private observed: { spec: LeaseSpec | undefined; at: number } | undefined;
-  private leading = false;
-  private campaigning = false;
+  readonly #options: LeaderElectionOptions;
+  readonly #log: Logger;
+  #observed: { spec: LeaseSpec | undefined; at: number } | undefined;
+  #leading = false;
+  #campaigning = false;
 
   constructor(options: LeaderElectionOptions) {
-    this.options = options;
+    this.#options = options;
     this.identity = options.identity ?? `${hostname()}_${randomUUID()}`;
-    this.log = (options.logger ?? silentLogger()).child({ lease: this.leaseKey, identity: this.identity });
+    this.#log = (options.logger ?? silentLogger()).child({ lease: this.leaseKey, identity: this.identity });
   }
 
   get leaseKey(): string {
-    return `${this.options.namespace}/${this.options.name}`;
+    return `${this.#options.namespace}/${this.#options.name}`;
   }
 
   isLeader(): boolean {
-    return this.leading;
+    return this.#leading;
   }
 
   /** True while `run` campaigns or leads. */
   isRunning(): boolean {
-    return this.campaigning;
+    return this.#campaigning;
   }
 
-  private get durationMs(): number {
-    return (this.options.leaseDurationSeconds ?? 15) * 1000;
+  get #durationMs(): number {
+    return (this.#options.leaseDurationSeconds ?? 15) * 1000;
   }
 
-  private get retryMs(): number {
-    return this.options.retryPeriodMs ?? 2000;
+  get #retryMs(): number {
+    return this.#options.retryPeriodMs ?? 2000;
   }
 
   /** Campaigns, and leads whenever elected, until `signal` aborts; then releases the lease. */
   async run(signal: AbortSignal): Promise<void> {
-    this.campaigning = true;
+    this.#campaigning = true;
     try {
       while (!signal.aborted) {
-        if (!(await this.acquire(signal))) break;
-        await this.lead(signal);
+        if (!(await this.#acquire(signal))) break;
+        await this.#lead(signal);
       }
     } finally {
-      this.campaigning = false;
+      this.#campaigning = false;
     }
   }
 
-  private async acquire(signal: AbortSignal): Promise<boolean> {
+  async #acquire(signal: AbortSignal): Promise<boolean> {
     let logged = false;
     while (!signal.aborted) {
-      if (await this.tryAcquireOrRenew()) return true;
+      if (await this.#tryAcquireOrRenew()) return true;
       if (!logged)
-        this.log.info({ holder: this.observed?.spec?.holderIdentity }, "standing by; another replica leads");
+        this.#log.info(
+          { holder: this.#observed?.spec?.holderIdentity },
+          "standing by; another replica leads",
+        );
       logged = true;
-      await pause(jittered(this.retryMs, 0.2), signal);
+      await pause(jittered(this.#retryMs, 0.2), signal);
     }
     return false;
   }
 
   /** Leads until leadership is lost or `signal` aborts, renewing the lease until the work has stopped. */
-  private async lead(signal: AbortSignal): Promise<void> {
-    this.setLeading(true);
+  async #lead(signal: AbortSignal): Promise<void> {
+    this.#setLeading(true);
     const leader = new AbortController();
     const stop = () => leader.abort();
     signal.addEventListener("abort", stop, { once: true });
     const workEnded = new AbortController();
-    const work = this.options
+    const work = this.#options
       .onStartedLeading(leader.signal)
-      .catch((err: unknown) => this.log.error({ err }, "leading work failed"))
+      .catch((err: unknown) => this.#log.error({ err }, "leading work failed"))
       .finally(() => workEnded.abort());
-    const lost = await this.keepRenewing(leader, workEnded.signal);
+    const lost = await this.#keepRenewing(leader, workEnded.signal);
     await work;
     signal.removeEventListener("abort", stop);
-    if (!lost && (this.options.releaseOnCancel ?? true)) await this.release();
-    this.setLeading(false);
-    this.options.onStoppedLeading?.();
+    if (!lost && (this.#options.releaseOnCancel ?? true)) await this.#release();
+    this.#setLeading(false);
+    this.#options.onStoppedLeading?.();
     // work that ended on its own (not lost, not shut down) is retried after a pause, never in a tight loop
-    if (!signal.aborted && !lost) await pause(this.retryMs, signal);
+    if (!signal.aborted && !lost) await pause(this.#retryMs, signal);
   }
 
   /**
@@ -141,14 +144,14 @@ export class LeaderElector {
    * in-flight work finishes). Returns true when renewal failed past the deadline: leadership is lost,
    * `leader` is aborted and renewing stops.
    */
-  private async keepRenewing(leader: AbortController, workEnded: AbortSignal): Promise<boolean> {
+  async #keepRenewing(leader: AbortController, workEnded: AbortSignal): Promise<boolean> {
     let lastRenew = Date.now();
     while (!workEnded.aborted) {
-      await pause(this.retryMs, workEnded);
+      await pause(this.#retryMs, workEnded);
       if (workEnded.aborted) break;
-      if (await this.tryAcquireOrRenew()) lastRenew = Date.now();
-      else if (Date.now() - lastRenew > (this.options.renewDeadlineMs ?? 10_000)) {
-        this.log.warn("could not renew the lease in time; leadership lost");
+      if (await this.#tryAcquireOrRenew()) lastRenew = Date.now();
+      else if (Date.now() - lastRenew > (this.#options.renewDeadlineMs ?? 10_000)) {
+        this.#log.warn("could not renew the lease in time; leadership lost");
         leader.abort();
         return true;
       }
@@ -156,25 +159,25 @@ export class LeaderElector {
     return false;
   }
 
-  private setLeading(leading: boolean): void {
-    this.leading = leading;
-    this.options.metrics?.leader.set({ lease: this.leaseKey }, leading ? 1 : 0);
-    this.log.info(leading ? "started leading" : "stopped leading");
+  #setLeading(leading: boolean): void {
+    this.#leading = leading;
+    this.#options.metrics?.leader.set({ lease: this.leaseKey }, leading ? 1 : 0);
+    this.#log.info(leading ? "started leading" : "stopped leading");
   }
 
-  private async path(): Promise<string> {
-    return this.options.client.pathFor(
+  async #path(): Promise<string> {
+    return this.#options.client.pathFor(
       leaseApi.apiVersion,
       leaseApi.kind,
-      this.options.namespace,
-      this.options.name,
+      this.#options.namespace,
+      this.#options.name,
     );
   }
 
-  private async read(): Promise<Lease | undefined> {
+  async #read(): Promise<Lease | undefined> {
     try {
-      return await this.options.client.request<Lease>("GET", await this.path(), {
-        timeoutMs: this.retryMs * 2,
+      return await this.#options.client.request<Lease>("GET", await this.#path(), {
+        timeoutMs: this.#retryMs * 2,
       });
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -183,71 +186,71 @@ export class LeaderElector {
   }
 
   /** One attempt: true when this process holds the lease afterwards. */
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  async #tryAcquireOrRenew(): Promise<boolean> {
     try {
-      const lease = await this.read();
-      if (!lease) return await this.create();
-      this.observe(lease.spec);
+      const lease = await this.#read();
+      if (!lease) return await this.#create();
+      this.#observe(lease.spec);
       const spec = lease.spec ?? {};
       const held = !!spec.holderIdentity && spec.holderIdentity !== this.identity;
-      if (held && this.observed!.at + (spec.leaseDurationSeconds ?? 0) * 1000 > Date.now()) return false;
-      await this.write(lease, this.nextSpec(spec));
+      if (held && this.#observed!.at + (spec.leaseDurationSeconds ?? 0) * 1000 > Date.now()) return false;
+      await this.#write(lease, this.#nextSpec(spec));
       return true;
     } catch (err) {
-      if (!isConflict(err)) this.log.warn({ err }, "lease attempt failed");
+      if (!isConflict(err)) this.#log.warn({ err }, "lease attempt failed");
       return false;
     }
   }
 
-  private observe(spec: LeaseSpec | undefined): void {
-    if (!this.observed || !deepEqual(this.observed.spec, spec)) this.observed = { spec, at: Date.now() };
+  #observe(spec: LeaseSpec | undefined): void {
+    if (!this.#observed || !deepEqual(this.#observed.spec, spec)) this.#observed = { spec, at: Date.now() };
   }
 
-  private nextSpec(current: LeaseSpec): LeaseSpec {
+  #nextSpec(current: LeaseSpec): LeaseSpec {
     const now = microTime(new Date());
     const mine = current.holderIdentity === this.identity;
     return {
       holderIdentity: this.identity,
-      leaseDurationSeconds: this.durationMs / 1000,
+      leaseDurationSeconds: this.#durationMs / 1000,
       acquireTime: mine && current.acquireTime ? current.acquireTime : now,
       renewTime: now,
       leaseTransitions: (current.leaseTransitions ?? 0) + (mine ? 0 : 1),
     };
   }
 
-  private async create(): Promise<boolean> {
+  async #create(): Promise<boolean> {
     const lease: Lease = {
       ...leaseApi,
-      metadata: { name: this.options.name, namespace: this.options.namespace },
-      spec: { ...this.nextSpec({}), leaseTransitions: 0 },
+      metadata: { name: this.#options.name, namespace: this.#options.namespace },
+      spec: { ...this.#nextSpec({}), leaseTransitions: 0 },
     };
-    await this.options.client.create(lease);
-    this.observe(lease.spec);
+    await this.#options.client.create(lease);
+    this.#observe(lease.spec);
     return true;
   }
 
   /** Replaces the lease, guarded by its resourceVersion: a concurrent writer makes this fail with 409. */
-  private async write(lease: Lease, spec: LeaseSpec): Promise<void> {
+  async #write(lease: Lease, spec: LeaseSpec): Promise<void> {
     const body: Lease = { ...lease, ...leaseApi, spec };
-    const written = await this.options.client.request<Lease>("PUT", await this.path(), {
+    const written = await this.#options.client.request<Lease>("PUT", await this.#path(), {
       body,
-      timeoutMs: this.retryMs * 2,
+      timeoutMs: this.#retryMs * 2,
     });
-    this.observe(written.spec);
+    this.#observe(written.spec);
   }
 
   /** Hands the lease back: no holder and a one-second duration, as client-go does. */
-  private async release(): Promise<void> {
+  async #release(): Promise<void> {
     try {
-      const lease = await this.read();
+      const lease = await this.#read();
       if (lease?.spec?.holderIdentity !== this.identity) return;
       const now = microTime(new Date());
       const spec: LeaseSpec = { ...lease.spec, leaseDurationSeconds: 1, renewTime: now, acquireTime: now };
       delete spec.holderIdentity;
-      await this.write(lease, spec);
-      this.log.info("released the lease");
+      await this.#write(lease, spec);
+      this.#log.info("released the lease");
     } catch (err) {
-      this.log.warn({ err }, "could not release the lease; it expires on its own");
+      this.#log.warn({ err }, "could not release the lease; it expires on its own");
     }
   }
 }

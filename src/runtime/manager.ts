@@ -49,17 +49,17 @@ export class Manager {
   readonly events: EventRecorder;
   readonly logger: Logger;
   readonly elector: LeaderElector | undefined;
-  private readonly options: ManagerOptions;
-  private readonly controllers: Controller<KubeObject>[] = [];
-  private readonly health: HealthServer;
-  private readonly everywhere: Runnable[] = [];
-  private readonly leaderOnly: Runnable[] = [];
-  private readonly started = Promise.withResolvers<void>();
-  private running = false;
-  private failure: { error: Error | undefined; stop: AbortController } | undefined;
+  readonly #options: ManagerOptions;
+  readonly #controllers: Controller<KubeObject>[] = [];
+  readonly #health: HealthServer;
+  readonly #everywhere: Runnable[] = [];
+  readonly #leaderOnly: Runnable[] = [];
+  readonly #started = Promise.withResolvers<void>();
+  #running = false;
+  #failure: { error: Error | undefined; stop: AbortController } | undefined;
 
   constructor(options: ManagerOptions) {
-    this.options = options;
+    this.#options = options;
     this.client = options.client;
     this.logger = options.logger ?? silentLogger();
     this.metrics = options.metrics ?? new RuntimeMetrics();
@@ -69,16 +69,16 @@ export class Manager {
       ...(options.informerDefaults ? { defaults: options.informerDefaults } : {}),
     });
     this.events = new EventRecorder({ client: options.client, controller: "manager", logger: this.logger });
-    this.elector = options.leaderElection ? this.makeElector(options.leaderElection) : undefined;
-    this.health = new HealthServer({ registry: this.metrics.registry, logger: this.logger });
-    this.health.addReadyCheck("informers", () => this.informers.hasSynced());
-    if (this.elector) this.health.addReadyCheck("leader-election", () => this.elector?.isRunning() ?? false);
+    this.elector = options.leaderElection ? this.#makeElector(options.leaderElection) : undefined;
+    this.#health = new HealthServer({ registry: this.metrics.registry, logger: this.logger });
+    this.#health.addReadyCheck("informers", () => this.informers.hasSynced());
+    if (this.elector) this.#health.addReadyCheck("leader-election", () => this.elector?.isRunning() ?? false);
   }
 
   /** Creates a controller wired to this manager's client, informers, logger, metrics and events. */
   controller<T extends KubeObject>(options: ManagedControllerOptions<T>): Controller<T> {
     const controller = new Controller<T>({
-      shutdownTimeoutMs: this.options.shutdownTimeoutMs ?? 30_000,
+      shutdownTimeoutMs: this.#options.shutdownTimeoutMs ?? 30_000,
       ...options,
       client: this.client,
       informers: this.informers,
@@ -86,13 +86,13 @@ export class Manager {
       metrics: this.metrics,
       events: this.events.forController(options.name),
     });
-    this.controllers.push(controller as unknown as Controller<KubeObject>);
+    this.#controllers.push(controller as unknown as Controller<KubeObject>);
     return controller;
   }
 
   /** Runs `runnable` on every replica, or with `leaderOnly` only while leading. Call before `run`. */
   add(runnable: Runnable, options: RunnableOptions = {}): void {
-    (options.leaderOnly ? this.leaderOnly : this.everywhere).push(runnable);
+    (options.leaderOnly ? this.#leaderOnly : this.#everywhere).push(runnable);
   }
 
   /**
@@ -100,12 +100,12 @@ export class Manager {
    * addresses are known then), or once `run` has ended without getting there.
    */
   whenStarted(): Promise<void> {
-    return this.started.promise;
+    return this.#started.promise;
   }
 
   /** The health server's address once `run` has started it. */
   get healthAddress(): AddressInfo | undefined {
-    return this.health.address;
+    return this.#health.address;
   }
 
   /** Informers synced and, with leader election, campaigning or leading. */
@@ -115,67 +115,67 @@ export class Manager {
 
   /** Runs until `signal` aborts, then shuts down gracefully; resolves when everything has stopped. */
   async run(signal: AbortSignal): Promise<void> {
-    if (this.running) throw new Error("the manager is already running");
-    this.running = true;
+    if (this.#running) throw new Error("the manager is already running");
+    this.#running = true;
     const stop = new AbortController();
     const failure: { error: Error | undefined; stop: AbortController } = { error: undefined, stop };
-    this.failure = failure;
+    this.#failure = failure;
     const stopOnAbort = () => stop.abort();
     if (signal.aborted) stop.abort();
     else signal.addEventListener("abort", stopOnAbort, { once: true });
     const stopInformers = new AbortController();
     const informersDone = this.informers.run(stopInformers.signal);
-    const everywhere = new RunnableGroup(this.everywhere, this.logger, (err) => this.fail(err));
+    const everywhere = new RunnableGroup(this.#everywhere, this.logger, (err) => this.#fail(err));
     try {
-      if (this.options.health) await this.health.start(this.options.health);
+      if (this.#options.health) await this.#health.start(this.#options.health);
       await everywhere.start();
-      this.started.resolve();
+      this.#started.resolve();
       if (await this.informers.waitForSync(stop.signal)) {
-        this.logger.info({ controllers: this.controllers.map((c) => c.name) }, "caches synced");
+        this.logger.info({ controllers: this.#controllers.map((c) => c.name) }, "caches synced");
         if (this.elector) await this.elector.run(stop.signal);
-        else await this.lead(stop.signal);
+        else await this.#lead(stop.signal);
       }
     } finally {
-      this.started.resolve();
+      this.#started.resolve();
       await everywhere.stop();
       stopInformers.abort();
       await informersDone;
-      await this.health.close();
+      await this.#health.close();
       signal.removeEventListener("abort", stopOnAbort);
-      this.failure = undefined;
-      this.running = false;
+      this.#failure = undefined;
+      this.#running = false;
       this.logger.info("manager stopped");
     }
     if (failure.error) throw failure.error;
   }
 
   /** The leader's work: leader-only runnables, then the controllers, until `signal` aborts. */
-  private async lead(signal: AbortSignal): Promise<void> {
-    const leaderOnly = new RunnableGroup(this.leaderOnly, this.logger, (err) => this.fail(err));
+  async #lead(signal: AbortSignal): Promise<void> {
+    const leaderOnly = new RunnableGroup(this.#leaderOnly, this.logger, (err) => this.#fail(err));
     try {
       await leaderOnly.start();
-      await Promise.all(this.controllers.map((c) => c.run(signal)));
+      await Promise.all(this.#controllers.map((c) => c.run(signal)));
     } catch (err) {
-      this.fail(err);
+      this.#fail(err);
     } finally {
       await leaderOnly.stop();
     }
   }
 
   /** Stops the run with `error` (the first one wins). */
-  private fail(error: unknown): void {
-    if (!this.failure) return;
-    this.failure.error ??= error instanceof Error ? error : new Error(String(error));
-    this.failure.stop.abort();
+  #fail(error: unknown): void {
+    if (!this.#failure) return;
+    this.#failure.error ??= error instanceof Error ? error : new Error(String(error));
+    this.#failure.stop.abort();
   }
 
-  private makeElector(options: NonNullable<ManagerOptions["leaderElection"]>): LeaderElector {
+  #makeElector(options: NonNullable<ManagerOptions["leaderElection"]>): LeaderElector {
     return new LeaderElector({
       ...options,
       client: this.client,
       logger: this.logger,
       metrics: this.metrics,
-      onStartedLeading: (signal) => this.lead(signal),
+      onStartedLeading: (signal) => this.#lead(signal),
     });
   }
 }

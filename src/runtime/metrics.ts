@@ -84,23 +84,23 @@ interface HistogramSeries {
 
 export class Histogram implements Metric {
   readonly name: string;
-  private readonly help: string;
-  private readonly labelNames: readonly string[];
-  private readonly buckets: readonly number[];
-  private readonly series = new Map<string, HistogramSeries>();
+  readonly #help: string;
+  readonly #labelNames: readonly string[];
+  readonly #buckets: readonly number[];
+  readonly #series = new Map<string, HistogramSeries>();
 
   constructor(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
     this.name = name;
-    this.help = help;
-    this.labelNames = labelNames;
-    this.buckets = [...buckets].sort((a, b) => a - b);
+    this.#help = help;
+    this.#labelNames = labelNames;
+    this.#buckets = [...buckets].sort((a, b) => a - b);
   }
 
   observe(labels: Labels, value: number): void {
-    const key = labelKey(this.labelNames, labels);
-    let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
-    this.buckets.forEach((le, i) => {
+    const key = labelKey(this.#labelNames, labels);
+    let s = this.#series.get(key);
+    if (!s) this.#series.set(key, (s = { counts: this.#buckets.map(() => 0), sum: 0, count: 0 }));
+    this.#buckets.forEach((le, i) => {
       if (value <= le) s.counts[i]! += 1;
     });
     s.sum += value;
@@ -109,34 +109,34 @@ export class Histogram implements Metric {
 
   /** Observations so far for these labels (for tests and diagnostics). */
   count(labels: Labels = {}): number {
-    return this.series.get(labelKey(this.labelNames, labels))?.count ?? 0;
+    return this.#series.get(labelKey(this.#labelNames, labels))?.count ?? 0;
   }
 
   render(): string[] {
-    const lines = header(this.name, this.help, "histogram");
-    for (const [key, s] of this.series) {
-      this.buckets.forEach((le, i) => {
+    const lines = header(this.name, this.#help, "histogram");
+    for (const [key, s] of this.#series) {
+      this.#buckets.forEach((le, i) => {
         lines.push(
-          `${this.name}_bucket${formatLabels(this.labelNames, key, { le: formatNumber(le) })} ${s.counts[i]}`,
+          `${this.name}_bucket${formatLabels(this.#labelNames, key, { le: formatNumber(le) })} ${s.counts[i]}`,
         );
       });
-      lines.push(`${this.name}_bucket${formatLabels(this.labelNames, key, { le: "+Inf" })} ${s.count}`);
-      lines.push(`${this.name}_sum${formatLabels(this.labelNames, key)} ${formatNumber(s.sum)}`);
-      lines.push(`${this.name}_count${formatLabels(this.labelNames, key)} ${s.count}`);
+      lines.push(`${this.name}_bucket${formatLabels(this.#labelNames, key, { le: "+Inf" })} ${s.count}`);
+      lines.push(`${this.name}_sum${formatLabels(this.#labelNames, key)} ${formatNumber(s.sum)}`);
+      lines.push(`${this.name}_count${formatLabels(this.#labelNames, key)} ${s.count}`);
     }
     return lines;
   }
 }
 
 export class Registry {
-  private readonly metrics = new Map<string, Metric>();
+  readonly #metrics = new Map<string, Metric>();
 
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
-    return this.register(new Counter(name, help, labelNames));
+    return this.#register(new Counter(name, help, labelNames));
   }
 
   gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
-    return this.register(new Gauge(name, help, labelNames));
+    return this.#register(new Gauge(name, help, labelNames));
   }
 
   histogram(
@@ -145,19 +145,19 @@ export class Registry {
     labelNames: readonly string[],
     buckets: readonly number[],
   ): Histogram {
-    return this.register(new Histogram(name, help, labelNames, buckets));
+    return this.#register(new Histogram(name, help, labelNames, buckets));
   }
 
   /** The whole registry in the Prometheus text format. */
   render(): string {
-    return [...this.metrics.values()].flatMap((m) => m.render()).join("\n") + "\n";
+    return [...this.#metrics.values()].flatMap((m) => m.render()).join("\n") + "\n";
   }
 
-  private register<M extends Metric>(metric: M): M {
+  #register<M extends Metric>(metric: M): M {
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric.name))
       throw new Error(`invalid metric name "${metric.name}"`);
-    if (this.metrics.has(metric.name)) throw new Error(`metric ${metric.name} is already registered`);
-    this.metrics.set(metric.name, metric);
+    if (this.#metrics.has(metric.name)) throw new Error(`metric ${metric.name} is already registered`);
+    this.#metrics.set(metric.name, metric);
     return metric;
   }
 }

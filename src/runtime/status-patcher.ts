@@ -56,21 +56,21 @@ export function objectRef(obj: KubeObject): ObjectRef {
  */
 export class StatusPatcher<S extends ReconcileStatus = ReconcileStatus> {
   readonly status: S;
-  private readonly obj: KubeObject;
-  private readonly before: S;
-  private readonly writer: StatusWriter;
-  private done = false;
+  readonly #obj: KubeObject;
+  readonly #before: S;
+  readonly #writer: StatusWriter;
+  #done = false;
 
   constructor(obj: KubeObject & { status?: S }, writer: StatusWriter) {
-    this.obj = obj;
-    this.writer = writer;
-    this.before = structuredClone(obj.status ?? ({} as S));
-    this.status = structuredClone(this.before);
+    this.#obj = obj;
+    this.#writer = writer;
+    this.#before = structuredClone(obj.status ?? ({} as S));
+    this.status = structuredClone(this.#before);
   }
 
   /** The patch `patch()` would send now, or undefined when the status is unchanged. */
   pendingPatch(): Record<string, unknown> | undefined {
-    const diff = mergePatch(this.before, this.finalStatus());
+    const diff = mergePatch(this.#before, this.#finalStatus());
     return diff === undefined ? undefined : { status: diff };
   }
 
@@ -79,12 +79,12 @@ export class StatusPatcher<S extends ReconcileStatus = ReconcileStatus> {
    * deleted meanwhile (404) is not an error.
    */
   async patch(): Promise<boolean> {
-    if (this.done) throw new Error("the status of this reconcile was already patched");
-    this.done = true;
+    if (this.#done) throw new Error("the status of this reconcile was already patched");
+    this.#done = true;
     const patch = this.pendingPatch();
     if (!patch) return false;
     try {
-      await this.writer.patchStatus(objectRef(this.obj), patch);
+      await this.#writer.patchStatus(objectRef(this.#obj), patch);
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -93,12 +93,12 @@ export class StatusPatcher<S extends ReconcileStatus = ReconcileStatus> {
   }
 
   /** The draft plus what every reconcile records: the handled request and, when finished, the generation. */
-  private finalStatus(): S {
-    const requested = this.obj.metadata.annotations?.[requestedAtAnnotation];
+  #finalStatus(): S {
+    const requested = this.#obj.metadata.annotations?.[requestedAtAnnotation];
     if (requested !== undefined) this.status.lastHandledReconcileAt = requested;
     const finished = isReady(this.status.conditions) || isStalled(this.status.conditions);
-    if (finished && this.obj.metadata.generation !== undefined)
-      this.status.observedGeneration = this.obj.metadata.generation;
+    if (finished && this.#obj.metadata.generation !== undefined)
+      this.status.observedGeneration = this.#obj.metadata.generation;
     return this.status;
   }
 }

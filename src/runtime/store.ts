@@ -1,73 +1,73 @@
 /** Objects keyed by string with secondary indexes (index name → value → keys). */
 export class IndexedStore<T> {
-  private readonly items = new Map<string, T>();
-  private readonly indexers = new Map<string, (obj: T) => string[]>();
-  private readonly indices = new Map<string, Map<string, Set<string>>>();
+  readonly #items = new Map<string, T>();
+  readonly #indexers = new Map<string, (obj: T) => string[]>();
+  readonly #indices = new Map<string, Map<string, Set<string>>>();
 
   get size(): number {
-    return this.items.size;
+    return this.#items.size;
   }
 
   get(key: string): T | undefined {
-    return this.items.get(key);
+    return this.#items.get(key);
   }
 
   has(key: string): boolean {
-    return this.items.has(key);
+    return this.#items.has(key);
   }
 
   keys(): string[] {
-    return [...this.items.keys()];
+    return [...this.#items.keys()];
   }
 
   values(): T[] {
-    return [...this.items.values()];
+    return [...this.#items.values()];
   }
 
   entries(): [string, T][] {
-    return [...this.items.entries()];
+    return [...this.#items.entries()];
   }
 
   set(key: string, obj: T): void {
-    const old = this.items.get(key);
-    if (old !== undefined) this.unindex(key, old);
-    this.items.set(key, obj);
-    this.index(key, obj);
+    const old = this.#items.get(key);
+    if (old !== undefined) this.#unindex(key, old);
+    this.#items.set(key, obj);
+    this.#index(key, obj);
   }
 
   delete(key: string): T | undefined {
-    const old = this.items.get(key);
+    const old = this.#items.get(key);
     if (old === undefined) return undefined;
-    this.unindex(key, old);
-    this.items.delete(key);
+    this.#unindex(key, old);
+    this.#items.delete(key);
     return old;
   }
 
   /** Adds an index, computed for the objects already stored and kept current afterwards. */
   addIndex(name: string, fn: (obj: T) => string[]): void {
-    if (this.indexers.has(name)) throw new Error(`index "${name}" already exists`);
-    this.indexers.set(name, fn);
-    this.indices.set(name, new Map());
-    for (const [key, obj] of this.items) this.indexOne(name, fn, key, obj);
+    if (this.#indexers.has(name)) throw new Error(`index "${name}" already exists`);
+    this.#indexers.set(name, fn);
+    this.#indices.set(name, new Map());
+    for (const [key, obj] of this.#items) this.#indexOne(name, fn, key, obj);
   }
 
   /** Keys of the objects whose index `name` yields `value`. */
   keysByIndex(name: string, value: string): string[] {
-    const index = this.indices.get(name);
+    const index = this.#indices.get(name);
     if (!index) throw new Error(`no index named "${name}"`);
     return [...(index.get(value) ?? [])];
   }
 
   byIndex(name: string, value: string): T[] {
-    return this.keysByIndex(name, value).map((k) => this.items.get(k)!);
+    return this.keysByIndex(name, value).map((k) => this.#items.get(k)!);
   }
 
-  private index(key: string, obj: T): void {
-    for (const [name, fn] of this.indexers) this.indexOne(name, fn, key, obj);
+  #index(key: string, obj: T): void {
+    for (const [name, fn] of this.#indexers) this.#indexOne(name, fn, key, obj);
   }
 
-  private indexOne(name: string, fn: (obj: T) => string[], key: string, obj: T): void {
-    const index = this.indices.get(name)!;
+  #indexOne(name: string, fn: (obj: T) => string[], key: string, obj: T): void {
+    const index = this.#indices.get(name)!;
     for (const value of new Set(fn(obj))) {
       let keys = index.get(value);
       if (!keys) index.set(value, (keys = new Set()));
@@ -75,9 +75,9 @@ export class IndexedStore<T> {
     }
   }
 
-  private unindex(key: string, obj: T): void {
-    for (const [name, fn] of this.indexers) {
-      const index = this.indices.get(name)!;
+  #unindex(key: string, obj: T): void {
+    for (const [name, fn] of this.#indexers) {
+      const index = this.#indices.get(name)!;
       for (const value of fn(obj)) {
         const keys = index.get(value);
         keys?.delete(key);

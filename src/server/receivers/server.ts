@@ -66,26 +66,26 @@ function redactPath(path: string): string {
 }
 
 class Handler {
-  private readonly options: ReceiverServerOptions;
-  private readonly logger: Logger;
-  private readonly inFlight: Set<Promise<void>>;
-  private readonly maxBodyBytes: number;
+  readonly #options: ReceiverServerOptions;
+  readonly #logger: Logger;
+  readonly #inFlight: Set<Promise<void>>;
+  readonly #maxBodyBytes: number;
 
   constructor(options: ReceiverServerOptions, logger: Logger, inFlight: Set<Promise<void>>) {
-    this.options = options;
-    this.logger = logger;
-    this.inFlight = inFlight;
-    this.maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
+    this.#options = options;
+    this.#logger = logger;
+    this.#inFlight = inFlight;
+    this.#maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   }
 
   async handle({ req, res }: RequestContext): Promise<void> {
-    const target = this.options.lookup(req.url ?? "");
+    const target = this.#options.lookup(req.url ?? "");
     if (target === undefined) {
       sendText(res, 404, "not found", noStore);
       return;
     }
-    const log = this.logger.child({ kind: "Receiver", namespace: target.namespace, name: target.name });
-    const body = await readBody(req, this.maxBodyBytes);
+    const log = this.#logger.child({ kind: "Receiver", namespace: target.namespace, name: target.name });
+    const body = await readBody(req, this.#maxBodyBytes);
     if (body === "too-large") {
       log.info("webhook rejected: body too large");
       sendPayloadTooLarge(req, res, noStore);
@@ -109,15 +109,15 @@ class Handler {
     const event: AcceptedEvent = {};
     if (result.event !== undefined) event.event = result.event;
     if (result.images !== undefined) event.images = result.images;
-    this.dispatch(target, event, log);
+    this.#dispatch(target, event, log);
   }
 
-  private dispatch(target: ReceiverTarget, event: AcceptedEvent, log: Logger): void {
+  #dispatch(target: ReceiverTarget, event: AcceptedEvent, log: Logger): void {
     const work = (async () => {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      await this.options.onAccepted(target, event);
+      await this.#options.onAccepted(target, event);
     })().catch((err: unknown) => log.error({ err }, "handling an accepted webhook failed"));
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work));
   }
 }
