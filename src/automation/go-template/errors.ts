@@ -85,3 +85,14 @@ export class FuncError extends Error {
     this.code = code;
   }
 }
+
+/** A parse-time {@link TemplateError} at `offset` of `source`. */
+export function parseError(
+  template: string,
+  source: string,
+  offset: number,
+  detail: string,
+  code: TemplateErrorCode = "syntax",
+): TemplateError {
+  return new TemplateError({ code, phase: "parse", template, source, offset, detail });
+}

@@ -2,7 +2,7 @@
  * Splits a Go text/template into text and actions, applying `{{- ` / ` -}}` trimming and dropping
  * `{{/* comments *\/}}`, and tokenizes each action.
  */
-import { TemplateError } from "./errors.ts";
+import { parseError } from "./errors.ts";
 
 export type TokenKind =
   | "dot"
@@ -97,14 +97,7 @@ class Lexer {
   }
 
   fail(offset: number, detail: string, code: "syntax" | "unclosed-action" = "syntax"): never {
-    throw new TemplateError({
-      code,
-      phase: "parse",
-      template: this.#name,
-      source: this.#source,
-      offset,
-      detail,
-    });
+    throw parseError(this.#name, this.#source, offset, detail, code);
   }
 
   run(): Segment[] {

@@ -1,5 +1,5 @@
 /** Parses lexed segments into a tree, checking functions and variables as Go does at parse time. */
-import { TemplateError, type TemplateErrorCode } from "./errors.ts";
+import { type TemplateErrorCode, parseError } from "./errors.ts";
 import { lex, type ActionSegment, type Segment, type Token } from "./lex.ts";
 
 export type Operand =
@@ -95,14 +95,7 @@ class Parser {
   }
 
   #fail(offset: number, detail: string, code: TemplateErrorCode = "syntax"): never {
-    throw new TemplateError({
-      code,
-      phase: "parse",
-      template: this.#name,
-      source: this.#source,
-      offset,
-      detail,
-    });
+    throw parseError(this.#name, this.#source, offset, detail, code);
   }
 
   run(): Node[] {
