@@ -57,6 +57,19 @@ describe("runProcess", () => {
     assert.equal(await alive(grandchild), false, "the grandchild sleep was killed with its group");
   });
 
+  it("leaves no grandchild that ignores SIGTERM and closed its output behind a timeout", async () => {
+    let grandchild = 0;
+    await failure(
+      sh(`sh -c 'trap "" TERM; exec sleep 30' >/dev/null 2>&1 & echo $!; wait`, {
+        timeoutMs: 300,
+        onLine: ({ line }) => (grandchild = Number(line)),
+      }),
+    );
+    assert.ok(grandchild > 0);
+    for (let i = 0; i < 50 && (await alive(grandchild)); i++) await sleep(20);
+    assert.equal(await alive(grandchild), false);
+  });
+
   it("is aborted by a signal, before and during the run", async () => {
     const before = new AbortController();
     before.abort();

@@ -5,7 +5,7 @@
  * streamed line by line (build logs) and buffered (results).
  */
 import { spawn } from "node:child_process";
-import { killProcessGroup } from "./kill.ts";
+import { killOrphanedGroup, killProcessGroup } from "./kill.ts";
 import { HeadBuffer, LineSplitter, TailBuffer, type OutputStream } from "./output.ts";
 
 export type ProcessFailure = "exit" | "timeout" | "aborted" | "spawn" | "output-limit";
@@ -123,6 +123,8 @@ export function runProcess(
     child.on("close", (code) => {
       clearTimeout(timer);
       clearTimeout(killTimer);
+      // A grandchild that ignored SIGTERM may outlive the child: a stopped run leaves nothing behind.
+      if (stopReason) killOrphanedGroup(child.pid, "SIGKILL");
       options.signal?.removeEventListener("abort", onAbort);
       lines?.stdout.end();
       lines?.stderr.end();
