@@ -27,7 +27,7 @@ async function alive(pid: number): Promise<boolean> {
   }
 }
 
-describe("runProcess", () => {
+describe("runProcess exits and stops", () => {
   it("resolves with stdout and stderr of a successful run, in the given environment only", async () => {
     const result = await sh('printf "out $GREETING"; printf "err" >&2; test -z "$HOME"', {
       env: { PATH: "/usr/bin:/bin", GREETING: "hello" },
@@ -81,7 +81,9 @@ describe("runProcess", () => {
     assert.equal((await failure(run)).failure, "aborted");
     assert.ok(Date.now() - started < 5_000, "SIGTERM ended it without waiting for the sleep");
   });
+});
 
+describe("runProcess output", () => {
   it("stops a child whose stdout exceeds the limit, keeping what fit", async () => {
     const err = await failure(sh("yes sluice", { maxOutputBytes: 1000 }));
     assert.equal(err.failure, "output-limit");
