@@ -2,7 +2,7 @@
  * What a pipeline config declares, in the shape the store keeps per row. Fields holding a
  * `((var))` take their default here: the scheduler reads the evaluated config when it matters.
  */
-import type { Job, Pipeline } from "../pipeline/index.ts";
+import type { Job, Pipeline, Resource, ResourceType } from "../pipeline/index.ts";
 import { resourceConfigHash } from "./canonical-json.ts";
 import type { LogRetention } from "./store.ts";
 
@@ -32,23 +32,20 @@ export interface DeclaredPipeline {
 }
 
 export function declaredRows(config: Pipeline): DeclaredPipeline {
-  const declared = (r: {
-    name: string;
-    old_name?: string;
-    type: string;
-    source?: Record<string, unknown>;
-    check_every?: string;
-  }) => ({
+  return {
+    resources: (config.resources ?? []).map(declaredResource),
+    resourceTypes: (config.resource_types ?? []).map(declaredResource),
+    jobs: (config.jobs ?? []).map(declaredJob),
+  };
+}
+
+function declaredResource(r: Resource | ResourceType): DeclaredResource {
+  return {
     name: r.name,
-    oldName: r.old_name,
+    oldName: "old_name" in r ? r.old_name : undefined,
     type: r.type,
     configHash: resourceConfigHash(r.type, r.source),
     checkEvery: r.check_every || undefined,
-  });
-  return {
-    resources: (config.resources ?? []).map(declared),
-    resourceTypes: (config.resource_types ?? []).map(declared),
-    jobs: (config.jobs ?? []).map(declaredJob),
   };
 }
 

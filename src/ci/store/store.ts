@@ -3,7 +3,8 @@
  * async methods so a SQLite and a PostgreSQL implementation answer the same calls; ids are
  * numbers, times are epoch milliseconds, versions and instance vars are plain JSON values.
  */
-import type { Pipeline, Version } from "../pipeline/index.ts";
+import type { Version } from "../pipeline/fields.ts";
+import type { Pipeline } from "../pipeline/index.ts";
 
 export interface Team {
   id: number;
