@@ -253,7 +253,7 @@ export class SqliteCiStore implements CiStore {
   }
 
   async close() {
-    this.#db.close();
+    if (this.#db.isOpen) this.#db.close();
   }
 
   async #sealLog(buildId: number) {
