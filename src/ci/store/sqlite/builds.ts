@@ -182,11 +182,13 @@ export class Builds {
   withVersions(buildId: number): BuildWithVersions | undefined {
     const build = this.get(buildId);
     if (!build) return undefined;
-    const outputs = this.#sql.all<BuildOutput>(
-      `SELECT name, resource_id AS resourceId, version_id AS versionId FROM build_outputs
+    const outputs = this.#sql
+      .all<BuildOutput>(
+        `SELECT name, resource_id AS resourceId, version_id AS versionId FROM build_outputs
        WHERE build_id = :buildId ORDER BY name, version_id`,
-      { buildId },
-    );
+        { buildId },
+      )
+      .map((output) => ({ ...output }));
     return { build, inputs: this.#inputs(buildId), outputs };
   }
 
