@@ -46,7 +46,7 @@ test("a database from a newer Sluice is refused with a clear error", () =>
   }));
 
 test("a failing migration leaves the database at the previous version", () =>
-  withStore(async ({ dataDir }) => {
+  withStore(({ dataDir }) => {
     const db = openDatabase(dataDir);
     try {
       const broken = [
@@ -62,7 +62,7 @@ test("a failing migration leaves the database at the previous version", () =>
   }));
 
 test("foreign keys are enforced", () =>
-  withStore(async ({ dataDir }) => {
+  withStore(({ dataDir }) => {
     const db = openDatabase(dataDir);
     try {
       assert.throws(

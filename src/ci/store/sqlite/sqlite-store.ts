@@ -25,6 +25,11 @@ import { Resources } from "./resources.ts";
 import { Versions } from "./versions.ts";
 import { jobs } from "./jobs.ts";
 
+/** node:sqlite answers at once; the interface is async for PostgreSQL. A throw becomes a rejection. */
+function answer<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(fn()));
+}
+
 export const BUILD_LOGS_DIRECTORY = "build-logs";
 
 export interface SqliteStoreOptions {
@@ -58,43 +63,45 @@ export class SqliteCiStore implements CiStore {
   }
 
   /** Opens (creating if needed) and migrates the database; refuses one from a newer Sluice. */
-  static async open(options: SqliteStoreOptions): Promise<SqliteCiStore> {
-    const db = openDatabase(options.dataDir);
-    try {
-      migrate(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return new SqliteCiStore(db, options);
+  static open(options: SqliteStoreOptions): Promise<SqliteCiStore> {
+    return answer(() => {
+      const db = openDatabase(options.dataDir);
+      try {
+        migrate(db);
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+      return new SqliteCiStore(db, options);
+    });
   }
 
-  async ensureTeam(name: string) {
-    return this.#pipelines.ensureTeam(name, this.#now());
+  ensureTeam(name: string) {
+    return answer(() => this.#pipelines.ensureTeam(name, this.#now()));
   }
 
-  async listTeams() {
-    return this.#pipelines.listTeams();
+  listTeams() {
+    return answer(() => this.#pipelines.listTeams());
   }
 
-  async setPipeline(input: SetPipelineInput) {
-    return this.#pipelines.set(input, this.#now());
+  setPipeline(input: SetPipelineInput) {
+    return answer(() => this.#pipelines.set(input, this.#now()));
   }
 
-  async getPipeline(ref: Parameters<CiStore["getPipeline"]>[0]) {
-    return this.#pipelines.get(ref);
+  getPipeline(ref: Parameters<CiStore["getPipeline"]>[0]) {
+    return answer(() => this.#pipelines.get(ref));
   }
 
-  async listPipelines(team: string) {
-    return this.#pipelines.list(team);
+  listPipelines(team: string) {
+    return answer(() => this.#pipelines.list(team));
   }
 
-  async setPipelinePaused(pipelineId: number, paused: boolean) {
-    this.#pipelines.setPaused(pipelineId, paused, this.#now());
+  setPipelinePaused(pipelineId: number, paused: boolean) {
+    return answer(() => this.#pipelines.setPaused(pipelineId, paused, this.#now()));
   }
 
-  async archivePipeline(pipelineId: number) {
-    this.#pipelines.archive(pipelineId, this.#now());
+  archivePipeline(pipelineId: number) {
+    return answer(() => this.#pipelines.archive(pipelineId, this.#now()));
   }
 
   async destroyPipeline(pipelineId: number) {
@@ -102,93 +109,97 @@ export class SqliteCiStore implements CiStore {
     for (const buildId of builds) await this.#logs.remove(buildId);
   }
 
-  async listResources(pipelineId: number) {
-    return this.#resources.list(pipelineId);
+  listResources(pipelineId: number) {
+    return answer(() => this.#resources.list(pipelineId));
   }
 
-  async getResource(pipelineId: number, name: string) {
-    return this.#resources.get(pipelineId, name);
+  getResource(pipelineId: number, name: string) {
+    return answer(() => this.#resources.get(pipelineId, name));
   }
 
-  async listResourceTypes(pipelineId: number) {
-    return this.#resources.listTypes(pipelineId);
+  listResourceTypes(pipelineId: number) {
+    return answer(() => this.#resources.listTypes(pipelineId));
   }
 
-  async useResourceConfig(resourceId: number, type: string, configHash: string) {
-    return this.#resources.useConfig(resourceId, type, configHash);
+  useResourceConfig(resourceId: number, type: string, configHash: string) {
+    return answer(() => this.#resources.useConfig(resourceId, type, configHash));
   }
 
-  async recordCheck(resourceId: number, outcome: Parameters<CiStore["recordCheck"]>[1]) {
-    this.#resources.recordCheck(resourceId, outcome);
+  recordCheck(resourceId: number, outcome: Parameters<CiStore["recordCheck"]>[1]) {
+    return answer(() => this.#resources.recordCheck(resourceId, outcome));
   }
 
-  async pinVersion(resourceId: number, versionId: number, comment: string | undefined) {
-    this.#resources.pin(resourceId, versionId, comment ?? null);
+  pinVersion(resourceId: number, versionId: number, comment: string | undefined) {
+    return answer(() => this.#resources.pin(resourceId, versionId, comment ?? null));
   }
 
-  async unpinVersion(resourceId: number) {
-    this.#resources.pin(resourceId, null, null);
+  unpinVersion(resourceId: number) {
+    return answer(() => this.#resources.pin(resourceId, null, null));
   }
 
-  async saveVersions(resourceConfigId: number, versions: Parameters<CiStore["saveVersions"]>[1]) {
-    return this.#versions.save(resourceConfigId, versions);
+  saveVersions(resourceConfigId: number, versions: Parameters<CiStore["saveVersions"]>[1]) {
+    return answer(() => this.#versions.save(resourceConfigId, versions));
   }
 
-  async findVersion(resourceConfigId: number, version: Parameters<CiStore["findVersion"]>[1]) {
-    return this.#versions.find(resourceConfigId, version);
+  findVersion(resourceConfigId: number, version: Parameters<CiStore["findVersion"]>[1]) {
+    return answer(() => this.#versions.find(resourceConfigId, version));
   }
 
-  async listVersions(resourceId: number, options: { limit: number }) {
-    return this.#versions.list(resourceId, options.limit);
+  listVersions(resourceId: number, options: { limit: number }) {
+    return answer(() => this.#versions.list(resourceId, options.limit));
   }
 
-  async latestVersion(resourceId: number) {
-    return this.#versions.latest(resourceId);
+  latestVersion(resourceId: number) {
+    return answer(() => this.#versions.latest(resourceId));
   }
 
-  async setVersionEnabled(resourceId: number, versionId: number, enabled: boolean) {
-    this.#versions.setEnabled(resourceId, versionId, enabled);
+  setVersionEnabled(resourceId: number, versionId: number, enabled: boolean) {
+    return answer(() => this.#versions.setEnabled(resourceId, versionId, enabled));
   }
 
-  async listJobs(pipelineId: number) {
-    return this.#jobs.list(pipelineId);
+  listJobs(pipelineId: number) {
+    return answer(() => this.#jobs.list(pipelineId));
   }
 
-  async getJob(pipelineId: number, name: string) {
-    return this.#jobs.get(pipelineId, name);
+  getJob(pipelineId: number, name: string) {
+    return answer(() => this.#jobs.get(pipelineId, name));
   }
 
-  async setJobPaused(jobId: number, paused: boolean) {
-    this.#jobs.setPaused(jobId, paused);
+  setJobPaused(jobId: number, paused: boolean) {
+    return answer(() => this.#jobs.setPaused(jobId, paused));
   }
 
-  async createJobBuild(input: NewJobBuild) {
-    return this.#builds.createForJob(input.jobId, input.manuallyTriggered ?? false, this.#now());
+  createJobBuild(input: NewJobBuild) {
+    return answer(() =>
+      this.#builds.createForJob(input.jobId, input.manuallyTriggered ?? false, this.#now()),
+    );
   }
 
-  async createRerunBuild(buildId: number) {
-    return this.#builds.createRerun(buildId, this.#now());
+  createRerunBuild(buildId: number) {
+    return answer(() => this.#builds.createRerun(buildId, this.#now()));
   }
 
-  async createOneOffBuild(input: NewOneOffBuild) {
-    const now = this.#now();
-    return this.#builds.createOneOff(this.#pipelines.ensureTeam(input.team, now).id, now);
+  createOneOffBuild(input: NewOneOffBuild) {
+    return answer(() => {
+      const now = this.#now();
+      return this.#builds.createOneOff(this.#pipelines.ensureTeam(input.team, now).id, now);
+    });
   }
 
-  async getBuild(buildId: number) {
-    return this.#builds.get(buildId);
+  getBuild(buildId: number) {
+    return answer(() => this.#builds.get(buildId));
   }
 
-  async getJobBuild(jobId: number, name: string) {
-    return this.#builds.getByName(jobId, name);
+  getJobBuild(jobId: number, name: string) {
+    return answer(() => this.#builds.getByName(jobId, name));
   }
 
-  async listJobBuilds(jobId: number, options: Parameters<CiStore["listJobBuilds"]>[1]) {
-    return this.#builds.listForJob(jobId, options);
+  listJobBuilds(jobId: number, options: Parameters<CiStore["listJobBuilds"]>[1]) {
+    return answer(() => this.#builds.listForJob(jobId, options));
   }
 
-  async startBuild(buildId: number, now: number) {
-    this.#builds.start(buildId, now);
+  startBuild(buildId: number, now: number) {
+    return answer(() => this.#builds.start(buildId, now));
   }
 
   async finishBuild(buildId: number, status: BuildStatus, now: number) {
@@ -208,31 +219,31 @@ export class SqliteCiStore implements CiStore {
     return orphans;
   }
 
-  async recordBuildInputs(buildId: number, inputs: Parameters<CiStore["recordBuildInputs"]>[1]) {
-    return this.#builds.recordInputs(buildId, inputs);
+  recordBuildInputs(buildId: number, inputs: Parameters<CiStore["recordBuildInputs"]>[1]) {
+    return answer(() => this.#builds.recordInputs(buildId, inputs));
   }
 
-  async recordBuildOutputs(buildId: number, outputs: Parameters<CiStore["recordBuildOutputs"]>[1]) {
-    this.#builds.recordOutputs(buildId, outputs);
+  recordBuildOutputs(buildId: number, outputs: Parameters<CiStore["recordBuildOutputs"]>[1]) {
+    return answer(() => this.#builds.recordOutputs(buildId, outputs));
   }
 
-  async buildVersions(buildId: number) {
-    return this.#builds.withVersions(buildId);
+  buildVersions(buildId: number) {
+    return answer(() => this.#builds.withVersions(buildId));
   }
 
-  async buildsUsingVersion(jobId: number, versionId: number) {
-    return this.#builds.usingVersion(jobId, versionId);
+  buildsUsingVersion(jobId: number, versionId: number) {
+    return answer(() => this.#builds.usingVersion(jobId, versionId));
   }
 
-  async latestSuccessfulBuild(jobId: number) {
-    return this.#builds.latestSucceeded(jobId);
+  latestSuccessfulBuild(jobId: number) {
+    return answer(() => this.#builds.latestSucceeded(jobId));
   }
 
-  async appendBuildEvents(buildId: number, events: BuildEventInput[], now: number) {
+  appendBuildEvents(buildId: number, events: BuildEventInput[], now: number) {
     return this.#logs.append(buildId, events, now);
   }
 
-  async readBuildEvents(buildId: number, options?: ReadEventsOptions) {
+  readBuildEvents(buildId: number, options?: ReadEventsOptions) {
     return this.#logs.read(buildId, options);
   }
 
@@ -252,8 +263,10 @@ export class SqliteCiStore implements CiStore {
     return [...reaped].sort((a, b) => a - b);
   }
 
-  async close() {
-    if (this.#db.isOpen) this.#db.close();
+  close() {
+    return answer(() => {
+      if (this.#db.isOpen) this.#db.close();
+    });
   }
 
   async #sealLog(buildId: number) {

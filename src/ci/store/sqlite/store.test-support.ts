@@ -11,15 +11,15 @@ export interface StoreFixture {
   store: SqliteCiStore;
   dataDir: string;
   /** Closes the store and opens the same data directory again, as a restarted server does. */
-  reopen(): Promise<SqliteCiStore>;
+  reopen: () => Promise<SqliteCiStore>;
 }
 
-export async function withStore(fn: (fixture: StoreFixture) => Promise<void>): Promise<void> {
+export async function withStore(fn: (fixture: StoreFixture) => Promise<void> | void): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "sluice-ci-store-"));
   const fixture: StoreFixture = {
     store: await SqliteCiStore.open({ dataDir }),
     dataDir,
-    async reopen() {
+    reopen: async () => {
       await fixture.store.close();
       fixture.store = await SqliteCiStore.open({ dataDir });
       return fixture.store;
