@@ -33,15 +33,13 @@ export class BuildLogFiles {
   async append(buildId: number, events: BuildEventInput[], now: number): Promise<BuildEvent[]> {
     return this.#serially(buildId, async () => {
       const file = this.#openPath(buildId);
-      if (await exists(this.#sealedPath(buildId))) throw new BuildLogSealedError(buildId);
-      const first = this.#nextIds.get(buildId) ?? (await this.#recoverNextId(file));
+      const first = this.#nextIds.get(buildId) ?? (await this.#reopen(buildId));
       const written = events.map((e, i): BuildEvent => ({
         id: first + i,
         time: now,
         type: e.type,
         data: e.data,
       }));
-      await mkdir(path.dirname(file), { recursive: true });
       await appendFile(file, written.map((e) => JSON.stringify(e) + "\n").join(""));
       this.#nextIds.set(buildId, first + written.length);
       return written;
@@ -99,8 +97,14 @@ export class BuildLogFiles {
     return (await readFile(this.#openPath(buildId), "utf8").catch(ifMissing(undefined))) ?? "";
   }
 
-  /** After a restart: the id after the last complete line; a line cut by a crash is dropped. */
-  async #recoverNextId(file: string): Promise<number> {
+  /**
+   * The next id of a log this process has not appended to yet (a new build, or one that was
+   * running before a restart): after the last complete line; a line cut by a crash is dropped.
+   */
+  async #reopen(buildId: number): Promise<number> {
+    if (await exists(this.#sealedPath(buildId))) throw new BuildLogSealedError(buildId);
+    const file = this.#openPath(buildId);
+    await mkdir(path.dirname(file), { recursive: true });
     const text = (await readFile(file, "utf8").catch(ifMissing(undefined))) ?? "";
     const complete = text.lastIndexOf("\n") + 1;
     if (complete < text.length) await truncate(file, Buffer.byteLength(text.slice(0, complete)));

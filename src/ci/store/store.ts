@@ -256,7 +256,10 @@ export interface CiStore {
   startBuild(buildId: number, now: number): Promise<void>;
   /** Ends a build and seals its event log. */
   finishBuild(buildId: number, status: BuildStatus, now: number): Promise<void>;
-  /** After a restart: builds left pending or started by the last process become errored. */
+  /**
+   * After a restart: builds left pending or started by the last process become errored (their
+   * log ends with a status event), and logs left unsealed by a stop during a finish are sealed.
+   */
   markOrphanedBuildsErrored(now: number): Promise<number[]>;
 
   recordBuildInputs(buildId: number, inputs: BuildInput[]): Promise<BuildInputRecord[]>;

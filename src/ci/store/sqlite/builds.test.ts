@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
+import { DATABASE_FILE } from "./connection.ts";
 import type { SqliteCiStore } from "./sqlite-store.ts";
 import { gitPipeline, setNewPipeline, withStore } from "./store.test-support.ts";
 
@@ -116,4 +120,20 @@ test("after a crash, pending and started builds become errored, their logs end, 
       ["log", "status"],
     );
     assert.equal((await restarted.createJobBuild({ jobId: unit.id })).name, "3");
+  }));
+
+test("after a crash between a build's end and the sealing of its log, the log is sealed", () =>
+  withStore(async ({ store, dataDir, reopen }) => {
+    const { unit } = await jobsAndRepo(store);
+    const build = await store.createJobBuild({ jobId: unit.id });
+    await store.appendBuildEvents(build.id, [{ type: "log", data: { payload: "done" } }], 1);
+    const db = new DatabaseSync(path.join(dataDir, DATABASE_FILE));
+    db.prepare("UPDATE builds SET status = 'succeeded', ended_at = 2 WHERE id = ?").run(build.id);
+    db.close();
+
+    const restarted = await reopen();
+    assert.deepEqual(await restarted.markOrphanedBuildsErrored(10), []);
+    assert.ok(existsSync(path.join(dataDir, "build-logs", "0", `${build.id}.ndjson.gz`)));
+    assert.equal((await restarted.readBuildEvents(build.id)).length, 1);
+    assert.equal((await restarted.getBuild(build.id))?.status, "succeeded");
   }));

@@ -17,6 +17,15 @@ export class LogState {
     });
   }
 
+  /** Finished builds whose log was not sealed: the server stopped between the two writes. */
+  unsealedOfFinishedBuilds(): number[] {
+    return this.#sql
+      .all<{ id: number }>(
+        "SELECT id FROM builds WHERE log_state = 'open' AND status NOT IN ('pending', 'started')",
+      )
+      .map((r) => r.id);
+  }
+
   markReaped(buildIds: number[]): void {
     this.#sql.transaction(() => {
       for (const buildId of buildIds) {

@@ -214,8 +214,8 @@ export class SqliteCiStore implements CiStore {
         data: { status: "errored", reason: "the server stopped during the build" },
       };
       await this.#logs.append(buildId, [event], now);
-      await this.#sealLog(buildId);
     }
+    for (const buildId of this.#logState.unsealedOfFinishedBuilds()) await this.#sealLog(buildId);
     return orphans;
   }
 
