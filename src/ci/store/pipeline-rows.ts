@@ -4,7 +4,7 @@
  */
 import type { Job, Pipeline, Resource, ResourceType } from "../pipeline/index.ts";
 import { resourceConfigHash } from "./canonical-json.ts";
-import type { LogRetention } from "./store.ts";
+import type { JobSettings, LogRetention } from "./store.ts";
 
 export interface DeclaredResource {
   name: string;
@@ -14,15 +14,9 @@ export interface DeclaredResource {
   checkEvery: string | undefined;
 }
 
-export interface DeclaredJob {
+export interface DeclaredJob extends JobSettings {
   name: string;
   oldName: string | undefined;
-  serial: boolean;
-  serialGroups: string[];
-  maxInFlight: number | undefined;
-  interruptible: boolean;
-  disableManualTrigger: boolean;
-  logRetention: LogRetention;
 }
 
 export interface DeclaredPipeline {

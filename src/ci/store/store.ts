@@ -48,7 +48,7 @@ export type SetPipelineResult =
   | { ok: true; pipeline: PipelineRecord; created: boolean }
   | { ok: false; reason: "ConcurrentChange"; currentVersion: number };
 
-export interface ResourceRecord {
+export interface ResourceTypeRecord {
   id: number;
   pipelineId: number;
   name: string;
@@ -56,6 +56,9 @@ export interface ResourceRecord {
   /** The scope its versions live in: resources with equal type and source share it. */
   resourceConfigId: number;
   checkEvery: string | undefined;
+}
+
+export interface ResourceRecord extends ResourceTypeRecord {
   pinnedVersionId: number | undefined;
   pinComment: string | undefined;
   lastCheckStartedAt: number | undefined;
@@ -63,26 +66,21 @@ export interface ResourceRecord {
   checkError: string | undefined;
 }
 
-export interface ResourceTypeRecord {
-  id: number;
-  pipelineId: number;
-  name: string;
-  type: string;
-  resourceConfigId: number;
-  checkEvery: string | undefined;
-}
-
-export interface JobRecord {
-  id: number;
-  pipelineId: number;
-  name: string;
-  paused: boolean;
+/** What a job's config says about how its builds run and are kept. */
+export interface JobSettings {
   serial: boolean;
   serialGroups: string[];
   maxInFlight: number | undefined;
   interruptible: boolean;
   disableManualTrigger: boolean;
   logRetention: LogRetention;
+}
+
+export interface JobRecord extends JobSettings {
+  id: number;
+  pipelineId: number;
+  name: string;
+  paused: boolean;
   /** The number the next (non-rerun) build gets. */
   nextBuildNumber: number;
 }

@@ -46,38 +46,14 @@ export const toPipeline = (r: PipelineRow): PipelineRecord => ({
   updatedAt: r.updated_at,
 });
 
-export interface ResourceRow {
+export interface ResourceTypeRow {
   id: number;
   pipeline_id: number;
   name: string;
   type: string;
   resource_config_id: number;
   check_every: NullableText;
-  pinned_version_id: Nullable;
-  pin_comment: NullableText;
-  last_check_started_at: Nullable;
-  last_check_ended_at: Nullable;
-  check_error: NullableText;
 }
-
-export const toResource = (r: ResourceRow): ResourceRecord => ({
-  id: r.id,
-  pipelineId: r.pipeline_id,
-  name: r.name,
-  type: r.type,
-  resourceConfigId: r.resource_config_id,
-  checkEvery: optional(r.check_every),
-  pinnedVersionId: optional(r.pinned_version_id),
-  pinComment: optional(r.pin_comment),
-  lastCheckStartedAt: optional(r.last_check_started_at),
-  lastCheckEndedAt: optional(r.last_check_ended_at),
-  checkError: optional(r.check_error),
-});
-
-export type ResourceTypeRow = Pick<
-  ResourceRow,
-  "id" | "pipeline_id" | "name" | "type" | "resource_config_id" | "check_every"
->;
 
 export const toResourceType = (r: ResourceTypeRow): ResourceTypeRecord => ({
   id: r.id,
@@ -86,6 +62,23 @@ export const toResourceType = (r: ResourceTypeRow): ResourceTypeRecord => ({
   type: r.type,
   resourceConfigId: r.resource_config_id,
   checkEvery: optional(r.check_every),
+});
+
+export interface ResourceRow extends ResourceTypeRow {
+  pinned_version_id: Nullable;
+  pin_comment: NullableText;
+  last_check_started_at: Nullable;
+  last_check_ended_at: Nullable;
+  check_error: NullableText;
+}
+
+export const toResource = (r: ResourceRow): ResourceRecord => ({
+  ...toResourceType(r),
+  pinnedVersionId: optional(r.pinned_version_id),
+  pinComment: optional(r.pin_comment),
+  lastCheckStartedAt: optional(r.last_check_started_at),
+  lastCheckEndedAt: optional(r.last_check_ended_at),
+  checkError: optional(r.check_error),
 });
 
 export interface JobRow {
