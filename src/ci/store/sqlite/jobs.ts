@@ -8,27 +8,30 @@ const selectJob = `SELECT j.*,
     AS serial_groups
   FROM jobs j`;
 
-export function jobs(sql: Sql) {
-  return {
-    list(pipelineId: number): JobRecord[] {
-      return sql
-        .all<JobRow>(`${selectJob} WHERE j.pipeline_id = :pipelineId AND j.active = 1 ORDER BY j.id`, {
-          pipelineId,
-        })
-        .map(toJob);
-    },
-    get(pipelineId: number, name: string): JobRecord | undefined {
-      const row = sql.get<JobRow>(
-        `${selectJob} WHERE j.pipeline_id = :pipelineId AND j.name = :name AND j.active = 1`,
-        {
-          pipelineId,
-          name,
-        },
-      );
-      return row && toJob(row);
-    },
-    setPaused(jobId: number, paused: boolean): void {
-      sql.run("UPDATE jobs SET paused = :paused WHERE id = :jobId", { jobId, paused: flag(paused) });
-    },
-  };
+export class Jobs {
+  readonly #sql: Sql;
+
+  constructor(sql: Sql) {
+    this.#sql = sql;
+  }
+
+  list(pipelineId: number): JobRecord[] {
+    return this.#sql
+      .all<JobRow>(`${selectJob} WHERE j.pipeline_id = :pipelineId AND j.active = 1 ORDER BY j.id`, {
+        pipelineId,
+      })
+      .map(toJob);
+  }
+
+  get(pipelineId: number, name: string): JobRecord | undefined {
+    const row = this.#sql.get<JobRow>(
+      `${selectJob} WHERE j.pipeline_id = :pipelineId AND j.name = :name AND j.active = 1`,
+      { pipelineId, name },
+    );
+    return row && toJob(row);
+  }
+
+  setPaused(jobId: number, paused: boolean): void {
+    this.#sql.run("UPDATE jobs SET paused = :paused WHERE id = :jobId", { jobId, paused: flag(paused) });
+  }
 }

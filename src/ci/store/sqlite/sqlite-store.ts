@@ -4,26 +4,33 @@
  */
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
+import type { Version } from "../../pipeline/fields.ts";
 import { BuildLogFiles } from "../build-log.ts";
 import { buildsToReap, logsOverBound } from "../retention.ts";
 import type {
   BuildEventInput,
+  BuildInput,
+  BuildOutput,
   BuildStatus,
+  CheckOutcome,
   CiStore,
+  ListBuildsOptions,
   NewJobBuild,
   NewOneOffBuild,
+  NewVersion,
+  PipelineRef,
   ReadEventsOptions,
   ReapOptions,
   SetPipelineInput,
 } from "../store.ts";
 import { Builds } from "./builds.ts";
 import { openDatabase, Sql } from "./connection.ts";
+import { Jobs } from "./jobs.ts";
 import { LogState } from "./log-state.ts";
 import { migrate } from "./migrations.ts";
 import { Pipelines } from "./pipelines.ts";
 import { Resources } from "./resources.ts";
 import { Versions } from "./versions.ts";
-import { jobs } from "./jobs.ts";
 
 /** node:sqlite answers at once; the interface is async for PostgreSQL. A throw becomes a rejection. */
 function answer<T>(fn: () => T): Promise<T> {
@@ -47,7 +54,7 @@ export class SqliteCiStore implements CiStore {
   readonly #builds: Builds;
   readonly #logState: LogState;
   readonly #logs: BuildLogFiles;
-  readonly #jobs: ReturnType<typeof jobs>;
+  readonly #jobs: Jobs;
 
   private constructor(db: DatabaseSync, options: SqliteStoreOptions) {
     const sql = new Sql(db);
@@ -58,7 +65,7 @@ export class SqliteCiStore implements CiStore {
     this.#versions = new Versions(sql);
     this.#builds = new Builds(sql);
     this.#logState = new LogState(sql);
-    this.#jobs = jobs(sql);
+    this.#jobs = new Jobs(sql);
     this.#logs = new BuildLogFiles(path.join(options.dataDir, BUILD_LOGS_DIRECTORY));
   }
 
@@ -88,7 +95,7 @@ export class SqliteCiStore implements CiStore {
     return answer(() => this.#pipelines.set(input, this.#now()));
   }
 
-  getPipeline(ref: Parameters<CiStore["getPipeline"]>[0]) {
+  getPipeline(ref: PipelineRef) {
     return answer(() => this.#pipelines.get(ref));
   }
 
@@ -125,7 +132,7 @@ export class SqliteCiStore implements CiStore {
     return answer(() => this.#resources.useConfig(resourceId, type, configHash));
   }
 
-  recordCheck(resourceId: number, outcome: Parameters<CiStore["recordCheck"]>[1]) {
+  recordCheck(resourceId: number, outcome: CheckOutcome) {
     return answer(() => this.#resources.recordCheck(resourceId, outcome));
   }
 
@@ -137,11 +144,11 @@ export class SqliteCiStore implements CiStore {
     return answer(() => this.#resources.pin(resourceId, null, null));
   }
 
-  saveVersions(resourceConfigId: number, versions: Parameters<CiStore["saveVersions"]>[1]) {
+  saveVersions(resourceConfigId: number, versions: NewVersion[]) {
     return answer(() => this.#versions.save(resourceConfigId, versions));
   }
 
-  findVersion(resourceConfigId: number, version: Parameters<CiStore["findVersion"]>[1]) {
+  findVersion(resourceConfigId: number, version: Version) {
     return answer(() => this.#versions.find(resourceConfigId, version));
   }
 
@@ -194,7 +201,7 @@ export class SqliteCiStore implements CiStore {
     return answer(() => this.#builds.getByName(jobId, name));
   }
 
-  listJobBuilds(jobId: number, options: Parameters<CiStore["listJobBuilds"]>[1]) {
+  listJobBuilds(jobId: number, options: ListBuildsOptions) {
     return answer(() => this.#builds.listForJob(jobId, options));
   }
 
@@ -219,11 +226,11 @@ export class SqliteCiStore implements CiStore {
     return orphans;
   }
 
-  recordBuildInputs(buildId: number, inputs: Parameters<CiStore["recordBuildInputs"]>[1]) {
+  recordBuildInputs(buildId: number, inputs: BuildInput[]) {
     return answer(() => this.#builds.recordInputs(buildId, inputs));
   }
 
-  recordBuildOutputs(buildId: number, outputs: Parameters<CiStore["recordBuildOutputs"]>[1]) {
+  recordBuildOutputs(buildId: number, outputs: BuildOutput[]) {
     return answer(() => this.#builds.recordOutputs(buildId, outputs));
   }
 
