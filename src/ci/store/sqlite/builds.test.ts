@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { test } from "node:test";
+import { DATABASE_FILE } from "./connection.ts";
+import type { SqliteCiStore } from "./sqlite-store.ts";
+import { gitPipeline, setNewPipeline, withStore } from "./store.test-support.ts";
+
+async function jobsAndRepo(store: SqliteCiStore) {
+  const pipeline = await setNewPipeline(store, "app", gitPipeline());
+  const unit = (await store.getJob(pipeline.id, "unit"))!;
+  const deploy = (await store.getJob(pipeline.id, "deploy"))!;
+  const repo = (await store.getResource(pipeline.id, "repo"))!;
+  const [a, b] = await store.saveVersions(repo.resourceConfigId, [
+    { version: { ref: "a" } },
+    { version: { ref: "b" } },
+  ]);
+  return { pipeline, unit, deploy, repo, a: a!, b: b! };
+}
+
+test("builds are numbered per job; reruns are N.1, N.2, also when rerunning a rerun", () =>
+  withStore(async ({ store }) => {
+    const { unit, deploy } = await jobsAndRepo(store);
+    const first = await store.createJobBuild({ jobId: unit.id });
+    const second = await store.createJobBuild({ jobId: unit.id, manuallyTriggered: true });
+    const deployFirst = await store.createJobBuild({ jobId: deploy.id });
+    assert.deepEqual([first.name, second.name, deployFirst.name], ["1", "2", "1"]);
+    assert.equal(first.status, "pending");
+    assert.equal(second.manuallyTriggered, true);
+    const rerun = await store.createRerunBuild(first.id);
+    const rerunOfRerun = await store.createRerunBuild(rerun.id);
+    assert.deepEqual(
+      [rerun.name, rerun.rerunOf, rerunOfRerun.name, rerunOfRerun.rerunOf],
+      ["1.1", first.id, "1.2", first.id],
+    );
+    assert.equal((await store.createJobBuild({ jobId: unit.id })).name, "3");
+    assert.equal((await store.getJobBuild(unit.id, "1.2"))?.id, rerunOfRerun.id);
+    assert.deepEqual(
+      (await store.listJobBuilds(unit.id, { limit: 3 })).map((b) => b.name),
+      ["3", "1.2", "1.1"],
+    );
+    assert.deepEqual(
+      (await store.listJobBuilds(unit.id, { limit: 10, beforeId: rerun.id })).map((b) => b.name),
+      ["2", "1"],
+    );
+  }));
+
+test("one-off builds are named after their id and cannot be rerun", () =>
+  withStore(async ({ store }) => {
+    const build = await store.createOneOffBuild({ team: "main" });
+    assert.equal(build.name, String(build.id));
+    assert.equal(build.jobId, undefined);
+    await assert.rejects(store.createRerunBuild(build.id), /only job builds can be rerun/);
+  }));
+
+test("status moves pending → started → ended once", () =>
+  withStore(async ({ store }) => {
+    const { unit } = await jobsAndRepo(store);
+    const build = await store.createJobBuild({ jobId: unit.id });
+    await store.startBuild(build.id, 100);
+    await store.finishBuild(build.id, "failed", 200);
+    await store.finishBuild(build.id, "aborted", 300);
+    const ended = (await store.getBuild(build.id))!;
+    assert.deepEqual([ended.status, ended.startedAt, ended.endedAt], ["failed", 100, 200]);
+  }));
+
+test("inputs record first occurrences; builds using a version and the latest success are found", () =>
+  withStore(async ({ store }) => {
+    const { unit, repo, a, b } = await jobsAndRepo(store);
+    const one = await store.createJobBuild({ jobId: unit.id });
+    const inputs = await store.recordBuildInputs(one.id, [
+      { name: "repo", resourceId: repo.id, versionId: a.id },
+    ]);
+    assert.deepEqual(inputs, [{ name: "repo", resourceId: repo.id, versionId: a.id, firstOccurrence: true }]);
+    await store.recordBuildOutputs(one.id, [{ name: "repo", resourceId: repo.id, versionId: b.id }]);
+    await store.finishBuild(one.id, "succeeded", 1);
+
+    const two = await store.createJobBuild({ jobId: unit.id });
+    const again = await store.recordBuildInputs(two.id, [
+      { name: "repo", resourceId: repo.id, versionId: a.id },
+    ]);
+    assert.equal(again[0]?.firstOccurrence, false);
+    await store.finishBuild(two.id, "failed", 2);
+    const three = await store.createJobBuild({ jobId: unit.id });
+    await store.recordBuildInputs(three.id, [{ name: "repo", resourceId: repo.id, versionId: b.id }]);
+
+    assert.deepEqual(
+      (await store.buildsUsingVersion(unit.id, a.id)).map((x) => x.name),
+      ["2", "1"],
+    );
+    const latest = (await store.latestSuccessfulBuild(unit.id))!;
+    assert.equal(latest.build.id, one.id);
+    assert.deepEqual(
+      latest.inputs.map((i) => i.versionId),
+      [a.id],
+    );
+    assert.deepEqual(latest.outputs, [{ name: "repo", resourceId: repo.id, versionId: b.id }]);
+    assert.equal(await store.buildVersions(9999), undefined);
+  }));
+
+test("after a crash, pending and started builds become errored, their logs end, and the job builds again", () =>
+  withStore(async ({ store, reopen }) => {
+    const { unit, deploy } = await jobsAndRepo(store);
+    const done = await store.createJobBuild({ jobId: unit.id });
+    await store.finishBuild(done.id, "succeeded", 1);
+    const running = await store.createJobBuild({ jobId: unit.id });
+    await store.startBuild(running.id, 2);
+    await store.appendBuildEvents(running.id, [{ type: "log", data: { payload: "half" } }], 2);
+    const pending = await store.createJobBuild({ jobId: deploy.id });
+
+    const restarted = await reopen();
+    assert.deepEqual(await restarted.markOrphanedBuildsErrored(10), [running.id, pending.id]);
+    assert.deepEqual(await restarted.markOrphanedBuildsErrored(11), []);
+    const errored = (await restarted.getBuild(running.id))!;
+    assert.deepEqual([errored.status, errored.endedAt], ["errored", 10]);
+    assert.equal((await restarted.getBuild(done.id))?.status, "succeeded");
+    assert.deepEqual(
+      (await restarted.readBuildEvents(running.id)).map((e) => e.type),
+      ["log", "status"],
+    );
+    assert.equal((await restarted.createJobBuild({ jobId: unit.id })).name, "3");
+  }));
+
+test("after a crash between a build's end and the sealing of its log, the log is sealed", () =>
+  withStore(async ({ store, dataDir, reopen }) => {
+    const { unit } = await jobsAndRepo(store);
+    const build = await store.createJobBuild({ jobId: unit.id });
+    await store.appendBuildEvents(build.id, [{ type: "log", data: { payload: "done" } }], 1);
+    const db = new DatabaseSync(path.join(dataDir, DATABASE_FILE));
+    db.prepare("UPDATE builds SET status = 'succeeded', ended_at = 2 WHERE id = ?").run(build.id);
+    db.close();
+
+    const restarted = await reopen();
+    assert.deepEqual(await restarted.markOrphanedBuildsErrored(10), []);
+    assert.ok(existsSync(path.join(dataDir, "build-logs", "0", `${build.id}.ndjson.gz`)));
+    assert.equal((await restarted.readBuildEvents(build.id)).length, 1);
+    assert.equal((await restarted.getBuild(build.id))?.status, "succeeded");
+  }));
