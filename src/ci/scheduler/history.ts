@@ -3,7 +3,7 @@
  * query each. Versions and builds are addressed by resource and job names within one pipeline;
  * the store maps them to its own ids.
  */
-import type { Version } from "../pipeline/index.ts";
+import type { Version } from "../pipeline/fields.ts";
 
 /** A version of a resource as its checks saved it. */
 export interface StoredVersion {

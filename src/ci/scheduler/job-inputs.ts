@@ -1,7 +1,8 @@
 /** A job's inputs as scheduling sees them: one per get step, with its constraints spelled out. */
 import { matchingNames } from "../pipeline/glob.ts";
 import { resourceOf, resourcesOf } from "../pipeline/step-tree.ts";
-import type { GetStep, Job, Pipeline, Version } from "../pipeline/index.ts";
+import type { Version } from "../pipeline/fields.ts";
+import type { GetStep, Job, Pipeline } from "../pipeline/index.ts";
 
 export type PinSource = "get step" | "resource config" | "API";
 
@@ -26,7 +27,11 @@ export interface ApiPin {
   comment?: string;
 }
 
-function versionRule(get: GetStep, resourceVersion: Version | undefined, apiPin: ApiPin | undefined): VersionRule {
+function versionRule(
+  get: GetStep,
+  resourceVersion: Version | undefined,
+  apiPin: ApiPin | undefined,
+): VersionRule {
   const stepVersion = get.version;
   if (typeof stepVersion === "object") return { kind: "pinned", fields: stepVersion, source: "get step" };
   if (resourceVersion) return { kind: "pinned", fields: resourceVersion, source: "resource config" };
