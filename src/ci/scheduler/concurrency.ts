@@ -77,8 +77,8 @@ export function mayStart(
   }
   const [next] = inGroups.filter((other) => other.state === "pending").sort(queueOrder);
   if (next && next.id !== build.id) {
-    const where = job.serial_groups?.length ? `in serial group ${sharedGroup(next)}` : `of job ${job.name}`;
-    return { start: false, reason: `job ${label(next)} is pending ahead of it ${where}` };
+    const where = job.serial_groups?.length ? ` in serial group ${sharedGroup(next)}` : "";
+    return { start: false, reason: `job ${label(next)} is pending ahead of it${where}` };
   }
   return { start: true };
 }
