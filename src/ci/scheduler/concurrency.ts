@@ -26,35 +26,40 @@ export interface ConcurrencyLimit {
 
 export function concurrencyOf(job: Job): ConcurrencyLimit {
   const groups = job.serial_groups ?? [];
-  const maxInFlight =
-    job.serial === true || groups.length > 0
-      ? 1
-      : typeof job.max_in_flight === "number"
-        ? job.max_in_flight
-        : 0;
-  if (groups.length > 0) return { maxInFlight, serialGroups: groups };
+  if (groups.length > 0) return { maxInFlight: 1, serialGroups: groups };
+  const limit = typeof job.max_in_flight === "number" ? job.max_in_flight : 0;
+  const maxInFlight = job.serial === true ? 1 : limit;
   return { maxInFlight, serialGroups: maxInFlight > 0 ? [job.name] : [] };
 }
 
 export type StartDecision = { start: true } | { start: false; reason: string };
 
-const label = (build: ActiveBuild) => `${build.job} #${build.name}`;
-const queueOrder = (a: ActiveBuild, b: ActiveBuild) =>
+/** A build of the group and the serial group it shares with the build asking to start. */
+interface GroupBuild {
+  build: ActiveBuild;
+  group: string;
+}
+
+const label = ({ build }: GroupBuild) => `job ${build.job} #${build.name}`;
+const queueOrder = ({ build: a }: GroupBuild, { build: b }: GroupBuild) =>
   (a.rerunOf ?? a.id) - (b.rerunOf ?? b.id) || a.id - b.id;
 
-function busyReason(
-  job: Job,
-  limit: ConcurrencyLimit,
-  running: ActiveBuild[],
-  groupOf: (b: ActiveBuild) => string,
-) {
-  if (job.serial_groups?.length) {
-    const [first] = running;
-    return first ? `serial group ${groupOf(first)} is busy with job ${label(first)}` : "";
-  }
-  const names = running.map((build) => `#${build.name}`);
-  if (limit.maxInFlight === 1) return `job ${job.name} is serial and ${listNames(names)} is running`;
-  return `max_in_flight ${limit.maxInFlight} reached: ${listNames(names)} are running`;
+function busyReason(job: Job, limit: ConcurrencyLimit, running: GroupBuild[]): string {
+  const [first] = running;
+  if (job.serial_groups?.length && first) return `serial group ${first.group} is busy with ${label(first)}`;
+  const names = listNames(running.map(({ build }) => `#${build.name}`));
+  if (limit.maxInFlight === 1) return `job ${job.name} is serial and ${names} is running`;
+  return `max_in_flight ${limit.maxInFlight} reached: ${names} are running`;
+}
+
+/** The builds of `active` in a serial group of `limit`, each with the first group it shares. */
+function buildsInGroups(jobs: readonly Job[], limit: ConcurrencyLimit, active: readonly ActiveBuild[]) {
+  const groupsOfJob = new Map(jobs.map((j) => [j.name, concurrencyOf(j).serialGroups]));
+  return active.flatMap((build): GroupBuild[] => {
+    const groups = groupsOfJob.get(build.job) ?? [];
+    const group = limit.serialGroups.find((g) => groups.includes(g));
+    return group === undefined ? [] : [{ build, group }];
+  });
 }
 
 /** Whether `build`, pending, may start now, given the pipeline's jobs and their pending and running builds. */
@@ -67,18 +72,13 @@ export function mayStart(
   if (!job) throw new Error(`job ${JSON.stringify(build.job)} is not in the pipeline`);
   const limit = concurrencyOf(job);
   if (limit.maxInFlight === 0) return { start: true };
-  const groupsOfJob = new Map(jobs.map((j) => [j.name, concurrencyOf(j).serialGroups]));
-  const sharedGroup = (other: ActiveBuild) => limit.serialGroups.find((group) => groupOf(other, group)) ?? "";
-  const groupOf = (other: ActiveBuild, group: string) => groupsOfJob.get(other.job)?.includes(group) ?? false;
-  const inGroups = active.filter((other) => sharedGroup(other) !== "");
-  const running = inGroups.filter((other) => other.state === "running");
-  if (running.length >= limit.maxInFlight) {
-    return { start: false, reason: busyReason(job, limit, running, sharedGroup) };
-  }
-  const [next] = inGroups.filter((other) => other.state === "pending").sort(queueOrder);
-  if (next && next.id !== build.id) {
-    const where = job.serial_groups?.length ? ` in serial group ${sharedGroup(next)}` : "";
-    return { start: false, reason: `job ${label(next)} is pending ahead of it${where}` };
+  const inGroups = buildsInGroups(jobs, limit, active);
+  const running = inGroups.filter((other) => other.build.state === "running");
+  if (running.length >= limit.maxInFlight) return { start: false, reason: busyReason(job, limit, running) };
+  const [next] = inGroups.filter((other) => other.build.state === "pending").sort(queueOrder);
+  if (next && next.build.id !== build.id) {
+    const where = job.serial_groups?.length ? ` in serial group ${next.group}` : "";
+    return { start: false, reason: `${label(next)} is pending ahead of it${where}` };
   }
   return { start: true };
 }
