@@ -8,8 +8,7 @@ import type { BuildHistory, StoredVersion, VersionHistory } from "./history.ts";
 import type { JobInput } from "./job-inputs.ts";
 import { explainPassedFailure, type WaitingInput } from "./passed-explain.ts";
 import { groupBySharedJobs, searchPassedVersions, type PassedInput } from "./passed-search.ts";
-import { resolveSingleInput } from "./single-input.ts";
-import { reasons } from "./waiting-reasons.ts";
+import { resolvePin, resolveSingleInput } from "./single-input.ts";
 
 export type { WaitingInput } from "./passed-explain.ts";
 
@@ -43,21 +42,15 @@ async function resolveAlone(job: string, inputs: JobInput[], history: Scheduling
 }
 
 /** The group's inputs with their pins found, or the inputs whose pinned version does not exist. */
-async function withPins(
-  inputs: JobInput[],
-  versions: VersionHistory,
-): Promise<{ group: PassedInput[]; waiting: WaitingInput[] }> {
+async function withPins(inputs: JobInput[], versions: VersionHistory) {
   const group: PassedInput[] = [];
   const waiting: WaitingInput[] = [];
   for (const input of inputs) {
-    if (input.version.kind !== "pinned") {
-      group.push({ input });
-      continue;
-    }
-    const pin = await versions.findVersion(input.resource, input.version.fields);
-    if (pin) group.push({ input, pin });
-    else
-      waiting.push({ name: input.name, reason: reasons.pinNotFound(input.resource, input.version.fields) });
+    const rule = input.version;
+    const pin = rule.kind === "pinned" ? await resolvePin(input.resource, rule.fields, versions) : undefined;
+    if (pin === undefined) group.push({ input });
+    else if (pin.ok) group.push({ input, pin: pin.version });
+    else waiting.push({ name: input.name, reason: pin.reason });
   }
   return { group, waiting };
 }
@@ -66,9 +59,12 @@ async function resolveWithPassed(inputs: JobInput[], history: SchedulingHistory,
   const waiting: WaitingInput[] = [];
   for (const inputsOfGroup of groupBySharedJobs(inputs)) {
     const { group, waiting: pinsMissing } = await withPins(inputsOfGroup, history.versions);
-    const choices = pinsMissing.length === 0 ? await searchPassedVersions(group, history.builds) : undefined;
+    if (pinsMissing.length > 0) {
+      waiting.push(...pinsMissing);
+      continue;
+    }
+    const choices = await searchPassedVersions(group, history.builds);
     if (choices) for (const [name, choice] of choices) found.set(name, choice);
-    else if (pinsMissing.length > 0) waiting.push(...pinsMissing);
     else waiting.push(...(await explainPassedFailure(group, history.builds)));
   }
   return waiting;

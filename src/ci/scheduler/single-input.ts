@@ -3,6 +3,7 @@
  * the next one after the newest this job has used (Concourse's NextEveryVersion: a job that never
  * ran starts at the latest version, and one that used the newest stays on it).
  */
+import type { Version } from "../pipeline/fields.ts";
 import type { BuildHistory, StoredVersion, VersionHistory } from "./history.ts";
 import type { JobInput } from "./job-inputs.ts";
 import { reasons } from "./waiting-reasons.ts";
@@ -23,6 +24,16 @@ async function nextEveryVersion(
   );
 }
 
+/** The version an input's pin names, the newest that matches. */
+export async function resolvePin(
+  resource: string,
+  fields: Version,
+  versions: VersionHistory,
+): Promise<Candidate> {
+  const version = await versions.findVersion(resource, fields);
+  return version ? { ok: true, version } : { ok: false, reason: reasons.pinNotFound(resource, fields) };
+}
+
 export async function resolveSingleInput(
   job: string,
   input: JobInput,
@@ -30,12 +41,7 @@ export async function resolveSingleInput(
   builds: BuildHistory,
 ): Promise<Candidate> {
   const rule = input.version;
-  if (rule.kind === "pinned") {
-    const version = await versions.findVersion(input.resource, rule.fields);
-    return version
-      ? { ok: true, version }
-      : { ok: false, reason: reasons.pinNotFound(input.resource, rule.fields) };
-  }
+  if (rule.kind === "pinned") return resolvePin(input.resource, rule.fields, versions);
   const version =
     rule.kind === "every"
       ? await nextEveryVersion(job, input.resource, versions, builds)
