@@ -23,6 +23,14 @@ interface Build {
   inputs: Map<string, number>;
   /** Version ids put out. */
   outputs: number[];
+  /** Ids of the builds of passed jobs its inputs came from. */
+  fedBy: number[];
+}
+
+interface MoreOfBuild {
+  outputs?: string[];
+  rerunOf?: number;
+  fedBy?: number[];
 }
 
 /** A resource's version as a test names it: `{ ref: "a" }` or just `"a"` for `{ ref: "a" }`. */
@@ -65,16 +73,11 @@ export class MemoryHistory implements VersionHistory, BuildHistory, SchedulingHi
   }
 
   /**
-   * A build of `job` that took `inputs` (input name to `resource@ref`) and put out `outputs`
-   * (`resource@ref`); `lastBuildId` is then its id.
+   * A build of `job` that took `inputs` (input name to `resource@ref`), put out `outputs`
+   * (`resource@ref`) and took its passed versions from the builds `fedBy`; `lastBuildId` is then
+   * its id.
    */
-  build(
-    job: string,
-    status: Status,
-    inputs: Record<string, string>,
-    outputs: string[] = [],
-    rerunOf?: number,
-  ): this {
+  build(job: string, status: Status, inputs: Record<string, string>, more: MoreOfBuild = {}): this {
     const id = ++this.#ids;
     this.lastBuildId = id;
     const versionId = (at: string) => {
@@ -87,9 +90,10 @@ export class MemoryHistory implements VersionHistory, BuildHistory, SchedulingHi
       job,
       name,
       status,
-      ...(rerunOf === undefined ? {} : { rerunOf }),
+      ...(more.rerunOf === undefined ? {} : { rerunOf: more.rerunOf }),
       inputs: new Map(Object.entries(inputs).map(([input, at]) => [input, versionId(at)])),
-      outputs: outputs.map(versionId),
+      outputs: (more.outputs ?? []).map(versionId),
+      fedBy: more.fedBy ?? [],
     });
     return this;
   }
@@ -102,6 +106,10 @@ export class MemoryHistory implements VersionHistory, BuildHistory, SchedulingHi
     const row = this.#row(resource, asVersion(ref));
     if (!row) throw new Error(`no version ${JSON.stringify(ref)} of ${resource}`);
     return row;
+  }
+
+  #rowById(id: number): Row | undefined {
+    return this.#rows.find((row) => row.id === id);
   }
 
   #enabled(resource: string): Row[] {
@@ -146,16 +154,34 @@ export class MemoryHistory implements VersionHistory, BuildHistory, SchedulingHi
     });
   }
 
-  async *succeededBuilds(job: string, including: readonly number[]): AsyncIterable<PassedBuild> {
-    const builds = this.#builds
+  async *succeededBuilds(
+    job: string,
+    including: readonly number[],
+    after?: number,
+  ): AsyncIterable<PassedBuild> {
+    const rank = (b: Build) => b.rerunOf ?? b.id;
+    const newestFirst = this.#builds
       .filter((b) => b.job === job && b.status === "succeeded")
-      .sort((a, b) => (b.rerunOf ?? b.id) - (a.rerunOf ?? a.id) || b.id - a.id);
-    for (const build of builds) {
+      .sort((a, b) => rank(b) - rank(a) || b.id - a.id);
+    const newer = after === undefined ? [] : newestFirst.filter((b) => rank(b) > after).reverse();
+    const rest = newestFirst.filter((b) => !newer.includes(b));
+    for (const build of [...newer, ...rest]) {
       const versions = this.#used(build);
       if (including.every((id) => versions.some((used) => used.version.id === id))) {
         yield await Promise.resolve({ id: build.id, name: build.name, versions });
       }
     }
+  }
+
+  passedBuildsOfNewestUse(job: string, resource: string) {
+    const newest = this.#builds
+      .filter((b) => b.job === job)
+      .flatMap((build) => [...build.inputs.values()].map((id) => ({ build, row: this.#rowById(id) })))
+      .filter(({ row }) => row?.resource === resource)
+      .sort((a, b) => (a.row?.checkOrder ?? 0) - (b.row?.checkOrder ?? 0) || a.build.id - b.build.id)
+      .at(-1);
+    const fedBy = (newest?.build.fedBy ?? []).flatMap((id) => this.#builds.find((b) => b.id === id) ?? []);
+    return Promise.resolve(new Map(fedBy.map((b) => [b.job, b.id])));
   }
 
   newestVersionUsed(job: string, resource: string) {

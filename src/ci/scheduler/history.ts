@@ -47,11 +47,18 @@ export interface BuildHistory {
   /**
    * The succeeded builds of `job` whose inputs or outputs include every version id in
    * `including` (an empty list for all), newest first with reruns next to the build they rerun.
-   * Iterated lazily, so a store can page.
+   * With `after` (a build id), the builds newer than it come first, oldest first, then the
+   * others newest first: how `version: every` walks through what passed. Iterated lazily, so a
+   * store can page.
    */
-  succeededBuilds(job: string, including: readonly number[]): AsyncIterable<PassedBuild>;
+  succeededBuilds(job: string, including: readonly number[], after?: number): AsyncIterable<PassedBuild>;
   /** The version of `resource` with the highest check order that a build of `job` had as input. */
   newestVersionUsed(job: string, resource: string): Promise<StoredVersion | undefined>;
+  /**
+   * For the build of `job` that used the version of `resource` with the highest check order,
+   * the build of each passed job its inputs came from (what resolution's `passedBuilds` recorded).
+   */
+  passedBuildsOfNewestUse(job: string, resource: string): Promise<ReadonlyMap<string, number>>;
   /** Whether a build of `job`, whatever its status, had `versionId` as its input named `input`. */
   hasUsedVersion(job: string, input: string, versionId: number): Promise<boolean>;
 }

@@ -4,7 +4,9 @@
  * first, and every input of the group that lists the job takes its version from that build: so
  * versions that passed a job did so *together*. A build whose version is disabled, or is not an
  * input's pin, does not count. The search backtracks: when a later job has no build agreeing with
- * the versions chosen so far, the next build of the earlier job is tried.
+ * the versions chosen so far, the next build of the earlier job is tried. An input with
+ * `version: every` takes, of each passed job, the builds after the one its last version came
+ * from, oldest first.
  */
 import type { BuildHistory, PassedBuild, StoredVersion } from "./history.ts";
 import type { JobInput } from "./job-inputs.ts";
@@ -13,6 +15,11 @@ export interface PassedInput {
   input: JobInput;
   /** The pinned version an input with a pin must take. */
   pin?: StoredVersion;
+  /**
+   * For `version: every`, the build of each passed job the job's newest version came from: the
+   * search goes on from there, oldest first.
+   */
+  lastPassedBuilds?: ReadonlyMap<string, number>;
 }
 
 export interface PassedChoice {
@@ -63,7 +70,12 @@ export async function searchPassedVersions(
   inputs: readonly PassedInput[],
   builds: BuildHistory,
 ): Promise<Map<string, PassedChoice> | undefined> {
-  const jobs = passedJobsOf(inputs.map(({ input }) => input));
+  const lastPassedBuild = (job: string) =>
+    inputs.map(({ lastPassedBuilds }) => lastPassedBuilds?.get(job)).find((id) => id !== undefined);
+  // Jobs an `every` input already went through come first, so the search goes on from where they left off.
+  const jobs = passedJobsOf(inputs.map(({ input }) => input)).sort(
+    (a, b) => Number(lastPassedBuild(b) !== undefined) - Number(lastPassedBuild(a) !== undefined),
+  );
 
   async function search(
     index: number,
@@ -74,10 +86,8 @@ export async function searchPassedVersions(
     if (job === undefined) return { chosen, sources };
     const related = inputs.filter(({ input }) => input.passed.includes(job));
     const including = [...new Set(related.flatMap(({ input, pin }) => chosen.get(input.name) ?? pin ?? []))];
-    for await (const build of builds.succeededBuilds(
-      job,
-      including.map((version) => version.id),
-    )) {
+    const ids = including.map((version) => version.id);
+    for await (const build of builds.succeededBuilds(job, ids, lastPassedBuild(job))) {
       for (const next of assignments(build, related, chosen)) {
         const found = await search(index + 1, next, new Map(sources).set(job, build.id));
         if (found) return found;

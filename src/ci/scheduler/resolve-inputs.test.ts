@@ -154,7 +154,7 @@ const cases: Case[] = [
   {
     name: "passed: a put's output passes too",
     gets: "[{ get: repo, passed: [unit] }]",
-    history: (h) => h.check("repo", "a", "b").build("unit", "succeeded", {}, ["repo@a"]),
+    history: (h) => h.check("repo", "a", "b").build("unit", "succeeded", {}, { outputs: ["repo@a"] }),
     expected: { repo: "a+" },
   },
   {
@@ -183,6 +183,28 @@ const cases: Case[] = [
     gets: "[{ get: repo, passed: ['u*'] }]",
     history: (h) => h.check("repo", "a").build("unit", "succeeded", { repo: "repo@a" }),
     expected: { repo: "a+" },
+  },
+  {
+    name: "every and passed, for a job that never ran: the newest version that passed",
+    gets: "[{ get: repo, passed: [unit], version: every }]",
+    history: (h) =>
+      h
+        .check("repo", "a", "b")
+        .build("unit", "succeeded", { repo: "repo@a" })
+        .build("unit", "succeeded", { repo: "repo@b" }),
+    expected: { repo: "b+" },
+  },
+  {
+    name: "every and passed: the build after the one the last version came from",
+    gets: "[{ get: repo, passed: [unit], version: every }]",
+    history: (h) => {
+      h.check("repo", "a", "b", "c").build("unit", "succeeded", { repo: "repo@a" });
+      const fedBy = [h.lastBuildId];
+      h.build("unit", "succeeded", { repo: "repo@b" })
+        .build("unit", "succeeded", { repo: "repo@c" })
+        .build("deploy", "succeeded", { repo: "repo@a" }, { fedBy });
+    },
+    expected: { repo: "b+" },
   },
   {
     name: "correlated: inputs sharing a passed job take their versions from the same build",

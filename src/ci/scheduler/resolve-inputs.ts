@@ -41,24 +41,29 @@ async function resolveAlone(job: string, inputs: JobInput[], history: Scheduling
   return waiting;
 }
 
-/** The group's inputs with their pins found, or the inputs whose pinned version does not exist. */
-async function withPins(inputs: JobInput[], versions: VersionHistory) {
+/**
+ * The group's inputs with their pins and, for `every`, where they left off; or the inputs whose
+ * pinned version does not exist.
+ */
+async function withPins(job: string, inputs: JobInput[], { versions, builds }: SchedulingHistory) {
   const group: PassedInput[] = [];
   const waiting: WaitingInput[] = [];
   for (const input of inputs) {
     const rule = input.version;
     const pin = rule.kind === "pinned" ? await resolvePin(input.resource, rule.fields, versions) : undefined;
-    if (pin === undefined) group.push({ input });
+    const lastPassedBuilds =
+      rule.kind === "every" ? await builds.passedBuildsOfNewestUse(job, input.resource) : undefined;
+    if (pin === undefined) group.push({ input, ...(lastPassedBuilds && { lastPassedBuilds }) });
     else if (pin.ok) group.push({ input, pin: pin.version });
     else waiting.push({ name: input.name, reason: pin.reason });
   }
   return { group, waiting };
 }
 
-async function resolveWithPassed(inputs: JobInput[], history: SchedulingHistory, found: Found) {
+async function resolveWithPassed(job: string, inputs: JobInput[], history: SchedulingHistory, found: Found) {
   const waiting: WaitingInput[] = [];
   for (const inputsOfGroup of groupBySharedJobs(inputs)) {
-    const { group, waiting: pinsMissing } = await withPins(inputsOfGroup, history.versions);
+    const { group, waiting: pinsMissing } = await withPins(job, inputsOfGroup, history);
     if (pinsMissing.length > 0) {
       waiting.push(...pinsMissing);
       continue;
@@ -84,6 +89,7 @@ export async function resolveInputs(
       found,
     )),
     ...(await resolveWithPassed(
+      job,
       inputs.filter((input) => input.passed.length > 0),
       history,
       found,

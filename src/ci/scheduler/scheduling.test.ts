@@ -85,7 +85,7 @@ describe("decideBuild", () => {
     assert.deepEqual(first.triggeredBy, ["source-code"]);
     history
       .check("version", "1.0.1")
-      .build("build", "succeeded", { "source-code": "source-code@c1" }, ["version@1.0.1"]);
+      .build("build", "succeeded", { "source-code": "source-code@c1" }, { outputs: ["version@1.0.1"] });
     const again = decideBuild(inputs, await resolveInputs("build", inputs, history), "scheduler");
     assert.equal(again.create, false);
     history.check("source-code", "c2");
