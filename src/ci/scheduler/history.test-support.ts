@@ -98,6 +98,12 @@ export class MemoryHistory implements VersionHistory, BuildHistory, SchedulingHi
     return this;
   }
 
+  /** One succeeded build of `job` per ref, each with that version of `resource` as its input of the same name. */
+  passed(job: string, resource: string, ...refs: string[]): this {
+    for (const ref of refs) this.build(job, "succeeded", { [resource]: `${resource}@${ref}` });
+    return this;
+  }
+
   #row(resource: string, version: Version): Row | undefined {
     return this.#rows.find((row) => row.resource === resource && sameVersion(row.version, version));
   }

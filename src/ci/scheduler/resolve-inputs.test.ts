@@ -82,20 +82,19 @@ const cases: Case[] = [
   {
     name: "every takes the oldest version after the newest one used",
     gets: "[{ get: repo, version: every }]",
-    history: (h) => h.check("repo", "a", "b", "c").build("deploy", "succeeded", { repo: "repo@a" }),
+    history: (h) => h.check("repo", "a", "b", "c").passed("deploy", "repo", "a"),
     expected: { repo: "b+" },
   },
   {
     name: "every skips disabled versions",
     gets: "[{ get: repo, version: every }]",
-    history: (h) =>
-      h.check("repo", "a", "b", "c").build("deploy", "succeeded", { repo: "repo@a" }).disable("repo", "b"),
+    history: (h) => h.check("repo", "a", "b", "c").passed("deploy", "repo", "a").disable("repo", "b"),
     expected: { repo: "c+" },
   },
   {
     name: "every stays on the newest version once it is used",
     gets: "[{ get: repo, version: every }]",
-    history: (h) => h.check("repo", "a", "b").build("deploy", "succeeded", { repo: "repo@b" }),
+    history: (h) => h.check("repo", "a", "b").passed("deploy", "repo", "b"),
     expected: { repo: "b" },
   },
   {
@@ -127,11 +126,7 @@ const cases: Case[] = [
   {
     name: "passed one job: the newest version of a succeeded build",
     gets: "[{ get: repo, passed: [unit] }]",
-    history: (h) =>
-      h
-        .check("repo", "a", "b", "c")
-        .build("unit", "succeeded", { repo: "repo@a" })
-        .build("unit", "succeeded", { repo: "repo@b" }),
+    history: (h) => h.check("repo", "a", "b", "c").passed("unit", "repo", "a", "b"),
     expected: { repo: "b+" },
   },
   {
@@ -143,12 +138,7 @@ const cases: Case[] = [
   {
     name: "passed: a disabled version does not pass",
     gets: "[{ get: repo, passed: [unit] }]",
-    history: (h) =>
-      h
-        .check("repo", "a", "b")
-        .build("unit", "succeeded", { repo: "repo@a" })
-        .build("unit", "succeeded", { repo: "repo@b" })
-        .disable("repo", "b"),
+    history: (h) => h.check("repo", "a", "b").passed("unit", "repo", "a", "b").disable("repo", "b"),
     expected: { repo: "a+" },
   },
   {
@@ -163,46 +153,36 @@ const cases: Case[] = [
     history: (h) =>
       h
         .check("repo", "a", "b")
-        .build("unit", "succeeded", { repo: "repo@a" })
-        .build("lint", "succeeded", { repo: "repo@a" })
-        .build("unit", "succeeded", { repo: "repo@b" }),
+        .passed("unit", "repo", "a")
+        .passed("lint", "repo", "a")
+        .passed("unit", "repo", "b"),
     expected: { repo: "a+" },
   },
   {
     name: "passed two jobs: no version passed both",
     gets: "[{ get: repo, passed: [unit, lint] }]",
-    history: (h) =>
-      h
-        .check("repo", "a", "b")
-        .build("unit", "succeeded", { repo: "repo@a" })
-        .build("lint", "succeeded", { repo: "repo@b" }),
+    history: (h) => h.check("repo", "a", "b").passed("unit", "repo", "a").passed("lint", "repo", "b"),
     expected: { repo: "versions of repo that passed jobs unit and lint together: none" },
   },
   {
     name: "passed globs match job names",
     gets: "[{ get: repo, passed: ['u*'] }]",
-    history: (h) => h.check("repo", "a").build("unit", "succeeded", { repo: "repo@a" }),
+    history: (h) => h.check("repo", "a").passed("unit", "repo", "a"),
     expected: { repo: "a+" },
   },
   {
     name: "every and passed, for a job that never ran: the newest version that passed",
     gets: "[{ get: repo, passed: [unit], version: every }]",
-    history: (h) =>
-      h
-        .check("repo", "a", "b")
-        .build("unit", "succeeded", { repo: "repo@a" })
-        .build("unit", "succeeded", { repo: "repo@b" }),
+    history: (h) => h.check("repo", "a", "b").passed("unit", "repo", "a", "b"),
     expected: { repo: "b+" },
   },
   {
     name: "every and passed: the build after the one the last version came from",
     gets: "[{ get: repo, passed: [unit], version: every }]",
     history: (h) => {
-      h.check("repo", "a", "b", "c").build("unit", "succeeded", { repo: "repo@a" });
+      h.check("repo", "a", "b", "c").passed("unit", "repo", "a");
       const fedBy = [h.lastBuildId];
-      h.build("unit", "succeeded", { repo: "repo@b" })
-        .build("unit", "succeeded", { repo: "repo@c" })
-        .build("deploy", "succeeded", { repo: "repo@a" }, { fedBy });
+      h.passed("unit", "repo", "b", "c").build("deploy", "succeeded", { repo: "repo@a" }, { fedBy });
     },
     expected: { repo: "b+" },
   },
@@ -215,7 +195,7 @@ const cases: Case[] = [
         .check("config", "x", "y")
         .build("unit", "succeeded", { repo: "repo@a", config: "config@x" })
         .build("unit", "succeeded", { repo: "repo@b", config: "config@y" })
-        .build("lint", "succeeded", { config: "config@x" }),
+        .passed("lint", "config", "x"),
     expected: { repo: "a+", config: "x+" },
   },
   {
@@ -226,8 +206,8 @@ const cases: Case[] = [
         .check("repo", "a")
         .check("config", "x", "y")
         .build("unit", "succeeded", { repo: "repo@a", config: "config@x" })
-        .build("unit", "succeeded", { config: "config@y" })
-        .build("lint", "succeeded", { config: "config@y" }),
+        .passed("unit", "config", "y")
+        .passed("lint", "config", "y"),
     expected: {
       repo: "versions of repo and config that passed job unit together: none",
       config: "versions of repo and config that passed job unit together: none",
@@ -236,17 +216,13 @@ const cases: Case[] = [
   {
     name: "pinned and passed: the pin must have passed",
     gets: "[{ get: repo, passed: [unit], version: { ref: a } }]",
-    history: (h) => h.check("repo", "a", "b").build("unit", "succeeded", { repo: "repo@b" }),
+    history: (h) => h.check("repo", "a", "b").passed("unit", "repo", "b"),
     expected: { repo: "pinned version {ref: a} of repo has not passed job unit" },
   },
   {
     name: "pinned and passed: an older build that passed the pin",
     gets: "[{ get: repo, passed: [unit], version: { ref: a } }]",
-    history: (h) =>
-      h
-        .check("repo", "a", "b")
-        .build("unit", "succeeded", { repo: "repo@a" })
-        .build("unit", "succeeded", { repo: "repo@b" }),
+    history: (h) => h.check("repo", "a", "b").passed("unit", "repo", "a", "b"),
     expected: { repo: "a+" },
   },
   {
@@ -273,8 +249,8 @@ describe("resolveInputs", () => {
 
   it("says which builds of the passed jobs the versions came from", async () => {
     const history = new MemoryHistory().check("repo", "a");
-    const unit = history.build("unit", "succeeded", { repo: "repo@a" }).lastBuildId;
-    const lint = history.build("lint", "succeeded", { repo: "repo@a" }).lastBuildId;
+    const unit = history.passed("unit", "repo", "a").lastBuildId;
+    const lint = history.passed("lint", "repo", "a").lastBuildId;
     const inputs = jobInputs(pipelineWith("[{ get: repo, passed: [unit, lint] }]"), "deploy");
     const resolution = await resolveInputs("deploy", inputs, history);
     assert.ok(resolution.ok);
