@@ -7,8 +7,7 @@
 import type { Command } from "commander";
 import YAML from "yaml";
 import type { Kustomization } from "../../api/kustomize/kustomization/index.ts";
-import { ownerLabels } from "../../controllers/kustomization/build-settings.ts";
-import { fieldManager } from "../../controllers/kustomization/reasons.ts";
+import { fieldManager, ownerLabels } from "../../kustomize/build-settings.ts";
 import { forceAnnotation, ssaAnnotation } from "../../kube/apply.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import { KubeApiError, isNotFound } from "../../kube/errors.ts";

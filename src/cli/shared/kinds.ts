@@ -1,6 +1,7 @@
 /** The kinds the CLI verbs act on, how they are named on the command line, and how their state reads. */
 import type { Command } from "commander";
 import { z } from "zod";
+import { fluxApiVersions } from "../../api/kinds.ts";
 import { ImageRef, imageRefString } from "../../api/image/imagepolicy/index.ts";
 import { ScanResult } from "../../api/image/imagerepository/v1.ts";
 import { rollbacksAcknowledgedAnnotation } from "../../controllers/imageupdateautomation/reconciler.ts";
@@ -97,7 +98,7 @@ const revisionColumns = (revision: (obj: FluxObject) => string): readonly Column
 ];
 
 export const gitRepositoryKind: KindInfo = {
-  apiVersion: "source.toolkit.fluxcd.io/v1",
+  apiVersion: fluxApiVersions.GitRepository,
   kind: "GitRepository",
   words: ["source", "git"],
   listWords: ["sources", "git"],
@@ -109,7 +110,7 @@ export const gitRepositoryKind: KindInfo = {
 const SourceRef = z.object({ kind: z.string(), name: z.string(), namespace: z.string().optional() });
 
 export const kustomizationKind: KindInfo = {
-  apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+  apiVersion: fluxApiVersions.Kustomization,
   kind: "Kustomization",
   words: ["kustomization"],
   listWords: ["kustomizations"],
@@ -137,7 +138,7 @@ export const latestImageOf = (obj: FluxObject): string => {
 };
 
 export const imageRepositoryKind: KindInfo = {
-  apiVersion: "image.toolkit.fluxcd.io/v1",
+  apiVersion: fluxApiVersions.ImageRepository,
   kind: "ImageRepository",
   words: ["image", "repository"],
   listWords: ["images", "repository"],
@@ -151,7 +152,7 @@ export const imageRepositoryKind: KindInfo = {
 };
 
 export const imagePolicyKind: KindInfo = {
-  apiVersion: "image.toolkit.fluxcd.io/v1",
+  apiVersion: fluxApiVersions.ImagePolicy,
   kind: "ImagePolicy",
   words: ["image", "policy"],
   listWords: ["images", "policy"],
@@ -166,7 +167,7 @@ const lastRunOf = (obj: FluxObject): string => {
 };
 
 export const imageUpdateKind: KindInfo = {
-  apiVersion: "image.toolkit.fluxcd.io/v1",
+  apiVersion: fluxApiVersions.ImageUpdateAutomation,
   kind: "ImageUpdateAutomation",
   words: ["image", "update"],
   listWords: ["images", "update"],
@@ -187,7 +188,7 @@ const webhookPathOf = (obj: FluxObject): string => {
 };
 
 export const receiverKind: KindInfo = {
-  apiVersion: "notification.toolkit.fluxcd.io/v1",
+  apiVersion: fluxApiVersions.Receiver,
   kind: "Receiver",
   words: ["receiver"],
   listWords: ["receivers"],
@@ -200,7 +201,7 @@ export const receiverKind: KindInfo = {
 const statuslessVerbs = ["suspend", "delete"] as const;
 
 export const alertProviderKind: KindInfo = {
-  apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
+  apiVersion: fluxApiVersions.Provider,
   kind: "Provider",
   words: ["alert-provider"],
   listWords: ["alert-providers"],
@@ -212,7 +213,7 @@ export const alertProviderKind: KindInfo = {
 };
 
 export const alertKind: KindInfo = {
-  apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
+  apiVersion: fluxApiVersions.Alert,
   kind: "Alert",
   words: ["alert"],
   listWords: ["alerts"],
@@ -382,16 +383,7 @@ export function registerKindVerb(
 
 /** Kinds flags may name without an API version (`--health-check Deployment/web.apps`, `--for deployment/web`). */
 const wellKnown: readonly (readonly [string, string])[] = [
-  ...cliKinds.map((k) => [k.kind, k.apiVersion] as const),
-  ["OCIRepository", "source.toolkit.fluxcd.io/v1"],
-  ["Bucket", "source.toolkit.fluxcd.io/v1"],
-  ["HelmRepository", "source.toolkit.fluxcd.io/v1"],
-  ["HelmChart", "source.toolkit.fluxcd.io/v1"],
-  ["HelmRelease", "helm.toolkit.fluxcd.io/v2"],
-  ["ImageUpdateAutomation", "image.toolkit.fluxcd.io/v1"],
-  ["Receiver", "notification.toolkit.fluxcd.io/v1"],
-  ["Alert", "notification.toolkit.fluxcd.io/v1beta3"],
-  ["Provider", "notification.toolkit.fluxcd.io/v1beta3"],
+  ...Object.entries(fluxApiVersions),
   ...["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].map((k) => [k, "apps/v1"] as const),
   ...["Job", "CronJob"].map((k) => [k, "batch/v1"] as const),
   ...["Pod", "Service", "ConfigMap", "Secret", "Namespace", "ServiceAccount", "PersistentVolumeClaim"].map(

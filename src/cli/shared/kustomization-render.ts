@@ -10,10 +10,14 @@ import type { Command } from "commander";
 import { parseDuration } from "../../api/duration.ts";
 import { InvalidObjectError } from "../../api/errors.ts";
 import { parseKustomization, type Kustomization } from "../../api/kustomize/kustomization/index.ts";
-import { buildSettings, withOwnerLabels } from "../../controllers/kustomization/build-settings.ts";
-import { ArtifactFetcher, artifactOf, sourceApiVersions } from "../../controllers/kustomization/source.ts";
-import { variableLookup } from "../../controllers/kustomization/variables.ts";
-import { ReconcileError } from "../../controllers/reconcile-error.ts";
+import { buildSettings, withOwnerLabels } from "../../kustomize/build-settings.ts";
+import {
+  ArtifactFetcher,
+  artifactOf,
+  SourceArtifactError,
+  sourceApiVersions,
+} from "../../kustomize/source-artifact.ts";
+import { variableLookup } from "../../kustomize/substitute-from.ts";
 import { upstreamBinary } from "../../common/toolchain.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import { isNotFound } from "../../kube/errors.ts";
@@ -136,13 +140,13 @@ async function sourceArtifact(client: KubeClient, ks: Kustomization, signal: Abo
 
 /** What failed while fetching or building, as a message for a person. */
 function explain(err: unknown, local: LocalSource | undefined): unknown {
-  if (err instanceof ReconcileError && err.message.startsWith("failed to download")) {
+  if (err instanceof SourceArtifactError && err.message.startsWith("failed to download")) {
     return new SluiceError(err.message, {
       cause: err,
       hint: "the artifact URL may only be reachable inside the cluster: build a local checkout with --path DIR",
     });
   }
-  if (err instanceof ReconcileError || err instanceof KustomizeError) {
+  if (err instanceof SourceArtifactError || err instanceof KustomizeError) {
     const where = local ? ` (building ${path.join(local.root, local.path)})` : "";
     return new SluiceError(`${err.message}${where}`, { cause: err });
   }

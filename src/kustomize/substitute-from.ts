@@ -1,7 +1,7 @@
-import type { KubeClient } from "../../kube/client.ts";
-import { isNotFound } from "../../kube/errors.ts";
-import type { KubeObject } from "../../kube/objects.ts";
-import type { VariableLookup } from "../../kustomize/index.ts";
+import type { KubeClient } from "../kube/client.ts";
+import { isNotFound } from "../kube/errors.ts";
+import type { KubeObject } from "../kube/objects.ts";
+import type { VariableLookup } from "./substitute.ts";
 
 type Data = KubeObject & { data?: Record<string, string> };
 

@@ -2,10 +2,14 @@
  * What a Kustomization's build is given and what every object it applies carries: one mapping for
  * the controller and for `sluice build` / `sluice diff`, so the CLI shows what the controller does.
  */
-import type { Kustomization } from "../../api/kustomize/kustomization/index.ts";
-import type { KubeObject } from "../../kube/objects.ts";
-import type { KustomizationBuildSpec } from "../../kustomize/index.ts";
-import { ownerNameLabel, ownerNamespaceLabel } from "./reasons.ts";
+import type { Kustomization } from "../api/kustomize/kustomization/index.ts";
+import type { KubeObject } from "../kube/objects.ts";
+import type { KustomizationBuildSpec } from "./index.ts";
+
+/** The field manager of every applied object, as kustomize-controller names itself. */
+export const fieldManager = "kustomize-controller";
+export const ownerNameLabel = "kustomize.toolkit.fluxcd.io/name";
+export const ownerNamespaceLabel = "kustomize.toolkit.fluxcd.io/namespace";
 
 /** An object's name and namespace: a parsed Kustomization, or the raw object while it is deleted. */
 interface Owner {

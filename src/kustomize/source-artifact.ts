@@ -1,8 +1,25 @@
+/**
+ * A Kustomization's source artifact, as the controller and `sluice build` / `sluice diff` get it:
+ * read from the source's status, downloaded and checked against its digest.
+ */
 import { createHash } from "node:crypto";
 import { request } from "undici";
-import type { KubeObject } from "../../kube/objects.ts";
-import { ReconcileError } from "../reconcile-error.ts";
-import { KustomizationReason as Reason } from "./reasons.ts";
+import { fluxApiVersions } from "../api/kinds.ts";
+import type { KubeObject } from "../kube/objects.ts";
+
+/**
+ * The artifact cannot be had (Flux's ArtifactFailed). `stalled` marks what retrying cannot fix
+ * until the Kustomization changes.
+ */
+export class SourceArtifactError extends Error {
+  readonly stalled: boolean;
+
+  constructor(message: string, options: { stalled?: boolean } = {}) {
+    super(message);
+    this.name = "SourceArtifactError";
+    this.stalled = options.stalled ?? false;
+  }
+}
 
 export interface SourceArtifact {
   revision: string;
@@ -18,7 +35,7 @@ export interface SourceRef {
   namespace?: string | undefined;
 }
 
-export const sourceApiVersions: Record<string, string> = { GitRepository: "source.toolkit.fluxcd.io/v1" };
+export const sourceApiVersions: Record<string, string> = { GitRepository: fluxApiVersions.GitRepository };
 
 /** The source's current artifact, or a retryable ArtifactFailed naming what is missing. */
 export function artifactOf(
@@ -29,17 +46,16 @@ export function artifactOf(
   const ns = ref.namespace ?? namespace;
   const subject = `${ref.kind}/${ns}/${ref.name}`;
   if (!sourceApiVersions[ref.kind]) {
-    throw new ReconcileError(
-      Reason.ArtifactFailed,
+    throw new SourceArtifactError(
       `source kind ${ref.kind} is not supported yet (supported: ${Object.keys(sourceApiVersions).join(", ")})`,
       { stalled: true },
     );
   }
   const source = lookup(ref.kind, ns, ref.name) as Source | undefined;
-  if (!source) throw new ReconcileError(Reason.ArtifactFailed, `Source '${subject}' not found`);
+  if (!source) throw new SourceArtifactError(`Source '${subject}' not found`);
   const artifact = source.status?.artifact;
   if (!artifact?.url || !artifact.digest)
-    throw new ReconcileError(Reason.ArtifactFailed, `Source '${subject}' is not ready, artifact not found`);
+    throw new SourceArtifactError(`Source '${subject}' is not ready, artifact not found`);
   return artifact;
 }
 
@@ -68,22 +84,17 @@ async function download(artifact: SourceArtifact, signal: AbortSignal): Promise<
   try {
     res = await request(artifact.url, { signal, headersTimeout: 30_000, bodyTimeout: 60_000 });
   } catch (err) {
-    throw new ReconcileError(
-      Reason.ArtifactFailed,
+    throw new SourceArtifactError(
       `failed to download artifact from ${artifact.url}: ${(err as Error).message}`,
     );
   }
   const bytes = Buffer.from(await res.body.arrayBuffer());
   if (res.statusCode !== 200) {
-    throw new ReconcileError(
-      Reason.ArtifactFailed,
-      `failed to download artifact from ${artifact.url}: HTTP ${res.statusCode}`,
-    );
+    throw new SourceArtifactError(`failed to download artifact from ${artifact.url}: HTTP ${res.statusCode}`);
   }
   const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
   if (digest !== artifact.digest) {
-    throw new ReconcileError(
-      Reason.ArtifactFailed,
+    throw new SourceArtifactError(
       `artifact from ${artifact.url} has digest ${digest}, expected ${artifact.digest}`,
     );
   }
