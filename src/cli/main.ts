@@ -1,27 +1,22 @@
 #!/usr/bin/env node
+/** The `sluice` program: one folder per command group, each registered here, and the one top-level error handler. */
 import { Command, CommanderError } from "commander";
 import { ExitCode, SluiceError } from "../common/errors.ts";
-import { registerDemoCommand } from "./demo.ts";
-import { registerDevCommands } from "./dev.ts";
-import { registerServerCommand } from "./server.ts";
-import { registerInstallCommands } from "./install.ts";
-import { registerCreateSourceCommands } from "./create-source.ts";
-import { registerCreateSecretCommands } from "./create-secret.ts";
-import { registerCreateKustomizationCommands } from "./create-kustomization.ts";
-import { registerCreateImageCommands } from "./create-image.ts";
-import { registerCreateImageUpdateCommand } from "./create-image-update.ts";
-import { registerCreateNotificationCommands } from "./create-notification.ts";
-import { registerGetCommands } from "./get.ts";
-import { registerReconcileCommands } from "./reconcile.ts";
-import { registerSuspendResumeCommands } from "./suspend-resume.ts";
-import { registerResumeStatuslessCommands } from "./resume-statusless.ts";
-import { registerTriggerCommands } from "./trigger-receiver.ts";
-import { registerDeleteCommands } from "./delete.ts";
-import { registerBuildCommands } from "./build-kustomization.ts";
-import { registerDiffCommands } from "./diff-kustomization.ts";
-import { registerTreeCommands } from "./tree.ts";
-import { registerEventsCommand } from "./events.ts";
-import { registerVersionCommand } from "./version.ts";
+import { registerDemoCommand } from "./demo/index.ts";
+import { registerDevCommands } from "./dev/index.ts";
+import { registerServerCommand } from "./server/index.ts";
+import { registerInstallCommands } from "./install/index.ts";
+import { registerCreateCommands } from "./create/index.ts";
+import { registerGetCommands } from "./get/index.ts";
+import { registerReconcileCommands } from "./reconcile/index.ts";
+import { registerSuspendResumeCommands } from "./suspend-resume/index.ts";
+import { registerTriggerCommands } from "./trigger/index.ts";
+import { registerDeleteCommands } from "./delete/index.ts";
+import { registerBuildCommands } from "./build/index.ts";
+import { registerDiffCommands } from "./diff/index.ts";
+import { registerTreeCommands } from "./tree/index.ts";
+import { registerEventsCommand } from "./events/index.ts";
+import { registerVersionCommand } from "./version/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -32,16 +27,10 @@ function buildProgram(): Command {
   registerDemoCommand(program);
   registerServerCommand(program);
   registerInstallCommands(program);
-  registerCreateSourceCommands(program);
-  registerCreateSecretCommands(program);
-  registerCreateKustomizationCommands(program);
-  registerCreateImageCommands(program);
-  registerCreateImageUpdateCommand(program);
-  registerCreateNotificationCommands(program);
+  registerCreateCommands(program);
   registerGetCommands(program);
   registerReconcileCommands(program);
   registerSuspendResumeCommands(program);
-  registerResumeStatuslessCommands(program);
   registerDeleteCommands(program);
   registerTriggerCommands(program);
   registerBuildCommands(program);

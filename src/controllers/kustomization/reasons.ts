@@ -15,7 +15,3 @@ export const KustomizationReason = {
 export const KustomizationCondition = {
   Healthy: "Healthy",
 } as const;
-
-export const fieldManager = "kustomize-controller";
-export const ownerNameLabel = "kustomize.toolkit.fluxcd.io/name";
-export const ownerNamespaceLabel = "kustomize.toolkit.fluxcd.io/namespace";

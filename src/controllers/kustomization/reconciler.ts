@@ -16,12 +16,17 @@ import {
 import type { ReconcileContext, ReconcileResult } from "../../runtime/controller.ts";
 import { Reconcile } from "../reconcile-flow.ts";
 import { ReconcileError } from "../reconcile-error.ts";
-import { buildSettings, ownerLabels, withOwnerLabels } from "./build-settings.ts";
+import { buildSettings, fieldManager, ownerLabels, withOwnerLabels } from "../../kustomize/build-settings.ts";
 import { checkDependencies } from "./dependencies.ts";
 import { waitForHealth } from "./health-wait.ts";
-import { KustomizationCondition, KustomizationReason as Reason, fieldManager } from "./reasons.ts";
-import { ArtifactFetcher, artifactOf, type SourceArtifact } from "./source.ts";
-import { variableLookup } from "./variables.ts";
+import { KustomizationCondition, KustomizationReason as Reason } from "./reasons.ts";
+import {
+  ArtifactFetcher,
+  artifactOf,
+  SourceArtifactError,
+  type SourceArtifact,
+} from "../../kustomize/source-artifact.ts";
+import { variableLookup } from "../../kustomize/substitute-from.ts";
 import { fluxApiVersions } from "../../api/kinds.ts";
 
 export interface KustomizationReconcilerOptions {
@@ -257,6 +262,8 @@ export class KustomizationReconciler {
 
 function toReconcileError(err: unknown): ReconcileError {
   if (err instanceof ReconcileError) return err;
+  if (err instanceof SourceArtifactError)
+    return new ReconcileError(Reason.ArtifactFailed, err.message, { stalled: err.stalled, cause: err });
   if (err instanceof KustomizeError)
     return new ReconcileError(Reason.BuildFailed, err.message, { cause: err });
   if (err instanceof ApplyValidationError)

@@ -3,7 +3,7 @@ import type { Controller } from "../../runtime/controller.ts";
 import { objectKey, type Informer } from "../../runtime/informer.ts";
 import type { Manager } from "../../runtime/manager.ts";
 import { KustomizationReconciler } from "./reconciler.ts";
-import { sourceApiVersions } from "./source.ts";
+import { sourceApiVersions } from "../../kustomize/source-artifact.ts";
 import { fluxApiVersions } from "../../api/kinds.ts";
 import { isReady } from "../../runtime/conditions.ts";
 

@@ -1,0 +1,25 @@
+/** `sluice build kustomization NAME [--path DIR]`: print what the controller would apply, as multi-document YAML. */
+import type { Command } from "commander";
+import {
+  kustomizationBuildCommand,
+  renderKustomization,
+  withKustomization,
+  type BuildFlags,
+} from "../shared/kustomization-render.ts";
+import { renderYaml } from "../shared/output.ts";
+
+async function build(name: string, flags: BuildFlags): Promise<void> {
+  const objects = await withKustomization(name, flags, (client, ks, local) =>
+    renderKustomization(client, ks, local, flags),
+  );
+  process.stdout.write(renderYaml(objects));
+}
+
+export function registerBuildCommands(program: Command): void {
+  kustomizationBuildCommand(
+    program,
+    "build",
+    "render Flux objects locally",
+    "print the objects a Kustomization would apply, built on this machine as the controller builds them",
+  ).action(build);
+}

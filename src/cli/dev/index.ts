@@ -1,0 +1,115 @@
+import { Option, type Command } from "commander";
+import { defaultDevDir, type DevEnv } from "../../dev/env-file.ts";
+import { devDown, devStatus, devUp } from "../../dev/environment.ts";
+import { addWebhook } from "../../dev/webhooks.ts";
+import { ExitCode, SluiceError } from "../../common/errors.ts";
+
+function describe(env: DevEnv): string {
+  return [
+    `  kubeconfig  ${env.kubeconfig}`,
+    `  api server  ${env.apiServer}  (${env.nodes} kwok nodes)`,
+    `  registry    ${env.registry}${env.registryUsername ? `  (user ${env.registryUsername})` : ""}`,
+    `  git         ${env.gitUrl}/<name>.git  (user ${env.gitUsername}, password in ${env.dir}/git-password)`,
+    `  env file    ${env.dir}/env.json`,
+    "",
+    `  try: ${env.kubectl} --kubeconfig ${env.kubeconfig} get nodes`,
+  ].join("\n");
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    throw new SluiceError(`--nodes must be an integer from 0 to 1000, got "${value}"`, {
+      exitCode: ExitCode.usage,
+    });
+  return n;
+}
+
+export function registerDevCommands(program: Command): void {
+  const dev = program
+    .command("dev")
+    .description("the local real environment: Kubernetes with kwok nodes, OCI registry, git server");
+  const dirOption = () => new Option("--dir <dir>", "environment directory").default(defaultDevDir);
+
+  dev
+    .command("up")
+    .description("start every component (idempotent: reports a running environment)")
+    .addOption(dirOption())
+    .option("--nodes <n>", "number of fake kwok nodes", positiveInt, 3)
+    .option("--registry-auth", "protect the registry with htpasswd basic auth", false)
+    .option("--server", "also install the CRDs and run sluice server against the cluster", false)
+    .action(async (opts: { dir: string; nodes: number; registryAuth: boolean; server: boolean }) => {
+      const started = Date.now();
+      const { env, alreadyRunning } = await devUp({
+        dir: opts.dir,
+        nodes: opts.nodes,
+        registryAuth: opts.registryAuth,
+        server: opts.server,
+        progress: (m) => process.stderr.write(`· ${m}\n`),
+      });
+      const headline = alreadyRunning
+        ? "already running"
+        : `up in ${((Date.now() - started) / 1000).toFixed(1)}s`;
+      process.stdout.write(`sluice dev environment ${headline}\n${describe(env)}\n`);
+    });
+
+  dev
+    .command("status")
+    .description("show each component's state")
+    .addOption(dirOption())
+    .action(async (opts: { dir: string }) => {
+      const { env, components } = await devStatus(opts.dir);
+      if (components.length === 0) {
+        process.stdout.write(`no environment in ${opts.dir} (start one with 'sluice dev up')\n`);
+        return;
+      }
+      for (const c of components) {
+        process.stdout.write(
+          `${c.name.padEnd(24)} ${(c.running ? "running" : "EXITED").padEnd(8)} pid ${String(c.pid).padEnd(8)} ${c.running ? "" : `log: ${c.log}`}\n`,
+        );
+      }
+      if (env) process.stdout.write(`\n${describe(env)}\n`);
+      if (components.some((c) => !c.running)) process.exitCode = ExitCode.failure;
+    });
+
+  dev
+    .command("down")
+    .description("stop every process the environment started (a no-op when nothing runs)")
+    .addOption(dirOption())
+    .option("--purge", "also delete the environment directory (etcd data, repositories, images)", false)
+    .action(async (opts: { dir: string; purge: boolean }) => {
+      const stopped = await devDown(opts.dir, { purge: opts.purge });
+      process.stdout.write(
+        stopped.length ? `stopped ${stopped.map((p) => p.name).join(", ")}\n` : "nothing was running\n",
+      );
+    });
+
+  dev
+    .command("webhook")
+    .description(
+      "register a webhook the environment sends: GitHub-style push events, or the registry's notifications",
+    )
+    .addOption(dirOption())
+    .requiredOption("--url <url>", "where to send (e.g. a Receiver's URL)")
+    .addOption(
+      new Option("--type <type>", "github: git pushes; distribution: registry notifications")
+        .choices(["github", "distribution"])
+        .makeOptionMandatory(),
+    )
+    .requiredOption("--token <token>", "HMAC secret (github) or bearer token (distribution)")
+    .action(async (opts: { dir: string; url: string; type: "github" | "distribution"; token: string }) => {
+      await addWebhook(opts.dir, { url: opts.url, type: opts.type, token: opts.token });
+      process.stdout.write(`registered ${opts.type} webhook ${opts.url}\n`);
+    });
+
+  dev
+    .command("git-server", { hidden: true })
+    .description("run the git smart-HTTP server (started by 'dev up')")
+    .argument("[args...]", "server flags: --root --host --port --username --password-file")
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      const { runGitServerMain } = await import("../../dev/git-server.ts");
+      await runGitServerMain(args);
+    });
+}
