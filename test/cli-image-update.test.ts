@@ -8,7 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
 import YAML from "yaml";
-import { rollbacksAcknowledgedAnnotation } from "../src/controllers/imageupdateautomation/reconciler.ts";
+import { rollbacksAcknowledgedAnnotation } from "../src/api/kinds.ts";
 import { runGit, withCredentials } from "../src/git/exec.ts";
 import { clone } from "../src/git/repository.ts";
 import type { KubeObject } from "../src/kube/objects.ts";

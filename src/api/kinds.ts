@@ -29,3 +29,6 @@ export const requestedAtAnnotation = "reconcile.fluxcd.io/requestedAt";
 export function fluxApiVersionOf(kind: string): string | undefined {
   return Object.hasOwn(fluxApiVersions, kind) ? fluxApiVersions[kind as FluxKind] : undefined;
 }
+
+/** Set by `sluice resume image update`: rollbacks committed before that time are accepted. */
+export const rollbacksAcknowledgedAnnotation = "image.toolkit.sluice.dev/rollbacks-acknowledged-at";

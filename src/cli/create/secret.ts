@@ -1,7 +1,5 @@
 /** `sluice create secret git`: a Secret with Flux's Git credential keys; values are printed only by --export. */
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
 import type { Command } from "commander";
 import { applyObject } from "../../install/apply.ts";
 import type { KubeObject } from "../../kube/objects.ts";
@@ -9,6 +7,7 @@ import { objectName, usageError } from "../shared/flags.ts";
 import { commandGroup } from "../shared/kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "../shared/kube-flags.ts";
 import { renderYaml, say } from "../shared/output.ts";
+import { inheritedEnv, runProcess } from "../../process/run.ts";
 
 interface GitSecretFlags extends KubeFlags {
   url: string;
@@ -62,8 +61,9 @@ async function publicKey(file: string): Promise<string | undefined> {
   const sibling = await readFile(`${file}.pub`, "utf8").catch(() => undefined);
   if (sibling?.trim()) return sibling.trim();
   try {
-    const { stdout } = await promisify(execFile)("ssh-keygen", ["-y", "-P", "", "-f", file], {
-      timeout: 10_000,
+    const { stdout } = await runProcess("ssh-keygen", ["-y", "-P", "", "-f", file], {
+      env: inheritedEnv(),
+      timeoutMs: 10_000,
     });
     return stdout.trim() || undefined;
   } catch {

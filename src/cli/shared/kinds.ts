@@ -1,10 +1,9 @@
 /** The kinds the CLI verbs act on, how they are named on the command line, and how their state reads. */
 import type { Command } from "commander";
 import { z } from "zod";
-import { fluxApiVersions } from "../../api/kinds.ts";
+import { fluxApiVersions, rollbacksAcknowledgedAnnotation } from "../../api/kinds.ts";
 import { ImageRef, imageRefString } from "../../api/image/imagepolicy/index.ts";
 import { ScanResult } from "../../api/image/imagerepository/v1.ts";
-import { rollbacksAcknowledgedAnnotation } from "../../controllers/imageupdateautomation/reconciler.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import { isNotFound } from "../../kube/errors.ts";
 import { SluiceError } from "../../common/errors.ts";

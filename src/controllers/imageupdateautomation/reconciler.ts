@@ -17,7 +17,7 @@ import { policyImages } from "./policies.ts";
 import { findRollback, type Rollback } from "./rollback.ts";
 import { withSigningKey } from "./signing.ts";
 import type { AutomationClones, Clone, SigningKey } from "./workspace.ts";
-import { fluxApiVersions, requestedAtAnnotation } from "../../api/kinds.ts";
+import { fluxApiVersions, requestedAtAnnotation, rollbacksAcknowledgedAnnotation } from "../../api/kinds.ts";
 import { ImageUpdateAutomationReason } from "./reasons.ts";
 
 export interface ImageUpdateAutomationReconcilerOptions {
@@ -33,8 +33,6 @@ type Source = KubeObject & {
   spec?: { url?: string; ref?: { branch?: string }; secretRef?: { name: string } };
 };
 
-/** Annotation `sluice resume image update` sets: rollbacks committed before it are accepted. */
-export const rollbacksAcknowledgedAnnotation = "image.toolkit.sluice.dev/rollbacks-acknowledged-at";
 /** The committer of every automation commit: how a person's commit is told apart from ours. */
 export const automationCommitter = {
   name: "Sluice Image Automation",
