@@ -105,7 +105,7 @@ test("plain manifests are applied into targetNamespace, health-checked, drift-co
   assert.equal(await exists(client, "apps/v1", "Deployment", "web", ns), true);
 });
 
-test("a malformed manifest or a path escaping the artifact fails the build and prunes nothing", async (t) => {
+test("a malformed manifest or a path escaping the artifact fails the build, a missing path the artifact, and nothing is pruned", async (t) => {
   const { client, ns, sha, push } = await deliveryFixture(t, "ks-bad", {
     "app/config.yaml": configMap("kept", { a: "1" }),
   });
@@ -120,6 +120,15 @@ test("a malformed manifest or a path escaping the artifact fails the build and p
     "path escape refused",
   );
   assert.match(ksCondition(escape)!.message, /\.\.\/\.\.\/etc/);
+  await applyKustomization(client, ns, "missing", { path: "no-such-dir", prune: true, targetNamespace: ns });
+  const missing = await waitForKustomization(
+    client,
+    ns,
+    "missing",
+    failedWith("ArtifactFailed"),
+    "a path missing from the artifact",
+  );
+  assert.match(ksCondition(missing)!.message, /path 'no-such-dir' not found in revision/);
 
   const noKind = await push({ "app/nokind.yaml": "apiVersion: v1\nmetadata:\n  name: no-kind\n" });
   const missingKind = await waitForKustomization(

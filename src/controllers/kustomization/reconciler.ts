@@ -264,8 +264,8 @@ function toReconcileError(err: unknown): ReconcileError {
   if (err instanceof ReconcileError) return err;
   if (err instanceof SourceArtifactError)
     return new ReconcileError(Reason.ArtifactFailed, err.message, { stalled: err.stalled, cause: err });
-  if (err instanceof KustomizeError)
-    return new ReconcileError(Reason.BuildFailed, err.message, { cause: err });
+  // ArtifactFailed (a path missing from the artifact) is retried at retryInterval, as a source is.
+  if (err instanceof KustomizeError) return new ReconcileError(err.reason, err.message, { cause: err });
   if (err instanceof ApplyValidationError)
     return new ReconcileError(Reason.ReconciliationFailed, err.message, { cause: err });
   if (err instanceof KubeApiError && err.status === 403) {
