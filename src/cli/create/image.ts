@@ -1,7 +1,7 @@
 /**
  * `sluice create image repository|policy`: an ImageRepository or ImagePolicy from flags, exported as
  * YAML or applied and awaited (the scan, the selected image). `create image update` is in
- * image-update.ts and shares the helpers exported here.
+ * image-update.ts.
  */
 import { Option, type Command } from "commander";
 import { Duration, TimeoutDuration } from "../../api/duration.ts";
@@ -11,15 +11,10 @@ import { compileGoRegexp, ExpandTemplate, GoRegexpError } from "../../common/go-
 import { parseScanImage, ScanError } from "../../image/scanner.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import { parseFluxRange, SemverRangeError } from "../../semver/range.ts";
-import { applyAndAwait, createGroup } from "./shared.ts";
+import { checkedSpec, createGroup, exportOrApply, objectOf, type CreateFlags } from "./shared.ts";
 import { apiField, collectRepeated, nameAndNamespace, objectName, usageError } from "../shared/flags.ts";
-import { commandGroup, imagePolicyKind, imageRepositoryKind, type KindInfo } from "../shared/kinds.ts";
-import { addKubeFlags, withCluster, type KubeFlags } from "../shared/kube-flags.ts";
-import { renderYaml, say } from "../shared/output.ts";
-
-export interface CreateFlags extends KubeFlags {
-  export: boolean;
-}
+import { commandGroup, imagePolicyKind, imageRepositoryKind } from "../shared/kinds.ts";
+import { addKubeFlags } from "../shared/kube-flags.ts";
 
 interface ImageRepositoryFlags extends CreateFlags {
   image: string;
@@ -43,25 +38,6 @@ interface ImagePolicyFlags extends CreateFlags {
   reflectDigest?: string;
   interval?: string;
 }
-
-/** The spec checked against the API schema (what the API server would refuse, refused with exit 2). */
-export function checkedSpec(
-  kind: KindInfo,
-  spec: Record<string, unknown>,
-  schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } },
-): Record<string, unknown> {
-  const checked = schema.safeParse(spec);
-  if (!checked.success)
-    throw usageError(`invalid ${kind.kind}: ${checked.error?.issues[0]?.message ?? "invalid spec"}`);
-  return spec;
-}
-
-export const objectOf = (kind: KindInfo, name: string, namespace: string, spec: Record<string, unknown>) => ({
-  apiVersion: kind.apiVersion,
-  kind: kind.kind,
-  metadata: { name, namespace },
-  spec,
-});
 
 /** `--image`: a repository without scheme, tag or digest, as the controller scans it. */
 function imageName(value: string): string {
@@ -196,20 +172,6 @@ export function buildImagePolicy(name: string, flags: ImagePolicyFlags): KubeObj
   Object.assign(spec, digestReflection(flags));
   const kind = imagePolicyKind;
   return objectOf(kind, name, flags.namespace, checkedSpec(kind, spec, ImagePolicySpec));
-}
-
-/** Prints the object (--export), or applies it, waits until Ready and prints the kind's result. */
-export async function exportOrApply(kind: KindInfo, obj: KubeObject, flags: CreateFlags): Promise<void> {
-  if (flags.export) {
-    process.stdout.write(renderYaml([obj]));
-    return;
-  }
-  say.generate(`generating ${kind.kind}`);
-  await withCluster(flags, async (client) => {
-    const ready = await applyAndAwait(client, kind, obj, { noun: kind.kind, timeoutMs: flags.timeout });
-    say.success(`${kind.kind} reconciliation completed`);
-    say.success(kind.result(ready));
-  });
 }
 
 function registerCreateImageRepository(image: Command): void {

@@ -12,8 +12,7 @@ import { ProviderSpec, ProviderType } from "../../api/notification/provider/inde
 import { ReceiverSpec, ReceiverType } from "../../api/notification/receiver/index.ts";
 import { applyObject } from "../../install/apply.ts";
 import type { KubeObject } from "../../kube/objects.ts";
-import { createGroup } from "./shared.ts";
-import { checkedSpec, exportOrApply, objectOf, type CreateFlags } from "./image.ts";
+import { checkedSpec, createGroup, exportOrApply, objectOf, type CreateFlags } from "./shared.ts";
 import {
   apiField,
   collectList,

@@ -47,7 +47,7 @@ async function reconcileOne(
   say.action(`annotating ${kind.kind} ${name} in ${ns} namespace`);
   const requestedAt = await requestReconcile(client, kind, name, ns);
   say.success(`${kind.kind} annotated`);
-  return awaitReconcileAndReport(client, kind, name, ns, requestedAt, timeoutMs, accept);
+  return awaitReconcileAndReport({ client, kind, name, namespace: ns, requestedAt, timeoutMs, accept });
 }
 
 /** Reconciles the source of `obj` and returns the revision it fetched. */

@@ -40,21 +40,25 @@ export async function requestReconcile(
 /** Besides Ready, what the reconcile must have achieved (e.g. applied the revision a source just fetched). */
 export type Accept = (obj: FluxObject) => boolean;
 
+/** A reconcile requested at `requestedAt` of one object, to wait for up to `timeoutMs`. */
+export interface ReconcileRequest {
+  client: KubeClient;
+  kind: KindInfo;
+  name: string;
+  namespace: string;
+  requestedAt: string;
+  timeoutMs: number;
+  accept?: Accept | undefined;
+}
+
 /**
  * Waits until the controller has handled the request `requestedAt` (`status.lastHandledReconcileAt`
  * equals it: that status patch also carries the outcome) and returns the object when it is Ready
  * (and `accept`s it, when given: a later reconcile may still bring that). A reconcile that ended
  * not Ready fails with the Ready message.
  */
-export async function waitForReconcile(
-  client: KubeClient,
-  kind: KindInfo,
-  name: string,
-  namespace: string,
-  requestedAt: string,
-  timeoutMs: number,
-  accept?: Accept,
-): Promise<FluxObject> {
+export async function waitForReconcile(request: ReconcileRequest): Promise<FluxObject> {
+  const { client, kind, name, namespace, requestedAt, timeoutMs, accept } = request;
   const ref = describeRef(kind, namespace, name);
   return poll(
     `${ref} to be reconciled`,
@@ -75,17 +79,10 @@ export async function waitForReconcile(
 }
 
 /** Waits for the requested reconcile and prints its outcome as `flux reconcile` does. */
-export async function awaitReconcileAndReport(
-  client: KubeClient,
-  kind: KindInfo,
-  name: string,
-  namespace: string,
-  requestedAt: string,
-  timeoutMs: number,
-  accept?: Accept,
-): Promise<FluxObject> {
+export async function awaitReconcileAndReport(request: ReconcileRequest): Promise<FluxObject> {
+  const { kind } = request;
   say.waiting(`waiting for ${kind.kind} reconciliation`);
-  const ready = await waitForReconcile(client, kind, name, namespace, requestedAt, timeoutMs, accept);
+  const ready = await waitForReconcile(request);
   say.success(`${kind.kind} reconciliation completed`);
   say.success(kind.result(ready));
   return ready;

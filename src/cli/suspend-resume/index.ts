@@ -40,7 +40,14 @@ async function resume(kind: KindInfo, name: string, flags: KubeFlags): Promise<v
       kind.resume?.annotations,
     );
     say.success(`${kindWords(kind)} resumed`);
-    await awaitReconcileAndReport(client, kind, name, ns, requestedAt, flags.timeout);
+    await awaitReconcileAndReport({
+      client,
+      kind,
+      name,
+      namespace: ns,
+      requestedAt,
+      timeoutMs: flags.timeout,
+    });
   });
 }
 
