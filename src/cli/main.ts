@@ -17,6 +17,7 @@ import { registerDiffCommands } from "./diff/index.ts";
 import { registerTreeCommands } from "./tree/index.ts";
 import { registerEventsCommand } from "./events/index.ts";
 import { registerVersionCommand } from "./version/index.ts";
+import { registerCiCommands } from "./ci/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   registerDiffCommands(program);
   registerTreeCommands(program);
   registerEventsCommand(program);
+  registerCiCommands(program);
   registerVersionCommand(program);
   return program;
 }
