@@ -1,5 +1,6 @@
 /** The Concourse pipeline model: parse and validate pipeline YAML, and plan its steps. */
 export { parsePipeline, type ParsedPipeline } from "./parse.ts";
+export { readYaml, type YamlResult } from "./yaml.ts";
 export { formatIssue, type PipelineIssue, type PipelineIssues } from "./issues.ts";
 export { validatePipeline, type ValidateOptions } from "./validate.ts";
 export { CORE_RESOURCE_TYPES } from "./resource-checks.ts";

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import YAML from "yaml";
-import { readYaml } from "../../ci/pipeline/yaml.ts";
+import { readYaml } from "../../ci/pipeline/index.ts";
 import { varsFromFlags, type SetPipelineVarFlags } from "../../ci/vars/flag-vars.ts";
 import { interpolate } from "../../ci/vars/interpolate.ts";
 import { SluiceError } from "../../common/errors.ts";
