@@ -25,12 +25,28 @@ function positiveInt(value: string): number {
   return n;
 }
 
+const dirOption = () => new Option("--dir <dir>", "environment directory").default(defaultDevDir);
+
 export function registerDevCommands(program: Command): void {
   const dev = program
     .command("dev")
     .description("the local real environment: Kubernetes with kwok nodes, OCI registry, git server");
-  const dirOption = () => new Option("--dir <dir>", "environment directory").default(defaultDevDir);
+  registerLifecycle(dev);
+  registerWebhook(dev);
+  dev
+    .command("git-server", { hidden: true })
+    .description("run the git smart-HTTP server (started by 'dev up')")
+    .argument("[args...]", "server flags: --root --host --port --username --password-file")
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      const { runGitServerMain } = await import("../../dev/git-server.ts");
+      await runGitServerMain(args);
+    });
+}
 
+/** up, status and down */
+function registerLifecycle(dev: Command): void {
   dev
     .command("up")
     .description("start every component (idempotent: reports a running environment)")
@@ -83,7 +99,9 @@ export function registerDevCommands(program: Command): void {
         stopped.length ? `stopped ${stopped.map((p) => p.name).join(", ")}\n` : "nothing was running\n",
       );
     });
+}
 
+function registerWebhook(dev: Command): void {
   dev
     .command("webhook")
     .description(
@@ -100,16 +118,5 @@ export function registerDevCommands(program: Command): void {
     .action(async (opts: { dir: string; url: string; type: "github" | "distribution"; token: string }) => {
       await addWebhook(opts.dir, { url: opts.url, type: opts.type, token: opts.token });
       process.stdout.write(`registered ${opts.type} webhook ${opts.url}\n`);
-    });
-
-  dev
-    .command("git-server", { hidden: true })
-    .description("run the git smart-HTTP server (started by 'dev up')")
-    .argument("[args...]", "server flags: --root --host --port --username --password-file")
-    .allowUnknownOption()
-    .helpOption(false)
-    .action(async (args: string[]) => {
-      const { runGitServerMain } = await import("../../dev/git-server.ts");
-      await runGitServerMain(args);
     });
 }
