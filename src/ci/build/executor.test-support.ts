@@ -85,6 +85,8 @@ export async function runScripted(script: Script, steps: Step[], options: RunOpt
     ctx: RunContext,
   ): Promise<Outcome> => {
     const name = leafName(step);
+    // As a real runner would: nothing starts once the step's signal fired.
+    if (ctx.signal.aborted) return "aborted";
     harness.runs.push({ name, origin: ctx.origin, config: await interpolate(step.config, ctx.vars) });
     running++;
     harness.maxConcurrent = Math.max(harness.maxConcurrent, running);

@@ -48,6 +48,14 @@ describe("timeout", () => {
     assert.deepEqual(retried.trace, ["step started", "step errored", "step started", "step succeeded"]);
   });
 
+  it("an ensure inside a timed-out step still runs, detached from the timeout", async () => {
+    const run = await runScripted({ step: "hang" }, [
+      { do: [{ task: "step", ensure: { task: "cleanup" } }], timeout: "10ms" },
+    ]);
+    assert.equal(run.outcome, "errored");
+    assert.deepEqual(run.trace, ["step started", "step errored", "cleanup started", "cleanup succeeded"]);
+  });
+
   it("an abort inside a timeout is an abort", async () => {
     const run = await runScripted({ step: "abort" }, [{ task: "step", timeout: "1h" }]);
     assert.equal(run.outcome, "aborted");

@@ -10,10 +10,16 @@ describe("try", () => {
     ["abort", "aborted"],
   ] as const) {
     it(`a step that ${behaviour}s → ${outcome}`, async () => {
-      const run = await runScripted({ step: behaviour }, [{ try: { task: "step" } }, { task: "next" }]);
+      const run = await runScripted({ step: behaviour }, [
+        { try: { task: "step" }, on_abort: { task: "on_abort" } },
+        { task: "next" },
+      ]);
       assert.equal(run.outcome, outcome);
-      const next = outcome === "succeeded" ? ["next started", "next succeeded"] : [];
-      assert.deepEqual(run.trace.slice(2), next);
+      const after =
+        outcome === "succeeded"
+          ? ["next started", "next succeeded"]
+          : ["on_abort started", "on_abort succeeded"];
+      assert.deepEqual(run.trace.slice(2), after);
       assert.equal(run.runs[0]?.origin, "plan/0/try");
     });
   }
