@@ -77,6 +77,23 @@ describe("across: combinations and their scopes", () => {
     assert.equal(run.outcome, "succeeded");
     assert.deepEqual(run.trace, []);
   });
+
+  it("runs all the attempts of one value before the next value (across ⊃ attempts)", async () => {
+    const run = await runScripted({ t: ["fail", "succeed", "fail", "error"] }, [
+      { ...printing(["x"], [{ var: "x", values: [1, 2] }]), attempts: 2 },
+    ]);
+    assert.equal(run.outcome, "errored");
+    assert.deepEqual(
+      run.runs.map((r) => r.origin),
+      [
+        "plan/0/across/0/attempt/1",
+        "plan/0/across/0/attempt/2",
+        "plan/0/across/1/attempt/1",
+        "plan/0/across/1/attempt/2",
+      ],
+    );
+    assert.deepEqual(paramsOf(run), [{ x: 1 }, { x: 1 }, { x: 2 }, { x: 2 }]);
+  });
 });
 
 describe("across: how many run at once, fail_fast and abort", () => {
