@@ -12,6 +12,7 @@
 import type { LocalVarScope } from "../vars/local-vars.ts";
 import type { Redactor } from "../vars/redactor.ts";
 import type { BuildEventSink } from "./events.ts";
+import { interruption, type Outcome } from "./outcome.ts";
 import type { StepRunner } from "./step-runner.ts";
 
 /** The files of the artifacts a build has produced so far (gets, task outputs), by name. */
@@ -53,4 +54,12 @@ export function logLine(ctx: RunContext, line: string, stream: "stdout" | "stder
     type: "log",
     data: { origin: ctx.origin, stream, line: ctx.build.redactor.redact(line) },
   });
+}
+
+/** The outcome of a step that threw: interrupted if its signal fired, else errored, with the message logged. */
+export function outcomeOfError(ctx: RunContext, error: unknown): Outcome {
+  const interrupted = interruption(ctx.signal);
+  if (interrupted !== undefined) return interrupted;
+  logLine(ctx, error instanceof Error ? error.message : String(error), "stderr");
+  return "errored";
 }

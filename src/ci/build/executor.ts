@@ -9,12 +9,12 @@ import { LocalVarScope } from "../vars/local-vars.ts";
 import type { VarSource } from "../vars/source.ts";
 import { runAcross } from "./across.ts";
 import { runAttempts } from "./attempts.ts";
-import { logLine, type BuildServices, type RunContext } from "./context.ts";
+import { outcomeOfError, type BuildServices, type RunContext } from "./context.ts";
 import { runDo } from "./do.ts";
 import { runHooked } from "./hooks.ts";
 import { runInParallel } from "./in-parallel.ts";
 import { runLeaf } from "./leaf.ts";
-import { interruption, type Outcome } from "./outcome.ts";
+import type { Outcome } from "./outcome.ts";
 import { runWithTimeout } from "./timeout.ts";
 import { runTry } from "./try.ts";
 
@@ -22,10 +22,7 @@ export async function runPlan(plan: PlanStep, ctx: RunContext): Promise<Outcome>
   try {
     return await runNode(plan, ctx);
   } catch (error) {
-    const interrupted = interruption(ctx.signal);
-    if (interrupted !== undefined) return interrupted;
-    logLine(ctx, error instanceof Error ? error.message : String(error), "stderr");
-    return "errored";
+    return outcomeOfError(ctx, error);
   }
 }
 

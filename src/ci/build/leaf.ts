@@ -1,5 +1,5 @@
 /** Runs a leaf step through the build's StepRunner and reports its start, end and errors. */
-import { logLine, type RunContext } from "./context.ts";
+import { outcomeOfError, type RunContext } from "./context.ts";
 import type { StepIdentity } from "./events.ts";
 import { interruption, type Outcome } from "./outcome.ts";
 import { leafName, type LeafStep } from "./step-runner.ts";
@@ -19,9 +19,6 @@ async function outcomeOf(step: LeafStep, ctx: RunContext): Promise<Outcome> {
     const outcome = await ctx.build.runner.run(step, ctx);
     return outcome === "aborted" ? (interruption(ctx.signal) ?? outcome) : outcome;
   } catch (error) {
-    const interrupted = interruption(ctx.signal);
-    if (interrupted !== undefined) return interrupted;
-    logLine(ctx, error instanceof Error ? error.message : String(error), "stderr");
-    return "errored";
+    return outcomeOfError(ctx, error);
   }
 }
