@@ -90,6 +90,15 @@ function versionSchemas(kind: string, name: string, module: VersionModule): [z.Z
 }
 
 /** Registers the shared CRD tests for one kind under `describe("<Kind> CRD")`. */
+/** The test that every version of `crd` serves one schema, so that conversion None loses nothing. */
+export function itUsesOneSchema(crd: CustomResourceDefinition): void {
+  it("uses one schema for every version, so conversion None loses nothing", () => {
+    const served = servedSchema(crd);
+    for (const v of crd.spec.versions) assert.deepEqual(v.schema.openAPIV3Schema, served, v.name);
+    assert.deepEqual(crd.spec.conversion, { strategy: "None" });
+  });
+}
+
 export function crdContract(crd: CustomResourceDefinition, want: CrdExpectations): void {
   const [stored, ...deprecated] = Object.keys(want.versions);
   describe(`${want.kind} CRD`, () => {
@@ -98,11 +107,7 @@ export function crdContract(crd: CustomResourceDefinition, want: CrdExpectations
       checkVersions(crd, want));
     it("shows Flux's printer columns, in Flux's order per version, and serves the status subresource", () =>
       checkColumns(crd, want));
-    it("uses one schema for every version, so conversion None loses nothing", () => {
-      const served = servedSchema(crd);
-      for (const v of crd.spec.versions) assert.deepEqual(v.schema.openAPIV3Schema, served, v.name);
-      assert.deepEqual(crd.spec.conversion, { strategy: "None" });
-    });
+    itUsesOneSchema(crd);
     for (const [name, module] of Object.entries(want.versions)) {
       it(`has room for every ${name} field, and every enum value ${name} allows`, () =>
         checkRoomFor(servedSchema(crd), ...versionSchemas(want.kind, name, module)));
