@@ -143,6 +143,26 @@ test("two concurrent bump: patch puts from 1.0.0 both land, one after the other,
   assert.equal(history[2]?.sha, seed, "the seed commit is still the root: nothing was force-pushed");
 });
 
+test("five puts racing from the same tip in the same second all land, though their commits are identical", async (t) => {
+  const env = await testEnv();
+  const { url } = await pushRepo(env, repoName("race5"), { version: "1.0.0\n" });
+  const source = sourceFor(env, url, { branch: "main" });
+  const inputs = await tempDir(t, "semver-inputs-");
+
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () => semverResource.put(source, { bump: "patch" }, inputs)),
+  );
+
+  assert.deepEqual(results.map((r) => r.version["number"]).sort(), [
+    "1.0.1",
+    "1.0.2",
+    "1.0.3",
+    "1.0.4",
+    "1.0.5",
+  ]);
+  assert.deepEqual(await semverResource.check(source, undefined), [{ number: "1.0.5" }]);
+});
+
 test("put file: sets the version read from the build's inputs", async (t) => {
   const env = await testEnv();
   const { url } = await pushRepo(env, repoName("file"), { "sub/v": "0.1.0\n" }, { branch: "version" });

@@ -8,14 +8,14 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GitError, redact, runGit, type GitAuth, type GitRunOptions } from "../../../git/exec.ts";
-import { fetch, init, push } from "../../../git/repository.ts";
+import { fetch, init } from "../../../git/repository.ts";
 import { TransportAuthError, withTransportAuth } from "../../../git/transport-auth.ts";
 import { ResourceError } from "../resource.ts";
 import { commitMessageFor, type SemverGitSource } from "./source.ts";
 import { formatSemanticVersion, parseSemanticVersion, type SemanticVersion } from "./version.ts";
 
 /** How many times a put fetches, commits and pushes before giving up on a contended branch. */
-export const maxPushAttempts = 5;
+export const maxPushAttempts = 8;
 
 const defaultIdentity = { name: "Sluice CI", email: "ci@sluice.invalid" };
 
@@ -53,23 +53,15 @@ export async function updateVersionFile(
       const version = next(tip === undefined ? undefined : await readVersionAt(ws, tip));
       const commit = await commitVersion(ws, tip, version);
       if (commit === undefined) return version;
-      try {
-        await push(ws.dir, {
-          ...gitCall(ws),
-          remote: source.uri,
-          refspec: `${commit}:refs/heads/${source.branch}`,
-        });
-        return version;
-      } catch (err) {
-        if (!isPushConflict(err)) throw failure(err, "push to", source);
-        if (attempt >= maxPushAttempts) {
-          throw new ResourceError(
-            "Conflict",
-            `branch "${source.branch}" of ${redact(source.uri)} kept moving: the version was not pushed after ${attempt} attempts`,
-          );
-        }
-        await sleep(50 * attempt + Math.random() * 100 * attempt, undefined, signal ? { signal } : {});
+      const outcome = await pushCommit(ws, commit);
+      if (outcome === "pushed") return version;
+      if (attempt >= maxPushAttempts) {
+        throw new ResourceError(
+          "Conflict",
+          `branch "${source.branch}" of ${redact(source.uri)} kept moving: the version was not pushed after ${attempt} attempts`,
+        );
       }
+      await sleep(50 * attempt + Math.random() * 100 * attempt, undefined, signal ? { signal } : {});
     }
   });
 }
@@ -175,6 +167,27 @@ async function commitVersion(
       },
     })
   ).trim();
+}
+
+/**
+ * Pushes `commit` to the branch as a fast-forward. "conflict" when the branch moved since the fetch,
+ * or when it already holds this very commit: a concurrent put made the same bump from the same
+ * tip in the same second (identical commits have identical ids), and counting that push as ours
+ * would lose one of the two bumps.
+ */
+async function pushCommit(ws: Workspace, commit: string): Promise<"pushed" | "conflict"> {
+  const { source } = ws;
+  try {
+    // Not --quiet: git then says "Everything up-to-date" when the branch already held the commit.
+    const { stderr } = await runGit(
+      ["push", "--end-of-options", source.uri, `${commit}:refs/heads/${source.branch}`],
+      { ...gitCall(ws), cwd: ws.dir },
+    );
+    return /Everything up-to-date/.test(stderr) ? "conflict" : "pushed";
+  } catch (err) {
+    if (isPushConflict(err)) return "conflict";
+    throw failure(err, "push to", source);
+  }
 }
 
 /** A git command on the local repository only (no network, no credentials). */
