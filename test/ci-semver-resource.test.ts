@@ -62,7 +62,7 @@ test("check on a branch that does not exist yet answers initial_version", async 
   assert.deepEqual(versions, [{ number: "1.4.0" }]);
 });
 
-test("put bump: patch creates the version branch with a templated [ci skip] commit, and check then reads it", async (t) => {
+test("put bump: patch creates the version branch with a templated [ci skip] commit; check reads it and the versions since a cursor", async (t) => {
   const env = await testEnv();
   const { url } = await pushRepo(env, repoName("put"), { "README.md": "code\n" });
   const source = sourceFor(env, url, {
@@ -88,6 +88,11 @@ test("put bump: patch creates the version branch with a templated [ci skip] comm
   await semverResource.put(source, { bump: "minor", pre: "rc" }, await tempDir(t, "semver-inputs-"));
   await semverResource.put(source, { pre: "rc" }, await tempDir(t, "semver-inputs-"));
   assert.deepEqual(await semverResource.check(source, undefined), [{ number: "1.1.0-rc.2" }]);
+  const numbers = async (from: string) =>
+    (await semverResource.check(source, { number: from })).map((v) => v["number"]);
+  assert.deepEqual(await numbers("1.0.1"), ["1.0.1", "1.1.0-rc.1", "1.1.0-rc.2"]);
+  assert.deepEqual(await numbers("1.0.0"), ["1.0.1", "1.1.0-rc.1", "1.1.0-rc.2"]);
+  assert.deepEqual(await numbers("9.0.0"), ["1.1.0-rc.2"]);
 });
 
 test("get with bump: minor writes number and version without touching the repository", async (t) => {

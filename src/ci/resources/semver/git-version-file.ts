@@ -12,7 +12,12 @@ import { fetch, init } from "../../../git/repository.ts";
 import { TransportAuthError, withTransportAuth } from "../../../git/transport-auth.ts";
 import { ResourceError } from "../resource.ts";
 import { commitMessageFor, type SemverGitSource } from "./source.ts";
-import { formatSemanticVersion, parseSemanticVersion, type SemanticVersion } from "./version.ts";
+import {
+  compareSemanticVersions,
+  formatSemanticVersion,
+  parseSemanticVersion,
+  type SemanticVersion,
+} from "./version.ts";
 
 /** How many times a put fetches, commits and pushes before giving up on a contended branch. */
 export const maxPushAttempts = 8;
@@ -26,14 +31,34 @@ interface Workspace {
   signal: AbortSignal | undefined;
 }
 
-/** The version in the file at the branch's tip; undefined when the branch or the file does not exist. */
-export async function readVersionFile(
+/**
+ * The versions the file held from `cursor` to the branch's tip, oldest first, as semver-resource's
+ * check answers: just the tip's version without a cursor or when the cursor is not older; otherwise
+ * the versions of the commits that changed the file, back to the cursor (included when one of them
+ * holds it). Empty when the branch or the file does not exist.
+ */
+export async function versionsSince(
   source: SemverGitSource,
+  cursor: SemanticVersion | undefined,
   signal?: AbortSignal,
-): Promise<SemanticVersion | undefined> {
+): Promise<SemanticVersion[]> {
   return inWorkspace(source, signal, async (ws) => {
     const tip = await fetchTip(ws);
-    return tip === undefined ? undefined : readVersionAt(ws, tip);
+    const current = tip === undefined ? undefined : await readVersionAt(ws, tip);
+    if (tip === undefined || current === undefined) return [];
+    if (cursor === undefined || compareSemanticVersions(cursor, current) >= 0) return [current];
+    await fetchHistory(ws);
+    const log = await local(ws, ["log", "--format=%H", tip, "--", source.file]);
+    const versions = [current];
+    for (const commit of log
+      .split("\n")
+      .filter((line) => line !== "")
+      .slice(1)) {
+      const previous = await readVersionAt(ws, commit);
+      if (previous === undefined || compareSemanticVersions(cursor, previous) > 0) break;
+      versions.push(previous);
+    }
+    return versions.reverse();
   });
 }
 
@@ -117,6 +142,23 @@ async function fetchTip(ws: Workspace): Promise<string | undefined> {
     throw failure(err, "fetch from", source);
   }
   return (await local(ws, ["rev-parse", "--verify", "FETCH_HEAD^{commit}"])).trim();
+}
+
+/** Turns the shallow fetch of the tip into the branch's whole history. */
+async function fetchHistory(ws: Workspace): Promise<void> {
+  if ((await local(ws, ["rev-parse", "--is-shallow-repository"])).trim() !== "true") return;
+  const { source } = ws;
+  try {
+    await runGit(
+      ["fetch", "--quiet", "--unshallow", "--end-of-options", source.uri, `refs/heads/${source.branch}`],
+      {
+        ...gitCall(ws),
+        cwd: ws.dir,
+      },
+    );
+  } catch (err) {
+    throw failure(err, "fetch from", source);
+  }
 }
 
 async function readVersionAt(ws: Workspace, commit: string): Promise<SemanticVersion | undefined> {

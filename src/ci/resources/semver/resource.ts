@@ -10,7 +10,7 @@ import {
   type VersionResult,
 } from "../resource.ts";
 import { applyBump, bumpParamsSchema, hasBump } from "./bump.ts";
-import { readVersionFile, updateVersionFile } from "./git-version-file.ts";
+import { updateVersionFile, versionsSince } from "./git-version-file.ts";
 import { parseSemverSource } from "./source.ts";
 import { formatSemanticVersion, parseSemanticVersion, type SemanticVersion } from "./version.ts";
 
@@ -61,10 +61,14 @@ async function versionFromInputs(inputsDir: string, file: string): Promise<Seman
 export const semverResource: BuiltinResource = {
   type: "semver",
 
-  async check(rawSource, _fromVersion, call = {}) {
+  async check(rawSource, fromVersion, call = {}) {
     const source = parseSemverSource(rawSource);
-    const current = (await readVersionFile(source, call.signal)) ?? source.initialVersion;
-    return [{ number: formatSemanticVersion(current) }];
+    // semver-resource skips a cursor it cannot parse and answers the latest version.
+    const cursor = parseSemanticVersion(fromVersion?.["number"] ?? "");
+    const versions = await versionsSince(source, cursor, call.signal);
+    return (versions.length > 0 ? versions : [source.initialVersion]).map((v) => ({
+      number: formatSemanticVersion(v),
+    }));
   },
 
   async get(rawSource, version, rawParams, destDir) {
@@ -80,7 +84,8 @@ export const semverResource: BuiltinResource = {
     const source = parseSemverSource(rawSource);
     const params = parseConfig(putParamsSchema, rawParams, "params");
     if (params.get_latest) {
-      return result((await readVersionFile(source, call.signal)) ?? source.initialVersion);
+      const versions = await versionsSince(source, undefined, call.signal);
+      return result(versions[0] ?? source.initialVersion);
     }
     if (params.file !== undefined && params.file !== "") {
       const version = await versionFromInputs(inputsDir, params.file);

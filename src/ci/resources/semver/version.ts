@@ -1,3 +1,5 @@
+import { compareVersions } from "../../../semver/version.ts";
+
 /**
  * Semantic versions as semver-resource reads and writes them (blang/semver): strict
  * MAJOR.MINOR.PATCH, no `v` prefix, no leading zeros in numbers.
@@ -45,4 +47,10 @@ export function formatSemanticVersion(v: SemanticVersion): string {
   const pre = v.pre.length > 0 ? `-${v.pre.join(".")}` : "";
   const build = v.build.length > 0 ? `+${v.build.join(".")}` : "";
   return `${v.major}.${v.minor}.${v.patch}${pre}${build}`;
+}
+
+/** Semver precedence (build metadata ignored): negative when a < b. */
+export function compareSemanticVersions(a: SemanticVersion, b: SemanticVersion): number {
+  const common = (v: SemanticVersion) => ({ ...v, prerelease: v.pre, build: "", original: "" });
+  return compareVersions(common(a), common(b));
 }
