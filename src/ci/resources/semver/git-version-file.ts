@@ -108,10 +108,11 @@ async function inWorkspace<T>(
     return await withTransportAuth(source.uri, secret, (auth) => fn({ dir, auth, source, signal }));
   } catch (err) {
     if (err instanceof TransportAuthError) {
-      throw new ResourceError(
-        "InvalidConfig",
-        "invalid source: private_key needs known_hosts (the server's host keys, e.g. from ssh-keyscan HOST), as host keys are verified",
-      );
+      const missing =
+        source.privateKey === undefined
+          ? "an ssh uri needs private_key"
+          : "private_key needs known_hosts (the server's host keys, e.g. from ssh-keyscan HOST), as host keys are verified";
+      throw new ResourceError("InvalidConfig", `invalid source: ${missing}`);
     }
     throw err;
   } finally {
