@@ -1,7 +1,7 @@
 /** The time resource's `source:`, parsed as time-resource's models do. */
 import { z } from "zod";
 import { parseConfig, ResourceError, type ResourceConfig } from "../resource.ts";
-import { parseGoDuration } from "./go-duration.ts";
+import { isDuration, parseDuration } from "../../../api/duration.ts";
 import { isTimeZone, zonedInstant, wallClock } from "./zoned-time.ts";
 
 /** A time of day, in minutes after midnight. */
@@ -75,10 +75,7 @@ const timeOfDay = parsedString(
 
 const schema = z.object({
   interval: parsedString(
-    (text) => {
-      const ms = parseGoDuration(text);
-      return ms !== undefined && ms > 0 ? ms : undefined;
-    },
+    (text) => (isDuration(text) && parseDuration(text) > 0 ? parseDuration(text) : undefined),
     (text) => `invalid duration "${text}" (e.g. 10m, 1h30m)`,
   ).optional(),
   start: timeOfDay.optional(),
