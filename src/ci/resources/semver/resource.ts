@@ -71,8 +71,7 @@ export const semverResource: BuiltinResource = {
     }));
   },
 
-  async get(rawSource, version, rawParams, destDir) {
-    parseSemverSource(rawSource);
+  async get(_source, version, rawParams, destDir) {
     const params = parseConfig(bumpParamsSchema, rawParams, "params");
     const bumped = formatSemanticVersion(applyBump(versionNumber(version), params));
     await mkdir(destDir, { recursive: true });
