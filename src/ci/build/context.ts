@@ -15,14 +15,35 @@ import type { BuildEventSink } from "./events.ts";
 import { interruption, type Outcome } from "./outcome.ts";
 import type { StepRunner } from "./step-runner.ts";
 
-/** The files of the artifacts a build has produced so far (gets, task outputs), by name. */
+/**
+ * The artifacts a build has produced so far (gets, task outputs), by name. Each is a directory
+ * on the worker; later steps mount or read it in place, nothing is copied between steps.
+ */
 export interface Artifacts {
   has(artifact: string): boolean;
   /** The file's content, or undefined when the artifact has no such file. */
   readFile(artifact: string, path: string, signal: AbortSignal): Promise<Uint8Array | undefined>;
+  /** The directory holding the artifact's files; undefined when no step produced it. */
+  directory(artifact: string): string | undefined;
+  /** A new empty directory for an artifact a step is about to produce; see `register`. */
+  allocate(artifact: string): Promise<string>;
+  /** Makes `directory` the artifact `artifact` for the steps that follow (replacing an earlier one). */
+  register(artifact: string, directory: string): void;
+}
+
+/** Which build a step belongs to: the BUILD_* environment, cache scopes, the set_pipeline team. */
+export interface BuildIdentity {
+  buildId: number;
+  /** `N` or `N.k`. */
+  buildName: string;
+  team: string;
+  /** Undefined for one-off builds (`sluice ci execute`). */
+  pipeline?: { id: number; name: string; instanceVars: Record<string, unknown> };
+  job?: { id: number; name: string };
 }
 
 export interface BuildServices {
+  identity: BuildIdentity;
   runner: StepRunner;
   artifacts: Artifacts;
   /** Values of vars that must not be shown; every log line is scrubbed with it. */

@@ -55,6 +55,9 @@ export function fakeArtifacts(files: Record<string, string>): Artifacts {
       const content = files[`${artifact}/${path}`];
       return Promise.resolve(content === undefined ? undefined : new TextEncoder().encode(content));
     },
+    directory: () => undefined,
+    allocate: () => Promise.reject(new Error("the scripted harness has no artifact directories")),
+    register: (artifact) => names.add(artifact),
   };
 }
 
@@ -116,6 +119,7 @@ export async function runScripted(script: Script, steps: Step[], options: RunOpt
 
   const outcome = await runBuildPlan(planStep({ do: steps }), {
     signal,
+    identity: { buildId: 1, buildName: "1", team: "main" },
     vars: staticVarSource(options.vars ?? {}, "pipeline vars"),
     runner: runnersByKind({ get: fake, put: fake, task: fake, set_pipeline: fake, load_var: runLoadVar }),
     artifacts: fakeArtifacts(options.files ?? {}),
