@@ -4,12 +4,20 @@
  * the API only holds this interface.
  */
 import type { Version } from "../pipeline/fields.ts";
+import type { WaitingInput } from "../scheduler/index.ts";
 import type { BuildEvent, CheckOutcome } from "../store/store.ts";
 
 export interface CheckRequest {
   /** Check from this version instead of the latest one (`check-resource --from`). */
   from?: Version;
   signal?: AbortSignal;
+}
+
+/** Why a job has no new build, as the scheduler last decided it. */
+export interface JobWaiting {
+  reason: string;
+  waiting: WaitingInput[];
+  decidedAt: number;
 }
 
 export interface EngineControl {
@@ -24,4 +32,6 @@ export interface EngineControl {
    * function is called. Readers catch up from the store first, then follow.
    */
   followBuild(buildId: number, listener: (events: BuildEvent[]) => void): () => void;
+  /** The scheduler's last reason for not starting a build of the job; undefined when it did not wait. */
+  jobWaiting(jobId: number): JobWaiting | undefined;
 }
