@@ -80,7 +80,9 @@ export class Checker {
     const due = (await this.#targets()).filter(
       (target) => !this.#checking.has(target.record.id) && this.#isDue(target, now),
     );
-    await Promise.all(due.map((target) => this.#check(target, { periodic: true, ...(signal && { signal }) })));
+    await Promise.all(
+      due.map((target) => this.#check(target, { periodic: true, ...(signal && { signal }) })),
+    );
   }
 
   /** Checks the resource now, whatever its interval; rejects when the pipeline has no such resource. */
