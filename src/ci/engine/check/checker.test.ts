@@ -65,7 +65,9 @@ describe("the checker", () => {
       await engine.checker.tick();
       assert.equal(git.checks.length, 0);
     }));
+});
 
+describe("the checker's errors and sharing", () => {
   it("records a failed check and retries it with a doubling delay", () =>
     withStore(async ({ store }) => {
       const { engine, git, clock, pipeline } = engineFixture(store);
@@ -109,7 +111,9 @@ describe("the checker", () => {
       await engine.checker.tick();
       assert.equal(git.checks.length, 4, "on demand checks run at once; the periodic pass reuses it for a");
     }));
+});
 
+describe("the checker's sources", () => {
   it("resolves ((vars)) in the source and keeps their values out of check errors", () =>
     withStore(async ({ store }) => {
       const { engine, git, pipeline } = engineFixture(store, { git: { token: "s3cret-token" } });

@@ -32,7 +32,7 @@ describe("the scheduler", () => {
       assert.equal(launcher.runs.length, 1);
       const [run] = launcher.runs;
       assert.equal(run?.status, "started");
-      assert.deepEqual(await inputRefs(store, run!.id), { repo: "a" });
+      assert.deepEqual(await inputRefs(store, run.id), { repo: "a" });
     }));
 
   it("creates no build for a version the job already used, and says why", () =>
@@ -78,7 +78,9 @@ jobs: [{ name: deploy, plan: [{ get: repo }] }]
       );
       assert.deepEqual(await inputRefs(store, build.id), { repo: "a" });
     }));
+});
 
+describe("the scheduler's limits and constraints", () => {
   it("holds a serial job's next build pending until the running one ends", () =>
     withStore(async ({ store }) => {
       const { engine, git, launcher, pipeline, cycle } = engineFixture(store);
@@ -96,9 +98,9 @@ jobs: [{ name: deploy, plan: [{ get: repo }] }]
       await engine.scheduler.schedulePipeline(p.id);
       assert.deepEqual(
         launcher.runs.map((r) => r.id),
-        [launcher.runs[0]!.id, pending!.id],
+        [launcher.runs[0]!.id, pending.id],
       );
-      assert.deepEqual(await inputRefs(store, pending!.id), { repo: "b" });
+      assert.deepEqual(await inputRefs(store, pending.id), { repo: "b" });
     }));
 
   it("runs up to max_in_flight builds at once", () =>
@@ -144,7 +146,9 @@ jobs:
       assert.deepEqual(await inputRefs(store, deployRun.id), { repo: "a" });
       assert.equal(engine.jobWaiting(deploy!.id), undefined);
     }));
+});
 
+describe("the scheduler's exceptions", () => {
   it("schedules nothing for a paused pipeline or a paused job", () =>
     withStore(async ({ store }) => {
       const { git, launcher, pipeline, cycle } = engineFixture(store);
