@@ -4,12 +4,12 @@
  * test sets.
  */
 import assert from "node:assert/strict";
-import { setImmediate } from "node:timers/promises";
+import { setImmediate, setTimeout as sleep } from "node:timers/promises";
 import { silentLogger } from "../../runtime/logger.ts";
 import type { BuiltinResource, ResourceConfig, Version } from "../resources/resource.ts";
 import { setNewPipeline } from "../store/sqlite/store.test-support.ts";
 import type { SqliteCiStore } from "../store/index.ts";
-import type { BuildEvent, BuildRecord, BuildStatus, PipelineRecord } from "../store/index.ts";
+import type { BuildEvent, BuildRecord, BuildStatus, CiStore, PipelineRecord } from "../store/index.ts";
 import { staticVarSource, type StaticVars } from "../vars/static-vars.ts";
 import { CiEngine } from "./engine.ts";
 import type { BuildLauncher } from "./launcher.ts";
@@ -19,10 +19,10 @@ export class HeldLauncher implements BuildLauncher {
   readonly runs: BuildRecord[] = [];
   readonly aborted: number[] = [];
   readonly #ends = new Map<number, (status: BuildStatus) => void>();
-  readonly #store: SqliteCiStore;
+  readonly #store: CiStore;
   readonly #now: () => number;
 
-  constructor(store: SqliteCiStore, now: () => number) {
+  constructor(store: CiStore, now: () => number) {
     this.#store = store;
     this.#now = now;
   }
@@ -87,12 +87,12 @@ export class FakeGit implements BuiltinResource {
   }
 }
 
-/** Resolves once `condition` holds, letting promises and I/O run in between; fails after 2 s. */
-export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 2000;
+/** Resolves once `condition` holds, letting promises, timers and I/O run in between. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    assert.ok(Date.now() < deadline, "condition not reached in 2 s");
-    await setImmediate();
+    assert.ok(Date.now() < deadline, `condition not reached in ${timeoutMs} ms`);
+    await (timeoutMs > 2000 ? sleep(20) : setImmediate());
   }
 }
 
