@@ -24,7 +24,6 @@ import type { PipelineVars } from "../pipeline-vars.ts";
 import { checkInterval, isDue } from "./check-interval.ts";
 import { activePipelines, pipelineById } from "../pipelines.ts";
 import { resolveSource } from "./resolve-source.ts";
-import { triggerResources } from "./trigger-resources.ts";
 
 export interface CheckerOptions {
   store: CiStore;
@@ -45,6 +44,8 @@ interface CheckTarget {
   record: ResourceRecord;
   config: Resource;
   customTypes: ReadonlySet<string>;
+  /** The pipeline's resources that are a `trigger: true` input of some job. */
+  triggers: ReadonlySet<string>;
 }
 
 /** A config's check: its outcome and whether it saved a version not seen before. */
@@ -91,12 +92,11 @@ export class Checker {
     return this.#check(target, { periodic: false, ...request });
   }
 
-  #isDue({ pipeline, record }: CheckTarget, now: number): boolean {
-    const config = this.#o.configs.of(pipeline);
+  #isDue({ record, triggers }: CheckTarget, now: number): boolean {
     return isDue(
       {
         checkEvery: record.checkEvery,
-        triggers: triggerResources(config).has(record.name),
+        triggers: triggers.has(record.name),
         lastCheckEndedAt: record.lastCheckEndedAt,
         checkError: record.checkError,
         failures: this.#failures.get(record.id) ?? 0,
@@ -131,8 +131,11 @@ export class Checker {
 
   #withConfig(pipeline: PipelineRecord, record: ResourceRecord, customTypes: ReadonlySet<string>) {
     this.#pipelinesOf(record.resourceConfigId).add(pipeline.id);
-    const config = this.#o.configs.of(pipeline).resources?.find((r) => r.name === record.name);
-    return config && { pipeline, record, config, customTypes };
+    const pipelineConfig = this.#o.configs.of(pipeline);
+    const config = pipelineConfig.resources?.find((r) => r.name === record.name);
+    return (
+      config && { pipeline, record, config, customTypes, triggers: this.#o.configs.triggersOf(pipeline) }
+    );
   }
 
   #pipelinesOf(configId: number): Set<number> {

@@ -1,5 +1,5 @@
-import type { Pipeline } from "../../pipeline/index.ts";
-import { jobInputs } from "../../scheduler/index.ts";
+import type { Pipeline } from "../pipeline/index.ts";
+import { jobInputs } from "../scheduler/index.ts";
 
 /** The names of the resources that are a `trigger: true` input of some job of the pipeline. */
 export function triggerResources(config: Pipeline): Set<string> {
