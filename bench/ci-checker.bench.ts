@@ -156,6 +156,15 @@ try {
     `${hours} h simulated in ${((performance.now() - started) / 1000).toFixed(1)} s: ci.db ${(db / 1e6).toFixed(1)} MB (+ WAL ${(wal / 1e6).toFixed(1)} MB), ${git.checks} checks in all`,
   );
 
+  // a scheduling pass over every pipeline when nothing is new (what the scheduler does every 10 s)
+  const idle = process.cpuUsage();
+  const idleStarted = performance.now();
+  for (const p of records) await sim.scheduler.schedulePipeline(p.id);
+  const idleCpu = process.cpuUsage(idle);
+  console.log(
+    `idle scheduling pass over ${pipelines} pipelines: ${ms(performance.now() - idleStarted)}, CPU ${ms((idleCpu.user + idleCpu.system) / 1000)}`,
+  );
+
   // periodic latency: a version appears at a random moment; the next due tick finds it
   const periodic: number[] = [];
   for (let sample = 0; sample < 10; sample++) {

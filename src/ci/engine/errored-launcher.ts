@@ -16,8 +16,14 @@ export function erroringLauncher(store: CiStore, now: () => number = Date.now): 
     },
     abort: () => false,
     follow(buildId: number, listener: (events: BuildEvent[]) => void) {
-      void store.readBuildEvents(buildId).then((events) => listener(events));
-      return () => undefined;
+      let following = true;
+      store.readBuildEvents(buildId).then(
+        (events) => following && listener(events),
+        () => undefined, // a destroyed build has no events to follow
+      );
+      return () => {
+        following = false;
+      };
     },
   };
 }
