@@ -158,6 +158,19 @@ jobs: [{ name: unit, plan: [{ get: notify, trigger: true }] }]
       assert.equal(resource?.checkError, "resource type slack: custom resource types need the sandbox");
     }));
 
+  it("does not record a check cut short by a stop as the resource's error", () =>
+    withStore(async ({ store }) => {
+      const { engine, git, pipeline } = engineFixture(store);
+      const p = await pipeline("app", pipelineWith(repo()));
+      const stop = new AbortController();
+      stop.abort();
+      const outcome = await engine.checkResource(p.id, "repo", { signal: stop.signal });
+      assert.ok(outcome.error);
+      assert.equal(git.checks.length, 0);
+      const resource = await store.getResource(p.id, "repo");
+      assert.deepEqual([resource?.checkError, resource?.lastCheckEndedAt], [undefined, undefined]);
+    }));
+
   it("rejects an on-demand check of a resource the pipeline does not have", () =>
     withStore(async ({ store }) => {
       const { engine, pipeline } = engineFixture(store);

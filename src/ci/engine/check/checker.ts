@@ -8,7 +8,7 @@
  * repository make one check per interval.
  */
 import type { Logger } from "../../../runtime/logger.ts";
-import { Semaphore } from "../../../common/semaphore.ts";
+import { Semaphore, type Release } from "../../../common/semaphore.ts";
 import type { Resource } from "../../pipeline/index.ts";
 import type { BuiltinResources } from "../../resources/builtin.ts";
 import {
@@ -150,7 +150,8 @@ export class Checker {
     const startedAt = this.#now();
     try {
       const outcome = await this.#checkConfigOf(target, request, startedAt);
-      await this.#record(target, outcome);
+      // a check cut short by a stopping server is not the resource's error
+      if (!request.signal?.aborted) await this.#record(target, outcome);
       return outcome;
     } finally {
       this.#checking.delete(record.id);
@@ -185,7 +186,8 @@ export class Checker {
     const interval = checkInterval(record.checkEvery);
     if (request.periodic && last && interval !== undefined && startedAt - last.endedAt < interval)
       return last;
-    let running = this.#inFlight.get(configId);
+    // a check from a given version (`check-resource --from`) is the caller's own
+    let running = request.from ? undefined : this.#inFlight.get(configId);
     if (!running) {
       running = this.#runCheck(
         configId,
@@ -193,8 +195,11 @@ export class Checker {
         (from) => builtin.check(source, from, { ...(request.signal && { signal: request.signal }) }),
         request,
       );
-      this.#inFlight.set(configId, running);
-      void running.finally(() => this.#inFlight.delete(configId));
+      const shared = running;
+      this.#inFlight.set(configId, shared);
+      void shared.finally(() => {
+        if (this.#inFlight.get(configId) === shared) this.#inFlight.delete(configId);
+      });
     }
     const { outcome, foundNew } = await running;
     if (foundNew) this.#o.onNewVersions([...this.#pipelinesOf(configId)]);
@@ -208,8 +213,9 @@ export class Checker {
     request: CheckRequest,
   ): Promise<ConfigCheck> {
     const startedAt = this.#now();
-    const release = await this.#slots.acquire(request.signal);
+    let release: Release | undefined;
     try {
+      release = await this.#slots.acquire(request.signal);
       const [newest] = await this.#o.store.listVersions(resourceId, { limit: 1 });
       const versions = await check(request.from ?? newest?.version);
       const saved = await this.#o.store.saveVersions(
@@ -223,7 +229,7 @@ export class Checker {
     } catch (err) {
       return { outcome: { startedAt, endedAt: this.#now(), error: errorText(err) }, foundNew: false };
     } finally {
-      release();
+      release?.();
     }
   }
 
