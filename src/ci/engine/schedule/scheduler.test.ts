@@ -81,6 +81,22 @@ jobs: [{ name: deploy, plan: [{ get: repo }] }]
 });
 
 describe("the scheduler's limits and constraints", () => {
+  it("runs a rerun with the inputs of the build it reruns", () =>
+    withStore(async ({ store }) => {
+      const { git, launcher, pipeline, cycle } = engineFixture(store);
+      const p = await pipeline("app", triggered());
+      git.emit("a");
+      await cycle(p);
+      await launcher.finish(launcher.runs[0]!.id, "failed");
+      git.emit("b");
+      await cycle(p);
+      const rerun = await store.createRerunBuild(launcher.runs[0]!.id);
+      await cycle(p);
+      assert.equal(launcher.runs[2]?.id, rerun.id);
+      assert.equal(rerun.name, "1.1");
+      assert.deepEqual(await inputRefs(store, rerun.id), { repo: "a" });
+    }));
+
   it("holds a serial job's next build pending until the running one ends", () =>
     withStore(async ({ store }) => {
       const { engine, git, launcher, pipeline, cycle } = engineFixture(store);

@@ -161,6 +161,7 @@ export class Scheduler {
     if (inputs.length === 0) return true;
     const recorded = await this.#o.store.buildVersions(record.id);
     if (recorded && recorded.inputs.length > 0) return true;
+    if (record.rerunOf !== undefined) return this.#takeInputsOf(record.rerunOf, record);
     if (record.manuallyTriggered && !this.#inputsCheckedFor(pass.pipelineId, record, inputs)) return false;
     const decision = decideBuild(inputs, resolution, "manual");
     if (!decision.create) {
@@ -168,6 +169,18 @@ export class Scheduler {
       return false;
     }
     await this.#recordInputs(pass, record, decision.inputs);
+    return true;
+  }
+
+  /** A rerun runs with the inputs of the build it reruns. */
+  async #takeInputsOf(originalId: number, rerun: BuildRecord): Promise<boolean> {
+    const original = await this.#o.store.buildVersions(originalId);
+    const inputs = (original?.inputs ?? []).map(({ name, resourceId, versionId }) => ({
+      name,
+      resourceId,
+      versionId,
+    }));
+    await this.#o.store.recordBuildInputs(rerun.id, inputs);
     return true;
   }
 
