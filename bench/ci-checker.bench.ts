@@ -159,7 +159,7 @@ try {
   // a scheduling pass over every pipeline when nothing is new (what the scheduler does every 10 s)
   const idle = process.cpuUsage();
   const idleStarted = performance.now();
-  for (const p of records) await sim.scheduler.schedulePipeline(p.id);
+  for (const p of await store.listPipelines("main")) await sim.scheduler.schedule(p);
   const idleCpu = process.cpuUsage(idle);
   console.log(
     `idle scheduling pass over ${pipelines} pipelines: ${ms(performance.now() - idleStarted)}, CPU ${ms((idleCpu.user + idleCpu.system) / 1000)}`,

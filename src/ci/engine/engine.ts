@@ -124,20 +124,25 @@ export class CiEngine implements EngineControl, Runnable {
       if (this.#now() >= nextFullPass) {
         nextFullPass = this.#now() + tick;
         this.#requested.clear();
-        for (const pipeline of await activePipelines(this.#o.store))
-          await this.#schedulePipeline(pipeline.id);
+        await this.#guard("listing pipelines to schedule", () => this.#schedulePipelines());
       } else if (this.#requested.size > 0) {
-        const ids = [...this.#requested];
+        const ids = new Set(this.#requested);
         this.#requested.clear();
-        for (const id of ids) await this.#schedulePipeline(id);
+        await this.#guard("listing pipelines to schedule", () => this.#schedulePipelines(ids));
       } else {
         await this.#scheduleWakeup.sleep(Math.max(0, nextFullPass - this.#now()), signal);
       }
     }
   }
 
-  #schedulePipeline(pipelineId: number): Promise<void> {
-    return this.#guard("scheduling pass", () => this.scheduler.schedulePipeline(pipelineId), { pipelineId });
+  /** One pass over the active pipelines, or those of them in `only`. */
+  async #schedulePipelines(only?: ReadonlySet<number>): Promise<void> {
+    for (const pipeline of await activePipelines(this.#o.store)) {
+      if (only && !only.has(pipeline.id)) continue;
+      await this.#guard("scheduling pass", () => this.scheduler.schedule(pipeline), {
+        pipeline: pipeline.id,
+      });
+    }
   }
 
   async #reapLoop(signal: AbortSignal): Promise<void> {

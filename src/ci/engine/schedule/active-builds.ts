@@ -1,7 +1,7 @@
 /** A job's unfinished builds: the newest pages of its builds, read until a page has none. */
 import { isFinished, type BuildRecord, type CiStore } from "../../store/index.ts";
 
-const PAGE = 100;
+const PAGE = 20;
 
 export async function unfinishedBuilds(store: CiStore, jobId: number): Promise<BuildRecord[]> {
   const unfinished: BuildRecord[] = [];

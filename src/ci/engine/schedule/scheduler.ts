@@ -16,7 +16,7 @@ import {
   type JobInput,
   type ResolvedInput,
 } from "../../scheduler/index.ts";
-import type { BuildRecord, CiStore, JobRecord, ResourceRecord } from "../../store/index.ts";
+import type { BuildRecord, CiStore, JobRecord, PipelineRecord, ResourceRecord } from "../../store/index.ts";
 import type { JobWaiting } from "../control.ts";
 import type { BuildLauncher } from "../launcher.ts";
 import type { PipelineConfigs } from "../pipeline-configs.ts";
@@ -82,9 +82,15 @@ export class Scheduler {
   }
 
   async schedulePipeline(pipelineId: number): Promise<void> {
+    const pipeline = await pipelineById(this.#o.store, pipelineId);
+    if (pipeline) await this.schedule(pipeline);
+  }
+
+  /** One pass over the pipeline's jobs, as it was just read from the store. */
+  async schedule(pipeline: PipelineRecord): Promise<void> {
+    if (pipeline.paused || pipeline.archived) return;
     const { store, configs } = this.#o;
-    const pipeline = await pipelineById(store, pipelineId);
-    if (!pipeline || pipeline.paused || pipeline.archived) return;
+    const pipelineId = pipeline.id;
     const config = configs.of(pipeline);
     const jobs = await store.listJobs(pipelineId);
     const resources = await store.listResources(pipelineId);
