@@ -8,7 +8,7 @@ import { InformerFactory, type InformerFactoryOptions } from "./informer-factory
 import { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts";
 import { silentLogger, type Logger } from "./logger.ts";
 import { RuntimeMetrics } from "./metrics.ts";
-import { RunnableGroup, type Runnable, type RunnableOptions } from "./runnable.ts";
+import { RunnableGroup, untilAborted, type Runnable, type RunnableOptions } from "./runnable.ts";
 
 export interface ManagerOptions {
   client: KubeClient;
@@ -154,7 +154,8 @@ export class Manager {
     const leaderOnly = new RunnableGroup(this.#leaderOnly, this.logger, (err) => this.#fail(err));
     try {
       await leaderOnly.start();
-      await Promise.all(this.#controllers.map((c) => c.run(signal)));
+      // leader-only runnables keep running while leading, even with no controllers
+      await Promise.all([...this.#controllers.map((c) => c.run(signal)), untilAborted(signal)]);
     } catch (err) {
       this.#fail(err);
     } finally {

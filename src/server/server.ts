@@ -1,7 +1,8 @@
 /**
  * `sluice server`: wires the parts together. The manager runs everything long-lived: the health
  * server first, then the artifact server and the receivers' server (every replica), then, while
- * leading, the alert dispatcher and the controllers; each part gets only its own options.
+ * leading, the alert dispatcher, the controllers and the CI engine; each part gets only its own
+ * options.
  */
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +12,7 @@ import type { Logger } from "../runtime/logger.ts";
 import { Manager } from "../runtime/manager.ts";
 import { ArtifactStore } from "../source/artifact-store.ts";
 import { artifactServer } from "./artifact-server.ts";
+import { setupCiEngine, type CiOptions, type RunningCi } from "./ci-engine.ts";
 import { setupControllers, type ControllersOptions, type ListenAddress } from "./controllers.ts";
 
 export const knownControllers = [
@@ -39,6 +41,8 @@ export interface ServerOptions extends ControllersOptions {
   health: ListenAddress;
   /** run controllers only while holding this Lease */
   leaderElection?: { namespace: string; name: string } | undefined;
+  /** runs the CI engine (see ci-engine.ts); absent: no CI */
+  ci?: CiOptions | undefined;
 }
 
 export interface RunningServer {
@@ -47,6 +51,8 @@ export interface RunningServer {
   receiverUrl?: string | undefined;
   healthUrl: string;
   manager: Manager;
+  /** the CI store and engine, when CI runs */
+  ci?: RunningCi | undefined;
   /** resolves when the server has shut down */
   done: Promise<void>;
 }
@@ -81,11 +87,16 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
   const artifacts = artifactServer({ store, ...options.artifacts.listen, logger: options.logger });
   manager.add(artifacts);
   const servers = await setupControllers(manager, client, options, store);
+  const ci = options.ci && (await setupCiEngine(manager, client, { ...options, ci: options.ci }));
+  const close = async () => {
+    await client.close();
+    await ci?.store.close();
+  };
   const running = manager.run(signal);
   try {
     await Promise.race([manager.whenStarted(), running]);
   } catch (err) {
-    await client.close();
+    await close();
     throw err;
   }
   const health = manager.healthAddress!;
@@ -102,6 +113,7 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
     receiverUrl: servers.receivers?.url,
     healthUrl: `http://${health.address}:${health.port}`,
     manager,
-    done: running.finally(() => client.close()),
+    ci,
+    done: running.finally(close),
   };
 }

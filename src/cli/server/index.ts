@@ -53,6 +53,8 @@ interface ServerFlags {
   registryBurst?: number;
   registryConcurrency?: number;
   logLevel: string;
+  ci: boolean;
+  ciSecretsNamespacePrefix: string;
 }
 
 function registryLimit(flags: ServerFlags): Partial<RegistryLimit> | undefined {
@@ -105,6 +107,8 @@ export function registerServerCommand(program: Command): void {
     .option("--no-ci-skip", "do not end image automation's default commit message with [ci skip]")
     .option("--strict-substitutions", "fail on postBuild variables that have no value and no default", false)
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
+    .option("--no-ci", "do not run the CI engine (pipelines, checks, builds)")
+    .option("--ci-secrets-namespace-prefix <prefix>", "((vars)) from Secrets in <prefix><team>", "concourse-")
     .option("--log-level <level>", "debug, info, warn, error", "info")
     .action(async (flags: ServerFlags) => {
       const logger = createLogger({ level: flags.logLevel as "info", base: { component: "sluice-server" } });
@@ -131,6 +135,7 @@ export function registerServerCommand(program: Command): void {
           },
           image: { registryLimit: registryLimit(flags), ciSkip: flags.ciSkip },
           receivers: { listen: flags.receiverAddr },
+          ci: flags.ci ? { secretsNamespacePrefix: flags.ciSecretsNamespacePrefix } : undefined,
         },
         stop.signal,
       );

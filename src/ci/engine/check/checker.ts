@@ -1,0 +1,249 @@
+/**
+ * The checker: finds new versions of the pipelines' resources with the built-in resources, saves
+ * them in the store and tells the scheduler which pipelines may have something new.
+ *
+ * Resources whose type and resolved source are equal share one resource config (the store's
+ * scope of versions): a config is checked once at a time, and a successful check serves every
+ * resource of that config until their interval has passed, so a hundred pipelines watching one
+ * repository make one check per interval.
+ */
+import type { Logger } from "../../../runtime/logger.ts";
+import { Semaphore, type Release } from "../../../common/semaphore.ts";
+import type { Resource } from "../../pipeline/index.ts";
+import type { BuiltinResources } from "../../resources/builtin.ts";
+import {
+  resourceConfigHash,
+  type CheckOutcome,
+  type CiStore,
+  type PipelineRecord,
+  type ResourceRecord,
+} from "../../store/index.ts";
+import type { CheckRequest } from "../control.ts";
+import type { PipelineConfigs } from "../pipeline-configs.ts";
+import type { PipelineVars } from "../pipeline-vars.ts";
+import { checkInterval, isDue } from "./check-interval.ts";
+import { activePipelines, pipelineById } from "../pipelines.ts";
+import { resolveSource } from "./resolve-source.ts";
+
+export interface CheckerOptions {
+  store: CiStore;
+  configs: PipelineConfigs;
+  vars: PipelineVars;
+  resources: BuiltinResources;
+  logger: Logger;
+  /** Checks running at once (default 8). */
+  concurrency?: number;
+  now?: () => number;
+  /** Called with the pipelines whose resources got a version they did not have. */
+  onNewVersions: (pipelineIds: number[]) => void;
+}
+
+/** A resource of an unpaused pipeline, with what deciding and running its check needs. */
+interface CheckTarget {
+  pipeline: PipelineRecord;
+  record: ResourceRecord;
+  config: Resource;
+  customTypes: ReadonlySet<string>;
+  /** The pipeline's resources that are a `trigger: true` input of some job. */
+  triggers: ReadonlySet<string>;
+}
+
+/** A config's check: its outcome and whether it saved a version not seen before. */
+interface ConfigCheck {
+  outcome: CheckOutcome;
+  foundNew: boolean;
+}
+
+export class Checker {
+  readonly #o: CheckerOptions;
+  readonly #now: () => number;
+  readonly #slots: Semaphore;
+  /** Resource id → failed checks in a row. */
+  readonly #failures = new Map<number, number>();
+  /** Resources being checked now. */
+  readonly #checking = new Set<number>();
+  /** Config id → its check under way. */
+  readonly #inFlight = new Map<number, Promise<ConfigCheck>>();
+  /** Config id → its last successful check. */
+  readonly #lastSuccess = new Map<number, CheckOutcome>();
+  /** Config id → the pipelines with a resource of that config. */
+  readonly #pipelinesOfConfig = new Map<number, Set<number>>();
+
+  constructor(options: CheckerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#slots = new Semaphore(options.concurrency ?? 8);
+  }
+
+  /** Starts the checks that are due and resolves when they have ended. */
+  async tick(signal?: AbortSignal): Promise<void> {
+    const now = this.#now();
+    const due = (await this.#targets()).filter(
+      (target) => !this.#checking.has(target.record.id) && this.#isDue(target, now),
+    );
+    await Promise.all(
+      due.map((target) => this.#check(target, { periodic: true, ...(signal && { signal }) })),
+    );
+  }
+
+  /** Checks the resource now, whatever its interval; rejects when the pipeline has no such resource. */
+  async checkResource(pipelineId: number, name: string, request: CheckRequest = {}): Promise<CheckOutcome> {
+    const target = await this.#target(pipelineId, name);
+    return this.#check(target, { periodic: false, ...request });
+  }
+
+  #isDue({ record, triggers }: CheckTarget, now: number): boolean {
+    return isDue(
+      {
+        checkEvery: record.checkEvery,
+        triggers: triggers.has(record.name),
+        lastCheckEndedAt: record.lastCheckEndedAt,
+        checkError: record.checkError,
+        failures: this.#failures.get(record.id) ?? 0,
+      },
+      now,
+    );
+  }
+
+  async #targets(): Promise<CheckTarget[]> {
+    const { store } = this.#o;
+    const targets: CheckTarget[] = [];
+    for (const pipeline of await activePipelines(store)) {
+      const records = await store.listResources(pipeline.id);
+      const customTypes = new Set((await store.listResourceTypes(pipeline.id)).map((t) => t.name));
+      for (const record of records) {
+        const target = this.#withConfig(pipeline, record, customTypes);
+        if (target) targets.push(target);
+      }
+    }
+    return targets;
+  }
+
+  async #target(pipelineId: number, name: string): Promise<CheckTarget> {
+    const { store } = this.#o;
+    const pipeline = await pipelineById(store, pipelineId);
+    const record = pipeline && (await store.getResource(pipelineId, name));
+    const customTypes = new Set((await store.listResourceTypes(pipelineId)).map((t) => t.name));
+    const target = pipeline && record && this.#withConfig(pipeline, record, customTypes);
+    if (!target) throw new Error(`pipeline ${pipelineId} has no resource ${JSON.stringify(name)}`);
+    return target;
+  }
+
+  #withConfig(pipeline: PipelineRecord, record: ResourceRecord, customTypes: ReadonlySet<string>) {
+    this.#pipelinesOf(record.resourceConfigId).add(pipeline.id);
+    const pipelineConfig = this.#o.configs.of(pipeline);
+    const config = pipelineConfig.resources?.find((r) => r.name === record.name);
+    return (
+      config && { pipeline, record, config, customTypes, triggers: this.#o.configs.triggersOf(pipeline) }
+    );
+  }
+
+  #pipelinesOf(configId: number): Set<number> {
+    let pipelines = this.#pipelinesOfConfig.get(configId);
+    if (!pipelines) this.#pipelinesOfConfig.set(configId, (pipelines = new Set()));
+    return pipelines;
+  }
+
+  async #check(target: CheckTarget, request: CheckRequest & { periodic: boolean }): Promise<CheckOutcome> {
+    const { record } = target;
+    this.#checking.add(record.id);
+    const startedAt = this.#now();
+    try {
+      const outcome = await this.#checkConfigOf(target, request, startedAt);
+      // a check cut short by a stopping server is not the resource's error
+      if (!request.signal?.aborted) await this.#record(target, outcome);
+      return outcome;
+    } finally {
+      this.#checking.delete(record.id);
+    }
+  }
+
+  /** Resolves the source, moves the resource to its config and checks that config (or reuses its check). */
+  async #checkConfigOf(
+    { pipeline, record, config, customTypes }: CheckTarget,
+    request: CheckRequest & { periodic: boolean },
+    startedAt: number,
+  ): Promise<CheckOutcome> {
+    const failed = (error: string): CheckOutcome => ({ startedAt, endedAt: this.#now(), error });
+    if (customTypes.has(record.type))
+      return failed(`resource type ${record.type}: custom resource types need the sandbox`);
+    const builtin = this.#o.resources.get(record.type);
+    if (!builtin) return failed(`resource type ${record.type} has no built-in implementation yet`);
+    let resolved;
+    try {
+      resolved = await resolveSource(config.source, this.#o.vars(pipeline));
+    } catch (err) {
+      return failed(errorText(err));
+    }
+    const { source, redactor } = resolved;
+    const configId = await this.#o.store.useResourceConfig(
+      record.id,
+      record.type,
+      resourceConfigHash(record.type, source),
+    );
+    this.#pipelinesOf(configId).add(pipeline.id);
+    const last = this.#lastSuccess.get(configId);
+    const interval = checkInterval(record.checkEvery);
+    if (request.periodic && last && interval !== undefined && startedAt - last.endedAt < interval)
+      return last;
+    // a check from a given version (`check-resource --from`) is the caller's own
+    let running = request.from ? undefined : this.#inFlight.get(configId);
+    if (!running) {
+      running = this.#runCheck(
+        configId,
+        record.id,
+        (from) => builtin.check(source, from, { ...(request.signal && { signal: request.signal }) }),
+        request,
+      );
+      const shared = running;
+      this.#inFlight.set(configId, shared);
+      void shared.finally(() => {
+        if (this.#inFlight.get(configId) === shared) this.#inFlight.delete(configId);
+      });
+    }
+    const { outcome, foundNew } = await running;
+    if (foundNew) this.#o.onNewVersions([...this.#pipelinesOf(configId)]);
+    return outcome.error === undefined ? outcome : { ...outcome, error: redactor.redact(outcome.error) };
+  }
+
+  async #runCheck(
+    configId: number,
+    resourceId: number,
+    check: (from: Record<string, string> | undefined) => Promise<Record<string, string>[]>,
+    request: CheckRequest,
+  ): Promise<ConfigCheck> {
+    const startedAt = this.#now();
+    let release: Release | undefined;
+    try {
+      release = await this.#slots.acquire(request.signal);
+      const [newest] = await this.#o.store.listVersions(resourceId, { limit: 1 });
+      const versions = await check(request.from ?? newest?.version);
+      const saved = await this.#o.store.saveVersions(
+        configId,
+        versions.map((version) => ({ version })),
+      );
+      const foundNew = saved.some((v) => v.id !== newest?.id);
+      const outcome = { startedAt, endedAt: this.#now(), error: undefined };
+      this.#lastSuccess.set(configId, outcome);
+      return { outcome, foundNew };
+    } catch (err) {
+      return { outcome: { startedAt, endedAt: this.#now(), error: errorText(err) }, foundNew: false };
+    } finally {
+      release?.();
+    }
+  }
+
+  async #record({ pipeline, record }: CheckTarget, outcome: CheckOutcome): Promise<void> {
+    if (outcome.error === undefined) this.#failures.delete(record.id);
+    else {
+      this.#failures.set(record.id, (this.#failures.get(record.id) ?? 0) + 1);
+      this.#o.logger.info(
+        { team: pipeline.team, pipeline: pipeline.name, resource: record.name, error: outcome.error },
+        "check failed",
+      );
+    }
+    await this.#o.store.recordCheck(record.id, outcome);
+  }
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
