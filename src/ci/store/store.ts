@@ -255,8 +255,9 @@ export interface CiStore {
   /** Ends a build and seals its event log. */
   finishBuild(buildId: number, status: BuildStatus, now: number): Promise<void>;
   /**
-   * After a restart: builds left pending or started by the last process become errored (their
-   * log ends with a status event), and logs left unsealed by a stop during a finish are sealed.
+   * After a restart: builds left started by the last process become errored (their log ends with
+   * a status event; pending builds stay pending for the scheduler), and logs left unsealed by a
+   * stop during a finish are sealed.
    */
   markOrphanedBuildsErrored(now: number): Promise<number[]>;
 

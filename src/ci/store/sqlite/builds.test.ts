@@ -99,7 +99,7 @@ test("inputs record first occurrences; builds using a version and the latest suc
     assert.equal(await store.buildVersions(9999), undefined);
   }));
 
-test("after a crash, pending and started builds become errored, their logs end, and the job builds again", () =>
+test("after a crash, started builds become errored, their logs end, the job builds again; pending builds wait on", () =>
   withStore(async ({ store, reopen }) => {
     const { unit, deploy } = await jobsAndRepo(store);
     const done = await store.createJobBuild({ jobId: unit.id });
@@ -110,7 +110,8 @@ test("after a crash, pending and started builds become errored, their logs end, 
     const pending = await store.createJobBuild({ jobId: deploy.id });
 
     const restarted = await reopen();
-    assert.deepEqual(await restarted.markOrphanedBuildsErrored(10), [running.id, pending.id]);
+    assert.deepEqual(await restarted.markOrphanedBuildsErrored(10), [running.id]);
+    assert.equal((await restarted.getBuild(pending.id))?.status, "pending");
     assert.deepEqual(await restarted.markOrphanedBuildsErrored(11), []);
     const errored = (await restarted.getBuild(running.id))!;
     assert.deepEqual([errored.status, errored.endedAt], ["errored", 10]);

@@ -135,10 +135,8 @@ export class Builds {
   markOrphansErrored(now: number): number[] {
     return this.#sql
       .all<{ id: number }>(
-        `UPDATE builds SET status = 'errored', ended_at = :now WHERE ${unfinished} RETURNING id`,
-        {
-          now,
-        },
+        `UPDATE builds SET status = 'errored', ended_at = :now WHERE status = 'started' RETURNING id`,
+        { now },
       )
       .map((r) => r.id)
       .sort((a, b) => a - b);
