@@ -42,11 +42,12 @@ function countingAppends(store: CiStore): { store: CiStore; appends: () => numbe
 
 /**
  * A task runner of our own StepRunner interface, standing in for the sandbox: `params.files`
- * become files of the output `files`, `params.say` a log line, `params.wait` waits for an abort.
+ * become files of the output `files` (as written: set_pipeline interpolates them), `params.say`
+ * (interpolated) a log line, `params.wait` waits for an abort.
  */
 const fakeTask: StepRunnerOf<"task"> = async (step, ctx) => {
-  const params = (await interpolate(step.config.params ?? {}, ctx.vars)) as Record<string, unknown>;
-  if (typeof params["say"] === "string") logLine(ctx, params["say"]);
+  const params = step.config.params ?? {};
+  if (typeof params["say"] === "string") logLine(ctx, String(await interpolate(params["say"], ctx.vars)));
   if (typeof params["files"] === "object" && params["files"] !== null) {
     const dir = await ctx.build.artifacts.allocate("files");
     for (const [name, content] of Object.entries(params["files"])) {
@@ -170,9 +171,16 @@ test("a job gets its input, puts a bump (an output and an implicit get), loads a
     initial_version: "7.3.0",
   };
   const checked = await semverResource.check(source, undefined);
-  const [input] = await saveResourceVersions(f.store, resource, source, checked.map((version) => ({ version })));
+  const [input] = await saveResourceVersions(
+    f.store,
+    resource,
+    source,
+    checked.map((version) => ({ version })),
+  );
   const build = await startedBuild(f, pipeline.id, "release");
-  await f.store.recordBuildInputs(build.id, [{ name: "version", resourceId: resource.id, versionId: input!.id }]);
+  await f.store.recordBuildInputs(build.id, [
+    { name: "version", resourceId: resource.id, versionId: input!.id },
+  ]);
 
   const counted = countingAppends(f.store);
   assert.equal(await f.runner(counted.store).run(build), "succeeded");
@@ -190,7 +198,8 @@ test("a job gets its input, puts a bump (an output and an implicit get), loads a
   assert.match(log, /pipeline .*\/child created/);
   assert.match(log, /\(\(redacted\)\)/);
   const all = JSON.stringify(events);
-  for (const secretValue of [env.gitPassword, "7.3.0"]) assert.ok(!all.includes(secretValue), "a secret in the events");
+  for (const secretValue of [env.gitPassword, "7.3.0"])
+    assert.ok(!all.includes(secretValue), "a secret in the events");
 
   const outputs = (await f.store.buildVersions(build.id))!.outputs;
   assert.equal(outputs.length, 1);
@@ -200,17 +209,22 @@ test("a job gets its input, puts a bump (an output and an implicit get), loads a
 
   const child = await f.store.getPipeline({ team: f.team, name: "child" });
   assert.equal(child?.paused, false);
-  assert.match(child!.configYaml, /file: x\/greeting/);
+  assert.match(child.configYaml, /file: x\/greeting/);
   assert.deepEqual(await readdir(path.join(f.dataDir, "builds")), [], "the build directory is removed");
 
   // again: the next bump, and the child pipeline unchanged
   const again = await startedBuild(f, pipeline.id, "release");
-  await f.store.recordBuildInputs(again.id, [{ name: "version", resourceId: resource.id, versionId: latest!.id }]);
+  await f.store.recordBuildInputs(again.id, [
+    { name: "version", resourceId: resource.id, versionId: latest.id },
+  ]);
   assert.equal(await f.runner().run(again), "succeeded");
   const secondLog = logText(await f.store.readBuildEvents(again.id));
   assert.match(secondLog, /pushed version \{\\"number\\":\\"7.3.2\\"\}/);
   assert.match(secondLog, /no changes to apply to pipeline .*\/child/);
-  assert.equal((await f.store.getPipeline({ team: f.team, name: "child" }))?.configVersion, child?.configVersion);
+  assert.equal(
+    (await f.store.getPipeline({ team: f.team, name: "child" }))?.configVersion,
+    child?.configVersion,
+  );
 });
 
 test("a var no source has errors the step, naming the var and where it looked", async (t) => {

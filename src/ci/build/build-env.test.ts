@@ -26,7 +26,12 @@ test("a job build: every BUILD_* variable, instance vars as JSON", () => {
 
 test("a one-off build has no job or pipeline variables; a plain pipeline no instance vars", () => {
   const oneOff = buildEnv({ buildId: 1, buildName: "1", team: "main" }, "http://localhost:8080");
-  assert.deepEqual(Object.keys(oneOff).sort(), ["ATC_EXTERNAL_URL", "BUILD_ID", "BUILD_NAME", "BUILD_TEAM_NAME"]);
+  assert.deepEqual(Object.keys(oneOff).sort(), [
+    "ATC_EXTERNAL_URL",
+    "BUILD_ID",
+    "BUILD_NAME",
+    "BUILD_TEAM_NAME",
+  ]);
   const plain = buildEnv(
     { buildId: 1, buildName: "1", team: "main", pipeline: { id: 1, name: "p", instanceVars: {} } },
     "http://localhost:8080",

@@ -35,7 +35,8 @@ async function versionToGet(
   const stored = input && (await env.store.getVersion(input.versionId));
   if (stored !== undefined) return stored.version;
   const wanted = await resolveConfig({ version: step.config.version }, ctx);
-  if (typeof wanted["version"] === "object" && wanted["version"] !== null) return wanted["version"] as Version;
+  if (typeof wanted["version"] === "object" && wanted["version"] !== null)
+    return wanted["version"] as Version;
   const latest = await env.store.latestVersion(resource.record.id);
   if (latest !== undefined) return latest.version;
   throw new ResourceStepError(

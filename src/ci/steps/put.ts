@@ -53,7 +53,9 @@ async function inputNames(
   }
   const unknown = (inputs as string[]).filter((name) => !ctx.build.artifacts.has(name));
   if (unknown.length > 0) {
-    throw new ResourceStepError(`put ${config.put}: unknown artifact source: ${unknown.join(", ")} (in inputs)`);
+    throw new ResourceStepError(
+      `put ${config.put}: unknown artifact source: ${unknown.join(", ")} (in inputs)`,
+    );
   }
   return inputs as string[];
 }

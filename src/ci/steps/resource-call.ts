@@ -25,7 +25,11 @@ export interface StepResource {
   source: Config;
 }
 
-export async function stepResource(env: StepEnvironment, name: string, ctx: RunContext): Promise<StepResource> {
+export async function stepResource(
+  env: StepEnvironment,
+  name: string,
+  ctx: RunContext,
+): Promise<StepResource> {
   const config = env.config.resources?.find((resource) => resource.name === name);
   const record = await env.store.getResource(env.pipeline.id, name);
   if (config === undefined || record === undefined) {
@@ -72,7 +76,9 @@ export async function fetchVersion(
   params: Config,
 ): Promise<void> {
   const directory = await ctx.build.artifacts.allocate(artifact);
-  const result = await resource.driver.get(resource.source, version, params, directory, { signal: ctx.signal });
+  const result = await resource.driver.get(resource.source, version, params, directory, {
+    signal: ctx.signal,
+  });
   ctx.build.artifacts.register(artifact, directory);
   logVersion(ctx, "fetched", result);
 }

@@ -45,7 +45,9 @@ export async function runSetPipeline(
     pausedWhenCreated: false,
   });
   if (!result.ok) {
-    throw new Error(`pipeline ${target.team}/${target.name} was changed while this step set it; run the build again`);
+    throw new Error(
+      `pipeline ${target.team}/${target.name} was changed while this step set it; run the build again`,
+    );
   }
   logLine(ctx, `pipeline ${target.team}/${target.name} ${result.created ? "created" : "set"}`);
   return "succeeded";
@@ -78,7 +80,7 @@ async function pipelineText(config: Config, instanceVars: Record<string, unknown
     if (!vars.ok || !(isMap(vars.value) || vars.value == null)) {
       throw new ArtifactFileError(`var_files: ${file} must hold a YAML map of var names to values`);
     }
-    sources.push(staticVarSource((vars.value ?? {}) as Record<string, unknown>, `var file ${file}`));
+    sources.push(staticVarSource(vars.value ?? {}, `var file ${file}`));
   }
   const document = readYaml(text);
   if (!document.ok) return text; // parsePipeline reports the YAML error

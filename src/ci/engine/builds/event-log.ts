@@ -22,7 +22,7 @@ export class BuildEventLog {
   #pending: BuildEventInput[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writes: Promise<void> = Promise.resolve();
-  #failure: unknown;
+  #failure: Error | undefined;
 
   constructor(store: CiStore, buildId: number, options: EventLogOptions = {}) {
     this.#store = store;
@@ -53,7 +53,7 @@ export class BuildEventLog {
       const stored = await this.#store.appendBuildEvents(this.#buildId, batch, this.#now());
       for (const follower of this.#followers) follower(stored);
     } catch (error) {
-      this.#failure = error;
+      this.#failure = error instanceof Error ? error : new Error(String(error));
     }
   }
 

@@ -61,7 +61,9 @@ export class Versions {
   }
 
   get(versionId: number): ResourceVersion | undefined {
-    const row = this.#sql.get<VersionRow>("SELECT * FROM resource_versions WHERE id = :versionId", { versionId });
+    const row = this.#sql.get<VersionRow>("SELECT * FROM resource_versions WHERE id = :versionId", {
+      versionId,
+    });
     return row && toVersion(row);
   }
 
