@@ -248,7 +248,7 @@ jobs:
   assert.equal((await f.store.getBuild(build.id))?.status, "errored");
 });
 
-test("custom resource types, tasks without a worker and a job gone from the config error with the reason", async (t) => {
+test("custom resource types, tasks without a worker, an invalid set_pipeline and a job gone from the config error with the reason", async (t) => {
   const f = await fixture(t);
   const yaml = `
 resource_types:
@@ -258,6 +258,13 @@ resources:
 jobs:
   - name: custom
     plan: [{ get: thing }]
+  - name: bad-set
+    plan:
+      - task: write
+        config: { platform: linux, run: { path: "true" } }
+        params: { files: { bad.yml: "jobs: [{name: x, plan: [{get: nothing}]}]" } }
+      - set_pipeline: bad
+        file: files/bad.yml
   - name: tasks
     plan: [{ task: t, config: { platform: linux, run: { path: "true" } } }]
 `;
@@ -265,6 +272,11 @@ jobs:
   const custom = await startedBuild(f, pipeline.id, "custom");
   assert.equal(await f.runner().run(custom), "errored");
   assert.match(logText(await f.store.readBuildEvents(custom.id)), /custom resource types need the sandbox/);
+
+  const badSet = await startedBuild(f, pipeline.id, "bad-set");
+  assert.equal(await f.runner().run(badSet), "failed");
+  assert.match(logText(await f.store.readBuildEvents(badSet.id)), /jobs\[0\]\.plan\[0\]\.get.*nothing/);
+  assert.equal(await f.store.getPipeline({ team: f.team, name: "bad" }), undefined);
 
   const tasks = await startedBuild(f, pipeline.id, "tasks");
   const withoutTasks = new BuildRunner({

@@ -51,7 +51,7 @@ export class BuildEventLog {
     if (this.#failure !== undefined) return;
     try {
       const stored = await this.#store.appendBuildEvents(this.#buildId, batch, this.#now());
-      for (const follower of this.#followers) follower(stored);
+      this.#followers.forEach((follower) => notify(follower, stored));
     } catch (error) {
       this.#failure = error instanceof Error ? error : new Error(String(error));
     }
@@ -66,5 +66,14 @@ export class BuildEventLog {
   async close(): Promise<void> {
     await this.flush();
     if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+/** A follower (an API stream) that throws loses its events; the build and other followers do not. */
+function notify(follower: (events: BuildEvent[]) => void, events: BuildEvent[]): void {
+  try {
+    follower(events);
+  } catch {
+    // the follower's own business
   }
 }
