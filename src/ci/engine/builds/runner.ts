@@ -74,12 +74,14 @@ export class BuildRunner implements BuildLauncher {
       await rm(directory, { recursive: true, force: true });
     }
     running.log.append({ type: "status", data: { status } });
-    try {
-      await running.log.close();
-    } finally {
-      this.#running.delete(build.id);
-      await store.finishBuild(build.id, status, this.#now());
-    }
+    const logFailure = await running.log.close().then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    this.#running.delete(build.id);
+    // a build whose log could not be written is not reported as succeeded
+    await store.finishBuild(build.id, logFailure === undefined ? status : "errored", this.#now());
+    if (logFailure !== undefined) throw logFailure;
     return status;
   }
 
