@@ -138,6 +138,8 @@ jobs:
       - get: version
       - put: version
         params: { bump: patch }
+      - get: after-put
+        resource: version
       - load_var: number
         file: version/number
         reveal: true
@@ -178,9 +180,11 @@ test("a job gets its input, puts a bump (an output and an implicit get), loads a
     checked.map((version) => ({ version })),
   );
   const build = await startedBuild(f, pipeline.id, "release");
-  await f.store.recordBuildInputs(build.id, [
-    { name: "version", resourceId: resource.id, versionId: input!.id },
-  ]);
+  // after-put too, so that the test tells "the put's version" from "the recorded input"
+  await f.store.recordBuildInputs(
+    build.id,
+    ["version", "after-put"].map((name) => ({ name, resourceId: resource.id, versionId: input!.id })),
+  );
 
   const counted = countingAppends(f.store);
   assert.equal(await f.runner(counted.store).run(build), "succeeded");
@@ -195,6 +199,14 @@ test("a job gets its input, puts a bump (an output and an implicit get), loads a
   const log = logText(events);
   assert.match(log, /pushed version \{\\"number\\":\\"7.3.1\\"\}/);
   assert.match(log, /releasing 7.3.1/);
+  const fetched = events.filter((e) =>
+    JSON.stringify(e.data).includes('fetched version {\\"number\\":\\"7.3.1\\"}'),
+  );
+  assert.deepEqual(
+    fetched.map((e) => (e.data as { origin: string }).origin),
+    ["plan/1", "plan/2"],
+    "the implicit get, and a later get of the resource fetches the put's version, not the input",
+  );
   assert.match(log, /pipeline .*\/child created/);
   assert.match(log, /\(\(redacted\)\)/);
   const all = JSON.stringify(events);
