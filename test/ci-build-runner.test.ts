@@ -9,6 +9,8 @@ import { BuildRunner } from "../src/ci/engine/builds/runner.ts";
 import { saveResourceVersions } from "../src/ci/engine/builds/resource-config.ts";
 import { kubernetesPipelineVars } from "../src/ci/engine/pipeline-vars.ts";
 import { builtinResources } from "../src/ci/resources/builtin.ts";
+import type { Config } from "../src/ci/pipeline/fields.ts";
+import { parsePipeline } from "../src/ci/pipeline/index.ts";
 import { semverResource } from "../src/ci/resources/semver/resource.ts";
 import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
 import { SqliteCiStore } from "../src/ci/store/sqlite/sqlite-store.ts";
@@ -163,15 +165,10 @@ test("a job gets its input, puts a bump (an output and an implicit get), loads a
 
   // what the checker would have done: the resource's first version, then the build's input
   const resource = (await f.store.getResource(pipeline.id, "version"))!;
-  const source = {
-    driver: "git",
-    uri: url,
-    branch: "version",
-    file: "version",
-    username: env.gitUsername,
-    password: env.gitPassword,
-    initial_version: "7.3.0",
-  };
+  const config = parsePipeline(pipeline.configYaml);
+  assert.ok(config.ok);
+  const declared = config.pipeline.resources![0]!.source;
+  const source = (await interpolate(declared, kubernetesPipelineVars(f.client)(pipeline))) as Config;
   const checked = await semverResource.check(source, undefined);
   const [input] = await saveResourceVersions(
     f.store,
