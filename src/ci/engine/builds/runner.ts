@@ -97,7 +97,7 @@ export class BuildRunner implements BuildLauncher {
 
   async #runPlan(build: BuildRecord, running: RunningBuild, directory: string): Promise<BuildStatus> {
     const { store } = this.#options;
-    const { pipeline, config, job } = await this.#jobOf(build);
+    const { pipeline, config, job, jobId } = await this.#jobOf(build);
     await mkdir(directory, { recursive: true });
     const artifacts = new DirectoryArtifacts(directory);
     const env: StepEnvironment = {
@@ -117,7 +117,7 @@ export class BuildRunner implements BuildLauncher {
       buildName: build.name,
       team: pipeline.team,
       pipeline: { id: pipeline.id, name: pipeline.name, instanceVars: pipeline.instanceVars },
-      job: { id: build.jobId!, name: job.name },
+      job: { id: jobId, name: job.name },
     };
     return runBuildPlan(planJob(job), {
       signal: running.abort.signal,
@@ -131,7 +131,9 @@ export class BuildRunner implements BuildLauncher {
     });
   }
 
-  async #jobOf(build: BuildRecord): Promise<{ pipeline: PipelineRecord; config: Pipeline; job: Job }> {
+  async #jobOf(
+    build: BuildRecord,
+  ): Promise<{ pipeline: PipelineRecord; config: Pipeline; job: Job; jobId: number }> {
     const { store } = this.#options;
     if (build.pipelineId === undefined || build.jobId === undefined) {
       throw new BuildSetupError(`build ${build.id} is not a job build; one-off builds do not run here`);
@@ -148,6 +150,6 @@ export class BuildRunner implements BuildLauncher {
     if (job === undefined) {
       throw new BuildSetupError(`job ${jobRecord.name} is no longer in pipeline ${pipeline.name}'s config`);
     }
-    return { pipeline, config: parsed.pipeline, job };
+    return { pipeline, config: parsed.pipeline, job, jobId: jobRecord.id };
   }
 }
