@@ -153,17 +153,29 @@ jobs:
       - set_pipeline: child
         file: files/child.yml
         vars: { greeting-file: "x/greeting" }
+  - name: set-version
+    plan:
+      - task: write-version
+        config: { platform: linux, run: { path: "true" } }
+        params: { files: { number: "9.0.0" } }
+      - put: version
+        params: { file: files/number }
+        no_get: true
+  - name: bad-inputs
+    plan:
+      - put: version
+        inputs: [nothing]
+        params: { bump: patch }
 `;
 
-test("a job gets its input, puts a bump (an output and an implicit get), loads a var and sets a pipeline; secrets never reach the events", async (t) => {
+/** The release pipeline against a new repository, its resource checked once as the checker would. */
+async function releaseFixture(t: TestContext) {
   const env = await testEnv();
   const f = await fixture(t);
   await secret(f, "git", { username: env.gitUsername, password: env.gitPassword });
   await secret(f, "seed", { value: "7.3.0" });
   const { url } = await pushRepo(env, `runner-${suffix()}`, { "README.md": "app\n" });
   const pipeline = await setPipeline(f, "app", releasePipeline(url));
-
-  // what the checker would have done: the resource's first version, then the build's input
   const resource = (await f.store.getResource(pipeline.id, "version"))!;
   const config = parsePipeline(pipeline.configYaml);
   assert.ok(config.ok);
@@ -176,11 +188,16 @@ test("a job gets its input, puts a bump (an output and an implicit get), loads a
     source,
     checked.map((version) => ({ version })),
   );
+  return { env, f, pipeline, resource, input: input! };
+}
+
+test("a job gets its input, puts a bump (an output and an implicit get), loads a var and sets a pipeline; secrets never reach the events", async (t) => {
+  const { env, f, pipeline, resource, input } = await releaseFixture(t);
   const build = await startedBuild(f, pipeline.id, "release");
   // after-put too, so that the test tells "the put's version" from "the recorded input"
   await f.store.recordBuildInputs(
     build.id,
-    ["version", "after-put"].map((name) => ({ name, resourceId: resource.id, versionId: input!.id })),
+    ["version", "after-put"].map((name) => ({ name, resourceId: resource.id, versionId: input.id })),
   );
 
   const counted = countingAppends(f.store);
@@ -233,6 +250,24 @@ test("a job gets its input, puts a bump (an output and an implicit get), loads a
   assert.equal(
     (await f.store.getPipeline({ team: f.team, name: "child" }))?.configVersion,
     child?.configVersion,
+  );
+});
+
+test("put: the detected inputs reach the resource, no_get fetches nothing, an unknown input errors", async (t) => {
+  const { f, pipeline, resource } = await releaseFixture(t);
+  // put's detected inputs (files, from params.file) reach the resource; no_get fetches nothing
+  const setVersion = await startedBuild(f, pipeline.id, "set-version");
+  assert.equal(await f.runner().run(setVersion), "succeeded");
+  assert.deepEqual((await f.store.latestVersion(resource.id))?.version, { number: "9.0.0" });
+  assert.doesNotMatch(logText(await f.store.readBuildEvents(setVersion.id)), /fetched version/);
+
+  const badInputs = await startedBuild(f, pipeline.id, "bad-inputs");
+  assert.equal(await f.runner().run(badInputs), "errored");
+  assert.match(logText(await f.store.readBuildEvents(badInputs.id)), /unknown artifact source: nothing/);
+  assert.deepEqual(
+    (await f.store.latestVersion(resource.id))?.version,
+    { number: "9.0.0" },
+    "nothing pushed",
   );
 });
 
