@@ -233,6 +233,7 @@ export interface CiStore {
   /** Saves what a check (or a put) found, oldest first; a version saved again becomes the latest. */
   saveVersions(resourceConfigId: number, versions: NewVersion[]): Promise<ResourceVersion[]>;
   findVersion(resourceConfigId: number, version: Version): Promise<ResourceVersion | undefined>;
+  getVersion(versionId: number): Promise<ResourceVersion | undefined>;
   /** The resource's versions, newest first. */
   listVersions(resourceId: number, options: { limit: number }): Promise<ResourceVersionView[]>;
   /** The newest enabled version, undefined when there is none. */

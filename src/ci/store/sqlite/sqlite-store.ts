@@ -152,6 +152,10 @@ export class SqliteCiStore implements CiStore {
     return answer(() => this.#versions.find(resourceConfigId, version));
   }
 
+  getVersion(versionId: number) {
+    return answer(() => this.#versions.get(versionId));
+  }
+
   listVersions(resourceId: number, options: { limit: number }) {
     return answer(() => this.#versions.list(resourceId, options.limit));
   }

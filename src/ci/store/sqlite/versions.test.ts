@@ -25,6 +25,8 @@ test("versions are ordered by check order; a version checked again becomes the l
     assert.deepEqual(listed[1]?.metadata, [{ name: "author", value: "ann" }]);
     assert.deepEqual((await store.findVersion(repo.resourceConfigId, v("b")))?.version, v("b"));
     assert.equal(await store.findVersion(repo.resourceConfigId, v("zzz")), undefined);
+    assert.deepEqual(await store.getVersion(again[0]!.id), again[0]);
+    assert.equal(await store.getVersion(again[0]!.id + 1000), undefined);
   }));
 
 test("saving the same version twice keeps one row and its metadata unless new metadata comes", () =>

@@ -60,6 +60,13 @@ export class Versions {
     return row && toVersion(row);
   }
 
+  get(versionId: number): ResourceVersion | undefined {
+    const row = this.#sql.get<VersionRow>("SELECT * FROM resource_versions WHERE id = :versionId", {
+      versionId,
+    });
+    return row && toVersion(row);
+  }
+
   list(resourceId: number, limit: number): ResourceVersionView[] {
     return this.#sql
       .all<VersionRow & { enabled: number }>(

@@ -1,0 +1,155 @@
+/**
+ * Runs a started build's plan on the local worker: the job's plan from the pipeline config the
+ * build belongs to, its leaf steps through `localStepRunner`, vars from the pipeline's var
+ * sources with every resolved value scrubbed from the log, events batched into the store and
+ * handed to followers, and the build finished with the plan's outcome.
+ *
+ * Each build works in `<dataDir>/builds/<buildId>/`, removed when it ends: outputs are not kept
+ * across builds yet (a later get fetches again).
+ */
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { runBuildPlan, type BuildIdentity, type StepRunnerOf } from "../../build/index.ts";
+import { parsePipeline, planJob, type Job, type Pipeline } from "../../pipeline/index.ts";
+import type { BuiltinResources } from "../../resources/builtin.ts";
+import { localStepRunner, type StepEnvironment } from "../../steps/index.ts";
+import type { BuildEvent, BuildRecord, BuildStatus, CiStore, PipelineRecord } from "../../store/store.ts";
+import { Redactor, redactingSource } from "../../vars/redactor.ts";
+import type { BuildLauncher } from "../launcher.ts";
+import type { PipelineVars } from "../pipeline-vars.ts";
+import { DirectoryArtifacts } from "./directory-artifacts.ts";
+import { BuildEventLog } from "./event-log.ts";
+
+export interface BuildRunnerOptions {
+  store: CiStore;
+  /** The server's data directory; builds work in `builds/<id>/` under it. */
+  dataDir: string;
+  resources: BuiltinResources;
+  vars: PipelineVars;
+  /** Runs task steps; without it a task errors with "no worker can run tasks here". */
+  task?: StepRunnerOf<"task">;
+  /** Longest time an event waits before it is written (100 ms by default). */
+  flushMs?: number;
+  now?: () => number;
+}
+
+/** Why a build could not start its plan: logged as the build's error, the build errors. */
+class BuildSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BuildSetupError";
+  }
+}
+
+interface RunningBuild {
+  abort: AbortController;
+  log: BuildEventLog;
+}
+
+export class BuildRunner implements BuildLauncher {
+  readonly #options: BuildRunnerOptions;
+  readonly #now: () => number;
+  readonly #running = new Map<number, RunningBuild>();
+
+  constructor(options: BuildRunnerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async run(build: BuildRecord): Promise<BuildStatus> {
+    const { store } = this.#options;
+    const running: RunningBuild = {
+      abort: new AbortController(),
+      log: new BuildEventLog(store, build.id, { now: this.#now, flushMs: this.#options.flushMs }),
+    };
+    this.#running.set(build.id, running);
+    const directory = path.join(this.#options.dataDir, "builds", String(build.id));
+    let status: BuildStatus;
+    try {
+      status = await this.#runPlan(build, running, directory);
+    } catch (error) {
+      running.log.append({ type: "error", data: { message: (error as Error).message } });
+      status = "errored";
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+    running.log.append({ type: "status", data: { status } });
+    const logFailure = await running.log.close().then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    this.#running.delete(build.id);
+    // a build whose log could not be written is not reported as succeeded
+    await store.finishBuild(build.id, logFailure === undefined ? status : "errored", this.#now());
+    if (logFailure !== undefined) throw logFailure;
+    return status;
+  }
+
+  abort(buildId: number): boolean {
+    const running = this.#running.get(buildId);
+    running?.abort.abort();
+    return running !== undefined;
+  }
+
+  follow(buildId: number, listener: (events: BuildEvent[]) => void): () => void {
+    return this.#running.get(buildId)?.log.follow(listener) ?? (() => {});
+  }
+
+  async #runPlan(build: BuildRecord, running: RunningBuild, directory: string): Promise<BuildStatus> {
+    const { store } = this.#options;
+    const { pipeline, config, job, jobId } = await this.#jobOf(build);
+    await mkdir(directory, { recursive: true });
+    const artifacts = new DirectoryArtifacts(directory);
+    const env: StepEnvironment = {
+      store,
+      resources: this.#options.resources,
+      build,
+      pipeline,
+      config,
+      inputs: (await store.buildVersions(build.id))?.inputs ?? [],
+      putVersions: new Map(),
+      artifactNames: () => artifacts.names(),
+      scratchDirectory: (purpose) => artifacts.allocate(purpose),
+    };
+    const redactor = new Redactor();
+    const identity: BuildIdentity = {
+      buildId: build.id,
+      buildName: build.name,
+      team: pipeline.team,
+      pipeline: { id: pipeline.id, name: pipeline.name, instanceVars: pipeline.instanceVars },
+      job: { id: jobId, name: job.name },
+    };
+    return runBuildPlan(planJob(job), {
+      signal: running.abort.signal,
+      vars: redactingSource(this.#options.vars(pipeline), redactor),
+      identity,
+      runner: localStepRunner(env, this.#options.task),
+      artifacts,
+      redactor,
+      emit: (event) => running.log.append(event),
+      now: this.#now,
+    });
+  }
+
+  async #jobOf(
+    build: BuildRecord,
+  ): Promise<{ pipeline: PipelineRecord; config: Pipeline; job: Job; jobId: number }> {
+    const { store } = this.#options;
+    if (build.pipelineId === undefined || build.jobId === undefined) {
+      throw new BuildSetupError(`build ${build.id} is not a job build; one-off builds do not run here`);
+    }
+    const team = (await store.listTeams()).find((candidate) => candidate.id === build.teamId);
+    const pipeline = team && (await store.listPipelines(team.name)).find((p) => p.id === build.pipelineId);
+    const jobRecord = pipeline && (await store.listJobs(pipeline.id)).find((j) => j.id === build.jobId);
+    if (pipeline === undefined || jobRecord === undefined) {
+      throw new BuildSetupError(`the pipeline or job of build ${build.id} no longer exists`);
+    }
+    const parsed = parsePipeline(pipeline.configYaml);
+    if (!parsed.ok) throw new BuildSetupError(`the config of pipeline ${pipeline.name} is no longer valid`);
+    const job = parsed.pipeline.jobs?.find((candidate) => candidate.name === jobRecord.name);
+    if (job === undefined) {
+      throw new BuildSetupError(`job ${jobRecord.name} is no longer in pipeline ${pipeline.name}'s config`);
+    }
+    return { pipeline, config: parsed.pipeline, job, jobId: jobRecord.id };
+  }
+}
