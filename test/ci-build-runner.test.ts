@@ -6,7 +6,7 @@ import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { logLine, type StepRunnerOf } from "../src/ci/build/index.ts";
 import { BuildRunner } from "../src/ci/engine/builds/runner.ts";
-import { saveResourceVersions } from "../src/ci/engine/builds/resource-config.ts";
+import { saveResourceVersions } from "../src/ci/store/evaluated-config.ts";
 import { kubernetesPipelineVars } from "../src/ci/engine/pipeline-vars.ts";
 import { builtinResources } from "../src/ci/resources/builtin.ts";
 import type { Config } from "../src/ci/pipeline/fields.ts";

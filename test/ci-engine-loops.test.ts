@@ -1,6 +1,7 @@
 /**
  * The CI engine inside `sluice server`: a semver resource on the real git server, its
- * credentials from a real Secret in concourse-<team>, a job triggered by its versions.
+ * credentials from a real Secret in concourse-<team>, a job triggered by its versions, its
+ * builds run by the server's build runner.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -8,10 +9,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
-import { HeldLauncher, until } from "../src/ci/engine/engine.test-support.ts";
+import { until } from "../src/ci/engine/engine.test-support.ts";
 import { parsePipeline } from "../src/ci/pipeline/index.ts";
 import { semverResource } from "../src/ci/resources/semver/resource.ts";
-import type { CiStore, PipelineRecord } from "../src/ci/store/index.ts";
+import type { BuildRecord, CiStore, PipelineRecord } from "../src/ci/store/index.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import { testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
@@ -72,6 +73,12 @@ async function inputNumber(store: CiStore, buildId: number, resourceId: number):
   return versions.find((v) => v.id === input?.versionId)?.version["number"];
 }
 
+/** The job's finished builds, oldest first. */
+async function finishedBuilds(store: CiStore, jobId: number): Promise<BuildRecord[]> {
+  const builds = await store.listJobBuilds(jobId, { limit: 10 });
+  return builds.filter((b) => b.status !== "pending" && b.status !== "started").reverse();
+}
+
 test("a pushed version triggers a build; a wrong password shows on its resource only", async (t) => {
   const env = await testEnv();
   const client = await adminClient(t);
@@ -84,18 +91,17 @@ test("a pushed version triggers a build; a wrong password shows on its resource 
   await secret(t, client, ns, "git", credentials);
   await secret(t, client, ns, "broken.git", { ...credentials, password: "not-the-password" });
 
-  let launcher: HeldLauncher | undefined;
-  const server = await startTestServer(t, client, {
-    controllers: [],
-    ci: { launcher: (store) => (launcher = new HeldLauncher(store, Date.now)), tick: 200 },
-  });
+  const server = await startTestServer(t, client, { controllers: [], ci: { tick: 200 } });
   const { store, engine } = server.ci!;
   const good = await setPipeline(store, team, "demo");
   const broken = await setPipeline(store, team, "broken");
   const resource = (await store.getResource(good.id, "version"))!;
+  const job = (await store.getJob(good.id, "release"))!;
 
-  await until(() => launcher!.runs.length === 1, 20_000);
-  assert.equal(await inputNumber(store, launcher!.runs[0]!.id, resource.id), "1.0.0");
+  await until(async () => (await finishedBuilds(store, job.id)).length === 1, 20_000);
+  const [first] = await finishedBuilds(store, job.id);
+  assert.equal(first?.status, "succeeded");
+  assert.equal(await inputNumber(store, first.id, resource.id), "1.0.0");
 
   const inputs = await mkdtemp(path.join(os.tmpdir(), "loops-inputs-"));
   t.after(() => rm(inputs, { recursive: true, force: true }));
@@ -106,8 +112,15 @@ test("a pushed version triggers a build; a wrong password shows on its resource 
   );
   const outcome = await engine.checkResource(good.id, "version");
   assert.equal(outcome.error, undefined);
-  await until(() => launcher!.runs.length === 2, 5_000);
-  assert.equal(await inputNumber(store, launcher!.runs[1]!.id, resource.id), "1.1.0");
+  await until(async () => (await finishedBuilds(store, job.id)).length === 2, 10_000);
+  const second = (await finishedBuilds(store, job.id))[1]!;
+  assert.equal(second.status, "succeeded");
+  assert.equal(await inputNumber(store, second.id, resource.id), "1.1.0");
+  const fetched = (await store.readBuildEvents(second.id)).filter((e) => e.type === "log");
+  assert.ok(
+    fetched.some((e) => JSON.stringify(e.data).includes("1.1.0")),
+    "the get logged the version it fetched",
+  );
 
   const failed = await engine.checkResource(broken.id, "version");
   assert.match(failed.error ?? "", /authentication|password|credentials/i);

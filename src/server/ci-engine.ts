@@ -5,7 +5,6 @@
  */
 import path from "node:path";
 import type { CiStore } from "../ci/store/index.ts";
-import type { BuildLauncher } from "../ci/engine/launcher.ts";
 import type { CiEngine } from "../ci/engine/engine.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
@@ -14,11 +13,6 @@ import type { Manager } from "../runtime/manager.ts";
 export interface CiOptions {
   /** Namespace prefix of the credential manager (default `concourse-`). */
   secretsNamespacePrefix?: string | undefined;
-  /**
-   * Runs the builds the scheduler starts. Without one, started builds end errored saying that
-   * this server cannot run builds yet.
-   */
-  launcher?: ((store: CiStore) => BuildLauncher) | undefined;
   /** Between the checker's and the scheduler's passes (default 10 s). */
   tick?: number | undefined;
 }
@@ -33,19 +27,24 @@ export async function setupCiEngine(
   client: KubeClient,
   options: { storagePath: string; logger: Logger; ci: CiOptions },
 ): Promise<RunningCi> {
-  const [{ SqliteCiStore }, { CiEngine }, { kubernetesPipelineVars }, { erroringLauncher }] =
+  const [{ SqliteCiStore }, { CiEngine }, { kubernetesPipelineVars }, { BuildRunner }, { builtinResources }] =
     await Promise.all([
       import("../ci/store/index.ts"),
       import("../ci/engine/engine.ts"),
       import("../ci/engine/pipeline-vars.ts"),
-      import("../ci/engine/errored-launcher.ts"),
+      import("../ci/engine/builds/runner.ts"),
+      import("../ci/resources/builtin.ts"),
     ]);
   const { ci } = options;
-  const store = await SqliteCiStore.open({ dataDir: path.join(options.storagePath, "ci") });
+  const dataDir = path.join(options.storagePath, "ci");
+  const store = await SqliteCiStore.open({ dataDir });
+  const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
+  const resources = builtinResources();
   const engine = new CiEngine({
     store,
-    launcher: ci.launcher ? ci.launcher(store) : erroringLauncher(store),
-    vars: kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" }),
+    launcher: new BuildRunner({ store, dataDir, resources, vars }),
+    resources,
+    vars,
     logger: options.logger.child({ component: "ci-engine" }),
     ...(ci.tick !== undefined && { checkTick: ci.tick, scheduleTick: ci.tick }),
   });

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { LeafStep, Outcome, RunContext } from "../build/index.ts";
 import { resolveFlag } from "../build/resolve.ts";
 import type { Config } from "../pipeline/fields.ts";
-import { saveResourceVersions } from "../engine/builds/resource-config.ts";
+import { saveResourceVersions } from "../store/evaluated-config.ts";
 import type { StepEnvironment } from "./environment.ts";
 import {
   fetchVersion,

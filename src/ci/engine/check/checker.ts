@@ -11,8 +11,8 @@ import type { Logger } from "../../../runtime/logger.ts";
 import { Semaphore, type Release } from "../../../common/semaphore.ts";
 import type { Resource } from "../../pipeline/index.ts";
 import type { BuiltinResources } from "../../resources/builtin.ts";
+import { useEvaluatedConfig } from "../../store/evaluated-config.ts";
 import {
-  resourceConfigHash,
   type CheckOutcome,
   type CiStore,
   type PipelineRecord,
@@ -176,11 +176,7 @@ export class Checker {
       return failed(errorText(err));
     }
     const { source, redactor } = resolved;
-    const configId = await this.#o.store.useResourceConfig(
-      record.id,
-      record.type,
-      resourceConfigHash(record.type, source),
-    );
+    const configId = await useEvaluatedConfig(this.#o.store, record.id, record.type, source);
     this.#pipelinesOf(configId).add(pipeline.id);
     const last = this.#lastSuccess.get(configId);
     const interval = checkInterval(record.checkEvery);

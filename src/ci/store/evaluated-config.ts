@@ -3,9 +3,9 @@
  * vars resolved), as the checker sets it. Builds save their put versions into the same scope.
  * Shared by the checker loop and the put step.
  */
-import type { Config } from "../../pipeline/fields.ts";
-import { resourceConfigHash } from "../../store/index.ts";
-import type { CiStore, NewVersion, ResourceVersion } from "../../store/store.ts";
+import type { Config } from "../pipeline/fields.ts";
+import { resourceConfigHash } from "./canonical-json.ts";
+import type { CiStore, NewVersion, ResourceVersion } from "./store.ts";
 
 /** Moves the resource to the scope of its evaluated config and returns that scope's id. */
 export function useEvaluatedConfig(store: CiStore, resourceId: number, type: string, source: Config) {
