@@ -7,3 +7,4 @@ export { LocalUsers, parseLocalUser, type LocalUser } from "./local-users.ts";
 export { serviceAccountReviewer, type TokenReviewer } from "./service-accounts.ts";
 export { TokenSigner, type Identity } from "./tokens.ts";
 export { CONFIG_VERSION_HEADER } from "./pipeline-routes.ts";
+export { CiClient, ApiRequestError } from "./client.ts";
