@@ -5,13 +5,14 @@
  */
 import type { ServerResponse } from "node:http";
 import type { RequestContext } from "../../http/router.ts";
-import { isFinished, type BuildEvent, type BuildStatus } from "../store/index.ts";
+import { isFinished, type BuildEvent } from "../store/index.ts";
 import { buildOf, type ApiDeps } from "./context.ts";
 import { positiveInt } from "./respond.ts";
 
 /** The version of our event payloads (Concourse versions each event type; ours change together). */
 export const EVENT_VERSION = "1.0";
 const CATCH_UP_PAGE = 1000;
+const STATUS_POLL_MS = 1000;
 
 export async function streamBuildEvents(deps: ApiDeps, ctx: RequestContext): Promise<void> {
   const { build } = await buildOf(deps, ctx);
@@ -27,7 +28,6 @@ export async function streamBuildEvents(deps: ApiDeps, ctx: RequestContext): Pro
   const stop = () => done.abort();
   ctx.closing.addEventListener("abort", stop, { once: true });
   res.once("close", stop);
-  let status: BuildStatus = build.status;
   // follow first, so that nothing appended between the catch-up and the subscription is lost
   const queued: BuildEvent[] = [];
   let wake = (): void => undefined;
@@ -36,23 +36,17 @@ export async function streamBuildEvents(deps: ApiDeps, ctx: RequestContext): Pro
     wake();
   });
   try {
-    for (;;) {
-      const stored = await deps.store.readBuildEvents(build.id, { afterId: after, limit: CATCH_UP_PAGE });
+    let stored: BuildEvent[];
+    do {
+      stored = await deps.store.readBuildEvents(build.id, { afterId: after, limit: CATCH_UP_PAGE });
       after = writeEvents(res, stored, after);
-      if (stored.length === CATCH_UP_PAGE) continue;
-      break;
-    }
-    status = (await deps.store.getBuild(build.id))?.status ?? status;
-    while (!done.signal.aborted && !isFinished(status)) {
-      if (queued.length === 0)
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          done.signal.addEventListener("abort", () => resolve(), { once: true });
-        });
-      const batch = queued.splice(0);
-      after = writeEvents(res, batch, after);
-      if (batch.some((e) => e.type === "status"))
-        status = (await deps.store.getBuild(build.id))?.status ?? status;
+    } while (stored.length === CATCH_UP_PAGE);
+    for (;;) {
+      after = writeEvents(res, queued.splice(0), after);
+      // the engine appends the final status event before it marks the build finished
+      const status = (await deps.store.getBuild(build.id))?.status ?? build.status;
+      if (done.signal.aborted || isFinished(status)) break;
+      if (queued.length === 0) await nextWake(done.signal, (resolve) => (wake = resolve));
     }
     if (!done.signal.aborted) {
       // the finish may have appended events after the last live batch
@@ -76,6 +70,20 @@ function writeEvents(res: ServerResponse, events: readonly BuildEvent[], after: 
     last = event.id;
   }
   return last;
+}
+
+/** Resolves on a wake-up, after STATUS_POLL_MS (the build may finish without a further event), or on abort. */
+function nextWake(signal: AbortSignal, setWake: (resolve: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, STATUS_POLL_MS);
+    const finish = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", finish);
+      resolve();
+    };
+    setWake(finish);
+    signal.addEventListener("abort", finish, { once: true });
+  });
 }
 
 function positiveIntOrZero(value: string): number {
