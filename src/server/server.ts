@@ -10,7 +10,11 @@ import type { ClusterAccess } from "../kube/kubeconfig.ts";
 import type { Logger } from "../runtime/logger.ts";
 import { Manager } from "../runtime/manager.ts";
 import { ArtifactStore } from "../source/artifact-store.ts";
+import type { LocalUser } from "../ci/api/index.ts";
+import type { EngineControl } from "../ci/engine/control.ts";
+import { sluiceVersion } from "../install/version.ts";
 import { artifactServer } from "./artifact-server.ts";
+import { ciHttpServer, noEngine, openCiStore } from "./ci-http.ts";
 import { setupControllers, type ControllersOptions, type ListenAddress } from "./controllers.ts";
 
 export const knownControllers = [
@@ -39,6 +43,8 @@ export interface ServerOptions extends ControllersOptions {
   health: ListenAddress;
   /** run controllers only while holding this Lease */
   leaderElection?: { namespace: string; name: string } | undefined;
+  /** the CI HTTP API (/api/v1); its engine until the CI engine is wired here */
+  ci?: { listen: ListenAddress; localUsers: LocalUser[]; engine?: EngineControl } | undefined;
 }
 
 export interface RunningServer {
@@ -46,6 +52,8 @@ export interface RunningServer {
   /** the receiver server's URL, when the "receiver" controller runs */
   receiverUrl?: string | undefined;
   healthUrl: string;
+  /** the CI API's URL, when it is served */
+  ciUrl?: string | undefined;
   manager: Manager;
   /** resolves when the server has shut down */
   done: Promise<void>;
@@ -81,17 +89,23 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
   const artifacts = artifactServer({ store, ...options.artifacts.listen, logger: options.logger });
   manager.add(artifacts);
   const servers = await setupControllers(manager, client, options, store);
+  const ci = options.ci ? await serveCi(manager, client, options, options.ci) : undefined;
+  const close = async () => {
+    await client.close();
+    await ci?.store.close();
+  };
   const running = manager.run(signal);
   try {
     await Promise.race([manager.whenStarted(), running]);
   } catch (err) {
-    await client.close();
+    await close();
     throw err;
   }
   const health = manager.healthAddress!;
   options.logger.info(
     {
       artifacts: artifacts.url,
+      ci: ci?.http.url,
       health: `${health.address}:${health.port}`,
       controllers: options.controllers,
     },
@@ -101,7 +115,30 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
     artifactUrl: artifacts.url,
     receiverUrl: servers.receivers?.url,
     healthUrl: `http://${health.address}:${health.port}`,
+    ciUrl: ci?.http.url,
     manager,
-    done: running.finally(() => client.close()),
+    done: running.finally(close),
   };
+}
+
+async function serveCi(
+  manager: Manager,
+  client: KubeClient,
+  options: ServerOptions,
+  ci: NonNullable<ServerOptions["ci"]>,
+) {
+  const store = await openCiStore(options.storagePath);
+  const http = await ciHttpServer(
+    { store, engine: ci.engine ?? noEngine },
+    {
+      listen: ci.listen,
+      storagePath: options.storagePath,
+      localUsers: ci.localUsers,
+      version: await sluiceVersion(),
+      kube: client,
+      logger: options.logger,
+    },
+  );
+  manager.add(http);
+  return { store, http };
 }

@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { parseLocalUser, type LocalUser } from "../../ci/api/index.ts";
 import { resolveClusterAccess } from "../../kube/kubeconfig.ts";
 import type { RegistryLimit } from "../../oci/registry-limiter.ts";
 import { createLogger } from "../../runtime/logger.ts";
@@ -49,6 +50,8 @@ interface ServerFlags {
   strictSubstitutions: boolean;
   ciSkip: boolean;
   receiverAddr: { host: string; port: number };
+  httpAddr: { host: string; port: number };
+  addLocalUser: string[];
   registryRps?: number;
   registryBurst?: number;
   registryConcurrency?: number;
@@ -61,6 +64,14 @@ function registryLimit(flags: ServerFlags): Partial<RegistryLimit> | undefined {
   if (flags.registryBurst !== undefined) limit.burst = flags.registryBurst;
   if (flags.registryConcurrency !== undefined) limit.maxConcurrency = flags.registryConcurrency;
   return Object.keys(limit).length ? limit : undefined;
+}
+
+function localUsers(flags: string[]): LocalUser[] {
+  try {
+    return flags.map(parseLocalUser);
+  } catch (error) {
+    throw new SluiceError((error as Error).message, { exitCode: ExitCode.usage });
+  }
 }
 
 export function registerServerCommand(program: Command): void {
@@ -105,6 +116,20 @@ export function registerServerCommand(program: Command): void {
     .option("--no-ci-skip", "do not end image automation's default commit message with [ci skip]")
     .option("--strict-substitutions", "fail on postBuild variables that have no value and no default", false)
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
+    .addOption(
+      new Option("--http-addr <host:port>", "the CI API (/api/v1) address")
+        .default(hostPort("--http-addr")(":8080"), ":8080")
+        .argParser(hostPort("--http-addr")),
+    )
+    .addOption(
+      new Option(
+        "--add-local-user <name:password>",
+        "a local user of team main (repeatable; $SLUICE_ADD_LOCAL_USER keeps one off the command line)",
+      )
+        .env("SLUICE_ADD_LOCAL_USER")
+        .default([])
+        .argParser((value: string, all: string[]) => [...all, value]),
+    )
     .option("--log-level <level>", "debug, info, warn, error", "info")
     .action(async (flags: ServerFlags) => {
       const logger = createLogger({ level: flags.logLevel as "info", base: { component: "sluice-server" } });
@@ -131,6 +156,7 @@ export function registerServerCommand(program: Command): void {
           },
           image: { registryLimit: registryLimit(flags), ciSkip: flags.ciSkip },
           receivers: { listen: flags.receiverAddr },
+          ci: { listen: flags.httpAddr, localUsers: localUsers(flags.addLocalUser) },
         },
         stop.signal,
       );
