@@ -288,6 +288,9 @@ describe("jobs and builds", () => {
     assert.equal((await admin.getBuild(pending.id)).status, "aborted");
   });
 
+});
+
+describe("build events", () => {
   it("streams a build's events: catch-up, live, resume with Last-Event-ID, end", async () => {
     const name = await newPipeline();
     const build = await admin.triggerJob("main", name, "unit");

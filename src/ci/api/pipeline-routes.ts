@@ -1,5 +1,5 @@
 /** Pipelines: list, get, config get/set (atomic, versioned), pause, unpause, archive, destroy. */
-import type { Router } from "../../http/router.ts";
+import type { RequestContext, Router } from "../../http/router.ts";
 import { formatIssue, parsePipeline, readYaml } from "../pipeline/index.ts";
 import { pipelineOf, type ApiDeps } from "./context.ts";
 import { ApiError } from "./errors.ts";
@@ -45,43 +45,7 @@ export function pipelineRoutes(router: Router, deps: ApiDeps): void {
   router.on(
     "PUT",
     `${PIPELINE}/config`,
-    handled(async (ctx) => {
-      const team = ctx.params["team"] ?? "";
-      const name = ctx.params["pipeline"] ?? "";
-      await auth.authorize(ctx.req, team);
-      const expectedVersion = expectedConfigVersion(ctx.req.headers[CONFIG_VERSION_HEADER.toLowerCase()]);
-      const configYaml = await readText(ctx.req);
-      const parsed = parsePipeline(configYaml);
-      const warnings = parsed.warnings.map(formatIssue);
-      if (!parsed.ok)
-        throw new ApiError(400, "invalid pipeline config", {
-          errors: parsed.errors.map(formatIssue),
-          warnings,
-        });
-      await store.ensureTeam(team);
-      const saved = await store.setPipeline({
-        team,
-        name,
-        configYaml,
-        config: parsed.pipeline,
-        expectedVersion,
-        pausedWhenCreated: true,
-      });
-      if (!saved.ok)
-        throw new ApiError(
-          409,
-          `pipeline ${team}/${name} changed concurrently: based on version ${expectedVersion}, now ${saved.currentVersion}`,
-        );
-      engine.schedule(saved.pipeline.id);
-      sendJson(
-        ctx.res,
-        saved.created ? 201 : 200,
-        { warnings },
-        {
-          [CONFIG_VERSION_HEADER]: String(saved.pipeline.configVersion),
-        },
-      );
-    }),
+    handled((ctx) => setConfig(deps, ctx)),
   );
   const pausing = (paused: boolean) =>
     handled(async (ctx) => {
@@ -107,6 +71,45 @@ export function pipelineRoutes(router: Router, deps: ApiDeps): void {
       await store.destroyPipeline((await pipelineOf(deps, ctx)).id);
       sendEmpty(ctx.res, 204);
     }),
+  );
+}
+
+/** PUT config: validated, then saved atomically against the version the caller based it on. */
+async function setConfig({ store, engine, auth }: ApiDeps, ctx: RequestContext): Promise<void> {
+  const team = ctx.params["team"] ?? "";
+  const name = ctx.params["pipeline"] ?? "";
+  await auth.authorize(ctx.req, team);
+  const expectedVersion = expectedConfigVersion(ctx.req.headers[CONFIG_VERSION_HEADER.toLowerCase()]);
+  const configYaml = await readText(ctx.req);
+  const parsed = parsePipeline(configYaml);
+  const warnings = parsed.warnings.map(formatIssue);
+  if (!parsed.ok)
+    throw new ApiError(400, "invalid pipeline config", {
+      errors: parsed.errors.map(formatIssue),
+      warnings,
+    });
+  await store.ensureTeam(team);
+  const saved = await store.setPipeline({
+    team,
+    name,
+    configYaml,
+    config: parsed.pipeline,
+    expectedVersion,
+    pausedWhenCreated: true,
+  });
+  if (!saved.ok)
+    throw new ApiError(
+      409,
+      `pipeline ${team}/${name} changed concurrently: based on version ${expectedVersion}, now ${saved.currentVersion}`,
+    );
+  engine.schedule(saved.pipeline.id);
+  sendJson(
+    ctx.res,
+    saved.created ? 201 : 200,
+    { warnings },
+    {
+      [CONFIG_VERSION_HEADER]: String(saved.pipeline.configVersion),
+    },
   );
 }
 

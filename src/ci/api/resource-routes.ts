@@ -54,6 +54,27 @@ export function resourceRoutes(router: Router, deps: ApiDeps): void {
     });
   router.on("PUT", `${VERSION}/enable`, enabling(true));
   router.on("PUT", `${VERSION}/disable`, enabling(false));
+  pinRoutes(router, deps);
+  router.on(
+    "POST",
+    `${RESOURCE}/check`,
+    handled(async (ctx) => {
+      const { pipeline, resource } = await resourceOf(deps, ctx);
+      const from = (await readJsonObject(ctx.req))["from"];
+      const request = from === undefined || from === null ? {} : { from: checkFrom(from) };
+      sendCheck(ctx, await engine.checkResource(pipeline.id, resource.name, request));
+    }),
+  );
+  router.on(
+    "POST",
+    `${RESOURCE}/check/webhook`,
+    handled((ctx) => webhookCheck(deps, ctx)),
+  );
+}
+
+/** Pin a version (with a comment), change the comment, unpin. */
+function pinRoutes(router: Router, deps: ApiDeps): void {
+  const { store, engine } = deps;
   router.on(
     "PUT",
     `${VERSION}/pin`,
@@ -86,21 +107,6 @@ export function resourceRoutes(router: Router, deps: ApiDeps): void {
       engine.schedule(pipeline.id);
       sendEmpty(ctx.res);
     }),
-  );
-  router.on(
-    "POST",
-    `${RESOURCE}/check`,
-    handled(async (ctx) => {
-      const { pipeline, resource } = await resourceOf(deps, ctx);
-      const from = (await readJsonObject(ctx.req))["from"];
-      const request = from === undefined || from === null ? {} : { from: checkFrom(from) };
-      sendCheck(ctx, await engine.checkResource(pipeline.id, resource.name, request));
-    }),
-  );
-  router.on(
-    "POST",
-    `${RESOURCE}/check/webhook`,
-    handled((ctx) => webhookCheck(deps, ctx)),
   );
 }
 

@@ -74,8 +74,27 @@ function localUsers(flags: string[]): LocalUser[] {
   }
 }
 
+/** The CI API's flags. */
+function ciApiOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--http-addr <host:port>", "the CI API (/api/v1) address")
+        .default(hostPort("--http-addr")(":8080"), ":8080")
+        .argParser(hostPort("--http-addr")),
+    )
+    .addOption(
+      new Option(
+        "--add-local-user <name:password>",
+        "a local user of team main (repeatable; $SLUICE_ADD_LOCAL_USER keeps one off the command line)",
+      )
+        .env("SLUICE_ADD_LOCAL_USER")
+        .default([])
+        .argParser((value: string, all: string[]) => [...all, value]),
+    );
+}
+
 export function registerServerCommand(program: Command): void {
-  program
+  const command = program
     .command("server")
     .description("run the controllers, the artifact server and /metrics, /healthz, /readyz against a cluster")
     .addOption(
@@ -116,50 +135,36 @@ export function registerServerCommand(program: Command): void {
     .option("--no-ci-skip", "do not end image automation's default commit message with [ci skip]")
     .option("--strict-substitutions", "fail on postBuild variables that have no value and no default", false)
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
-    .addOption(
-      new Option("--http-addr <host:port>", "the CI API (/api/v1) address")
-        .default(hostPort("--http-addr")(":8080"), ":8080")
-        .argParser(hostPort("--http-addr")),
-    )
-    .addOption(
-      new Option(
-        "--add-local-user <name:password>",
-        "a local user of team main (repeatable; $SLUICE_ADD_LOCAL_USER keeps one off the command line)",
-      )
-        .env("SLUICE_ADD_LOCAL_USER")
-        .default([])
-        .argParser((value: string, all: string[]) => [...all, value]),
-    )
-    .option("--log-level <level>", "debug, info, warn, error", "info")
-    .action(async (flags: ServerFlags) => {
-      const logger = createLogger({ level: flags.logLevel as "info", base: { component: "sluice-server" } });
-      const stop = new AbortController();
-      for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => stop.abort());
-      const server = await startServer(
-        {
-          access: await resolveClusterAccess(flags.kubeconfig, flags.context),
-          logger,
-          controllers: flags.controllers,
-          concurrency: flags.concurrent,
-          namespace: flags.watchNamespace,
-          storagePath: flags.storagePath,
-          artifacts: { listen: flags.storageAddr, advertisedAddress: flags.storageAdvAddr },
-          health: flags.healthAddr,
-          leaderElection: flags.leaderElect
-            ? { namespace: flags.leaderElectionNamespace, name: "sluice-server" }
-            : undefined,
-          gitRepository: { allowFileUrls: flags.allowFileUrls },
-          kustomization: {
-            noCrossNamespaceRefs: !flags.crossNamespaceRefs,
-            kustomizeBinary: flags.kustomize,
-            strictSubstitution: flags.strictSubstitutions,
-          },
-          image: { registryLimit: registryLimit(flags), ciSkip: flags.ciSkip },
-          receivers: { listen: flags.receiverAddr },
-          ci: { listen: flags.httpAddr, localUsers: localUsers(flags.addLocalUser) },
+    .option("--log-level <level>", "debug, info, warn, error", "info");
+  ciApiOptions(command).action(async (flags: ServerFlags) => {
+    const logger = createLogger({ level: flags.logLevel as "info", base: { component: "sluice-server" } });
+    const stop = new AbortController();
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => stop.abort());
+    const server = await startServer(
+      {
+        access: await resolveClusterAccess(flags.kubeconfig, flags.context),
+        logger,
+        controllers: flags.controllers,
+        concurrency: flags.concurrent,
+        namespace: flags.watchNamespace,
+        storagePath: flags.storagePath,
+        artifacts: { listen: flags.storageAddr, advertisedAddress: flags.storageAdvAddr },
+        health: flags.healthAddr,
+        leaderElection: flags.leaderElect
+          ? { namespace: flags.leaderElectionNamespace, name: "sluice-server" }
+          : undefined,
+        gitRepository: { allowFileUrls: flags.allowFileUrls },
+        kustomization: {
+          noCrossNamespaceRefs: !flags.crossNamespaceRefs,
+          kustomizeBinary: flags.kustomize,
+          strictSubstitution: flags.strictSubstitutions,
         },
-        stop.signal,
-      );
-      await server.done;
-    });
+        image: { registryLimit: registryLimit(flags), ciSkip: flags.ciSkip },
+        receivers: { listen: flags.receiverAddr },
+        ci: { listen: flags.httpAddr, localUsers: localUsers(flags.addLocalUser) },
+      },
+      stop.signal,
+    );
+    await server.done;
+  });
 }
