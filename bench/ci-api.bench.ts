@@ -3,9 +3,10 @@
 // over server-sent events), p50/p99 over HTTP on loopback; database size and this process's RSS
 // (server and store run here). Run: scripts/with-node.sh node bench/ci-api.bench.ts [builds]
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { filesSize, latencies, mib, treeSize } from "./lib/sizes-and-latencies.ts";
 import { CiClient } from "../src/ci/api/index.ts";
 import { parsePipeline } from "../src/ci/pipeline/index.ts";
 import { ciHttpServer, noEngine, openCiStore } from "../src/server/ci-http.ts";
@@ -61,11 +62,11 @@ try {
 
   await server.listen();
   const client = await CiClient.login(server.url, "bench", password);
-  const list = await latencies(async (i) => {
+  const list = await latencies(samples, async (i) => {
     const page = await client.listJobBuilds("main", "bench", `job-${i % jobCount}`, { limit: 50 });
     if (page.builds.length !== Math.min(50, builds / jobCount)) throw new Error("short page");
   });
-  const buildPage = await latencies(async (i) => {
+  const buildPage = await latencies(samples, async (i) => {
     const id = 1 + ((i * 7919) % builds);
     await client.getBuild(id);
     let events = 0;
@@ -84,40 +85,11 @@ try {
     `  build page (build + ${linesPerBuild} events over SSE): p50 ${buildPage.p50} ms, p99 ${buildPage.p99} ms`,
   );
   console.log(
-    `  database: ${mib(await dbSize(ciDir))} MiB; logs: ${mib(await treeSize(path.join(ciDir, "build-logs")))} MiB`,
+    `  database: ${mib(await filesSize(ciDir, (name) => name.startsWith("ci.db")))} MiB; logs: ${mib(await treeSize(path.join(ciDir, "build-logs")))} MiB`,
   );
   console.log(`  process RSS after the requests: ${mib(rss)} MiB`);
 } finally {
   await server.close();
   await store.close();
   await rm(storagePath, { recursive: true, force: true });
-}
-
-async function latencies(fn: (i: number) => Promise<void>): Promise<{ p50: string; p99: string }> {
-  const ms: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t = performance.now();
-    await fn(i);
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!.toFixed(2);
-  return { p50: at(0.5), p99: at(0.99) };
-}
-
-async function dbSize(dir: string): Promise<number> {
-  const names = (await readdir(dir)).filter((name) => name.startsWith("ci.db"));
-  const sizes = await Promise.all(names.map(async (name) => (await stat(path.join(dir, name))).size));
-  return sizes.reduce((a, b) => a + b, 0);
-}
-
-async function treeSize(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true }))
-    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
-  return total;
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
 }
