@@ -1,9 +1,10 @@
 // The CI store with 10,000 builds of 200 log lines each: insert time, database and log sizes,
 // and the latency of listing a job's last 50 builds and of reading a build's events (target
 // < 50 ms). Run: scripts/with-node.sh node bench/ci-store.bench.ts [builds]
-import { readdir, stat, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { filesSize, latencies, mib, treeSize } from "./lib/sizes-and-latencies.ts";
 import { parsePipeline } from "../src/ci/pipeline/index.ts";
 import { SqliteCiStore } from "../src/ci/store/index.ts";
 
@@ -58,10 +59,10 @@ try {
   }
   const insertSeconds = (performance.now() - started) / 1000;
 
-  const listLatency = await latencies(async (i) => {
+  const listLatency = await latencies(samples, async (i) => {
     await store.listJobBuilds(jobs[i % jobCount]!.id, { limit: 50 });
   });
-  const readLatency = await latencies(async (i) => {
+  const readLatency = await latencies(samples, async (i) => {
     await store.readBuildEvents(1 + ((i * 7919) % builds));
   });
 
@@ -84,34 +85,4 @@ try {
 } finally {
   await store.close();
   await rm(dataDir, { recursive: true, force: true });
-}
-
-async function latencies(fn: (i: number) => Promise<void>): Promise<{ p50: string; p99: string }> {
-  const ms: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t = performance.now();
-    await fn(i);
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!.toFixed(2);
-  return { p50: at(0.5), p99: at(0.99) };
-}
-
-async function filesSize(dir: string, keep: (name: string) => boolean): Promise<number> {
-  const names = (await readdir(dir)).filter(keep);
-  const sizes = await Promise.all(names.map(async (name) => (await stat(path.join(dir, name))).size));
-  return sizes.reduce((a, b) => a + b, 0);
-}
-
-async function treeSize(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
-  }
-  return total;
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
 }

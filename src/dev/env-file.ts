@@ -25,6 +25,9 @@ export const DevEnv = z.object({
     .string()
     .optional()
     .describe("health/metrics URL of `sluice server` when started with --server"),
+  sluiceUrl: z.string().optional().describe("the CI API of `sluice server` when started with --server"),
+  sluiceUsername: z.string().optional(),
+  sluicePassword: z.string().optional(),
 });
 export type DevEnv = z.infer<typeof DevEnv>;
 

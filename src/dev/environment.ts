@@ -26,7 +26,7 @@ import {
   type ManagedProcess,
 } from "./processes.ts";
 import { writeRegistryConfig } from "./registry.ts";
-import { startSluiceServer } from "./sluice-server.ts";
+import { startSluiceServer, type ServerLaunch } from "./sluice-server.ts";
 import { prepareSshd } from "./sshd.ts";
 import { registryEventsPath } from "./webhooks.ts";
 import { readState, removeState, writeState } from "./state.ts";
@@ -343,7 +343,7 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
     report("installing the CRDs and starting sluice server");
     const server = await step(launch, "start sluice server", () => startSluiceServer(dir, kubeconfig));
     await launch.adopt(server.process);
-    env.serverUrl = server.healthUrl;
+    Object.assign(env, serverEnv(server));
   }
   await writeDevEnv(env);
   return env;
@@ -352,7 +352,16 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
 async function addServer(dir: string, env: DevEnv, processes: ManagedProcess[]): Promise<DevEnv> {
   const server = await startSluiceServer(dir, env.kubeconfig);
   await writeState(dir, { processes: [...processes, server.process] });
-  const next = { ...env, serverUrl: server.healthUrl };
+  const next = { ...env, ...serverEnv(server) };
   await writeDevEnv(next);
   return next;
+}
+
+function serverEnv(server: ServerLaunch): Partial<DevEnv> {
+  return {
+    serverUrl: server.healthUrl,
+    sluiceUrl: server.sluiceUrl,
+    sluiceUsername: server.sluiceUsername,
+    sluicePassword: server.sluicePassword,
+  };
 }

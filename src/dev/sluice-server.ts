@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { crds } from "../api/registry.ts";
 import { applyStaged } from "../kube/apply.ts";
@@ -10,6 +11,10 @@ import { projectRoot } from "../common/toolchain.ts";
 export interface ServerLaunch {
   process: ManagedProcess;
   healthUrl: string;
+  /** the CI API, and its generated admin user (team main) */
+  sluiceUrl: string;
+  sluiceUsername: string;
+  sluicePassword: string;
 }
 
 /** Installs the CRDs and starts `sluice server` against the environment's cluster, as one more component. */
@@ -20,7 +25,8 @@ export async function startSluiceServer(dir: string, kubeconfig: string): Promis
   } finally {
     await client.close();
   }
-  const [storagePort, healthPort] = await Promise.all([freePort(), freePort()]);
+  const [storagePort, healthPort, httpPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const password = randomBytes(18).toString("base64url");
   const args = [
     "--disable-warning=ExperimentalWarning",
     "--max-semi-space-size=2",
@@ -35,12 +41,22 @@ export async function startSluiceServer(dir: string, kubeconfig: string): Promis
     "--health-addr",
     `${loopback}:${healthPort}`,
     "--allow-file-urls",
+    "--http-addr",
+    `${loopback}:${httpPort}`,
   ];
   const process_ = await startDetached("sluice-server", process.execPath, args, {
     log: path.join(dir, "logs", "sluice-server.log"),
+    // the password stays off the command line
+    env: { ...process.env, SLUICE_ADD_LOCAL_USER: `admin:${password}` },
   });
   const healthUrl = `http://${loopback}:${healthPort}`;
   const ready = async () => (await fetch(`${healthUrl}/readyz`, { signal: AbortSignal.timeout(2000) })).ok;
   await waitUntil("sluice server /readyz", ready, { timeoutMs: 60_000, process: process_ });
-  return { process: process_, healthUrl };
+  return {
+    process: process_,
+    healthUrl,
+    sluiceUrl: `http://${loopback}:${httpPort}`,
+    sluiceUsername: "admin",
+    sluicePassword: password,
+  };
 }

@@ -9,17 +9,25 @@ import type { CiEngine } from "../ci/engine/engine.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { Manager } from "../runtime/manager.ts";
+import type { LocalUser } from "../ci/api/index.ts";
+import type { HttpServer } from "../http/server.ts";
+import type { ListenAddress } from "./controllers.ts";
 
 export interface CiOptions {
   /** Namespace prefix of the credential manager (default `concourse-`). */
   secretsNamespacePrefix?: string | undefined;
   /** Between the checker's and the scheduler's passes (default 10 s). */
   tick?: number | undefined;
+  /** Serves the CI API (/api/v1) here; absent: no API. */
+  listen?: ListenAddress | undefined;
+  localUsers?: readonly LocalUser[] | undefined;
 }
 
 export interface RunningCi {
   store: CiStore;
   engine: CiEngine;
+  /** The CI API's server, when `listen` was given. */
+  http?: HttpServer | undefined;
 }
 
 export async function setupCiEngine(
@@ -49,5 +57,22 @@ export async function setupCiEngine(
     ...(ci.tick !== undefined && { checkTick: ci.tick, scheduleTick: ci.tick }),
   });
   manager.add(engine, { leaderOnly: true });
-  return { store, engine };
+  if (!ci.listen) return { store, engine };
+  const [{ ciHttpServer }, { sluiceVersion }] = await Promise.all([
+    import("./ci-http.ts"),
+    import("../install/version.ts"),
+  ]);
+  const http = await ciHttpServer(
+    { store, engine },
+    {
+      listen: ci.listen,
+      storagePath: options.storagePath,
+      localUsers: ci.localUsers ?? [],
+      version: await sluiceVersion(),
+      kube: client,
+      logger: options.logger,
+    },
+  );
+  manager.add(http);
+  return { store, engine, http };
 }

@@ -50,6 +50,8 @@ export interface RunningServer {
   /** the receiver server's URL, when the "receiver" controller runs */
   receiverUrl?: string | undefined;
   healthUrl: string;
+  /** the CI API's URL, when it is served */
+  ciUrl?: string | undefined;
   manager: Manager;
   /** the CI store and engine, when CI runs */
   ci?: RunningCi | undefined;
@@ -112,6 +114,7 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
     artifactUrl: artifacts.url,
     receiverUrl: servers.receivers?.url,
     healthUrl: `http://${health.address}:${health.port}`,
+    ciUrl: ci?.http?.url,
     manager,
     ci,
     done: running.finally(close),

@@ -30,6 +30,8 @@ export class ServerProcess {
       "127.0.0.1:0",
       "--health-addr",
       "127.0.0.1:0",
+      "--http-addr",
+      "127.0.0.1:0",
       "--log-level",
       "error",
     ]);

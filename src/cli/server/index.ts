@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { parseLocalUser, type LocalUser } from "../../ci/api/index.ts";
 import { resolveClusterAccess } from "../../kube/kubeconfig.ts";
 import type { RegistryLimit } from "../../oci/registry-limiter.ts";
 import { createLogger } from "../../runtime/logger.ts";
@@ -55,6 +56,8 @@ interface ServerFlags {
   logLevel: string;
   ci: boolean;
   ciSecretsNamespacePrefix: string;
+  httpAddr: { host: string; port: number };
+  addLocalUser: string[];
 }
 
 function registryLimit(flags: ServerFlags): Partial<RegistryLimit> | undefined {
@@ -65,8 +68,35 @@ function registryLimit(flags: ServerFlags): Partial<RegistryLimit> | undefined {
   return Object.keys(limit).length ? limit : undefined;
 }
 
+function localUsers(flags: string[]): LocalUser[] {
+  try {
+    return flags.map(parseLocalUser);
+  } catch (error) {
+    throw new SluiceError((error as Error).message, { exitCode: ExitCode.usage });
+  }
+}
+
+/** The CI API's flags. */
+function ciApiOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--http-addr <host:port>", "the CI API (/api/v1) address")
+        .default(hostPort("--http-addr")(":8080"), ":8080")
+        .argParser(hostPort("--http-addr")),
+    )
+    .addOption(
+      new Option(
+        "--add-local-user <name:password>",
+        "a local user of team main (repeatable; $SLUICE_ADD_LOCAL_USER keeps one off the command line)",
+      )
+        .env("SLUICE_ADD_LOCAL_USER")
+        .default([])
+        .argParser((value: string, all: string[]) => [...all, value]),
+    );
+}
+
 export function registerServerCommand(program: Command): void {
-  program
+  const command = program
     .command("server")
     .description("run the controllers, the artifact server and /metrics, /healthz, /readyz against a cluster")
     .addOption(
@@ -109,36 +139,42 @@ export function registerServerCommand(program: Command): void {
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
     .option("--no-ci", "do not run the CI engine (pipelines, checks, builds)")
     .option("--ci-secrets-namespace-prefix <prefix>", "((vars)) from Secrets in <prefix><team>", "concourse-")
-    .option("--log-level <level>", "debug, info, warn, error", "info")
-    .action(async (flags: ServerFlags) => {
-      const logger = createLogger({ level: flags.logLevel as "info", base: { component: "sluice-server" } });
-      const stop = new AbortController();
-      for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => stop.abort());
-      const server = await startServer(
-        {
-          access: await resolveClusterAccess(flags.kubeconfig, flags.context),
-          logger,
-          controllers: flags.controllers,
-          concurrency: flags.concurrent,
-          namespace: flags.watchNamespace,
-          storagePath: flags.storagePath,
-          artifacts: { listen: flags.storageAddr, advertisedAddress: flags.storageAdvAddr },
-          health: flags.healthAddr,
-          leaderElection: flags.leaderElect
-            ? { namespace: flags.leaderElectionNamespace, name: "sluice-server" }
-            : undefined,
-          gitRepository: { allowFileUrls: flags.allowFileUrls },
-          kustomization: {
-            noCrossNamespaceRefs: !flags.crossNamespaceRefs,
-            kustomizeBinary: flags.kustomize,
-            strictSubstitution: flags.strictSubstitutions,
-          },
-          image: { registryLimit: registryLimit(flags), ciSkip: flags.ciSkip },
-          receivers: { listen: flags.receiverAddr },
-          ci: flags.ci ? { secretsNamespacePrefix: flags.ciSecretsNamespacePrefix } : undefined,
+    .option("--log-level <level>", "debug, info, warn, error", "info");
+  ciApiOptions(command).action(async (flags: ServerFlags) => {
+    const logger = createLogger({ level: flags.logLevel as "info", base: { component: "sluice-server" } });
+    const stop = new AbortController();
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => stop.abort());
+    const server = await startServer(
+      {
+        access: await resolveClusterAccess(flags.kubeconfig, flags.context),
+        logger,
+        controllers: flags.controllers,
+        concurrency: flags.concurrent,
+        namespace: flags.watchNamespace,
+        storagePath: flags.storagePath,
+        artifacts: { listen: flags.storageAddr, advertisedAddress: flags.storageAdvAddr },
+        health: flags.healthAddr,
+        leaderElection: flags.leaderElect
+          ? { namespace: flags.leaderElectionNamespace, name: "sluice-server" }
+          : undefined,
+        gitRepository: { allowFileUrls: flags.allowFileUrls },
+        kustomization: {
+          noCrossNamespaceRefs: !flags.crossNamespaceRefs,
+          kustomizeBinary: flags.kustomize,
+          strictSubstitution: flags.strictSubstitutions,
         },
-        stop.signal,
-      );
-      await server.done;
-    });
+        image: { registryLimit: registryLimit(flags), ciSkip: flags.ciSkip },
+        receivers: { listen: flags.receiverAddr },
+        ci: flags.ci
+          ? {
+              secretsNamespacePrefix: flags.ciSecretsNamespacePrefix,
+              listen: flags.httpAddr,
+              localUsers: localUsers(flags.addLocalUser),
+            }
+          : undefined,
+      },
+      stop.signal,
+    );
+    await server.done;
+  });
 }

@@ -1,0 +1,17 @@
+/** The CI HTTP API under /api/v1, shaped as Concourse's (atc/routes.go), on one Router. */
+import { Router } from "../../http/router.ts";
+import { authRoutes, type ServerInfo } from "./auth-routes.ts";
+import { buildRoutes } from "./build-routes.ts";
+import type { ApiDeps } from "./context.ts";
+import { jobRoutes } from "./job-routes.ts";
+import { pipelineRoutes } from "./pipeline-routes.ts";
+import { resourceRoutes } from "./resource-routes.ts";
+
+export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router()): Router {
+  authRoutes(router, deps, info);
+  pipelineRoutes(router, deps);
+  jobRoutes(router, deps);
+  resourceRoutes(router, deps);
+  buildRoutes(router, deps);
+  return router;
+}

@@ -1,0 +1,91 @@
+/**
+ * `GET /api/v1/builds/:id/events` as server-sent events: the stored events after `Last-Event-ID`
+ * first, then the ones the engine appends, then `event: end` once the build is finished. Each
+ * event is Concourse's envelope: `id: N`, `event: event`, `data: {"event":TYPE,"version":"1.0","data":…}`.
+ */
+import type { ServerResponse } from "node:http";
+import type { RequestContext } from "../../http/router.ts";
+import { isFinished, type BuildEvent } from "../store/index.ts";
+import { buildOf, type ApiDeps } from "./context.ts";
+import { positiveInt } from "./respond.ts";
+
+/** The version of our event payloads (Concourse versions each event type; ours change together). */
+export const EVENT_VERSION = "1.0";
+const CATCH_UP_PAGE = 1000;
+const STATUS_POLL_MS = 1000;
+
+export async function streamBuildEvents(deps: ApiDeps, ctx: RequestContext): Promise<void> {
+  const { build } = await buildOf(deps, ctx);
+  const lastId = ctx.req.headers["last-event-id"];
+  let after = lastId === undefined ? 0 : positiveIntOrZero(String(lastId));
+  const { res } = ctx;
+  res.writeHead(200, {
+    "Content-Type": "text/event-stream",
+    "Cache-Control": "no-cache",
+    "X-Accel-Buffering": "no",
+  });
+  const done = new AbortController();
+  const stop = () => done.abort();
+  ctx.closing.addEventListener("abort", stop, { once: true });
+  res.once("close", stop);
+  // follow first, so that nothing appended between the catch-up and the subscription is lost
+  const queued: BuildEvent[] = [];
+  let wake = (): void => undefined;
+  const unfollow = deps.engine.followBuild(build.id, (events) => {
+    queued.push(...events);
+    wake();
+  });
+  try {
+    let stored: BuildEvent[];
+    do {
+      stored = await deps.store.readBuildEvents(build.id, { afterId: after, limit: CATCH_UP_PAGE });
+      after = writeEvents(res, stored, after);
+    } while (stored.length === CATCH_UP_PAGE);
+    for (;;) {
+      after = writeEvents(res, queued.splice(0), after);
+      // the engine appends the final status event before it marks the build finished
+      const status = (await deps.store.getBuild(build.id))?.status ?? build.status;
+      if (done.signal.aborted || isFinished(status)) break;
+      if (queued.length === 0) await nextWake(done.signal, (resolve) => (wake = resolve));
+    }
+    if (!done.signal.aborted) {
+      // the finish may have appended events after the last live batch
+      after = writeEvents(res, await deps.store.readBuildEvents(build.id, { afterId: after }), after);
+      res.write("event: end\ndata:\n\n");
+    }
+  } finally {
+    unfollow();
+    ctx.closing.removeEventListener("abort", stop);
+    res.end();
+  }
+}
+
+/** Writes the events newer than `after`; answers the last id written. */
+function writeEvents(res: ServerResponse, events: readonly BuildEvent[], after: number): number {
+  let last = after;
+  for (const event of events) {
+    if (event.id <= last) continue;
+    const payload = JSON.stringify({ event: event.type, version: EVENT_VERSION, data: event.data });
+    res.write(`id: ${event.id}\nevent: event\ndata: ${payload}\n\n`);
+    last = event.id;
+  }
+  return last;
+}
+
+/** Resolves on a wake-up, after STATUS_POLL_MS (the build may finish without a further event), or on abort. */
+function nextWake(signal: AbortSignal, setWake: (resolve: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, STATUS_POLL_MS);
+    const finish = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", finish);
+      resolve();
+    };
+    setWake(finish);
+    signal.addEventListener("abort", finish, { once: true });
+  });
+}
+
+function positiveIntOrZero(value: string): number {
+  return value === "0" ? 0 : positiveInt(value, "Last-Event-ID");
+}

@@ -1,0 +1,71 @@
+/** What every route needs (store, engine, auth) and the look-ups that turn path parameters into records. */
+import type { RequestContext } from "../../http/router.ts";
+import type { EngineControl } from "../engine/control.ts";
+import type { BuildRecord, CiStore, JobRecord, PipelineRecord, ResourceRecord } from "../store/index.ts";
+import type { Auth } from "./auth.ts";
+import { notFound } from "./errors.ts";
+import type { BuildNames } from "./presenters.ts";
+import type { Identity } from "./tokens.ts";
+
+export interface ApiDeps {
+  store: CiStore;
+  engine: EngineControl;
+  auth: Auth;
+}
+
+const param = (ctx: RequestContext, name: string) => ctx.params[name] ?? "";
+
+/** The pipeline `:team/:pipeline` names, after checking the caller may act on the team. */
+export async function pipelineOf(deps: ApiDeps, ctx: RequestContext): Promise<PipelineRecord> {
+  const team = param(ctx, "team");
+  await deps.auth.authorize(ctx.req, team);
+  const name = param(ctx, "pipeline");
+  const pipeline = await deps.store.getPipeline({ team, name });
+  if (!pipeline) throw notFound(`pipeline ${team}/${name}`);
+  return pipeline;
+}
+
+export async function jobOf(
+  deps: ApiDeps,
+  ctx: RequestContext,
+): Promise<{ pipeline: PipelineRecord; job: JobRecord }> {
+  const pipeline = await pipelineOf(deps, ctx);
+  const name = param(ctx, "job");
+  const job = await deps.store.getJob(pipeline.id, name);
+  if (!job) throw notFound(`job ${pipeline.name}/${name}`);
+  return { pipeline, job };
+}
+
+export async function resourceOf(
+  deps: ApiDeps,
+  ctx: RequestContext,
+): Promise<{ pipeline: PipelineRecord; resource: ResourceRecord }> {
+  const pipeline = await pipelineOf(deps, ctx);
+  const name = param(ctx, "resource");
+  const resource = await deps.store.getResource(pipeline.id, name);
+  if (!resource) throw notFound(`resource ${pipeline.name}/${name}`);
+  return { pipeline, resource };
+}
+
+/** The build `:id` names, after checking the caller may see its team; with the names to show. */
+export async function buildOf(
+  deps: ApiDeps,
+  ctx: RequestContext,
+): Promise<{ build: BuildRecord; names: BuildNames; identity: Identity }> {
+  const id = Number(param(ctx, "id"));
+  const build = Number.isSafeInteger(id) ? await deps.store.getBuild(id) : undefined;
+  if (!build) throw notFound(`build ${param(ctx, "id")}`);
+  const names = await buildNames(deps.store, build);
+  const identity = await deps.auth.authorize(ctx.req, names.team);
+  return { build, names, identity };
+}
+
+/** The team, pipeline and job names of a build (the store keeps ids). */
+export async function buildNames(store: CiStore, build: BuildRecord): Promise<BuildNames> {
+  const team = (await store.listTeams()).find((t) => t.id === build.teamId)?.name ?? "";
+  if (build.pipelineId === undefined) return { team };
+  const pipeline = (await store.listPipelines(team)).find((p) => p.id === build.pipelineId);
+  if (!pipeline || build.jobId === undefined) return { team, pipeline };
+  const job = (await store.listJobs(pipeline.id)).find((j) => j.id === build.jobId);
+  return { team, pipeline, job: job?.name };
+}

@@ -1,0 +1,16 @@
+/** An answer other than success, with the status and a message a person can act on. */
+export class ApiError extends Error {
+  readonly status: number;
+  /** extra JSON fields of the answer (set-pipeline's `errors` and `warnings`) */
+  readonly details: Record<string, unknown>;
+
+  constructor(status: number, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.details = details;
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, `${what} not found`);
+export const badRequest = (message: string) => new ApiError(400, message);

@@ -1,0 +1,84 @@
+/**
+ * The CI HTTP API in `sluice server`: the store under `<storage>/ci`, the token key beside it
+ * (kept, so restarts keep logins), local users and ServiceAccount tokens, on one HttpServer.
+ * The store and engine are the caller's, so the CI engine's wiring can share them.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import {
+  Auth,
+  ciApiRouter,
+  LocalUsers,
+  serviceAccountReviewer,
+  TokenSigner,
+  type LocalUser,
+} from "../ci/api/index.ts";
+import type { EngineControl } from "../ci/engine/control.ts";
+import { SqliteCiStore, type CiStore } from "../ci/store/index.ts";
+import { HttpServer } from "../http/server.ts";
+import type { KubeClient } from "../kube/client.ts";
+import type { Logger } from "../runtime/logger.ts";
+import type { ListenAddress } from "./controllers.ts";
+
+export interface CiHttpOptions {
+  listen: ListenAddress;
+  /** where the token key is kept */
+  storagePath: string;
+  localUsers: readonly LocalUser[];
+  version: string;
+  /** checks ServiceAccount tokens with TokenReview */
+  kube?: KubeClient | undefined;
+  logger?: Logger | undefined;
+}
+
+export const ciDataDir = (storagePath: string) => path.join(storagePath, "ci");
+
+export function openCiStore(storagePath: string): Promise<SqliteCiStore> {
+  return SqliteCiStore.open({ dataDir: ciDataDir(storagePath) });
+}
+
+/** The API's HTTP server (a runnable for the manager), on the caller's store and engine. */
+export async function ciHttpServer(
+  parts: { store: CiStore; engine: EngineControl },
+  options: CiHttpOptions,
+): Promise<HttpServer> {
+  const auth = new Auth({
+    signer: new TokenSigner(await tokenKey(ciDataDir(options.storagePath))),
+    users: new LocalUsers(options.localUsers),
+    reviewServiceAccount: options.kube ? serviceAccountReviewer(options.kube) : undefined,
+  });
+  return new HttpServer({
+    name: "ci-api",
+    router: ciApiRouter({ ...parts, auth }, { version: options.version }),
+    ...options.listen,
+    ...(options.logger ? { logger: options.logger } : {}),
+    // the webhook check carries its token in the query, which access logs never show
+  });
+}
+
+/** 32 random bytes kept in `<dir>/token-key` (0600), made on first start. */
+async function tokenKey(dir: string): Promise<Buffer> {
+  const file = path.join(dir, "token-key");
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  await mkdir(dir, { recursive: true });
+  const key = randomBytes(32);
+  await writeFile(file, key, { mode: 0o600, flag: "wx" });
+  return key;
+}
+
+/** What the API is given while no CI engine runs in this server: checks fail saying so, nothing is followed. */
+export const noEngine: EngineControl = {
+  checkResource: () => {
+    const now = Date.now();
+    return Promise.resolve({ startedAt: now, endedAt: now, error: "no CI engine runs in this server" });
+  },
+  schedule: () => undefined,
+  abortBuild: () => false,
+  followBuild: () => () => undefined,
+  jobWaiting: () => undefined,
+};
