@@ -12,6 +12,7 @@ import {
   isValidTag,
   normaliseRegistry,
   registryApiHost,
+  speaksPlainHttp,
 } from "./reference.ts";
 import { parseRetryAfter } from "../common/http-retry.ts";
 import {
@@ -29,7 +30,7 @@ export type { RequestGate } from "./transport.ts";
 export interface RegistryClientOptions {
   /** "ghcr.io", "localhost:5000", "docker.io" (served from registry-1.docker.io). */
   host: string;
-  /** Speak plain HTTP: local development registries only. */
+  /** Speak plain HTTP (loopback registries always do, see `speaksPlainHttp`). */
   insecure?: boolean;
   credentials?: Credentials;
   /** Per HTTP request, including reading the answer. Default 30 s. */
@@ -130,7 +131,7 @@ export class RegistryClient {
     if (!isValidRegistry(this.registry)) {
       throw new Error(`invalid registry host ${JSON.stringify(options.host)}: expected host or host:port`);
     }
-    const insecure = options.insecure ?? false;
+    const insecure = speaksPlainHttp(this.registry, options.insecure);
     this.#baseUrl = new URL(`${insecure ? "http" : "https"}://${registryApiHost(this.registry)}`);
     const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
     this.#ownedAgent = options.dispatcher ? undefined : dispatcher;
