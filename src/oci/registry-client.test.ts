@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
@@ -80,6 +84,35 @@ describe("RegistryClient against a Distribution registry", () => {
     const listed = await client.listRepositories({ pageSize: 2 });
     assert.equal(new Set(listed).size, listed.length);
     for (const repository of repositories) assert.ok(listed.includes(repository), repository);
+  });
+
+  it("fetches a manifest and streams blobs into files, verified against their digests", async () => {
+    const { digest } = await pushImage(client, "team/fetch", ["v1"], image);
+    const manifest = await client.getManifest("team/fetch", "v1");
+    assert.equal(manifest.digest, digest);
+    assert.equal(manifest.mediaType, image.manifest.mediaType);
+    assert.deepEqual(manifest.bytes, image.manifest.bytes);
+    const dir = await mkdtemp(path.join(tmpdir(), "sluice-blob-"));
+    try {
+      const file = path.join(dir, "layer");
+      const [layer] = image.layers;
+      assert.ok(layer);
+      await client.fetchBlob("team/fetch", layer, file);
+      assert.deepEqual(await readFile(file), layer.bytes);
+      const wrongSize = registryError(
+        client.fetchBlob("team/fetch", { ...layer, size: layer.size + 1 }, file),
+      );
+      assert.match((await wrongSize).message, /expected \d+ bytes/);
+      assert.equal(existsSync(file), false);
+      const unknown = await registryError(
+        client
+          .fetchBlob("team/fetch", image.config, file)
+          .then(() => client.fetchBlob("team/fetch", { digest: `sha256:${"0".repeat(64)}`, size: 1 }, file)),
+      );
+      assert.equal(unknown.status, 404);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports an unknown repository as NAME_UNKNOWN with a clear message", async () => {

@@ -1,3 +1,7 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
 import { Agent, type Dispatcher } from "undici";
 import { z } from "zod";
 import { RegistryAuth, unauthorizedHint, type Credentials } from "./auth.ts";
@@ -21,6 +25,7 @@ import {
   Transport,
   type HttpMethod,
   type HttpResponse,
+  type BodySink,
   type RequestGate,
 } from "./transport.ts";
 
@@ -64,6 +69,10 @@ export interface ManifestDescriptor {
   size: number;
 }
 
+export interface FetchedManifest extends ManifestDescriptor {
+  bytes: Buffer;
+}
+
 export interface PushedBlob {
   digest: string;
   size: number;
@@ -101,6 +110,7 @@ interface Call extends CallOptions {
   scope?: string;
   headers?: Record<string, string>;
   body?: Buffer;
+  sink?: BodySink;
   expect: readonly number[];
   /** Code reported for a 404 without an error body (HEAD answers have none). */
   notFoundCode?: string;
@@ -207,6 +217,82 @@ export class RegistryClient {
       notFoundCode: "MANIFEST_UNKNOWN",
     });
     return this.#manifestDescriptor(response, repository, reference, options);
+  }
+
+  /** A manifest's bytes; by digest, the bytes are checked against it. */
+  async getManifest(
+    repository: string,
+    reference: string,
+    options: CallOptions = {},
+  ): Promise<FetchedManifest> {
+    checkRepository(repository);
+    checkManifestReference(reference);
+    const operation = `fetching manifest ${repository}:${reference}`;
+    const response = await this.#call({
+      ...options,
+      operation,
+      method: "GET",
+      url: this.#url(`/v2/${repository}/manifests/${reference}`),
+      scope: pullScope(repository),
+      headers: { accept: manifestMediaTypes.join(", ") },
+      expect: [200],
+      notFoundCode: "MANIFEST_UNKNOWN",
+    });
+    const digest = sha256Digest(response.body);
+    if (isValidDigest(reference) && reference !== digest) {
+      throw this.#invalid(operation, `the manifest's digest is ${digest}, not ${reference}`);
+    }
+    this.#checkReturnedDigest(response, digest, operation);
+    const { mediaType } = this.#parseJson(
+      response,
+      z.object({ mediaType: z.string().optional() }),
+      operation,
+    );
+    const headerType = headerValue(response.headers, "content-type")?.split(";")[0]?.trim();
+    const type = mediaType ?? headerType;
+    if (!type) throw this.#invalid(operation, "the manifest has no media type");
+    return { digest, mediaType: type, size: response.body.length, bytes: response.body };
+  }
+
+  /**
+   * Streams a blob into `file` (replaced), following a redirect to its storage without our
+   * credentials, and checks its digest and size; a mismatch leaves no file behind.
+   */
+  async fetchBlob(
+    repository: string,
+    blob: { digest: string; size: number },
+    file: string,
+    options: CallOptions = {},
+  ): Promise<void> {
+    checkRepository(repository);
+    const operation = `fetching blob ${blob.digest} from ${repository}`;
+    if (!blob.digest.startsWith("sha256:") || !isValidDigest(blob.digest)) {
+      throw new Error(`${operation}: only sha256 digests can be verified`);
+    }
+    let written = { digest: "", size: 0 };
+    const sink: BodySink = async (body) => {
+      written = await writeHashed(body, file);
+    };
+    const call = { ...options, operation, method: "GET" as const, scope: pullScope(repository), sink };
+    const redirects = [301, 302, 303, 307, 308];
+    const response = await this.#call({
+      ...call,
+      url: this.#url(`/v2/${repository}/blobs/${blob.digest}`),
+      expect: [200, ...redirects],
+      notFoundCode: "BLOB_UNKNOWN",
+    });
+    const location = headerValue(response.headers, "location");
+    if (redirects.includes(response.status)) {
+      if (!location) throw this.#invalid(operation, "a redirect without a Location");
+      await this.#call({ ...call, url: new URL(location, response.url), expect: [200] });
+    }
+    if (written.digest !== blob.digest || written.size !== blob.size) {
+      await rm(file, { force: true });
+      throw this.#invalid(
+        operation,
+        `received ${written.size} bytes with digest ${written.digest}, expected ${blob.size} bytes`,
+      );
+    }
   }
 
   async blobExists(repository: string, digest: string, options: CallOptions = {}): Promise<boolean> {
@@ -333,25 +419,8 @@ export class RegistryClient {
     reference: string,
     options: CallOptions,
   ): Promise<ManifestDescriptor> {
-    const operation = `fetching manifest ${repository}:${reference}`;
-    const response = await this.#call({
-      ...options,
-      operation,
-      method: "GET",
-      url: this.#url(`/v2/${repository}/manifests/${reference}`),
-      scope: pullScope(repository),
-      headers: { accept: manifestMediaTypes.join(", ") },
-      expect: [200],
-    });
-    const headerType = headerValue(response.headers, "content-type")?.split(";")[0]?.trim();
-    const bodyType = this.#parseJson(
-      response,
-      z.object({ mediaType: z.string().optional() }),
-      operation,
-    ).mediaType;
-    const mediaType = bodyType ?? headerType;
-    if (!mediaType) throw this.#invalid(operation, "the manifest has no media type");
-    return { digest: sha256Digest(response.body), mediaType, size: response.body.length };
+    const { digest, mediaType, size } = await this.getManifest(repository, reference, options);
+    return { digest, mediaType, size };
   }
 
   async #startUpload(repository: string, options: CallOptions): Promise<URL> {
@@ -428,6 +497,7 @@ export class RegistryClient {
       headers,
       signal: call.signal,
       ...(call.body ? { body: call.body } : {}),
+      ...(call.sink ? { sink: call.sink } : {}),
     };
   }
 
@@ -510,6 +580,23 @@ const codesByStatus: Record<number, string> = { 401: "UNAUTHORIZED", 403: "DENIE
 function fallbackErrors(status: number, notFoundCode: string | undefined): RegistryErrorEntry[] {
   const code = codesByStatus[status] ?? (status === 404 ? notFoundCode : undefined);
   return code === undefined ? [] : [{ code }];
+}
+
+async function writeHashed(
+  body: AsyncIterable<Buffer>,
+  file: string,
+): Promise<{ digest: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  async function* counted() {
+    for await (const chunk of body) {
+      hash.update(chunk);
+      size += chunk.length;
+      yield chunk;
+    }
+  }
+  await pipeline(counted(), createWriteStream(file));
+  return { digest: `sha256:${hash.digest("hex")}`, size };
 }
 
 function pullScope(repository: string): string {
