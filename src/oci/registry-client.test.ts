@@ -86,6 +86,37 @@ describe("RegistryClient against a Distribution registry", () => {
     for (const repository of repositories) assert.ok(listed.includes(repository), repository);
   });
 
+  it("reports an unknown repository as NAME_UNKNOWN with a clear message", async () => {
+    const error = await registryError(client.listTags("team/does-not-exist"));
+    assert.equal(error.code, "NAME_UNKNOWN");
+    assert.equal(error.status, 404);
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /listing tags of team\/does-not-exist on registry 127\.0\.0\.1:\d+ failed/);
+    assert.match(error.message, /repository does not exist/);
+  });
+
+  it("reports an unknown tag as MANIFEST_UNKNOWN", async () => {
+    await pushImage(client, "team/known", ["v1"], image);
+    const error = await registryError(client.headManifest("team/known", "v404"));
+    assert.equal(error.code, "MANIFEST_UNKNOWN");
+    assert.equal(error.status, 404);
+  });
+});
+
+describe("RegistryClient downloads", () => {
+  let registry: TestRegistry;
+  let client: RegistryClient;
+
+  before(async () => {
+    registry = await startTestRegistry();
+    client = new RegistryClient({ host: registry.host });
+  });
+
+  after(async () => {
+    await client.close();
+    await registry.stop();
+  });
+
   it("fetches a manifest and streams blobs into files, verified against their digests", async () => {
     const { digest } = await pushImage(client, "team/fetch", ["v1"], image);
     const manifest = await client.getManifest("team/fetch", "v1");
@@ -113,22 +144,6 @@ describe("RegistryClient against a Distribution registry", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
-
-  it("reports an unknown repository as NAME_UNKNOWN with a clear message", async () => {
-    const error = await registryError(client.listTags("team/does-not-exist"));
-    assert.equal(error.code, "NAME_UNKNOWN");
-    assert.equal(error.status, 404);
-    assert.equal(error.retryable, false);
-    assert.match(error.message, /listing tags of team\/does-not-exist on registry 127\.0\.0\.1:\d+ failed/);
-    assert.match(error.message, /repository does not exist/);
-  });
-
-  it("reports an unknown tag as MANIFEST_UNKNOWN", async () => {
-    await pushImage(client, "team/known", ["v1"], image);
-    const error = await registryError(client.headManifest("team/known", "v404"));
-    assert.equal(error.code, "MANIFEST_UNKNOWN");
-    assert.equal(error.status, 404);
   });
 });
 
