@@ -1,0 +1,75 @@
+/** OCI image layout directories (`oci-layout`, `index.json`, `blobs/sha256/…`), written by get and read by put. */
+import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import type { Descriptor} from "../../../oci/manifest.ts";
+import { ImageIndex } from "../../../oci/manifest.ts";
+import { MediaType } from "../../../oci/media-types.ts";
+import { ResourceError } from "../resource.ts";
+
+const refNameAnnotation = "org.opencontainers.image.ref.name";
+const LayoutMarker = z.object({ imageLayoutVersion: z.string() });
+
+/** Where a blob lives in the layout; only sha256 digests name files. */
+export function blobPath(layoutDir: string, digest: string): string {
+  const hex = /^sha256:([a-f0-9]{64})$/.exec(digest)?.[1];
+  if (hex === undefined) throw new ResourceError("Failed", `unsupported blob digest "${digest}"`);
+  return path.join(layoutDir, "blobs", "sha256", hex);
+}
+
+export async function createLayout(layoutDir: string): Promise<void> {
+  await mkdir(path.join(layoutDir, "blobs", "sha256"), { recursive: true });
+  await writeFile(path.join(layoutDir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+}
+
+/** Writes `index.json` naming the one image of the layout, under `tag`. */
+export async function writeLayoutIndex(layoutDir: string, manifest: Descriptor, tag: string): Promise<void> {
+  const index: ImageIndex = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociIndex,
+    manifests: [{ ...manifest, annotations: { [refNameAnnotation]: tag } }],
+  };
+  await writeFile(path.join(layoutDir, "index.json"), JSON.stringify(index));
+}
+
+export async function isLayout(dir: string): Promise<boolean> {
+  const marker = await lstat(path.join(dir, "oci-layout")).catch(() => undefined);
+  return marker?.isFile() ?? false;
+}
+
+/** The layout's one top-level manifest (an image or an index); more than one is ambiguous. */
+export async function layoutManifest(layoutDir: string, what: string): Promise<Descriptor> {
+  LayoutMarker.parse(JSON.parse(await readFile(path.join(layoutDir, "oci-layout"), "utf8")));
+  const index = ImageIndex.safeParse(JSON.parse(await readLayoutFile(layoutDir, "index.json", what)));
+  if (!index.success)
+    throw new ResourceError("InvalidConfig", `${what}: index.json is not an OCI image index`);
+  const [only, ...others] = index.data.manifests;
+  if (!only || others.length > 0) {
+    throw new ResourceError(
+      "InvalidConfig",
+      `${what}: index.json lists ${index.data.manifests.length} manifests; exactly one image is pushed`,
+    );
+  }
+  return { mediaType: only.mediaType, digest: only.digest, size: only.size };
+}
+
+/** A regular file of the layout (never a link pointing elsewhere). */
+export async function readLayoutFile(layoutDir: string, relative: string, what: string): Promise<string> {
+  return (await readLayoutBytes(layoutDir, path.join(layoutDir, relative), what)).toString("utf8");
+}
+
+export async function readLayoutBytes(layoutDir: string, file: string, what: string): Promise<Buffer> {
+  await checkRegularFile(layoutDir, file, what);
+  return readFile(file);
+}
+
+/** Refuses a missing file, or a link that could lead outside the image being read. */
+export async function checkRegularFile(layoutDir: string, file: string, what: string): Promise<void> {
+  const stat = await lstat(file).catch(() => undefined);
+  if (!stat?.isFile()) {
+    throw new ResourceError(
+      "InvalidConfig",
+      `${what}: ${path.relative(layoutDir, file)} is missing or not a regular file`,
+    );
+  }
+}
