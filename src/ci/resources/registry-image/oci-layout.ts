@@ -2,7 +2,7 @@
 import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { Descriptor} from "../../../oci/manifest.ts";
+import type { Descriptor } from "../../../oci/manifest.ts";
 import { ImageIndex } from "../../../oci/manifest.ts";
 import { MediaType } from "../../../oci/media-types.ts";
 import { ResourceError } from "../resource.ts";
