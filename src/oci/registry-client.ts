@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
+import { open, readFile, rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { Agent, type Dispatcher } from "undici";
 import { z } from "zod";
@@ -76,8 +76,23 @@ export interface FetchedManifest extends ManifestDescriptor {
 export interface PushedBlob {
   digest: string;
   size: number;
-  /** False when the registry already had the blob. */
+  /** False when the registry already had the blob, or mounted it from another repository. */
   uploaded: boolean;
+  mounted?: boolean;
+}
+
+/** A blob in a file, with the digest and size it must have. */
+export interface BlobFile {
+  digest: string;
+  size: number;
+  file: string;
+}
+
+export interface PushBlobOptions extends CallOptions {
+  /** A repository of the same registry that may hold the blob: it is mounted rather than uploaded. */
+  mountFrom?: string;
+  /** Blobs bigger than this go up in chunks of this size. Default 16 MiB. */
+  chunkSize?: number;
 }
 
 export const TagList = z.object({
@@ -125,6 +140,7 @@ const defaults = {
   pageSize: 100,
   maxPages: 1000,
   maxResponseBytes: 16 * 1024 * 1024,
+  chunkSize: 16 * 1024 * 1024,
 };
 
 /** A client for one registry, speaking the OCI distribution API. */
@@ -308,13 +324,34 @@ export class RegistryClient {
     return response.status === 200;
   }
 
-  /** Uploads a blob unless the repository already has it. */
-  async pushBlob(repository: string, bytes: Buffer, options: CallOptions = {}): Promise<PushedBlob> {
+  /** Uploads a blob unless the repository already has it (or can mount it, see `pushBlobFile`). */
+  async pushBlob(repository: string, bytes: Buffer, options: PushBlobOptions = {}): Promise<PushedBlob> {
     const digest = sha256Digest(bytes);
     const size = bytes.length;
     if (await this.blobExists(repository, digest, options)) return { digest, size, uploaded: false };
-    const location = await this.#startUpload(repository, options);
+    const location = await this.#startUpload(repository, digest, options);
+    if (!location) return { digest, size, uploaded: false, mounted: true };
     await this.#finishUpload(repository, location, digest, bytes, options);
+    return { digest, size, uploaded: true };
+  }
+
+  /**
+   * Uploads a blob from a file unless the repository has it: mounted from `mountFrom` (another
+   * repository of this registry) when the registry can, else in one request, or in chunks of
+   * `chunkSize` bytes when bigger (never the whole file in memory). The registry checks the digest.
+   */
+  async pushBlobFile(repository: string, blob: BlobFile, options: PushBlobOptions = {}): Promise<PushedBlob> {
+    const { digest, size } = blob;
+    if (await this.blobExists(repository, digest, options)) return { digest, size, uploaded: false };
+    const location = await this.#startUpload(repository, digest, options);
+    if (!location) return { digest, size, uploaded: false, mounted: true };
+    const chunkSize = options.chunkSize ?? defaults.chunkSize;
+    if (size <= chunkSize) {
+      await this.#finishUpload(repository, location, digest, await readFile(blob.file), options);
+    } else {
+      const last = await this.#uploadChunks(repository, location, blob, chunkSize, options);
+      await this.#finishUpload(repository, last, digest, Buffer.alloc(0), options);
+    }
     return { digest, size, uploaded: true };
   }
 
@@ -423,20 +460,67 @@ export class RegistryClient {
     return { digest, mediaType, size };
   }
 
-  async #startUpload(repository: string, options: CallOptions): Promise<URL> {
+  /**
+   * Opens an upload session and answers where to send the blob; undefined when the registry
+   * mounted it from `options.mountFrom` instead (201), so no upload is needed.
+   */
+  async #startUpload(repository: string, digest: string, options: PushBlobOptions): Promise<URL | undefined> {
     const operation = `starting a blob upload to ${repository}`;
+    const from = options.mountFrom;
+    if (from !== undefined) checkRepository(from);
     const response = await this.#call({
       ...options,
       operation,
       method: "POST",
-      url: this.#url(`/v2/${repository}/blobs/uploads/`),
-      scope: pushScope(repository),
+      url: this.#url(`/v2/${repository}/blobs/uploads/`, from ? { mount: digest, from } : {}),
+      scope: from ? `${pushScope(repository)} ${pullScope(from)}` : pushScope(repository),
       body: Buffer.alloc(0),
-      expect: [202],
+      expect: from ? [201, 202] : [202],
     });
+    if (response.status === 201) return undefined;
     const location = headerValue(response.headers, "location");
     if (!location) throw this.#invalid(operation, "the registry gave no upload Location");
     return new URL(location, response.url);
+  }
+
+  /** PATCHes the file in order, chunk by chunk; each answer names where the next one goes. */
+  async #uploadChunks(
+    repository: string,
+    start: URL,
+    blob: BlobFile,
+    chunkSize: number,
+    options: CallOptions,
+  ): Promise<URL> {
+    const operation = `uploading blob ${blob.digest} to ${repository} in chunks`;
+    const handle = await open(blob.file);
+    try {
+      let location = start;
+      for (let offset = 0; offset < blob.size; offset += chunkSize) {
+        const length = Math.min(chunkSize, blob.size - offset);
+        const { buffer, bytesRead } = await handle.read(Buffer.alloc(length), 0, length, offset);
+        if (bytesRead !== length)
+          throw new Error(`${operation}: ${blob.file} is shorter than ${blob.size} bytes`);
+        const response = await this.#call({
+          ...options,
+          operation,
+          method: "PATCH",
+          url: location,
+          scope: pushScope(repository),
+          headers: {
+            "content-type": "application/octet-stream",
+            "content-range": `${offset}-${offset + length - 1}`,
+          },
+          body: buffer,
+          expect: [202],
+        });
+        const next = headerValue(response.headers, "location");
+        if (!next) throw this.#invalid(operation, "the registry gave no Location for the next chunk");
+        location = new URL(next, response.url);
+      }
+      return location;
+    } finally {
+      await handle.close();
+    }
   }
 
   async #finishUpload(

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { sha256Digest } from "../../../oci/digest.ts";
 import { ImageIndex, ImageManifest, type Descriptor } from "../../../oci/manifest.ts";
 import { MediaType } from "../../../oci/media-types.ts";
+import type { BlobFile } from "../../../oci/registry-client.ts";
 import { ResourceError } from "../resource.ts";
 import {
   blobPath,
@@ -21,12 +22,6 @@ import {
 } from "./oci-layout.ts";
 import { parseJson } from "./pull.ts";
 import { unpackTarball } from "./tarball.ts";
-
-export interface BlobFile {
-  digest: string;
-  size: number;
-  file: string;
-}
 
 export interface ManifestBytes {
   mediaType: string;

@@ -1,7 +1,8 @@
-/** Pushes an image read from the inputs: every blob first (known ones skipped), then the manifests, then the tags. */
-import { readFile } from "node:fs/promises";
+/**
+ * Pushes an image read from the inputs: every blob first (known ones skipped, mounted when they
+ * can be, big ones in chunks; the registry checks each digest), then the manifests, then the tags.
+ */
 import { sha256Digest } from "../../../oci/digest.ts";
-import { ResourceError } from "../resource.ts";
 import type { PushableImage } from "./image-input.ts";
 import type { Repository } from "./registry.ts";
 
@@ -16,18 +17,15 @@ export async function pushImageTo(
   image: PushableImage,
   tags: readonly string[],
   signal?: AbortSignal,
+  /** A repository of the same registry that likely holds the blobs (the base image of a build). */
+  mountFrom?: string,
 ): Promise<PushResult> {
   const options = signal ? { signal } : {};
   const { client, name } = repository;
   let uploadedBlobs = 0;
   for (const blob of image.blobs) {
-    if (await client.blobExists(name, blob.digest, options)) continue;
-    const bytes = await readFile(blob.file);
-    if (sha256Digest(bytes) !== blob.digest) {
-      throw new ResourceError("InvalidConfig", `the image's blob ${blob.digest} does not match its digest`);
-    }
-    await client.pushBlob(name, bytes, options);
-    uploadedBlobs++;
+    const pushed = await client.pushBlobFile(name, blob, { ...options, ...(mountFrom ? { mountFrom } : {}) });
+    if (pushed.uploaded) uploadedBlobs++;
   }
   for (const child of image.children) {
     await client.pushManifest(name, sha256Digest(child.bytes), child.bytes, child.mediaType, options);
