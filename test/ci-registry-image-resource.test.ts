@@ -7,7 +7,9 @@ import { test, type TestContext } from "node:test";
 import { dockerImageResource } from "../src/ci/resources/registry-image/docker-image.ts";
 import {
   dockerSaveTarball,
+  imageIndex,
   ociTarball,
+  writeIndexLayout,
 } from "../src/ci/resources/registry-image/image-tarball.test-support.ts";
 import { registryImageResource, type RootfsUnpacker } from "../src/ci/resources/registry-image/resource.ts";
 import { ResourceError, type Version } from "../src/ci/resources/resource.ts";
@@ -214,6 +216,65 @@ test("put pushes a docker save tarball and an OCI tarball with additional tags a
     { tag: "0.9.1", digest: v09.manifest.digest },
     { tag: "1.0.0", digest: first.version["digest"] },
   ]);
+});
+
+test("a multi-platform image: check answers the index digest, get picks the platform, put pushes an index layout", async (t) => {
+  const env = await testEnv();
+  const repository = repoName("multi");
+  const amd64 = generateImage({ files: { "arch.txt": "amd64\n" } });
+  const arm64 = generateImage({ files: { "arch.txt": "arm64\n" } });
+  const index = imageIndex([
+    { image: amd64, architecture: "amd64" },
+    { image: arm64, architecture: "arm64" },
+  ]);
+  const inputs = await tempDir(t, "regimg-multi-");
+  await writeIndexLayout(path.join(inputs, "layout"), index, [amd64, arm64]);
+  const source = sourceFor(env, repository, { tag: "multi" });
+  const pushed = await resource.put(source, { image: "lay*" }, inputs);
+  assert.deepEqual(pushed.version, { tag: "multi", digest: index.digest });
+  assert.deepEqual(await resource.check(source, undefined), [{ tag: "multi", digest: index.digest }]);
+
+  const dest = await tempDir(t, "regimg-arm64-");
+  const version = { tag: "multi", digest: index.digest };
+  await resource.get(
+    { ...source, platform: { architecture: "arm64" } },
+    version,
+    { format: "oci-layout" },
+    dest,
+  );
+  assert.equal(await readFile(path.join(dest, "digest"), "utf8"), index.digest);
+  const layout = JSON.parse(await readFile(path.join(dest, "oci", "index.json"), "utf8")) as {
+    manifests: { digest: string }[];
+  };
+  assert.equal(layout.manifests[0]?.digest, arm64.manifest.digest);
+  const missing = await resourceError(
+    resource.get(
+      { ...source, platform: { architecture: "s390x" } },
+      version,
+      { format: "oci" },
+      await tempDir(t, "x-"),
+    ),
+  );
+  assert.equal(missing.reason, "NotFound");
+  assert.match(missing.message, /no image for linux\/s390x \(it has linux\/amd64, linux\/arm64\)/);
+});
+
+test("registry_mirror is read first for Docker Hub images, and the origin when the mirror fails", async (t) => {
+  const registry = await startTestRegistry();
+  t.after(() => registry.stop());
+  const client = new RegistryClient({ host: registry.host });
+  t.after(() => client.close());
+  const { digest } = await pushImage(
+    client,
+    "library/busybox",
+    ["1.36"],
+    generateImage({ files: { b: "b" } }),
+  );
+  const viaMirror = { repository: "busybox", tag: "1.36", registry_mirror: { host: registry.host } };
+  assert.deepEqual(await resource.check(viaMirror, undefined), [{ tag: "1.36", digest }]);
+  // the mirror lacks the tag and Docker Hub is unreachable from here: the origin's failure is reported
+  const failed = await resourceError(resource.check({ ...viaMirror, tag: "absent" }, undefined));
+  assert.match(failed.message, /docker\.io/);
 });
 
 test("put refuses an image glob that matches nothing or too much, and an unreadable tarball", async (t) => {
