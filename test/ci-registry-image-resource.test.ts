@@ -202,7 +202,7 @@ test("put pushes a docker save tarball and an OCI tarball with additional tags a
   await writeFile(path.join(inputs, "built", "image.tar"), ociTarball(v09));
   const older = await resource.put(
     source,
-    { image: "built/image.tar", version: "0.9.1", bump_aliases: true },
+    { image: "built/image.tar", version: "v0.9.1", bump_aliases: true },
     inputs,
   );
   assert.equal(older.version["digest"], v09.manifest.digest);

@@ -20,7 +20,7 @@ import {
   readLayoutBytes,
   readLayoutFile,
 } from "./oci-layout.ts";
-import { parseJson } from "./pull.ts";
+import { parseJson } from "./parse-json.ts";
 import { unpackTarball } from "./tarball.ts";
 
 export interface ManifestBytes {

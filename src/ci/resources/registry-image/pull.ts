@@ -1,11 +1,11 @@
 /** Downloads an image (one platform of it) into an OCI layout, every blob checked against its digest. */
 import { readFile, writeFile } from "node:fs/promises";
-import { z } from "zod";
 import { ImageConfig, ImageIndex, ImageManifest, type Descriptor } from "../../../oci/manifest.ts";
 import { MediaType } from "../../../oci/media-types.ts";
 import type { FetchedManifest } from "../../../oci/registry-client.ts";
 import { ResourceError } from "../resource.ts";
 import { blobPath, createLayout, writeLayoutIndex } from "./oci-layout.ts";
+import { parseJson } from "./parse-json.ts";
 import type { Repository } from "./registry.ts";
 import type { Platform } from "./source.ts";
 
@@ -70,18 +70,4 @@ function choosePlatform(index: ImageIndex, platform: Platform, repository: Repos
 
 function manifestWhat(repository: Repository, fetched: FetchedManifest): string {
   return `${repository.display}@${fetched.digest}: the manifest (${fetched.mediaType})`;
-}
-
-/** Parses JSON against `schema`; anything else is a Failed error saying `what` is unsupported. */
-export function parseJson<T>(schema: z.ZodType<T>, bytes: Buffer, what: string): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString("utf8"));
-  } catch {
-    throw new ResourceError("Failed", `${what} is not JSON`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success)
-    throw new ResourceError("Failed", `${what} is not supported: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { z } from "zod";
 import { RegistryError } from "../../../oci/errors.ts";
 import type { RegistryMirrors } from "../../../oci/mirrors.ts";
-import { parseVersion } from "../../../semver/version.ts";
+import { parseVersion, type SemVer } from "../../../semver/version.ts";
 import {
   parseConfig,
   ResourceError,
@@ -205,7 +205,7 @@ async function tagsToPush(
         "InvalidConfig",
         `invalid params: version "${params.version}" is not a semantic version`,
       );
-    tags.push(variantTag(params.version.replace(/^v/, ""), source.variant));
+    tags.push(variantTag(formatVersion(version), source.variant));
     if (params.bump_aliases && version.prerelease.length === 0) {
       tags.push(...aliasesToBump(version, await existingTags(repository, signal), source.variant));
     }
@@ -226,6 +226,12 @@ async function tagsToPush(
     );
   }
   return [...new Set(tags)];
+}
+
+/** The version as the resource tags it: `v1.2` is pushed as `1.2.0`. */
+function formatVersion(version: SemVer): string {
+  const pre = version.prerelease.length > 0 ? `-${version.prerelease.join(".")}` : "";
+  return `${version.major}.${version.minor}.${version.patch}${pre}`;
 }
 
 /** A repository that does not exist yet has no tags. */
