@@ -100,15 +100,7 @@ export function parseRegistryImageSource(raw: ResourceConfig): RegistryImageSour
 }
 
 function repositoryLocation(repository: string): ImageReference {
-  let reference: ImageReference;
-  try {
-    reference = parseImageReference(repository);
-  } catch (error) {
-    if (error instanceof InvalidReferenceError) {
-      throw new ResourceError("InvalidConfig", `invalid source: repository: ${error.message}`);
-    }
-    throw error;
-  }
+  const reference = parseField("repository", InvalidReferenceError, () => parseImageReference(repository));
   if (reference.tag !== undefined || reference.digest !== undefined) {
     throw new ResourceError(
       "InvalidConfig",
@@ -139,31 +131,24 @@ function watchOf(source: RawSource): Watch {
     );
   }
   if (source.tag !== undefined) return { kind: "tag", tag: source.tag };
-  if (source.tag_regex !== undefined) return { kind: "regex", regex: compileRegex(source.tag_regex) };
+  const pattern = source.tag_regex;
+  if (pattern !== undefined)
+    return { kind: "regex", regex: parseField("tag_regex", GoRegexpError, () => compileGoRegexp(pattern)) };
   const watch: Watch = { kind: "semver" };
-  if (source.semver_constraint !== undefined) watch.constraint = compileRange(source.semver_constraint);
+  const range = source.semver_constraint;
+  if (range !== undefined)
+    watch.constraint = parseField("semver_constraint", SemverRangeError, () => parseFluxRange(range));
   if (source.variant !== undefined) watch.variant = source.variant;
   return watch;
 }
 
-function compileRegex(pattern: string): RegExp {
+/** Runs a parser of one field; its own error (of `kind`) becomes an InvalidConfig naming the field. */
+function parseField<T>(field: string, kind: new (...args: never[]) => Error, parse: () => T): T {
   try {
-    return compileGoRegexp(pattern);
+    return parse();
   } catch (error) {
-    if (error instanceof GoRegexpError) {
-      throw new ResourceError("InvalidConfig", `invalid source: tag_regex: ${error.message}`);
-    }
-    throw error;
-  }
-}
-
-function compileRange(text: string): FluxRange {
-  try {
-    return parseFluxRange(text);
-  } catch (error) {
-    if (error instanceof SemverRangeError) {
-      throw new ResourceError("InvalidConfig", `invalid source: semver_constraint: ${error.message}`);
-    }
+    if (error instanceof kind)
+      throw new ResourceError("InvalidConfig", `invalid source: ${field}: ${error.message}`);
     throw error;
   }
 }
