@@ -341,6 +341,10 @@ test("the engine's mirrors serve reads of the images they mirror; docker-image a
   assert.equal(await readFile(path.join(dest, "repository"), "utf8"), "golang");
   const docker = dockerImageResource({ mirrors });
   assert.deepEqual(await docker.check({ repository: "golang", tag: "1.22" }, undefined), [{ digest }]);
+  const saved = await tempDir(t, "regimg-docker-save-");
+  const got = await docker.get({ repository: "golang", tag: "1.22" }, { digest }, { save: true }, saved);
+  assert.deepEqual(got.version, { digest });
+  assert.deepEqual((await readdir(saved)).sort(), ["digest", "image", "repository", "tag"]);
   const refused = await resourceError(docker.put({ repository: "golang" }, { build: "src" }, dest));
   assert.match(refused.message, /image builder/);
 });

@@ -3,6 +3,8 @@
  * versions `{digest}` of one tag (default latest), served by the registry-image implementation.
  * Its put builds images and waits for the image builder.
  */
+import { rename } from "node:fs/promises";
+import path from "node:path";
 import { z } from "zod";
 import { parseConfig, ResourceError, type BuiltinResource, type ResourceConfig } from "../resource.ts";
 import { checkImage, getImage, type RegistryImageOptions } from "./resource.ts";
@@ -67,6 +69,8 @@ export function dockerImageResource(options: RegistryImageOptions = {}): Builtin
       const format = params.rootfs ? "rootfs" : "oci";
       const skip = params.skip_download || (!params.rootfs && !params.save);
       const result = await getImage(source, version, { format, skip_download: skip }, destDir, options, call);
+      // docker-image-resource names the saved image `image`
+      if (params.save && !skip) await rename(path.join(destDir, "image.tar"), path.join(destDir, "image"));
       return { version: { digest: result.version["digest"] ?? "" }, metadata: result.metadata };
     },
     put() {
