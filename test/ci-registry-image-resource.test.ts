@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
@@ -289,6 +289,15 @@ test("put refuses an image glob that matches nothing or too much, and an unreada
   assert.match(many.message, /matches 2 paths/);
   const outside = await resourceError(resource.put(source, { image: "../*.tar" }, inputs));
   assert.match(outside.message, /outside the build's inputs/);
+  // a layout whose blobs directory links out of it: nothing outside is read
+  const outsideDir = await tempDir(t, "regimg-outside-");
+  const image = generateImage({ files: { "x.txt": "x" } });
+  const layout = path.join(inputs, "layout");
+  await writeIndexLayout(layout, imageIndex([{ image, architecture: "amd64" }]), [image]);
+  await rename(path.join(layout, "blobs"), path.join(outsideDir, "blobs"));
+  await symlink(path.join(outsideDir, "blobs"), path.join(layout, "blobs"));
+  const escaped = await resourceError(resource.put(source, { image: "layout" }, inputs));
+  assert.match(escaped.message, /leads outside the image/);
   const garbage = await resourceError(resource.put(source, { image: "a.tar" }, inputs));
   assert.equal(garbage.reason, "InvalidConfig");
   assert.match(garbage.message, /not a readable tarball/);

@@ -1,5 +1,5 @@
 /** OCI image layout directories (`oci-layout`, `index.json`, `blobs/sha256/…`), written by get and read by put. */
-import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Descriptor } from "../../../oci/manifest.ts";
@@ -63,13 +63,18 @@ export async function readLayoutBytes(layoutDir: string, file: string, what: str
   return readFile(file);
 }
 
-/** Refuses a missing file, or a link that could lead outside the image being read. */
+/**
+ * Refuses a missing file, a link, or a file reached through a linked directory that leads out of
+ * the image being read (an extracted tarball may hold such links).
+ */
 export async function checkRegularFile(layoutDir: string, file: string, what: string): Promise<void> {
+  const shown = path.relative(layoutDir, file);
   const stat = await lstat(file).catch(() => undefined);
   if (!stat?.isFile()) {
-    throw new ResourceError(
-      "InvalidConfig",
-      `${what}: ${path.relative(layoutDir, file)} is missing or not a regular file`,
-    );
+    throw new ResourceError("InvalidConfig", `${what}: ${shown} is missing or not a regular file`);
+  }
+  const [root, real] = await Promise.all([realpath(layoutDir), realpath(file)]);
+  if (!real.startsWith(root + path.sep)) {
+    throw new ResourceError("InvalidConfig", `${what}: ${shown} leads outside the image`);
   }
 }
