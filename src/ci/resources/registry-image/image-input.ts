@@ -12,14 +12,7 @@ import { ImageIndex, ImageManifest, type Descriptor } from "../../../oci/manifes
 import { MediaType } from "../../../oci/media-types.ts";
 import type { BlobFile } from "../../../oci/registry-client.ts";
 import { ResourceError } from "../resource.ts";
-import {
-  blobPath,
-  checkRegularFile,
-  isLayout,
-  layoutManifest,
-  readLayoutBytes,
-  readLayoutFile,
-} from "./oci-layout.ts";
+import { blobPath, checkRegularFile, isLayout, layoutManifest, readLayoutBytes } from "./oci-layout.ts";
 import { parseJson } from "./parse-json.ts";
 import { unpackTarball } from "./tarball.ts";
 
@@ -75,7 +68,7 @@ async function fromLayout(layoutDir: string, what: string): Promise<PushableImag
       manifest: { mediaType: top.mediaType, bytes },
     };
   }
-  const index = parseJson(ImageIndex, bytes, `${what}: the image index`);
+  const index = parseJson(ImageIndex, bytes, `${what}: the image index`, "InvalidConfig");
   const blobs: BlobFile[] = [];
   const children: ManifestBytes[] = [];
   for (const child of index.manifests) {
@@ -87,7 +80,7 @@ async function fromLayout(layoutDir: string, what: string): Promise<PushableImag
 }
 
 async function imageBlobs(layoutDir: string, manifestBytes: Buffer, what: string): Promise<BlobFile[]> {
-  const manifest = parseJson(ImageManifest, manifestBytes, `${what}: an image manifest`);
+  const manifest = parseJson(ImageManifest, manifestBytes, `${what}: an image manifest`, "InvalidConfig");
   const blobs: BlobFile[] = [];
   for (const blob of [manifest.config, ...manifest.layers]) {
     const file = blobPath(layoutDir, blob.digest);
@@ -107,12 +100,12 @@ async function readVerified(layoutDir: string, descriptor: Descriptor, what: str
 
 /** A docker save tarball has the config and uncompressed (or gzipped) layer tars; an OCI manifest is made for them. */
 async function fromDockerSave(dir: string, what: string): Promise<PushableImage> {
-  const manifestText = await readLayoutFile(
+  const manifestBytes = await readLayoutBytes(
     dir,
-    "manifest.json",
+    path.join(dir, "manifest.json"),
     `${what} (neither an OCI layout nor a docker save tarball)`,
   );
-  const [entry] = parseJson(DockerSaveManifest, Buffer.from(manifestText), `${what}: manifest.json`);
+  const [entry] = parseJson(DockerSaveManifest, manifestBytes, `${what}: manifest.json`, "InvalidConfig");
   if (!entry) throw new ResourceError("InvalidConfig", `${what}: manifest.json lists no image`);
   const config = await describeFile(dir, entry.Config, MediaType.ociConfig, what);
   const layers = await Promise.all(

@@ -6,6 +6,7 @@ import type { Descriptor } from "../../../oci/manifest.ts";
 import { ImageIndex } from "../../../oci/manifest.ts";
 import { MediaType } from "../../../oci/media-types.ts";
 import { ResourceError } from "../resource.ts";
+import { parseJson } from "./parse-json.ts";
 
 const refNameAnnotation = "org.opencontainers.image.ref.name";
 const LayoutMarker = z.object({ imageLayoutVersion: z.string() });
@@ -39,25 +40,20 @@ export async function isLayout(dir: string): Promise<boolean> {
 
 /** The layout's one top-level manifest (an image or an index); more than one is ambiguous. */
 export async function layoutManifest(layoutDir: string, what: string): Promise<Descriptor> {
-  LayoutMarker.parse(JSON.parse(await readFile(path.join(layoutDir, "oci-layout"), "utf8")));
-  const index = ImageIndex.safeParse(JSON.parse(await readLayoutFile(layoutDir, "index.json", what)));
-  if (!index.success)
-    throw new ResourceError("InvalidConfig", `${what}: index.json is not an OCI image index`);
-  const [only, ...others] = index.data.manifests;
+  const read = async (name: string) => readLayoutBytes(layoutDir, path.join(layoutDir, name), what);
+  parseJson(LayoutMarker, await read("oci-layout"), `${what}: oci-layout`, "InvalidConfig");
+  const index = parseJson(ImageIndex, await read("index.json"), `${what}: index.json`, "InvalidConfig");
+  const [only, ...others] = index.manifests;
   if (!only || others.length > 0) {
     throw new ResourceError(
       "InvalidConfig",
-      `${what}: index.json lists ${index.data.manifests.length} manifests; exactly one image is pushed`,
+      `${what}: index.json lists ${index.manifests.length} manifests; exactly one image is pushed`,
     );
   }
   return { mediaType: only.mediaType, digest: only.digest, size: only.size };
 }
 
 /** A regular file of the layout (never a link pointing elsewhere). */
-export async function readLayoutFile(layoutDir: string, relative: string, what: string): Promise<string> {
-  return (await readLayoutBytes(layoutDir, path.join(layoutDir, relative), what)).toString("utf8");
-}
-
 export async function readLayoutBytes(layoutDir: string, file: string, what: string): Promise<Buffer> {
   await checkRegularFile(layoutDir, file, what);
   return readFile(file);
