@@ -28,3 +28,18 @@ export const ImageConfig = z.looseObject({
   rootfs: z.object({ type: z.literal("layers"), diff_ids: z.array(z.string()) }),
 });
 export type ImageConfig = z.infer<typeof ImageConfig>;
+
+export const Platform = z.looseObject({
+  os: z.string(),
+  architecture: z.string(),
+  variant: z.string().optional(),
+});
+
+/** An OCI image index (the Docker manifest list has the same shape): manifests per platform. */
+export const ImageIndex = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  manifests: z.array(Descriptor.extend({ platform: Platform.optional() })),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+export type ImageIndex = z.infer<typeof ImageIndex>;

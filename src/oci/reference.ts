@@ -68,6 +68,22 @@ export function registryApiHost(registry: string): string {
   return normalised === dockerHubRegistry ? dockerHubApiHost : normalised;
 }
 
+/**
+ * Whether the registry is spoken to over plain HTTP: when told (`insecure`), or when it is on a
+ * loopback address (localhost, 127.0.0.0/8, ::1), as Docker treats those.
+ */
+export function speaksPlainHttp(registry: string, insecure = false): boolean {
+  return insecure || isLoopbackRegistry(registry);
+}
+
+function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.startsWith("[")
+    ? registry.slice(1, registry.indexOf("]"))
+    : registry.replace(/:\d+$/, "");
+  const lower = host.toLowerCase();
+  return lower === "localhost" || lower === "::1" || /^127(?:\.\d{1,3}){3}$/.test(lower);
+}
+
 export function isValidRegistry(registry: string): boolean {
   return registryPattern.test(registry);
 }

@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { sha256Digest } from "./digest.ts";
 import { RegistryError } from "./errors.ts";
 import { generateImage, pushImage } from "./image.ts";
 import { RegistryClient } from "./registry-client.ts";
@@ -96,6 +102,100 @@ describe("RegistryClient against a Distribution registry", () => {
     const error = await registryError(client.headManifest("team/known", "v404"));
     assert.equal(error.code, "MANIFEST_UNKNOWN");
     assert.equal(error.status, 404);
+  });
+});
+
+describe("RegistryClient downloads", () => {
+  let registry: TestRegistry;
+  let client: RegistryClient;
+
+  before(async () => {
+    registry = await startTestRegistry();
+    client = new RegistryClient({ host: registry.host });
+  });
+
+  after(async () => {
+    await client.close();
+    await registry.stop();
+  });
+
+  it("fetches a manifest and streams blobs into files, verified against their digests", async () => {
+    const { digest } = await pushImage(client, "team/fetch", ["v1"], image);
+    const manifest = await client.getManifest("team/fetch", "v1");
+    assert.equal(manifest.digest, digest);
+    assert.equal(manifest.mediaType, image.manifest.mediaType);
+    assert.deepEqual(manifest.bytes, image.manifest.bytes);
+    const dir = await mkdtemp(path.join(tmpdir(), "sluice-blob-"));
+    try {
+      const file = path.join(dir, "layer");
+      const [layer] = image.layers;
+      assert.ok(layer);
+      await client.fetchBlob("team/fetch", layer, file);
+      assert.deepEqual(await readFile(file), layer.bytes);
+      const wrongSize = registryError(
+        client.fetchBlob("team/fetch", { ...layer, size: layer.size + 1 }, file),
+      );
+      assert.match((await wrongSize).message, /expected \d+ bytes/);
+      assert.equal(existsSync(file), false);
+      const unknown = await registryError(
+        client
+          .fetchBlob("team/fetch", image.config, file)
+          .then(() => client.fetchBlob("team/fetch", { digest: `sha256:${"0".repeat(64)}`, size: 1 }, file)),
+      );
+      assert.equal(unknown.status, 404);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("RegistryClient uploads from files", () => {
+  let registry: TestRegistry;
+  let client: RegistryClient;
+  let dir: string;
+
+  before(async () => {
+    registry = await startTestRegistry();
+    client = new RegistryClient({ host: registry.host });
+    dir = await mkdtemp(path.join(tmpdir(), "sluice-upload-"));
+  });
+
+  after(async () => {
+    await client.close();
+    await registry.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function blobFile(name: string, bytes: Buffer) {
+    const file = path.join(dir, name);
+    await writeFile(file, bytes);
+    return { digest: sha256Digest(bytes), size: bytes.length, file };
+  }
+
+  it("uploads a big blob in chunks, then skips it; another repository mounts it", async () => {
+    const bytes = randomBytes(2500);
+    const blob = await blobFile("big", bytes);
+    assert.deepEqual(await client.pushBlobFile("team/chunks", blob, { chunkSize: 1000 }), {
+      digest: blob.digest,
+      size: 2500,
+      uploaded: true,
+    });
+    const fetched = path.join(dir, "fetched");
+    await client.fetchBlob("team/chunks", blob, fetched);
+    assert.deepEqual(await readFile(fetched), bytes);
+    assert.equal((await client.pushBlobFile("team/chunks", blob)).uploaded, false);
+    const mounted = await client.pushBlobFile("team/other", blob, { mountFrom: "team/chunks" });
+    assert.deepEqual(mounted, { digest: blob.digest, size: 2500, uploaded: false, mounted: true });
+    assert.equal(await client.blobExists("team/other", blob.digest), true);
+  });
+
+  it("refuses a file whose content does not match the digest", async () => {
+    const blob = await blobFile("lying", Buffer.from("actual content"));
+    const error = await registryError(
+      client.pushBlobFile("team/lies", { ...blob, digest: sha256Digest(Buffer.from("claimed")) }),
+    );
+    assert.equal(error.status, 400);
+    assert.equal(error.code, "DIGEST_INVALID");
   });
 });
 

@@ -1,3 +1,7 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { open, readFile, rm } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
 import { Agent, type Dispatcher } from "undici";
 import { z } from "zod";
 import { RegistryAuth, unauthorizedHint, type Credentials } from "./auth.ts";
@@ -12,6 +16,7 @@ import {
   isValidTag,
   normaliseRegistry,
   registryApiHost,
+  speaksPlainHttp,
 } from "./reference.ts";
 import { parseRetryAfter } from "../common/http-retry.ts";
 import {
@@ -20,6 +25,7 @@ import {
   Transport,
   type HttpMethod,
   type HttpResponse,
+  type BodySink,
   type RequestGate,
 } from "./transport.ts";
 
@@ -29,7 +35,7 @@ export type { RequestGate } from "./transport.ts";
 export interface RegistryClientOptions {
   /** "ghcr.io", "localhost:5000", "docker.io" (served from registry-1.docker.io). */
   host: string;
-  /** Speak plain HTTP: local development registries only. */
+  /** Speak plain HTTP (loopback registries always do, see `speaksPlainHttp`). */
   insecure?: boolean;
   credentials?: Credentials;
   /** Per HTTP request, including reading the answer. Default 30 s. */
@@ -63,11 +69,30 @@ export interface ManifestDescriptor {
   size: number;
 }
 
+export interface FetchedManifest extends ManifestDescriptor {
+  bytes: Buffer;
+}
+
 export interface PushedBlob {
   digest: string;
   size: number;
-  /** False when the registry already had the blob. */
+  /** False when the registry already had the blob, or mounted it from another repository. */
   uploaded: boolean;
+  mounted?: boolean;
+}
+
+/** A blob in a file, with the digest and size it must have. */
+export interface BlobFile {
+  digest: string;
+  size: number;
+  file: string;
+}
+
+export interface PushBlobOptions extends CallOptions {
+  /** A repository of the same registry that may hold the blob: it is mounted rather than uploaded. */
+  mountFrom?: string;
+  /** Blobs bigger than this go up in chunks of this size. Default 16 MiB. */
+  chunkSize?: number;
 }
 
 export const TagList = z.object({
@@ -100,6 +125,7 @@ interface Call extends CallOptions {
   scope?: string;
   headers?: Record<string, string>;
   body?: Buffer;
+  sink?: BodySink;
   expect: readonly number[];
   /** Code reported for a 404 without an error body (HEAD answers have none). */
   notFoundCode?: string;
@@ -114,6 +140,7 @@ const defaults = {
   pageSize: 100,
   maxPages: 1000,
   maxResponseBytes: 16 * 1024 * 1024,
+  chunkSize: 16 * 1024 * 1024,
 };
 
 /** A client for one registry, speaking the OCI distribution API. */
@@ -130,7 +157,7 @@ export class RegistryClient {
     if (!isValidRegistry(this.registry)) {
       throw new Error(`invalid registry host ${JSON.stringify(options.host)}: expected host or host:port`);
     }
-    const insecure = options.insecure ?? false;
+    const insecure = speaksPlainHttp(this.registry, options.insecure);
     this.#baseUrl = new URL(`${insecure ? "http" : "https"}://${registryApiHost(this.registry)}`);
     const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
     this.#ownedAgent = options.dispatcher ? undefined : dispatcher;
@@ -208,6 +235,82 @@ export class RegistryClient {
     return this.#manifestDescriptor(response, repository, reference, options);
   }
 
+  /** A manifest's bytes; by digest, the bytes are checked against it. */
+  async getManifest(
+    repository: string,
+    reference: string,
+    options: CallOptions = {},
+  ): Promise<FetchedManifest> {
+    checkRepository(repository);
+    checkManifestReference(reference);
+    const operation = `fetching manifest ${repository}:${reference}`;
+    const response = await this.#call({
+      ...options,
+      operation,
+      method: "GET",
+      url: this.#url(`/v2/${repository}/manifests/${reference}`),
+      scope: pullScope(repository),
+      headers: { accept: manifestMediaTypes.join(", ") },
+      expect: [200],
+      notFoundCode: "MANIFEST_UNKNOWN",
+    });
+    const digest = sha256Digest(response.body);
+    if (isValidDigest(reference) && reference !== digest) {
+      throw this.#invalid(operation, `the manifest's digest is ${digest}, not ${reference}`);
+    }
+    this.#checkReturnedDigest(response, digest, operation);
+    const { mediaType } = this.#parseJson(
+      response,
+      z.object({ mediaType: z.string().optional() }),
+      operation,
+    );
+    const headerType = headerValue(response.headers, "content-type")?.split(";")[0]?.trim();
+    const type = mediaType ?? headerType;
+    if (!type) throw this.#invalid(operation, "the manifest has no media type");
+    return { digest, mediaType: type, size: response.body.length, bytes: response.body };
+  }
+
+  /**
+   * Streams a blob into `file` (replaced), following a redirect to its storage without our
+   * credentials, and checks its digest and size; a mismatch leaves no file behind.
+   */
+  async fetchBlob(
+    repository: string,
+    blob: { digest: string; size: number },
+    file: string,
+    options: CallOptions = {},
+  ): Promise<void> {
+    checkRepository(repository);
+    const operation = `fetching blob ${blob.digest} from ${repository}`;
+    if (!blob.digest.startsWith("sha256:") || !isValidDigest(blob.digest)) {
+      throw new Error(`${operation}: only sha256 digests can be verified`);
+    }
+    let written = { digest: "", size: 0 };
+    const sink: BodySink = async (body) => {
+      written = await writeHashed(body, file);
+    };
+    const call = { ...options, operation, method: "GET" as const, scope: pullScope(repository), sink };
+    const redirects = [301, 302, 303, 307, 308];
+    const response = await this.#call({
+      ...call,
+      url: this.#url(`/v2/${repository}/blobs/${blob.digest}`),
+      expect: [200, ...redirects],
+      notFoundCode: "BLOB_UNKNOWN",
+    });
+    const location = headerValue(response.headers, "location");
+    if (redirects.includes(response.status)) {
+      if (!location) throw this.#invalid(operation, "a redirect without a Location");
+      await this.#call({ ...call, url: new URL(location, response.url), expect: [200] });
+    }
+    if (written.digest !== blob.digest || written.size !== blob.size) {
+      await rm(file, { force: true });
+      throw this.#invalid(
+        operation,
+        `received ${written.size} bytes with digest ${written.digest}, expected ${blob.size} bytes`,
+      );
+    }
+  }
+
   async blobExists(repository: string, digest: string, options: CallOptions = {}): Promise<boolean> {
     checkRepository(repository);
     const response = await this.#call({
@@ -221,13 +324,34 @@ export class RegistryClient {
     return response.status === 200;
   }
 
-  /** Uploads a blob unless the repository already has it. */
-  async pushBlob(repository: string, bytes: Buffer, options: CallOptions = {}): Promise<PushedBlob> {
+  /** Uploads a blob unless the repository already has it (or can mount it, see `pushBlobFile`). */
+  async pushBlob(repository: string, bytes: Buffer, options: PushBlobOptions = {}): Promise<PushedBlob> {
     const digest = sha256Digest(bytes);
     const size = bytes.length;
     if (await this.blobExists(repository, digest, options)) return { digest, size, uploaded: false };
-    const location = await this.#startUpload(repository, options);
+    const location = await this.#startUpload(repository, digest, options);
+    if (!location) return { digest, size, uploaded: false, mounted: true };
     await this.#finishUpload(repository, location, digest, bytes, options);
+    return { digest, size, uploaded: true };
+  }
+
+  /**
+   * Uploads a blob from a file unless the repository has it: mounted from `mountFrom` (another
+   * repository of this registry) when the registry can, else in one request, or in chunks of
+   * `chunkSize` bytes when bigger (never the whole file in memory). The registry checks the digest.
+   */
+  async pushBlobFile(repository: string, blob: BlobFile, options: PushBlobOptions = {}): Promise<PushedBlob> {
+    const { digest, size } = blob;
+    if (await this.blobExists(repository, digest, options)) return { digest, size, uploaded: false };
+    const location = await this.#startUpload(repository, digest, options);
+    if (!location) return { digest, size, uploaded: false, mounted: true };
+    const chunkSize = options.chunkSize ?? defaults.chunkSize;
+    if (size <= chunkSize) {
+      await this.#finishUpload(repository, location, digest, await readFile(blob.file), options);
+    } else {
+      const last = await this.#uploadChunks(repository, location, blob, chunkSize, options);
+      await this.#finishUpload(repository, last, digest, Buffer.alloc(0), options);
+    }
     return { digest, size, uploaded: true };
   }
 
@@ -332,41 +456,71 @@ export class RegistryClient {
     reference: string,
     options: CallOptions,
   ): Promise<ManifestDescriptor> {
-    const operation = `fetching manifest ${repository}:${reference}`;
-    const response = await this.#call({
-      ...options,
-      operation,
-      method: "GET",
-      url: this.#url(`/v2/${repository}/manifests/${reference}`),
-      scope: pullScope(repository),
-      headers: { accept: manifestMediaTypes.join(", ") },
-      expect: [200],
-    });
-    const headerType = headerValue(response.headers, "content-type")?.split(";")[0]?.trim();
-    const bodyType = this.#parseJson(
-      response,
-      z.object({ mediaType: z.string().optional() }),
-      operation,
-    ).mediaType;
-    const mediaType = bodyType ?? headerType;
-    if (!mediaType) throw this.#invalid(operation, "the manifest has no media type");
-    return { digest: sha256Digest(response.body), mediaType, size: response.body.length };
+    const { digest, mediaType, size } = await this.getManifest(repository, reference, options);
+    return { digest, mediaType, size };
   }
 
-  async #startUpload(repository: string, options: CallOptions): Promise<URL> {
+  /**
+   * Opens an upload session and answers where to send the blob; undefined when the registry
+   * mounted it from `options.mountFrom` instead (201), so no upload is needed.
+   */
+  async #startUpload(repository: string, digest: string, options: PushBlobOptions): Promise<URL | undefined> {
     const operation = `starting a blob upload to ${repository}`;
+    const from = options.mountFrom;
+    if (from !== undefined) checkRepository(from);
     const response = await this.#call({
       ...options,
       operation,
       method: "POST",
-      url: this.#url(`/v2/${repository}/blobs/uploads/`),
-      scope: pushScope(repository),
+      url: this.#url(`/v2/${repository}/blobs/uploads/`, from ? { mount: digest, from } : {}),
+      scope: from ? `${pushScope(repository)} ${pullScope(from)}` : pushScope(repository),
       body: Buffer.alloc(0),
-      expect: [202],
+      expect: from ? [201, 202] : [202],
     });
+    if (response.status === 201) return undefined;
     const location = headerValue(response.headers, "location");
     if (!location) throw this.#invalid(operation, "the registry gave no upload Location");
     return new URL(location, response.url);
+  }
+
+  /** PATCHes the file in order, chunk by chunk; each answer names where the next one goes. */
+  async #uploadChunks(
+    repository: string,
+    start: URL,
+    blob: BlobFile,
+    chunkSize: number,
+    options: CallOptions,
+  ): Promise<URL> {
+    const operation = `uploading blob ${blob.digest} to ${repository} in chunks`;
+    const handle = await open(blob.file);
+    try {
+      let location = start;
+      for (let offset = 0; offset < blob.size; offset += chunkSize) {
+        const length = Math.min(chunkSize, blob.size - offset);
+        const { buffer, bytesRead } = await handle.read(Buffer.alloc(length), 0, length, offset);
+        if (bytesRead !== length)
+          throw new Error(`${operation}: ${blob.file} is shorter than ${blob.size} bytes`);
+        const response = await this.#call({
+          ...options,
+          operation,
+          method: "PATCH",
+          url: location,
+          scope: pushScope(repository),
+          headers: {
+            "content-type": "application/octet-stream",
+            "content-range": `${offset}-${offset + length - 1}`,
+          },
+          body: buffer,
+          expect: [202],
+        });
+        const next = headerValue(response.headers, "location");
+        if (!next) throw this.#invalid(operation, "the registry gave no Location for the next chunk");
+        location = new URL(next, response.url);
+      }
+      return location;
+    } finally {
+      await handle.close();
+    }
   }
 
   async #finishUpload(
@@ -427,6 +581,7 @@ export class RegistryClient {
       headers,
       signal: call.signal,
       ...(call.body ? { body: call.body } : {}),
+      ...(call.sink ? { sink: call.sink } : {}),
     };
   }
 
@@ -509,6 +664,23 @@ const codesByStatus: Record<number, string> = { 401: "UNAUTHORIZED", 403: "DENIE
 function fallbackErrors(status: number, notFoundCode: string | undefined): RegistryErrorEntry[] {
   const code = codesByStatus[status] ?? (status === 404 ? notFoundCode : undefined);
   return code === undefined ? [] : [{ code }];
+}
+
+async function writeHashed(
+  body: AsyncIterable<Buffer>,
+  file: string,
+): Promise<{ digest: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  async function* counted() {
+    for await (const chunk of body) {
+      hash.update(chunk);
+      size += chunk.length;
+      yield chunk;
+    }
+  }
+  await pipeline(counted(), createWriteStream(file));
+  return { digest: `sha256:${hash.digest("hex")}`, size };
 }
 
 function pullScope(repository: string): string {

@@ -12,7 +12,14 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: Buffer;
   signal?: AbortSignal | undefined;
+  /**
+   * Consumes a 200 answer's body as it streams (a blob written to a file) instead of buffering it;
+   * called afresh, from the first byte, on every attempt. The response's `body` is then empty.
+   */
+  sink?: BodySink | undefined;
 }
+
+export type BodySink = (body: AsyncIterable<Buffer>) => Promise<void>;
 
 export interface HttpResponse {
   status: number;
@@ -104,7 +111,10 @@ export class Transport {
         dispatcher: this.#options.dispatcher,
         signal,
       });
-      const body = await readLimited(response.body, this.#options.maxResponseBytes, req.method);
+      const body =
+        req.sink && response.statusCode === 200
+          ? await req.sink(response.body).then(() => Buffer.alloc(0))
+          : await readLimited(response.body, this.#options.maxResponseBytes, req.method);
       return { status: response.statusCode, headers: response.headers, body, url: req.url };
     } catch (error) {
       if (req.signal?.aborted) throw req.signal.reason;

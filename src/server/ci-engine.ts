@@ -11,6 +11,7 @@ import type { Logger } from "../runtime/logger.ts";
 import type { Manager } from "../runtime/manager.ts";
 import type { LocalUser } from "../ci/api/index.ts";
 import type { HttpServer } from "../http/server.ts";
+import { RegistryMirrors } from "../oci/mirrors.ts";
 import type { ListenAddress } from "./controllers.ts";
 
 export interface CiOptions {
@@ -21,6 +22,8 @@ export interface CiOptions {
   /** Serves the CI API (/api/v1) here; absent: no API. */
   listen?: ListenAddress | undefined;
   localUsers?: readonly LocalUser[] | undefined;
+  /** `HOST=MIRROR` pairs (`--registry-mirror`): images of HOST are read from MIRROR. */
+  registryMirrors?: readonly string[] | undefined;
 }
 
 export interface RunningCi {
@@ -47,7 +50,7 @@ export async function setupCiEngine(
   const dataDir = path.join(options.storagePath, "ci");
   const store = await SqliteCiStore.open({ dataDir });
   const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
-  const resources = builtinResources();
+  const resources = builtinResources({ mirrors: RegistryMirrors.parse(ci.registryMirrors ?? []) });
   const engine = new CiEngine({
     store,
     launcher: new BuildRunner({ store, dataDir, resources, vars }),

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { parseLocalUser, type LocalUser } from "../../ci/api/index.ts";
+import { parseRegistryMirror } from "../../oci/mirrors.ts";
 import { resolveClusterAccess } from "../../kube/kubeconfig.ts";
 import type { RegistryLimit } from "../../oci/registry-limiter.ts";
 import { createLogger } from "../../runtime/logger.ts";
@@ -58,6 +59,7 @@ interface ServerFlags {
   ciSecretsNamespacePrefix: string;
   httpAddr: { host: string; port: number };
   addLocalUser: string[];
+  registryMirror: string[];
 }
 
 function registryLimit(flags: ServerFlags): Partial<RegistryLimit> | undefined {
@@ -66,6 +68,15 @@ function registryLimit(flags: ServerFlags): Partial<RegistryLimit> | undefined {
   if (flags.registryBurst !== undefined) limit.burst = flags.registryBurst;
   if (flags.registryConcurrency !== undefined) limit.maxConcurrency = flags.registryConcurrency;
   return Object.keys(limit).length ? limit : undefined;
+}
+
+function validMirror(text: string): string {
+  try {
+    parseRegistryMirror(text);
+    return text;
+  } catch (error) {
+    throw new SluiceError(`--registry-mirror: ${(error as Error).message}`, { exitCode: ExitCode.usage });
+  }
 }
 
 function localUsers(flags: string[]): LocalUser[] {
@@ -138,6 +149,12 @@ export function registerServerCommand(program: Command): void {
     .option("--strict-substitutions", "fail on postBuild variables that have no value and no default", false)
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
     .option("--no-ci", "do not run the CI engine (pipelines, checks, builds)")
+    .option(
+      "--registry-mirror <host=mirror>",
+      "read images of HOST from MIRROR (host[:port][/prefix]), e.g. docker.io=127.0.0.1:5000/mirror/docker.io (repeatable)",
+      (value: string, all: string[]) => [...all, validMirror(value)],
+      [] as string[],
+    )
     .option("--ci-secrets-namespace-prefix <prefix>", "((vars)) from Secrets in <prefix><team>", "concourse-")
     .option("--log-level <level>", "debug, info, warn, error", "info");
   ciApiOptions(command).action(async (flags: ServerFlags) => {
