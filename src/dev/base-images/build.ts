@@ -9,15 +9,9 @@ import path from "node:path";
 import { z } from "zod";
 import { SluiceError } from "../../common/errors.ts";
 import { cacheDir, upstreamBinary } from "../../common/toolchain.ts";
-import { buildRootfs } from "./mmdebstrap.ts";
+import { buildRootfs, customizeHook, mmdebstrapArgs } from "./mmdebstrap.ts";
 import { readImageLayout, writeImageLayout, type LayoutImage } from "./oci-layout.ts";
-import {
-  debianSources,
-  debianSuite,
-  recipeVersion,
-  sourceDateEpoch,
-  type BaseImageRecipe,
-} from "./recipes.ts";
+import { debianSuite, recipeVersion, sourceDateEpoch, type BaseImageRecipe } from "./recipes.ts";
 
 export const BuildRecord = z.object({
   seconds: z.number(),
@@ -50,11 +44,16 @@ export const imagesCacheDir = (): string => path.join(cacheDir(), "images");
 
 const labelPrefix = "dev.sluice.base-image";
 
-/** 12 hex digits of a hash over what shapes the image (not its mirror names, which are only pushed). */
+/**
+ * 12 hex digits of a hash over what shapes the image: the recipe (not its mirror names, which are
+ * only pushed), mmdebstrap's arguments, the hook's text and the upstream binary's version.
+ */
 export async function recipeKey(recipe: BaseImageRecipe): Promise<string> {
   const { mirrors: _names, description: _text, ...shape } = recipe;
   const upstream = recipe.upstream && path.basename(path.dirname(await upstreamBinary(recipe.upstream)));
-  const inputs = { recipeVersion, debianSuite, debianSources, sourceDateEpoch, shape, upstream };
+  const args = mmdebstrapArgs(recipe, { tar: "OUT", versions: "OUT" });
+  const hook = await readFile(customizeHook, "utf8");
+  const inputs = { recipeVersion, sourceDateEpoch, shape, upstream, args, hook };
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 12);
 }
 

@@ -4,7 +4,7 @@ import { systemBinary, upstreamBinary } from "../../common/toolchain.ts";
 import { inheritedEnv, runProcess } from "../../process/run.ts";
 import { debianSources, debianSuite, sourceDateEpoch, type BaseImageRecipe } from "./recipes.ts";
 
-const customizeHook = path.join(path.dirname(fileURLToPath(import.meta.url)), "customize.sh");
+export const customizeHook = path.join(path.dirname(fileURLToPath(import.meta.url)), "customize.sh");
 const hookDirs = "/usr/share/mmdebstrap/hooks";
 
 /** Documentation, manuals and translations are left out, as Debian's own -slim images do. */
@@ -39,6 +39,8 @@ export function mmdebstrapArgs(recipe: BaseImageRecipe, output: RootfsOutput): s
     // the busybox root's package manager files are removed whole by the hook, not cleaned
     ...(busybox ? [`--hook-dir=${hookDirs}/busybox`, "--skip=cleanup/apt,cleanup/mmdebstrap"] : []),
     ...(busybox ? [] : slimDpkgOptions.map((o) => `--dpkgopt=${o}`)),
+    // the root is thrown away once it is a tar: dpkg's fsyncs buy nothing
+    "--dpkgopt=force-unsafe-io",
     ...(recipe.packages.length > 0 ? [`--include=${recipe.packages.join(",")}`] : []),
     // mmdebstrap runs no customize hooks for the extract variant
     `--${busybox ? "extract" : "customize"}-hook=sh ${customizeHook} "$1"`,

@@ -14,7 +14,7 @@ export const debianSources: readonly string[] = [
   "deb http://deb.debian.org/debian-security bookworm-security main",
 ];
 
-/** Bump when the build steps change in a way the recipes' fields do not show: every image rebuilds. */
+/** Bump when the image's making changes outside the recipes, mmdebstrap's arguments and the hook (the layout writer): every image rebuilds. */
 export const recipeVersion = 1;
 
 /** File times in the layers and the configs' `created`: 2025-01-01T00:00:00Z. */
