@@ -65,8 +65,8 @@ export async function ensureBaseImage(
   const key = await recipeKey(recipe);
   const root = options.root ?? imagesCacheDir();
   const dir = path.join(root, `${recipe.name}-${key}`);
-  if (!(await exists(dir))) await build(recipe, key, dir, options);
-  else return { ...(await cachedImage(recipe, key, dir)), cached: true };
+  if (await exists(dir)) return { ...(await cachedImage(recipe, key, dir)), cached: true };
+  await build(recipe, key, dir, options);
   await removeOtherKeys(root, recipe.name, key);
   return { ...(await cachedImage(recipe, key, dir)), cached: false };
 }
@@ -94,7 +94,8 @@ async function build(
   options: BuildOptions,
 ): Promise<void> {
   const started = Date.now();
-  const partial = `${dir}.partial`;
+  // one partial directory per process: two test processes may build the same image at once
+  const partial = `${dir}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
   const output = { tar: path.join(partial, "rootfs.tar"), versions: path.join(partial, "packages.txt") };
@@ -119,7 +120,7 @@ async function build(
     await rm(output.tar);
     await rm(output.versions);
     await writeFile(path.join(partial, "build.json"), JSON.stringify(record, null, 2) + "\n");
-    await rename(partial, dir);
+    await renameUnlessPresent(partial, dir);
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
     throw new SluiceError(`building base image ${recipe.name} failed: ${(error as Error).message}`, {
@@ -159,9 +160,20 @@ function parseVersions(text: string): Record<string, string> {
   return Object.fromEntries(entries);
 }
 
+/** Moves the finished build into place; when another process got there first, its build stays. */
+async function renameUnlessPresent(partial: string, dir: string): Promise<void> {
+  try {
+    await rename(partial, dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if ((code !== "ENOTEMPTY" && code !== "EEXIST") || !(await exists(dir))) throw error;
+    await rm(partial, { recursive: true, force: true });
+  }
+}
+
 /** Earlier builds of the same image are not used any more; disk is not free. */
 async function removeOtherKeys(root: string, name: string, key: string): Promise<void> {
-  const pattern = new RegExp(`^${name}-[0-9a-f]{12}(\\.partial)?$`);
+  const pattern = new RegExp(`^${name}-[0-9a-f]{12}(\\.partial-[0-9]+)?$`);
   for (const entry of await readdir(root)) {
     if (pattern.test(entry) && entry !== `${name}-${key}`)
       await rm(path.join(root, entry), { recursive: true, force: true });
