@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -90,24 +90,31 @@ describe("offline base images in the environment's registry", () => {
     assertMirrorsResolve,
   );
 
-  it("serves a git image whose root filesystem has /usr/bin/git, and golang's has go", async () => {
+  it("serves layers that hold /usr/bin/git, go and busybox, and they run there", async () => {
     const { env } = await testEnvWithImages();
     const images = await ensureBaseImages();
-    for (const [name, file] of [
-      ["git", "./usr/bin/git"],
-      ["golang", "./usr/lib/go-1.19/bin/go"],
-      ["busybox", "./usr/bin/busybox"],
+    for (const [name, file, command, output] of [
+      ["git", "./usr/bin/git", ["git", "--version"], /^git version 2\.39\./],
+      [
+        "golang",
+        "./usr/lib/go-1.19/bin/go",
+        ["go", "env", "GOVERSION", "CGO_ENABLED", "GOPATH"],
+        /^go1\.19\.\d+\n0\n\/go$/,
+      ],
+      [
+        "busybox",
+        "./usr/bin/busybox",
+        ["sh", "-c", "echo $PATH; ls /bin/wget"],
+        /^\/usr\/local\/sbin:.*\n\/bin\/wget$/,
+      ],
     ] as const) {
       const image = byName(images, name);
       const layer = await registryGet(env, mirrorRepo(env, image), "blobs", image.layout.layers[0]!.digest);
-      const tarFile = path.join(await work, `${name}.tar.gz`);
-      await writeFile(tarFile, layer);
-      const { stdout } = await runProcess("tar", ["-tzf", tarFile], {
-        env: inheritedEnv(),
-        timeoutMs: 120_000,
-        maxOutputBytes: 256 * 1024 * 1024,
-      });
-      assert.ok(stdout.split("\n").includes(file), `${name}'s layer has no ${file}`);
+      const root = path.join(await work, name);
+      await mkdir(root);
+      const entries = await run("tar", ["-xzvf", "-", "-C", root], layer);
+      assert.ok(entries.split("\n").includes(file), `${name}'s layer has no ${file}`);
+      assert.match((await inImage(root, image, command)).trim(), output, `${command.join(" ")} in ${name}`);
     }
   });
 
@@ -196,6 +203,18 @@ describe("the base image cache", () => {
     });
   });
 });
+
+async function run(file: string, args: readonly string[], input?: Buffer): Promise<string> {
+  const options = { env: inheritedEnv(), timeoutMs: 120_000, maxOutputBytes: 256 * 1024 * 1024 };
+  return (await runProcess(file, args, input ? { ...options, input } : options)).stdout;
+}
+
+/** Runs a command in an unpacked image root with bubblewrap, with the image's environment. */
+async function inImage(root: string, image: BaseImage, command: readonly string[]): Promise<string> {
+  const env = Object.entries(image.recipe.env).flatMap(([name, value]) => ["--setenv", name, value]);
+  const sandbox = ["--ro-bind", root, "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"];
+  return run("bwrap", [...sandbox, "--unshare-pid", "--clearenv", ...env, ...command]);
+}
 
 function repositoryPrefix(env: DevEnv & { imageMirror: string }): string {
   return env.imageMirror.slice(env.registry.length + 1);

@@ -104,6 +104,7 @@ async function build(
     const packages = parseVersions(await readFile(output.versions, "utf8"));
     const layout = await writeImageLayout(partial, {
       rootfsTar: output.tar,
+      leadingDirectories: ["dev"],
       created: new Date(sourceDateEpoch * 1000).toISOString(),
       env: recipe.env,
       cmd: recipe.cmd,

@@ -33,7 +33,7 @@ done
 if [ "${SLUICE_TRIM:-}" = yes ]; then
   rm -rf "$root/etc/apt" "$root/etc/dpkg" "$root/var/lib/apt" "$root/var/lib/dpkg" \
     "$root/var/cache/apt" "$root/var/log/apt" "$root/usr/share"
-  mkdir -p "$root/root" "$root/var/cache" "$root/var/lib"
+  mkdir -p "$root/root" "$root/var/cache" "$root/var/lib" "$root/proc" "$root/sys"
   chmod 0700 "$root/root"
 fi
 

@@ -11,6 +11,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { z } from "zod";
+import { createTar } from "../../common/tar.ts";
 import { sha256Digest } from "../../oci/digest.ts";
 import { Descriptor, ImageConfig, ImageManifest } from "../../oci/manifest.ts";
 import { MediaType } from "../../oci/media-types.ts";
@@ -18,6 +19,8 @@ import { MediaType } from "../../oci/media-types.ts";
 export interface ImageSpec {
   /** The root filesystem tar, the image's only layer. */
   rootfsTar: string;
+  /** Empty directories put before the tar's entries (mmdebstrap leaves /dev out with its device nodes). */
+  leadingDirectories?: readonly string[];
   /** RFC 3339 */
   created: string;
   env: Readonly<Record<string, string>>;
@@ -50,7 +53,7 @@ const ImageIndex = z.object({
 export async function writeImageLayout(dir: string, spec: ImageSpec): Promise<LayoutImage> {
   await mkdir(blobDir(dir), { recursive: true });
   await writeFile(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  const { layer, diffId } = await writeLayer(dir, spec.rootfsTar);
+  const { layer, diffId } = await writeLayer(dir, spec.rootfsTar, spec.leadingDirectories ?? []);
   const config = await writeBlob(
     dir,
     MediaType.ociConfig,
@@ -105,13 +108,17 @@ function imageConfig(spec: ImageSpec, diffId: string): ImageConfig {
 }
 
 /** Streams tar → gzip → blob file, hashing both sides: the diff ID (tar) and the layer digest (gzip). */
-async function writeLayer(dir: string, tar: string): Promise<{ layer: LayoutBlob; diffId: string }> {
+async function writeLayer(
+  dir: string,
+  tar: string,
+  leadingDirectories: readonly string[],
+): Promise<{ layer: LayoutBlob; diffId: string }> {
   const uncompressed = createHash("sha256");
   const compressed = createHash("sha256");
   let size = 0;
   const partial = path.join(blobDir(dir), "layer.partial");
   await pipeline(
-    createReadStream(tar),
+    withLeadingDirectories(leadingDirectories, tar),
     hashing(uncompressed),
     createGzip({ level: 6 }),
     hashing(compressed, (n) => (size += n)),
@@ -125,6 +132,17 @@ async function writeLayer(dir: string, tar: string): Promise<{ layer: LayoutBlob
     diffId: `sha256:${uncompressed.digest("hex")}`,
   };
 }
+
+/** A tar is a sequence of entries: directory headers (without the end-of-archive blocks) then the file's. */
+async function* withLeadingDirectories(directories: readonly string[], tar: string): AsyncGenerator<Buffer> {
+  if (directories.length > 0) {
+    const entries = createTar(directories.map((d) => ({ type: "directory", path: d }) as const));
+    yield entries.subarray(0, entries.length - endOfArchiveBytes);
+  }
+  yield* createReadStream(tar);
+}
+
+const endOfArchiveBytes = 1024;
 
 function hashing(hash: Hash, count?: (bytes: number) => void): Transform {
   return new Transform({

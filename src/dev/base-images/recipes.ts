@@ -15,7 +15,7 @@ export const debianSources: readonly string[] = [
 ];
 
 /** Bump when the image's making changes outside the recipes, mmdebstrap's arguments and the hook (the layout writer): every image rebuilds. */
-export const recipeVersion = 1;
+export const recipeVersion = 2;
 
 /** File times in the layers and the configs' `created`: 2025-01-01T00:00:00Z. */
 export const sourceDateEpoch = 1735689600;
