@@ -57,6 +57,9 @@ export function registerDevCommands(program: Command): void {
     .description("build the offline base images from Debian packages into the cache (each once per recipe)")
     .action(async () => {
       const { ensureBaseImages, describeBaseImage } = await import("../../dev/base-images/index.ts");
+      process.stderr.write(
+        "· base images: building those the cache lacks, one at a time (minutes when cold)\n",
+      );
       await ensureBaseImages({ progress: (image) => process.stdout.write(`${describeBaseImage(image)}\n`) });
     });
   dev
