@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # One idempotent setup for every make target: pinned Node.js, npm packages,
-# Debian packages and the Go-built upstream binaries, each skipped when present.
+# Debian packages, the Go-built upstream binaries and the offline base images, each skipped
+# when present.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/setup-node.sh" >/dev/null
 "$here/setup-npm.sh"
 "$here/setup-debian.sh"
 "$here/build-upstream.sh"
+"$here/build-images.sh"

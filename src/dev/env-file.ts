@@ -21,6 +21,12 @@ export const DevEnv = z.object({
   helm: z.string(),
   kubectl: z.string(),
   nodes: z.number().int(),
+  imageMirror: z
+    .string()
+    .optional()
+    .describe(
+      "REGISTRY/mirror when the base images were pushed (dev up --images): docker.io's mirror is <imageMirror>/docker.io",
+    ),
   serverUrl: z
     .string()
     .optional()

@@ -32,6 +32,7 @@ import { registryEventsPath } from "./webhooks.ts";
 import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "../common/toolchain.ts";
 import { nodesReady } from "./nodes.ts";
+import { pushToEnvironment, type MirrorPushReport } from "./base-images/index.ts";
 
 export interface UpOptions {
   dir: string;
@@ -39,15 +40,26 @@ export interface UpOptions {
   registryAuth?: boolean;
   /** also install the CRDs and run `sluice server` against the cluster */
   server?: boolean;
+  /** also push the offline base images under their mirror names (built first when not cached) */
+  images?: boolean;
   progress?: (message: string) => void;
 }
 
-export type UpResult = { env: DevEnv; alreadyRunning: boolean };
+export type UpResult = { env: DevEnv; alreadyRunning: boolean; images?: MirrorPushReport };
 
 /** Starts (or reports) the environment in `dir`: all components or none. */
 export async function devUp(options: UpOptions): Promise<UpResult> {
-  const dir = path.resolve(options.dir);
   const report = options.progress ?? (() => {});
+  const result = await upWithoutImages(options, report);
+  if (!options.images) return result;
+  report("pushing the base images under their mirror names");
+  const { env, pushed } = await pushToEnvironment(result.env, { progress: report });
+  await writeDevEnv(env);
+  return { ...result, env, images: pushed };
+}
+
+async function upWithoutImages(options: UpOptions, report: (m: string) => void): Promise<UpResult> {
+  const dir = path.resolve(options.dir);
   const existing = await readDevEnv(dir);
   const state = await readState(dir);
   if (existing && state && (await allRunning(state.processes))) {

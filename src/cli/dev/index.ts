@@ -2,6 +2,7 @@ import { Option, type Command } from "commander";
 import { defaultDevDir, type DevEnv } from "../../dev/env-file.ts";
 import { devDown, devStatus, devUp } from "../../dev/environment.ts";
 import { addWebhook } from "../../dev/webhooks.ts";
+import type { MirrorPushReport } from "../../dev/base-images/index.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
 
 function describe(env: DevEnv): string {
@@ -10,10 +11,28 @@ function describe(env: DevEnv): string {
     `  api server  ${env.apiServer}  (${env.nodes} kwok nodes)`,
     `  registry    ${env.registry}${env.registryUsername ? `  (user ${env.registryUsername})` : ""}`,
     `  git         ${env.gitUrl}/<name>.git  (user ${env.gitUsername}, password in ${env.dir}/git-password)`,
+    ...(env.imageMirror
+      ? [`  images      ${env.imageMirror}  (--registry-mirror docker.io=${env.imageMirror}/docker.io)`]
+      : []),
     `  env file    ${env.dir}/env.json`,
     "",
     `  try: ${env.kubectl} --kubeconfig ${env.kubeconfig} get nodes`,
   ].join("\n");
+}
+
+/** One line per mirrored repository: `  127.0.0.1:5000/mirror/docker.io/library/golang: latest 1 1.19` */
+function describeMirrors(env: DevEnv, pushed: MirrorPushReport): string {
+  const tagsByRepository = new Map<string, string[]>();
+  for (const reference of pushed.references) {
+    const at = reference.lastIndexOf(":");
+    const repository = reference.slice(0, at);
+    tagsByRepository.set(repository, [...(tagsByRepository.get(repository) ?? []), reference.slice(at + 1)]);
+  }
+  const lines = [...tagsByRepository].map(
+    ([repository, tags]) => `  ${env.registry}/${repository}: ${tags.join(" ")}`,
+  );
+  const counts = `${pushed.manifestsPushed} tags and ${pushed.blobsUploaded} blobs pushed now`;
+  return `\nbase images (${counts}):\n${lines.join("\n")}\n`;
 }
 
 function positiveInt(value: string): number {
@@ -33,6 +52,16 @@ export function registerDevCommands(program: Command): void {
     .description("the local real environment: Kubernetes with kwok nodes, OCI registry, git server");
   registerLifecycle(dev);
   registerWebhook(dev);
+  dev
+    .command("build-images")
+    .description("build the offline base images from Debian packages into the cache (each once per recipe)")
+    .action(async () => {
+      const { ensureBaseImages, describeBaseImage } = await import("../../dev/base-images/index.ts");
+      process.stderr.write(
+        "· base images: building those the cache lacks, one at a time (minutes when cold)\n",
+      );
+      await ensureBaseImages({ progress: (image) => process.stdout.write(`${describeBaseImage(image)}\n`) });
+    });
   dev
     .command("git-server", { hidden: true })
     .description("run the git smart-HTTP server (started by 'dev up')")
@@ -54,20 +83,35 @@ function registerLifecycle(dev: Command): void {
     .option("--nodes <n>", "number of fake kwok nodes", positiveInt, 3)
     .option("--registry-auth", "protect the registry with htpasswd basic auth", false)
     .option("--server", "also install the CRDs and run sluice server against the cluster", false)
-    .action(async (opts: { dir: string; nodes: number; registryAuth: boolean; server: boolean }) => {
-      const started = Date.now();
-      const { env, alreadyRunning } = await devUp({
-        dir: opts.dir,
-        nodes: opts.nodes,
-        registryAuth: opts.registryAuth,
-        server: opts.server,
-        progress: (m) => process.stderr.write(`· ${m}\n`),
-      });
-      const headline = alreadyRunning
-        ? "already running"
-        : `up in ${((Date.now() - started) / 1000).toFixed(1)}s`;
-      process.stdout.write(`sluice dev environment ${headline}\n${describe(env)}\n`);
-    });
+    .option(
+      "--images",
+      "also push the offline base images under mirror names (built once when missing)",
+      false,
+    )
+    .action(
+      async (opts: {
+        dir: string;
+        nodes: number;
+        registryAuth: boolean;
+        server: boolean;
+        images: boolean;
+      }) => {
+        const started = Date.now();
+        const { env, alreadyRunning, images } = await devUp({
+          dir: opts.dir,
+          nodes: opts.nodes,
+          registryAuth: opts.registryAuth,
+          server: opts.server,
+          images: opts.images,
+          progress: (m) => process.stderr.write(`· ${m}\n`),
+        });
+        const headline = alreadyRunning
+          ? "already running"
+          : `up in ${((Date.now() - started) / 1000).toFixed(1)}s`;
+        process.stdout.write(`sluice dev environment ${headline}\n${describe(env)}\n`);
+        if (images) process.stdout.write(describeMirrors(env, images));
+      },
+    );
 
   dev
     .command("status")
