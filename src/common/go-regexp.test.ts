@@ -2,6 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { compileGoRegexp, ExpandTemplate, GoRegexpError } from "./go-regexp.ts";
 
+function matchSpan(pattern: string, input: string): [number, number] | undefined {
+  const match = compileGoRegexp(pattern).exec(input);
+  return match ? [match.index!, match.index! + match[0].length] : undefined;
+}
+
 describe("Go regular expressions on RE2", () => {
   const matches: [go: string, accepted: string, refused: string][] = [
     ["^main-(?P<ts>[0-9]+)$", "main-12", "main-x"],
@@ -63,6 +68,12 @@ describe("Go regular expressions on RE2", () => {
     assert.equal(re.test(`${"a".repeat(28)}!`), false);
     assert.equal(re.test("a".repeat(10_000)), true);
     assert.ok(performance.now() - started < 100, "took longer than 100 ms");
+  });
+
+  it("repeats what may match empty as Go does, where JavaScript's engine differs (found by fuzzing)", () => {
+    // as Go 1.26 regexp.FindStringIndex answers
+    assert.deepEqual(matchSpan("(?:x*?a*)?a*", "x"), [0, 0]);
+    assert.deepEqual(matchSpan("(?:((?:(\\da)*?)))+", "1a"), [0, 0]);
   });
 
   it("finds, replaces and splits as Go's FindAll, ReplaceAll and Split", () => {
