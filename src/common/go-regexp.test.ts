@@ -75,7 +75,9 @@ describe("Go regular expressions on RE2", () => {
     assert.deepEqual(matchSpan("(?:x*?a*)?a*", "x"), [0, 0]);
     assert.deepEqual(matchSpan("(?:((?:(\\da)*?)))+", "1a"), [0, 0]);
   });
+});
 
+describe("Go regular expressions: FindAll, ReplaceAll, Split", () => {
   it("finds, replaces and splits as Go's FindAll, ReplaceAll and Split", () => {
     const re = compileGoRegexp("x*");
     assert.deepEqual(
