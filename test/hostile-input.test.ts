@@ -1,55 +1,35 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { aliasBomb } from "../src/common/yaml-bounds.test-support.ts";
+import type { KubeObject } from "../src/kube/objects.ts";
 import { configMap } from "../src/kustomize/artifacts.test-support.ts";
 import type { Lease } from "../src/runtime/leader-election.ts";
-import { testEnv } from "./helpers/env.ts";
-import { pushRepo } from "./helpers/git.ts";
-import { adminClient, testNamespace } from "./helpers/kube.ts";
 import {
   applyKustomization,
   appliedRevision,
+  deliveryFixture,
   failedWith,
   waitForKustomization,
 } from "./helpers/kustomizations.ts";
 import { pushTestImage } from "./helpers/registry.ts";
-import { startTestServer } from "./helpers/server.ts";
-import {
-  applyGitRepository,
-  createGitAuthSecret,
-  readyTrue,
-  requestReconcile,
-  waitForGitRepository,
-} from "./helpers/sources.ts";
+import { readyTrue, waitForGitRepository } from "./helpers/sources.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 const imageApi = "image.toolkit.fluxcd.io/v1";
-type ImagePolicy = { status?: { latestRef?: { tag: string } } };
+type ImagePolicy = KubeObject & { status?: { latestRef?: { tag: string } } };
 
 test("a hostile filter pattern and an alias bomb fail or pass alone: the lease is renewed and sources keep reconciling", async (t) => {
-  const env = await testEnv();
-  const client = await adminClient(t);
-  const ns = await testNamespace(t, client, "hostile");
-  const server = await startTestServer(t, client, {
-    namespace: ns,
-    controllers: ["gitrepository", "kustomization", "imagerepository", "imagepolicy"],
-    leaderElection: { namespace: ns, name: "sluice-hostile" },
-  });
+  const { env, client, ns, server, sha, push } = await deliveryFixture(
+    t,
+    "hostile",
+    { "app/cm.yaml": configMap("app"), "bomb/lol.yaml": aliasBomb(20) },
+    (namespace) => ({
+      controllers: ["gitrepository", "kustomization", "imagerepository", "imagepolicy"],
+      leaderElection: { namespace, name: "sluice-hostile" },
+    }),
+  );
   const lease = () => client.get<Lease>("coordination.k8s.io/v1", "Lease", "sluice-hostile", ns);
   const leased = await waitFor("the lease is held", async () => (await lease()).spec?.renewTime);
-
-  const repo = `hostile-${ns}`;
-  const pushed = await pushRepo(env, repo, {
-    "app/cm.yaml": configMap("app"),
-    "bomb/lol.yaml": aliasBomb(20),
-  });
-  await createGitAuthSecret(client, ns, "auth", env.gitUsername, env.gitPassword);
-  await applyGitRepository(client, ns, "source", {
-    url: pushed.url,
-    interval: "1h",
-    ref: { branch: "main" },
-    secretRef: { name: "auth" },
-  });
   // a tag of 28 a's and a dash takes ^(a+)+$ about 20 s on a backtracking engine
   const image = `${env.registry}/hostile/app-${ns}`;
   await pushTestImage(env, `hostile/app-${ns}`, ["aaa", `${"a".repeat(28)}-`]);
@@ -83,16 +63,15 @@ test("a hostile filter pattern and an alias bomb fail or pass alone: the lease i
     message,
     /file lol\.yaml expands more than the YAML alias limit of 1000 .*SLUICE_YAML_MAX_ALIASES/,
   );
-  await waitForKustomization(client, ns, "app", appliedRevision(`main@sha1:${pushed.sha}`), "app applied");
+  await waitForKustomization(client, ns, "app", appliedRevision(`main@sha1:${sha}`), "app applied");
 
   // the source still follows new commits, and the lease was renewed all along by the same holder
-  const next = await pushRepo(env, repo, { "app/cm.yaml": configMap("app", { key: "next" }) });
-  await requestReconcile(client, ns, "source");
+  const next = await push({ "app/cm.yaml": configMap("app", { key: "next" }) });
   await waitForGitRepository(
     client,
     ns,
     "source",
-    (o, ready) => readyTrue(o, ready) && o.status?.artifact?.revision === `main@sha1:${next.sha}`,
+    (o, ready) => readyTrue(o, ready) && o.status?.artifact?.revision === `main@sha1:${next}`,
     "the next commit fetched",
   );
   const renewed = await lease();
