@@ -2,7 +2,7 @@ SHELL := bash
 RUN := scripts/with-node.sh
 TESTS ?= 'src/**/*.test.ts' 'test/**/*.test.ts'
 
-.PHONY: setup test demo lint typecheck bench dev-up dev-down
+.PHONY: setup test fuzz demo lint typecheck bench dev-up dev-down
 
 setup:
 	@scripts/setup.sh
@@ -10,6 +10,12 @@ setup:
 ## test: set everything up, type-check, and run unit + integration tests against the real environment
 test: setup typecheck
 	$(RUN) node --test --test-global-setup=test/global-setup.ts --test-concurrency=2 --test-timeout=300000 $(TESTS)
+
+## fuzz: the property tests (src/**/*.property.test.ts) with a larger budget; FUZZ_RUNS, FUZZ_SEED to vary
+FUZZ_RUNS ?= 20000
+FUZZ_SEED ?= 18
+fuzz: setup
+	SLUICE_FUZZ_RUNS=$(FUZZ_RUNS) SLUICE_FUZZ_SEED=$(FUZZ_SEED) $(RUN) node --test --test-timeout=1800000 'src/**/*.property.test.ts'
 
 typecheck: setup
 	$(RUN) tsc --noEmit

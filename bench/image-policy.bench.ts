@@ -47,6 +47,19 @@ const cases: [name: string, policy: PolicyChoice, filter?: TagFilter][] = [
   ],
 ];
 
+// A tenant's hostile filter (issue 18): exponential on a backtracking engine, linear on RE2.
+const hostile = `${"a".repeat(28)}!`;
+const hostileTimes: number[] = [];
+for (let run = 0; run < 20; run++) {
+  const started = performance.now();
+  compilePolicy({ alphabetical: {} }, { pattern: "^(a+)+$" }).select([hostile]);
+  hostileTimes.push(performance.now() - started);
+}
+console.log(
+  `hostile filter ^(a+)+$ on ${JSON.stringify(hostile)}: cold ${hostileTimes[0]!.toFixed(2)} ms, ` +
+    `slowest warm ${Math.max(...hostileTimes.slice(1)).toFixed(2)} ms (budget 10 ms)`,
+);
+
 const list = tags(count);
 console.log(`latest-tag selection over ${list.length} tags, ${runs} runs (node ${process.version})`);
 for (const [name, policy, filter] of cases) {

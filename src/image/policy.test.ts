@@ -64,6 +64,15 @@ describe("semver policy", () => {
     assert.equal(selectTag(["1.0.0+b", "1.0.0+a"], policy)?.tag, "1.0.0+a");
   });
 
+  it("evaluates a catastrophic-backtracking filter ^(a+)+$ in linear time", () => {
+    const hostile = `${"a".repeat(28)}!`;
+    const filter = { pattern: "^(a+)+$" };
+    const started = performance.now();
+    const selected = selectTag([hostile, "aaa"], { alphabetical: {} }, filter);
+    assert.deepEqual(selected, { tag: "aaa" });
+    assert.ok(performance.now() - started < 200, "the filter held the event loop");
+  });
+
   it("selects the latest release candidate as in the Flux guide (pattern .*-rc.*, range ^1.x-0)", () => {
     const tags = ["1.2.0-rc.1", "1.3.0-rc.2", "1.3.0", "2.0.0-rc.1", "1.3.0-rc.1"];
     const selected = selectTag(tags, { semver: { range: "^1.x-0" } }, { pattern: ".*-rc.*" });
@@ -197,7 +206,7 @@ describe("invalid policies", () => {
       { alphabetical: {} },
       { pattern: "main-(" },
       "FilterPattern",
-      /Unterminated group/,
+      /missing closing \)/,
     ],
     [
       "a lookahead RE2 refuses",

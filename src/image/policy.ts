@@ -1,7 +1,7 @@
 import { compareVersions, type SemVer } from "../semver/version.ts";
 import { parseFluxRange, parseStrictVersion, type FluxRange } from "../semver/range.ts";
 import { compareByteOrder } from "../common/byte-order.ts";
-import { compileGoRegexp, ExpandTemplate, GoRegexpError } from "../common/go-regexp.ts";
+import { compileGoRegexp, ExpandTemplate, GoRegexpError, type GoRegexp } from "../common/go-regexp.ts";
 
 /**
  * Latest-tag selection as Flux's ImagePolicy does it (`spec.policy`, `spec.filterTags`).
@@ -96,7 +96,7 @@ function* unfiltered(tags: readonly string[]): Iterable<Candidate> {
 }
 
 function compileFilter(filter: TagFilter): (tags: readonly string[]) => Iterable<Candidate> {
-  let regexp: RegExp;
+  let regexp: GoRegexp;
   try {
     regexp = compileGoRegexp(filter.pattern);
   } catch (error) {

@@ -10,7 +10,7 @@ import {
 import { RegistryClient } from "../oci/registry-client.ts";
 import type { RequestGate } from "../oci/transport.ts";
 import { compareByteOrder } from "../common/byte-order.ts";
-import { compileGoRegexp, GoRegexpError } from "../common/go-regexp.ts";
+import { compileGoRegexp, GoRegexpError, type GoRegexp } from "../common/go-regexp.ts";
 
 /**
  * One scan of an ImageRepository: list every tag of `spec.image`, drop those matching the
@@ -197,7 +197,7 @@ export function canonicalImageName(reference: ImageReference): string {
   return `${registry}/${reference.repository}`;
 }
 
-export function compileExclusionList(list: readonly string[] | undefined): RegExp[] {
+export function compileExclusionList(list: readonly string[] | undefined): GoRegexp[] {
   const patterns = list === undefined || list.length === 0 ? defaultExclusionList : list;
   return patterns.map((pattern) => {
     try {

@@ -5,7 +5,7 @@ import { ProcessError, runProcess } from "../process/run.ts";
 import type { Semaphore } from "../common/semaphore.ts";
 import { kustomizeBuilds } from "./limiter.ts";
 import { assertLocalOnly } from "./references.ts";
-import { isPlainObject, parseYamlDocuments } from "./yaml.ts";
+import { isPlainObject, parseYamlDocuments, yamlData } from "./yaml.ts";
 
 export interface KustomizeBuildOptions {
   /** The kustomize v5 binary. */
@@ -105,13 +105,13 @@ export function cleanStderr(stderr: string, root: string): string {
 /** The objects of kustomize's multi-document output; each needs an apiVersion, a kind and a name. */
 export function parseBuildOutput(output: string): KubeObject[] {
   const objects: KubeObject[] = [];
-  for (const document of parseYamlDocuments(output)) {
+  for (const document of parseYamlDocuments(output, "kustomize output")) {
     if (document.errors.length > 0)
       throw new BuildError(
         "invalid-output",
         `kustomize output is not valid YAML: ${document.errors[0]?.message}`,
       );
-    const value: unknown = document.toJS();
+    const value = yamlData(document, "kustomize output");
     if (value === null || value === undefined) continue;
     if (!isKubeObject(value))
       throw new BuildError(

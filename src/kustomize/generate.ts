@@ -3,7 +3,7 @@ import path from "node:path";
 import { KustomizeError, UnsupportedKustomizationError } from "./errors.ts";
 import { findKustomizationFile, kustomizationFileNames } from "./kustomization-file.ts";
 import { isRemoteUrl } from "./references.ts";
-import { isPlainObject, parseYaml, parseYamlDocuments, stringifyYaml } from "./yaml.ts";
+import { isPlainObject, parseYaml, parseYamlDocuments, stringifyYaml, yamlData } from "./yaml.ts";
 
 export interface PatchSelector {
   group?: string | undefined;
@@ -112,10 +112,12 @@ export function isManifestText(text: string, fileName: string): boolean {
   const unparseable = !fileName.endsWith(".json");
   let values: unknown[];
   try {
-    const documents = parseYamlDocuments(text);
+    const what = `file ${fileName}`;
+    const documents = parseYamlDocuments(text, what);
     if (documents.some((doc) => doc.errors.length > 0)) return unparseable;
-    values = documents.map((doc): unknown => doc.toJS());
-  } catch {
+    values = documents.map((doc) => yamlData(doc, what));
+  } catch (err) {
+    if (err instanceof KustomizeError) throw err; // a bound, not a syntax error
     return unparseable;
   }
   // a document naming an apiVersion or a kind is meant as a manifest: one missing the other is
@@ -129,8 +131,9 @@ async function applySettings(file: string, settings: KustomizeSettings, dir: str
   const name = path.basename(file);
   let kustomization: unknown;
   try {
-    kustomization = parseYaml(await readFile(file, "utf8"));
+    kustomization = parseYaml(await readFile(file, "utf8"), `file ${name}`);
   } catch (err) {
+    if (err instanceof KustomizeError) throw err;
     // Without settings to write, kustomize's own message about the file is the better one.
     if (!hasSettings(settings)) return;
     throw new KustomizeError("BuildFailed", `${name} is not valid YAML: ${(err as Error).message}`);

@@ -8,6 +8,8 @@ import { kustomizeBuild } from "./build.ts";
 import { prepareKustomization } from "./generate.ts";
 import { buildPlainDirectory } from "./plain-directory.ts";
 import { configMap, deployment, kustomizeBinary } from "./artifacts.test-support.ts";
+import { aliasBomb } from "../common/yaml-bounds.test-support.ts";
+import { KustomizeError } from "./errors.ts";
 
 async function tree(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-plain-"));
@@ -65,5 +67,28 @@ test("anything beyond plain manifests and a target namespace is left to kustomiz
     const dir = await tree(files);
     t.after(() => rm(dir, { recursive: true }));
     assert.equal(await buildPlainDirectory(dir, settings), undefined, JSON.stringify(Object.keys(files)));
+  }
+});
+
+test("an alias bomb in a source fails the build fast with the limit it exceeds", async (t) => {
+  const settingsCases: Record<string, unknown>[] = [{}, { namePrefix: "p-" }];
+  for (const settings of settingsCases) {
+    const dir = await tree({ "lol.yaml": aliasBomb(), "cm.yaml": configMap("a") });
+    t.after(() => rm(dir, { recursive: true }));
+    const started = performance.now();
+    await assert.rejects(
+      async () => {
+        if ((await buildPlainDirectory(dir, settings)) === undefined)
+          await prepareKustomization(dir, settings);
+      },
+      (error: unknown) => {
+        assert.ok(error instanceof KustomizeError, String(error));
+        assert.equal(error.reason, "BuildFailed");
+        assert.match(error.message, /^file lol\.yaml expands more than the YAML alias limit of 1000/);
+        return true;
+      },
+      JSON.stringify(settings),
+    );
+    assert.ok(performance.now() - started < 1000, "took a second or more");
   }
 });

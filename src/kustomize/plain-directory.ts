@@ -4,7 +4,7 @@ import type { KubeObject } from "../kube/objects.ts";
 import { findKustomizationFile } from "./kustomization-file.ts";
 import type { KustomizeSettings } from "./generate.ts";
 import { listManifestResources } from "./generate.ts";
-import { parseYamlDocuments } from "./yaml.ts";
+import { parseYamlDocuments, yamlData } from "./yaml.ts";
 
 /**
  * Kinds whose objects kustomize's namespace transformer leaves alone (cluster-scoped) and kinds it
@@ -77,9 +77,10 @@ export async function buildPlainDirectory(
   for (const resource of await listManifestResources(dir)) {
     const file = path.join(dir, resource);
     if (path.extname(file) === "") return undefined; // a nested kustomization directory
-    for (const doc of parseYamlDocuments(await readFile(file, "utf8"))) {
+    const what = `file ${resource}`;
+    for (const doc of parseYamlDocuments(await readFile(file, "utf8"), what)) {
       if (doc.errors.length) return undefined;
-      const value: unknown = doc.toJS();
+      const value = yamlData(doc, what);
       if (value === null) continue;
       if (!plainObject(value)) return undefined;
       // kustomize renames a Namespace object to the target namespace: leave that to kustomize

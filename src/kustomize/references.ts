@@ -1,6 +1,6 @@
 import { readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { PathEscapeError, UnsupportedKustomizationError } from "./errors.ts";
+import { KustomizeError, PathEscapeError, UnsupportedKustomizationError } from "./errors.ts";
 import { findKustomizationFile } from "./kustomization-file.ts";
 import { isInside } from "./workspace.ts";
 import { isPlainObject, parseYaml } from "./yaml.ts";
@@ -40,8 +40,9 @@ async function checkKustomization(root: string, dir: string): Promise<string[]> 
   if (file === undefined) return [];
   let kustomization: unknown;
   try {
-    kustomization = parseYaml(await readFile(file, "utf8"));
-  } catch {
+    kustomization = parseYaml(await readFile(file, "utf8"), `file ${path.relative(root, file)}`);
+  } catch (err) {
+    if (err instanceof KustomizeError) throw err; // a bound, not a syntax error
     return []; // kustomize reports it
   }
   if (!isPlainObject(kustomization)) return [];

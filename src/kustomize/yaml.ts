@@ -1,5 +1,7 @@
 import YAML from "yaml";
 import type { Tags } from "yaml";
+import { boundedToJS, checkYamlSize, YamlLimitError } from "../common/yaml-bounds.ts";
+import { KustomizeError } from "./errors.ts";
 
 /**
  * YAML as Kubernetes tooling reads it: 1.1 scalars (`0644` is octal, `on` and `yes` are booleans),
@@ -27,13 +29,37 @@ function kubernetesTags(tags: Tags): Tags {
 // prettyErrors off: error messages must not quote the document, which may hold secret values.
 const options = { version: "1.1", customTags: kubernetesTags, prettyErrors: false } as const;
 
-export function parseYamlDocuments(text: string): YAML.Document.Parsed[] {
+/**
+ * The documents of a YAML text; `what` names it in a bound's error ("file deploy.yaml"). Turn each
+ * into data with `yamlData`, which bounds alias expansion.
+ */
+export function parseYamlDocuments(text: string, what = "a YAML text"): YAML.Document.Parsed[] {
+  bounded(() => checkYamlSize(text, what));
   return YAML.parseAllDocuments(text, options) as YAML.Document.Parsed[];
 }
 
+/** A document's data; throws a KustomizeError naming the bound when its aliases expand too far. */
+export function yamlData(document: YAML.Document, what = "a YAML document"): unknown {
+  return bounded(() => boundedToJS(document, what));
+}
+
 /** One document; throws YAML's error (without a source excerpt) when the text is not valid YAML. */
-export function parseYaml(text: string): unknown {
-  return YAML.parse(text, options);
+export function parseYaml(text: string, what = "a YAML document"): unknown {
+  bounded(() => checkYamlSize(text, what));
+  const document = YAML.parseDocument(text, options);
+  const [error] = document.errors;
+  if (error) throw error;
+  return yamlData(document, what);
+}
+
+function bounded<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof YamlLimitError)
+      throw new KustomizeError("BuildFailed", error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** Block style, no line folding (a folded line would change text that substitution reads). */

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from "../runtime/events.ts";
-import { compileGoRegexp } from "../common/go-regexp.ts";
+import { compileGoRegexp, type GoRegexp } from "../common/go-regexp.ts";
 import { severityOf } from "./event.ts";
 import type { AlertSpecLike, EventSource, Severity } from "./types.ts";
 
@@ -54,9 +54,9 @@ function sourceMatches(
   return wanted.every(([k, v]) => objectLabels[k] === v);
 }
 
-const compiled = new Map<string, RegExp | null>();
+const compiled = new Map<string, GoRegexp | null>();
 
-function regex(pattern: string): RegExp | null {
+function regex(pattern: string): GoRegexp | null {
   let re = compiled.get(pattern);
   if (re === undefined) {
     try {
@@ -72,9 +72,7 @@ function regex(pattern: string): RegExp | null {
 
 function regexTest(pattern: string, message: string): boolean {
   const re = regex(pattern);
-  if (!re) return false;
-  re.lastIndex = 0;
-  return re.test(message);
+  return re?.test(message) ?? false;
 }
 
 /** Configuration problems worth an `InvalidConfig` event on the Alert (invalid regexes). */

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { KubeClient } from "../kube/client.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { Controller, type ControllerOptions } from "./controller.ts";
+import { EventLoopDelayMonitor } from "./event-loop-delay.ts";
 import { EventRecorder } from "./events.ts";
 import { HealthServer } from "./health-server.ts";
 import { InformerFactory, type InformerFactoryOptions } from "./informer-factory.ts";
@@ -71,6 +72,7 @@ export class Manager {
     this.events = new EventRecorder({ client: options.client, controller: "manager", logger: this.logger });
     this.elector = options.leaderElection ? this.#makeElector(options.leaderElection) : undefined;
     this.#health = new HealthServer({ registry: this.metrics.registry, logger: this.logger });
+    this.#everywhere.push(new EventLoopDelayMonitor(this.metrics.registry));
     this.#health.addReadyCheck("informers", () => this.informers.hasSynced());
     if (this.elector) this.#health.addReadyCheck("leader-election", () => this.elector?.isRunning() ?? false);
   }

@@ -76,6 +76,23 @@ export class Gauge extends Scalar {
   }
 }
 
+/** A gauge without labels whose value is read when the registry renders. */
+class ReadGauge implements Metric {
+  readonly name: string;
+  readonly #help: string;
+  readonly #read: () => number;
+
+  constructor(name: string, help: string, read: () => number) {
+    this.name = name;
+    this.#help = help;
+    this.#read = read;
+  }
+
+  render(): string[] {
+    return [...header(this.name, this.#help, "gauge"), `${this.name} ${formatNumber(this.#read())}`];
+  }
+}
+
 interface HistogramSeries {
   counts: number[];
   sum: number;
@@ -137,6 +154,11 @@ export class Registry {
 
   gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
     return this.#register(new Gauge(name, help, labelNames));
+  }
+
+  /** A gauge whose value `read` gives each time the registry renders. */
+  readGauge(name: string, help: string, read: () => number): void {
+    this.#register(new ReadGauge(name, help, read));
   }
 
   histogram(

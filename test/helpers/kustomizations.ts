@@ -1,6 +1,7 @@
 import type { TestContext } from "node:test";
 import type { KubeClient } from "../../src/kube/client.ts";
 import type { KubeObject } from "../../src/kube/objects.ts";
+import type { ServerOptions } from "../../src/server/server.ts";
 import { testEnv } from "./env.ts";
 import { pushRepo } from "./git.ts";
 import { adminClient, testNamespace } from "./kube.ts";
@@ -25,12 +26,24 @@ export type KustomizationObject = KubeObject & {
   };
 };
 
-/** A namespace watched by its own server running both controllers, and a git repository with `files` as its source. */
-export async function deliveryFixture(t: TestContext, prefix: string, files: Record<string, string>) {
+/**
+ * A namespace watched by its own server running both controllers (or what `server(namespace)`
+ * says), and a git repository with `files` as its source.
+ */
+export async function deliveryFixture(
+  t: TestContext,
+  prefix: string,
+  files: Record<string, string>,
+  server: (namespace: string) => Partial<ServerOptions> = () => ({}),
+) {
   const env = await testEnv();
   const client = await adminClient(t);
   const ns = await testNamespace(t, client, prefix);
-  await startTestServer(t, client, { namespace: ns, controllers: ["gitrepository", "kustomization"] });
+  const running = await startTestServer(t, client, {
+    namespace: ns,
+    controllers: ["gitrepository", "kustomization"],
+    ...server(ns),
+  });
   const repo = `${prefix}-${ns}`;
   const pushed = await pushRepo(env, repo, files);
   await createGitAuthSecret(client, ns, "auth", env.gitUsername, env.gitPassword);
@@ -52,7 +65,7 @@ export async function deliveryFixture(t: TestContext, prefix: string, files: Rec
     );
     return sha;
   };
-  return { env, client, ns, sha: pushed.sha, push };
+  return { env, client, ns, server: running, sha: pushed.sha, push };
 }
 
 export async function applyKustomization(

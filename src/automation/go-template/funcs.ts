@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { compileGoRegexp, ExpandTemplate } from "../../common/go-regexp.ts";
+import { compileGoRegexp, ExpandTemplate, type GoRegexp } from "../../common/go-regexp.ts";
 import { FuncError } from "./errors.ts";
 import {
   compareKeys,
@@ -224,7 +224,7 @@ function indent(n: unknown, s: unknown): string {
   return pad + str(s).replaceAll("\n", `\n${pad}`);
 }
 
-function regex(pattern: unknown): RegExp {
+function regex(pattern: unknown): GoRegexp {
   try {
     return compileGoRegexp(str(pattern));
   } catch (err) {
@@ -234,27 +234,23 @@ function regex(pattern: unknown): RegExp {
 
 function regexReplaceAll(pattern: unknown, s: unknown, repl: unknown): string {
   const re = regex(pattern);
-  const global = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
   let expand: ExpandTemplate;
   try {
     expand = new ExpandTemplate(str(repl), re);
   } catch (err) {
     throw new FuncError("function-failed", err instanceof Error ? err.message : String(err));
   }
-  return str(s).replace(global, (...m: unknown[]) => {
-    const groups = m.filter((x): x is string | undefined => typeof x === "string" || x === undefined);
-    const match = Object.assign([...groups], { index: 0, input: "" }) as unknown as RegExpExecArray;
-    const named = m[m.length - 1];
-    if (typeof named === "object" && named !== null) match.groups = named as Record<string, string>;
-    return expand.expand(match);
-  });
+  return re.replaceAll(str(s), (match) => expand.expand(match));
 }
 
 function regexFindAll(pattern: unknown, s: unknown, n: unknown): string[] {
-  const re = regex(pattern);
   const limit = int(n);
-  const all = [...str(s).matchAll(new RegExp(re.source, `${re.flags.replace("g", "")}g`))].map((m) => m[0]);
-  return limit < 0 ? all : all.slice(0, limit);
+  const found: string[] = [];
+  for (const match of regex(pattern).matchAll(str(s))) {
+    if (limit >= 0 && found.length >= limit) break;
+    found.push(match[0]);
+  }
+  return found;
 }
 
 function arith(fn: (a: number, b: number) => number, name: string): TemplateFunc {
@@ -368,18 +364,13 @@ const sprigStrings: Record<string, FuncDef> = {
   regexFind: def((re, s) => regex(re).exec(str(s))?.[0] ?? "", 2),
   regexFindAll: def(regexFindAll, 3),
   regexReplaceAll: def(regexReplaceAll, 3),
-  regexReplaceAllLiteral: def((re, s, r) => str(s).replace(globalOf(regex(re)), () => str(r)), 3),
-  regexSplit: def((re, s, n) => splitN(str(s).split(regex(re)), int(n)), 3),
+  regexReplaceAllLiteral: def((re, s, r) => regex(re).replaceAll(str(s), () => str(r)), 3),
+  regexSplit: def((re, s, n) => regex(re).split(str(s), int(n)), 3),
   base: def((p) => path.posix.basename(str(p)) || ".", 1),
   dir: def((p) => path.posix.dirname(str(p)), 1),
   ext: def((p) => path.posix.extname(str(p)), 1),
   clean: def((p) => path.posix.normalize(str(p)).replace(/(.)\/$/, "$1"), 1),
 };
-
-const globalOf = (re: RegExp): RegExp =>
-  new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
-const splitN = (parts: string[], n: number): string[] =>
-  n < 0 || parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join("")];
 
 function trimCutset(s: string, cutset: string): string {
   const chars = new Set(cutset);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { aliasBomb } from "../../common/yaml-bounds.test-support.ts";
 import { parsePipeline } from "./parse.ts";
 import { pipelineErrors, validPipeline } from "./parse.test-support.ts";
 
@@ -102,6 +103,16 @@ jobs:
     const [duplicate] = pipelineErrors("jobs: []\njobs: []\n");
     assert.match(duplicate ?? "", /^invalid YAML: Map keys must be unique/);
     assert.deepEqual(pipelineErrors("- a\n- b\n"), ["a pipeline is a map with resources, jobs, …"]);
+  });
+
+  it("refuses an alias bomb fast, naming the limit and how to raise it", () => {
+    const started = performance.now();
+    const [error] = pipelineErrors(aliasBomb());
+    assert.match(
+      error ?? "",
+      /the pipeline expands more than the YAML alias limit of 1000 .*SLUICE_YAML_MAX_ALIASES/,
+    );
+    assert.ok(performance.now() - started < 1000);
   });
 
   it("returns the warnings of a valid pipeline and the typed config", () => {

@@ -4,6 +4,7 @@
  * and `<<` merge keys. Not YAML 1.1 as a whole: its floats would read `path: .` as NaN.
  */
 import { parseDocument, type ScalarTag } from "yaml";
+import { boundedToJS, checkYamlSize, YamlLimitError } from "../../common/yaml-bounds.ts";
 
 const booleans: ScalarTag[] = [
   {
@@ -23,11 +24,17 @@ const booleans: ScalarTag[] = [
 export type YamlResult = { ok: true; value: unknown } | { ok: false; errors: string[] };
 
 export function readYaml(text: string): YamlResult {
-  const document = parseDocument(text, {
-    merge: true,
-    uniqueKeys: true,
-    customTags: (tags) => [...tags, ...booleans],
-  });
-  if (document.errors.length > 0) return { ok: false, errors: document.errors.map((e) => e.message) };
-  return { ok: true, value: document.toJS({ maxAliasCount: 1000 }) };
+  try {
+    checkYamlSize(text, "the pipeline");
+    const document = parseDocument(text, {
+      merge: true,
+      uniqueKeys: true,
+      customTags: (tags) => [...tags, ...booleans],
+    });
+    if (document.errors.length > 0) return { ok: false, errors: document.errors.map((e) => e.message) };
+    return { ok: true, value: boundedToJS(document, "the pipeline") };
+  } catch (error) {
+    if (error instanceof YamlLimitError) return { ok: false, errors: [error.message] };
+    throw error;
+  }
 }

@@ -59,6 +59,12 @@ describe("formatting var references", () => {
     );
     assert.equal(formatVarRef(ref("hello", [], "source")), "source:hello");
   });
+
+  it("quotes without escaping, so a backslash reads back as itself (found by fuzzing)", () => {
+    const withBackslash = ref("*", ["\\ *"]);
+    assert.equal(formatVarRef(withBackslash), '*."\\ *"');
+    assert.deepEqual(parseVarRef(formatVarRef(withBackslash)), withBackslash);
+  });
 });
 
 describe("finding references in text", () => {

@@ -86,7 +86,8 @@ export function parseVarRef(text: string, at?: string): VarRef {
   return { source, path, fields };
 }
 
-const quote = (segment: string) => (/[,.:/ ]/.test(segment) ? JSON.stringify(segment) : segment);
+// Quotes as the parser reads them: bare, without escapes (a backslash is a plain character).
+const quote = (segment: string) => (/[,.:/ ]/.test(segment) ? `"${segment}"` : segment);
 
 /** The canonical text of a reference (without parentheses), quoting segments that need it. */
 export function formatVarRef(ref: VarRef): string {

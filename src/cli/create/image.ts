@@ -7,7 +7,7 @@ import { Option, type Command } from "commander";
 import { Duration, TimeoutDuration } from "../../api/duration.ts";
 import { ImagePolicySpec, ReflectionPolicy } from "../../api/image/imagepolicy/index.ts";
 import { ImageRepositorySpec } from "../../api/image/imagerepository/index.ts";
-import { compileGoRegexp, ExpandTemplate, GoRegexpError } from "../../common/go-regexp.ts";
+import { compileGoRegexp, ExpandTemplate, GoRegexpError, type GoRegexp } from "../../common/go-regexp.ts";
 import { parseScanImage, ScanError } from "../../image/scanner.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import { parseFluxRange, SemverRangeError } from "../../semver/range.ts";
@@ -54,7 +54,7 @@ function imageName(value: string): string {
 }
 
 /** A Go (RE2) regular expression, as the controller compiles it. */
-function goRegexp(flag: string, value: string): RegExp {
+function goRegexp(flag: string, value: string): GoRegexp {
   try {
     return compileGoRegexp(value);
   } catch (err) {
