@@ -10,7 +10,7 @@
  * `flux.weave.works/locked: "true"` (or fluxcd.io/locked) leaves the workload alone.
  */
 import { createHash } from "node:crypto";
-import { isMap, isScalar, isSeq, type Document, type Node, type Scalar } from "yaml";
+import { isMap, isScalar, isSeq, type Document, type Scalar } from "yaml";
 
 const prefixes = ["fluxcd.io/", "flux.weave.works/"] as const;
 
@@ -159,7 +159,7 @@ export function automatedContainers(doc: Document): AutomatedContainer[] {
   return out;
 }
 
-function stringMap(node: Node | unknown): Record<string, string> {
+function stringMap(node: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isMap(node)) return out;
   for (const pair of node.items) {
