@@ -4,6 +4,7 @@ import { applySetters } from "./setters.ts";
 import {
   globPattern,
   imageRepository,
+  markerSuggestions,
   policyForTagFilter,
   readWorkloadAutomation,
   TagFilterError,
@@ -129,4 +130,21 @@ test("policy names are DNS labels of at most 63 characters, distinct per contain
 test("imageRepository drops the tag and digest, keeps a registry port", () => {
   assert.equal(imageRepository("reg:5000/a/b:1.0@sha256:00"), "reg:5000/a/b");
   assert.equal(imageRepository("reg:5000/a/b"), "reg:5000/a/b");
+});
+
+test("markerSuggestions names the image line and the marker that replaces the annotations", () => {
+  const text = workload([
+    'flux.weave.works/automated: "true"',
+    "flux.weave.works/tag.helloworld: semver:~1.0",
+  ]);
+  const policy = workloadPolicyName(id, "helloworld");
+  assert.deepEqual(markerSuggestions(text, "flux-system"), [
+    {
+      line: 14,
+      image: "reg:5000/hello:1.0.0",
+      policy: `flux-system:${policy}`,
+      comment: `# {"$imagepolicy": "flux-system:${policy}"}`,
+    },
+  ]);
+  assert.deepEqual(markerSuggestions("kind: Deployment\nmetadata: {name: x}\n", "flux-system"), []);
 });

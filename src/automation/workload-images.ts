@@ -10,7 +10,7 @@
  * `flux.weave.works/locked: "true"` (or fluxcd.io/locked) leaves the workload alone.
  */
 import { createHash } from "node:crypto";
-import { isMap, isScalar, isSeq, type Document, type Scalar } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Scalar } from "yaml";
 
 const prefixes = ["fluxcd.io/", "flux.weave.works/"] as const;
 
@@ -176,4 +176,33 @@ export function imageRepository(image: string): string {
   const withoutDigest = at < 0 ? image : image.slice(0, at);
   const colon = withoutDigest.lastIndexOf(":");
   return colon > withoutDigest.lastIndexOf("/") ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
+/** Where a marker comment would replace a v1 annotation, for `sluice migrate flux-v1`. */
+export interface MarkerSuggestion {
+  /** 1-based line of the container's image */
+  readonly line: number;
+  readonly image: string;
+  /** `<ns>:<policy>` */
+  readonly policy: string;
+  /** the comment to put after the image: `# {"$imagepolicy": "<ns>:<policy>"}` */
+  readonly comment: string;
+}
+
+export function markerSuggestions(text: string, policyNamespace: string): MarkerSuggestion[] {
+  const lines = new LineCounter();
+  const out: MarkerSuggestion[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
+    if (!("errors" in doc) || doc.errors.length) continue;
+    for (const c of automatedContainers(doc)) {
+      const policy = `${policyNamespace}:${workloadPolicyName(c.workload, c.container)}`;
+      out.push({
+        line: lines.linePos(c.imageNode.range?.[0] ?? 0).line,
+        image: c.image,
+        policy,
+        comment: `# ${JSON.stringify({ $imagepolicy: policy }).replace(":", ": ")}`,
+      });
+    }
+  }
+  return out;
 }

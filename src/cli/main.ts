@@ -18,6 +18,7 @@ import { registerTreeCommands } from "./tree/index.ts";
 import { registerEventsCommand } from "./events/index.ts";
 import { registerVersionCommand } from "./version/index.ts";
 import { registerCiCommands } from "./ci/index.ts";
+import { registerMigrateCommands } from "./migrate/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -39,6 +40,7 @@ function buildProgram(): Command {
   registerTreeCommands(program);
   registerEventsCommand(program);
   registerCiCommands(program);
+  registerMigrateCommands(program);
   registerVersionCommand(program);
   return program;
 }

@@ -53,7 +53,9 @@ export const fieldManager = "sluice-flux-v1";
 
 const labels = { [generatedByLabel]: "true" };
 
-function meta(name: string, options: FluxV1Options, annotations?: Record<string, string>) {
+type ImageOptions = Pick<FluxV1Options, "namespace" | "automationInterval" | "registryInsecureHosts">;
+
+function meta(name: string, options: Pick<FluxV1Options, "namespace">, annotations?: Record<string, string>) {
   return { name, namespace: options.namespace, labels, ...(annotations ? { annotations } : {}) };
 }
 
@@ -146,7 +148,7 @@ export function scanWorkloads(files: ReadonlyMap<string, string>): ScanResult {
 
 /** One ImageRepository per image repository, one ImagePolicy per container; bad filters are problems. */
 export function imageObjects(
-  options: FluxV1Options,
+  options: ImageOptions,
   found: readonly FoundContainer[],
 ): ScanResult & {
   objects: KubeObject[];
@@ -195,6 +197,6 @@ function imageRepositoryName(image: string): string {
   return `${readable.slice(0, 40).replace(/^-+|-+$/g, "")}-${hash}`;
 }
 
-function insecure(options: FluxV1Options, image: string): boolean {
+function insecure(options: ImageOptions, image: string): boolean {
   return options.registryInsecureHosts.includes(image.split("/")[0] ?? "");
 }
