@@ -19,6 +19,7 @@ import { registerEventsCommand } from "./events/index.ts";
 import { registerVersionCommand } from "./version/index.ts";
 import { registerCiCommands } from "./ci/index.ts";
 import { registerMigrateCommands } from "./migrate/index.ts";
+import { registerCheckCommand } from "./check/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerDemoCommand(program);
   registerServerCommand(program);
   registerInstallCommands(program);
+  registerCheckCommand(program);
   registerCreateCommands(program);
   registerGetCommands(program);
   registerReconcileCommands(program);
