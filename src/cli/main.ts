@@ -20,6 +20,7 @@ import { registerVersionCommand } from "./version/index.ts";
 import { registerCiCommands } from "./ci/index.ts";
 import { registerMigrateCommands } from "./migrate/index.ts";
 import { registerCheckCommand } from "./check/index.ts";
+import { registerBootstrapCommands } from "./bootstrap/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   registerServerCommand(program);
   registerInstallCommands(program);
   registerCheckCommand(program);
+  registerBootstrapCommands(program);
   registerCreateCommands(program);
   registerGetCommands(program);
   registerReconcileCommands(program);
