@@ -21,6 +21,7 @@ import { registerCiCommands } from "./ci/index.ts";
 import { registerMigrateCommands } from "./migrate/index.ts";
 import { registerCheckCommand } from "./check/index.ts";
 import { registerBootstrapCommands } from "./bootstrap/index.ts";
+import { registerCompletionCommand } from "./completion/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -46,6 +47,7 @@ function buildProgram(): Command {
   registerCiCommands(program);
   registerMigrateCommands(program);
   registerVersionCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
 
