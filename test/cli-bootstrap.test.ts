@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import YAML from "yaml";
 import { clone, lsRemote } from "../src/git/repository.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { cliCluster, expectExit, run } from "./helpers/cli.ts";
@@ -46,17 +47,12 @@ test("bootstrap git commits and applies the install and sync objects; re-running
   const sync = await readFile(path.join(dir, "gotk-sync.yaml"), "utf8");
   assert.match(sync, /kind: GitRepository\nmetadata:\n  name: flux-system/);
   assert.match(sync, /path: \.\/clusters\/demo\n/);
-  assert.equal(
-    await readFile(path.join(dir, "kustomization.yaml"), "utf8"),
-    [
-      "apiVersion: kustomize.config.k8s.io/v1beta1",
-      "kind: Kustomization",
-      "resources:",
-      "  - gotk-components.yaml",
-      "  - gotk-sync.yaml",
-      "",
-    ].join("\n"),
-  );
+  const kustomization = YAML.parse(await readFile(path.join(dir, "kustomization.yaml"), "utf8")) as unknown;
+  assert.deepEqual(kustomization, {
+    apiVersion: "kustomize.config.k8s.io/v1beta1",
+    kind: "Kustomization",
+    resources: ["gotk-components.yaml", "gotk-sync.yaml"],
+  });
 
   const before = await head();
   const again = await bootstrap();

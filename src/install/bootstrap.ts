@@ -21,12 +21,20 @@ import type { KubeObject } from "../kube/objects.ts";
 export const bootstrapName = "flux-system";
 
 export interface SyncOptions {
+  /** both objects' name (default `flux-system`) */
+  name?: string | undefined;
   namespace: string;
+  labels?: Record<string, string> | undefined;
   url: string;
   branch: string;
   /** the cluster's directory in the repository, e.g. `clusters/demo` */
   path: string;
+  /** how often the repository is fetched */
   interval: string;
+  /** how often the Kustomization applies it again (default 10m) */
+  syncInterval?: string | undefined;
+  /** delete what left the repository (default true) */
+  prune?: boolean | undefined;
   /** the Secret with the repository's credentials, when it needs them */
   secretName?: string | undefined;
 }
@@ -35,7 +43,8 @@ const cleanPath = (p: string) => p.replace(/^\.?\/+|\/+$/g, "");
 
 /** The GitRepository and Kustomization that make the cluster sync itself from `path`. */
 export function syncObjects(o: SyncOptions): KubeObject[] {
-  const metadata = { name: bootstrapName, namespace: o.namespace };
+  const name = o.name ?? bootstrapName;
+  const metadata = { name, namespace: o.namespace, ...(o.labels ? { labels: o.labels } : {}) };
   return [
     {
       apiVersion: fluxApiVersions.GitRepository,
@@ -53,10 +62,10 @@ export function syncObjects(o: SyncOptions): KubeObject[] {
       kind: "Kustomization",
       metadata,
       spec: {
-        interval: "10m",
+        interval: o.syncInterval ?? "10m",
         path: `./${cleanPath(o.path)}`,
-        prune: true,
-        sourceRef: { kind: "GitRepository", name: bootstrapName },
+        prune: o.prune ?? true,
+        sourceRef: { kind: "GitRepository", name },
       },
     },
   ];

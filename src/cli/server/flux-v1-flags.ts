@@ -4,21 +4,17 @@ import { isDuration } from "../../api/duration.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
 import type { FluxV1Options } from "../../server/flux-v1/objects.ts";
 
-export interface FluxV1Flags {
+/** The flags as commander reads them: the options' names where v1's flag says the same. */
+export type FluxV1Flags = Omit<
+  FluxV1Options,
+  "namespace" | "gitUrl" | "gitSecret" | "garbageCollection" | "registryInsecureHosts"
+> & {
   gitUrl?: string;
-  gitBranch: string;
-  gitPath: string;
-  gitCiSkip: boolean;
-  gitPollInterval: string;
-  syncInterval: string;
-  automationInterval: string;
-  gitUser: string;
-  gitEmail: string;
   gitSecret?: string;
   syncGarbageCollection: boolean;
   registryInsecureHost: string;
   fluxV1Namespace: string;
-}
+};
 
 export function addFluxV1Flags(command: Command): Command {
   return command

@@ -17,6 +17,7 @@ import {
   workloadPolicyName,
   type WorkloadId,
 } from "../../automation/workload-images.ts";
+import { syncObjects as gitSyncObjects } from "../../install/bootstrap.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 
 export interface FluxV1Options {
@@ -74,23 +75,18 @@ export function syncObjects(options: FluxV1Options): KubeObject[] {
   const path = `./${options.gitPath.replace(/^\.?\/+/, "")}`;
   const sourceRef = { kind: "GitRepository", name: fluxV1Name };
   return [
-    {
-      apiVersion: fluxApiVersions.GitRepository,
-      kind: "GitRepository",
-      metadata: meta(fluxV1Name, options),
-      spec: {
-        url: options.gitUrl,
-        ref: { branch: options.gitBranch },
-        interval: options.gitPollInterval,
-        ...(options.gitSecret ? { secretRef: { name: options.gitSecret } } : {}),
-      },
-    },
-    {
-      apiVersion: fluxApiVersions.Kustomization,
-      kind: "Kustomization",
-      metadata: meta(fluxV1Name, options),
-      spec: { sourceRef, path, interval: options.syncInterval, prune: options.garbageCollection },
-    },
+    ...gitSyncObjects({
+      name: fluxV1Name,
+      namespace: options.namespace,
+      labels,
+      url: options.gitUrl,
+      branch: options.gitBranch,
+      path: options.gitPath,
+      interval: options.gitPollInterval,
+      syncInterval: options.syncInterval,
+      prune: options.garbageCollection,
+      secretName: options.gitSecret,
+    }),
     {
       apiVersion: fluxApiVersions.ImageUpdateAutomation,
       kind: "ImageUpdateAutomation",
