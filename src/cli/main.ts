@@ -22,6 +22,7 @@ import { registerMigrateCommands } from "./migrate/index.ts";
 import { registerCheckCommand } from "./check/index.ts";
 import { registerBootstrapCommands } from "./bootstrap/index.ts";
 import { registerCompletionCommand } from "./completion/index.ts";
+import { registerStatsCommand } from "./stats/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -44,6 +45,7 @@ function buildProgram(): Command {
   registerDiffCommands(program);
   registerTreeCommands(program);
   registerEventsCommand(program);
+  registerStatsCommand(program);
   registerCiCommands(program);
   registerMigrateCommands(program);
   registerVersionCommand(program);
