@@ -23,6 +23,7 @@ import { registerCheckCommand } from "./check/index.ts";
 import { registerBootstrapCommands } from "./bootstrap/index.ts";
 import { registerCompletionCommand } from "./completion/index.ts";
 import { registerStatsCommand } from "./stats/index.ts";
+import { registerExportCommands } from "./export/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   registerReconcileCommands(program);
   registerSuspendResumeCommands(program);
   registerDeleteCommands(program);
+  registerExportCommands(program);
   registerTriggerCommands(program);
   registerBuildCommands(program);
   registerDiffCommands(program);
