@@ -7,6 +7,8 @@ import { runGit } from "../src/git/exec.ts";
 import { clone } from "../src/git/repository.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import type { FluxV1Options } from "../src/server/flux-v1/objects.ts";
+import { workloadPolicyName } from "../src/automation/workload-images.ts";
+import { expectExit, run, show } from "./helpers/cli.ts";
 import { testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
@@ -129,4 +131,28 @@ test("Flux v1 flags: ~1.0 releases 1.0.1 into git with [ci skip], the locked wor
     { timeoutMs: 60_000 },
   );
   assert.ok(deployment);
+  await assertTraced(env.kubeconfig, ns, `${image}:1.0.1`);
 });
+
+/** `sluice trace` leads from the Deployment to the Kustomization, the GitRepository and the policy. */
+async function assertTraced(kubeconfig: string, ns: string, image: string): Promise<void> {
+  const traced = await run(["trace", "deployment/hello", "--kubeconfig", kubeconfig, "-n", ns]);
+  expectExit(traced, 0);
+  const policy = workloadPolicyName({ namespace: ns, kind: "Deployment", name: "hello" }, "helloworld");
+  assert.match(
+    traced.stdout,
+    /^Object:\s+Deployment\/hello\nNamespace:\s+\S+\nStatus:\s+Managed by Sluice\n/,
+    show(traced),
+  );
+  assert.match(traced.stdout, /---\nKustomization:\s+flux-v1\n[\s\S]*Path:\s+\.\/deploy\n/, show(traced));
+  assert.match(
+    traced.stdout,
+    /---\nGitRepository:\s+flux-v1\n[\s\S]*Revision:\s+main@sha1:[0-9a-f]{40}\n/,
+    show(traced),
+  );
+  assert.ok(traced.stdout.includes(`ImagePolicy:    ${policy}\n`), show(traced));
+  assert.ok(traced.stdout.includes(`Image:          ${image}\n`), show(traced));
+  const missing = await run(["trace", "deployment/nope", "--kubeconfig", kubeconfig, "-n", ns]);
+  expectExit(missing, 1, /Deployment \S+\/nope not found/);
+  expectExit(await run(["trace", "nope", "--kubeconfig", kubeconfig]), 2, /"nope" is not <kind>\/<name>/);
+}

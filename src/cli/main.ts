@@ -24,6 +24,7 @@ import { registerBootstrapCommands } from "./bootstrap/index.ts";
 import { registerCompletionCommand } from "./completion/index.ts";
 import { registerStatsCommand } from "./stats/index.ts";
 import { registerExportCommands } from "./export/index.ts";
+import { registerTraceCommand } from "./trace/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -46,6 +47,7 @@ function buildProgram(): Command {
   registerBuildCommands(program);
   registerDiffCommands(program);
   registerTreeCommands(program);
+  registerTraceCommand(program);
   registerEventsCommand(program);
   registerStatsCommand(program);
   registerCiCommands(program);
