@@ -3,17 +3,16 @@ import { test } from "node:test";
 import type { FluxObject } from "../shared/kinds.ts";
 import { humanBytes, kindStats } from "./counts.ts";
 
-const obj = (ready: string | undefined, suspend: boolean, size?: number): FluxObject =>
-  ({
-    apiVersion: "source.toolkit.fluxcd.io/v1",
-    kind: "GitRepository",
-    metadata: { name: "x", namespace: "n" },
-    spec: { suspend },
-    status: {
-      ...(ready ? { conditions: [{ type: "Ready", status: ready, reason: "r", message: "m" }] } : {}),
-      ...(size === undefined ? {} : { artifact: { size } }),
-    },
-  });
+const obj = (ready: string | undefined, suspend: boolean, size?: number): FluxObject => ({
+  apiVersion: "source.toolkit.fluxcd.io/v1",
+  kind: "GitRepository",
+  metadata: { name: "x", namespace: "n" },
+  spec: { suspend },
+  status: {
+    ...(ready ? { conditions: [{ type: "Ready", status: ready, reason: "r", message: "m" }] } : {}),
+    ...(size === undefined ? {} : { artifact: { size } }),
+  },
+});
 
 test("running, failing and suspended are counted, and artifact sizes summed", () => {
   const stats = kindStats("GitRepository", [
