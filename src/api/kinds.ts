@@ -31,4 +31,7 @@ export function fluxApiVersionOf(kind: string): string | undefined {
 }
 
 /** Set by `sluice resume image update`: rollbacks committed before that time are accepted. */
+/** On an ImageUpdateAutomation: also set the images of Flux v1 automated workloads (ADR 0024). */
+export const fluxV1WorkloadsAnnotation = "image.toolkit.sluice.dev/flux-v1-workloads";
+
 export const rollbacksAcknowledgedAnnotation = "image.toolkit.sluice.dev/rollbacks-acknowledged-at";

@@ -31,6 +31,7 @@ import {
   type PolicyMap,
   type SetterField,
 } from "./marker.ts";
+import { automatedContainers, workloadIdString, workloadPolicyName } from "./workload-images.ts";
 
 export {
   fieldValue,
@@ -99,12 +100,29 @@ export class SetterParseError extends Error {
   }
 }
 
+export interface SetterOptions {
+  /**
+   * Also set the images of Flux v1 automated workloads (see workload-images.ts), from the policies
+   * of this namespace named by `workloadPolicyName`.
+   */
+  readonly workloadPolicyNamespace?: string | undefined;
+}
+
+/** Whether `text` may hold anything the setters change. */
+function mayNeedSetting(text: string | Buffer, options: SetterOptions): boolean {
+  return (
+    text.includes("$imagepolicy") ||
+    (options.workloadPolicyNamespace !== undefined && text.includes("/automated"))
+  );
+}
+
 /**
- * Applies `policies` to every marked scalar in `text` (any number of documents). Throws a
- * SetterParseError when a text that mentions `$imagepolicy` is not valid YAML.
+ * Applies `policies` to every marked scalar in `text` (any number of documents), and to the images
+ * of v1 automated workloads when asked. Throws a SetterParseError when a text that may need setting
+ * is not valid YAML.
  */
-export function applySetters(text: string, policies: PolicyMap): SetterResult {
-  if (!text.includes("$imagepolicy")) return { text, changes: [], skipped: [] };
+export function applySetters(text: string, policies: PolicyMap, options: SetterOptions = {}): SetterResult {
+  if (!mayNeedSetting(text, options)) return { text, changes: [], skipped: [] };
   const parsed = parseStream(text);
   const changes: SetterChange[] = [];
   const skipped: SkippedMarker[] = [];
@@ -123,6 +141,18 @@ export function applySetters(text: string, policies: PolicyMap): SetterResult {
         else changes.push(outcome);
       },
     });
+    if (options.workloadPolicyNamespace !== undefined) {
+      for (const target of automatedContainers(doc)) {
+        if (markerAfter(parsed, target.imageNode) !== undefined) continue; // the marker decides
+        const policy = `${options.workloadPolicyNamespace}:${workloadPolicyName(target.workload, target.container)}`;
+        const setter = `${workloadIdString(target.workload)}:${target.container}`;
+        const marker: Marker = { setter, policy, field: "image" };
+        const outcome = applyOne(parsed, target.imageNode, marker, policies, { object, inFlow: false });
+        if (outcome === undefined) continue;
+        if ("reason" in outcome) skipped.push(outcome);
+        else changes.push(outcome);
+      }
+    }
   }
   skipped.push(...unattachedMarkers(parsed, used));
   skipped.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -315,6 +345,7 @@ export interface TreeOptions {
   readonly path?: string | undefined;
   /** Compute the changes without writing them. */
   readonly dryRun?: boolean | undefined;
+  readonly setters?: SetterOptions | undefined;
 }
 
 export interface FileResult {
@@ -370,7 +401,7 @@ export async function applySettersToTree(
   for (const absolute of await listCandidates(start)) {
     const file = toSlash(path.relative(base, absolute));
     const repoPath = toSlash(path.relative(root, absolute));
-    const outcome = await updateFile(absolute, policies, options.dryRun === true);
+    const outcome = await updateFile(absolute, policies, options.dryRun === true, options.setters ?? {});
     if ("problem" in outcome) {
       problems.push({ file, message: outcome.problem });
       continue;
@@ -424,14 +455,15 @@ async function updateFile(
   file: string,
   policies: PolicyMap,
   dryRun: boolean,
+  options: SetterOptions,
 ): Promise<SetterResult | { problem: string }> {
   const bytes = await readFile(file);
-  if (!bytes.includes("$imagepolicy")) return { text: "", changes: [], skipped: [] };
+  if (!mayNeedSetting(bytes, options)) return { text: "", changes: [], skipped: [] };
   const text = bytes.toString("utf8");
   if (!Buffer.from(text, "utf8").equals(bytes)) return { problem: "the file is not valid UTF-8" };
   let result: SetterResult;
   try {
-    result = applySetters(text, policies);
+    result = applySetters(text, policies, options);
   } catch (err) {
     if (err instanceof SetterParseError) return { problem: `invalid YAML at ${err.message}` };
     throw err;

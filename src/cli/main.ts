@@ -18,6 +18,13 @@ import { registerTreeCommands } from "./tree/index.ts";
 import { registerEventsCommand } from "./events/index.ts";
 import { registerVersionCommand } from "./version/index.ts";
 import { registerCiCommands } from "./ci/index.ts";
+import { registerMigrateCommands } from "./migrate/index.ts";
+import { registerCheckCommand } from "./check/index.ts";
+import { registerBootstrapCommands } from "./bootstrap/index.ts";
+import { registerCompletionCommand } from "./completion/index.ts";
+import { registerStatsCommand } from "./stats/index.ts";
+import { registerExportCommands } from "./export/index.ts";
+import { registerTraceCommand } from "./trace/index.ts";
 
 function buildProgram(): Command {
   const program = new Command("sluice")
@@ -28,18 +35,25 @@ function buildProgram(): Command {
   registerDemoCommand(program);
   registerServerCommand(program);
   registerInstallCommands(program);
+  registerCheckCommand(program);
+  registerBootstrapCommands(program);
   registerCreateCommands(program);
   registerGetCommands(program);
   registerReconcileCommands(program);
   registerSuspendResumeCommands(program);
   registerDeleteCommands(program);
+  registerExportCommands(program);
   registerTriggerCommands(program);
   registerBuildCommands(program);
   registerDiffCommands(program);
   registerTreeCommands(program);
+  registerTraceCommand(program);
   registerEventsCommand(program);
+  registerStatsCommand(program);
   registerCiCommands(program);
+  registerMigrateCommands(program);
   registerVersionCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
 

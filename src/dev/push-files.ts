@@ -2,8 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { DevEnv } from "./env-file.ts";
-import { GitError, runGit, withCredentials, type GitAuth } from "../git/exec.ts";
-import { addAll, checkout, clone, commit, init, lsRemote, push, tag } from "../git/repository.ts";
+import { runGit, withCredentials } from "../git/exec.ts";
+import { addAll, commit, push, tag } from "../git/repository.ts";
+import { prepareWorkingCopy } from "../git/working-copy.ts";
 
 const author = { name: "Sluice Dev", email: "dev@sluice.invalid" };
 
@@ -49,28 +50,6 @@ export async function pushFiles(
     });
   } finally {
     await rm(tmp, { recursive: true, force: true });
-  }
-}
-
-/** A working copy on `branch`: a clone when the repository has commits, a fresh repository otherwise. */
-async function prepareWorkingCopy(url: string, work: string, branch: string, auth: GitAuth): Promise<void> {
-  const refs = await remoteRefs(url, auth);
-  if (refs.size === 0) {
-    await init(work, { initialBranch: branch });
-  } else if (refs.has(`refs/heads/${branch}`)) {
-    await clone(url, work, { branch, auth });
-  } else {
-    await clone(url, work, { auth });
-    await checkout(work, "HEAD", { newBranch: branch });
-  }
-}
-
-async function remoteRefs(url: string, auth: GitAuth): Promise<Map<string, string>> {
-  try {
-    return await lsRemote(url, { auth });
-  } catch (err) {
-    if (err instanceof GitError && /repository .* not found/.test(err.stderr)) return new Map();
-    throw err;
   }
 }
 

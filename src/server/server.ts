@@ -14,6 +14,8 @@ import { ArtifactStore } from "../source/artifact-store.ts";
 import { artifactServer } from "./artifact-server.ts";
 import { setupCiEngine, type CiOptions, type RunningCi } from "./ci-engine.ts";
 import { setupControllers, type ControllersOptions, type ListenAddress } from "./controllers.ts";
+import type { FluxV1Options } from "./flux-v1/objects.ts";
+import { FluxV1Sync } from "./flux-v1/sync.ts";
 
 export const knownControllers = [
   "gitrepository",
@@ -43,6 +45,8 @@ export interface ServerOptions extends ControllersOptions {
   leaderElection?: { namespace: string; name: string } | undefined;
   /** runs the CI engine (see ci-engine.ts); absent: no CI */
   ci?: CiOptions | undefined;
+  /** Weave Flux v1 daemon flags, mapped onto the Flux v2 objects (see flux-v1/) */
+  fluxV1?: FluxV1Options | undefined;
 }
 
 export interface RunningServer {
@@ -89,6 +93,8 @@ export async function startServer(options: ServerOptions, signal: AbortSignal): 
   const artifacts = artifactServer({ store, ...options.artifacts.listen, logger: options.logger });
   manager.add(artifacts);
   const servers = await setupControllers(manager, client, options, store);
+  if (options.fluxV1)
+    manager.add(new FluxV1Sync(client, options.fluxV1, options.logger), { leaderOnly: true });
   const ci = options.ci && (await setupCiEngine(manager, client, { ...options, ci: options.ci }));
   const close = async () => {
     await client.close();

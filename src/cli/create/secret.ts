@@ -9,7 +9,7 @@ import { addKubeFlags, withCluster, type KubeFlags } from "../shared/kube-flags.
 import { renderYaml, say } from "../shared/output.ts";
 import { inheritedEnv, runProcess } from "../../process/run.ts";
 
-interface GitSecretFlags extends KubeFlags {
+export interface GitSecretFlags extends KubeFlags {
   url: string;
   username?: string;
   password?: string;
@@ -139,6 +139,14 @@ function secret(name: string, namespace: string, body: Record<string, unknown>):
   return { apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, ...body };
 }
 
+/** The Secret holding `data` (base64-encoded). */
+export function gitSecretObject(name: string, namespace: string, data: SecretData): KubeObject {
+  const encoded = Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")]),
+  );
+  return secret(name, namespace, { type: "Opaque", data: encoded });
+}
+
 async function createGitSecret(name: string, flags: GitSecretFlags): Promise<void> {
   objectName("Secret name", name);
   const data = await gitSecretData(flags);
@@ -149,15 +157,9 @@ async function createGitSecret(name: string, flags: GitSecretFlags): Promise<voi
   if (flags.url.startsWith("http://") && Object.keys(data).some((k) => k !== "ca.crt")) {
     say.warning("credentials for an http:// URL travel unencrypted");
   }
-  const encoded = Object.fromEntries(
-    Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")]),
-  );
   await withCluster(flags, async (client) => {
     say.action(`applying Secret ${flags.namespace}/${name} with keys ${Object.keys(data).sort().join(", ")}`);
-    const { action } = await applyObject(
-      client,
-      secret(name, flags.namespace, { type: "Opaque", data: encoded }),
-    );
+    const { action } = await applyObject(client, gitSecretObject(name, flags.namespace, data));
     say.success(`git secret '${flags.namespace}/${name}' ${action}`);
     if (data["identity.pub"]) say.success(`deploy key: ${data["identity.pub"]}`);
   });

@@ -16,7 +16,8 @@ import { addKubeFlags, withCluster, type KubeFlags } from "../shared/kube-flags.
 import { renderYaml, say } from "../shared/output.ts";
 import { confirm } from "../shared/prompt.ts";
 
-function components(value: string): ControllerName[] {
+/** `--components`: controller names (and Flux's controller names as aliases), checked. */
+export function componentList(value: string): ControllerName[] {
   const names = value
     .split(",")
     .map((s) => s.trim())
@@ -120,7 +121,7 @@ export function registerInstallCommands(program: Command): void {
           "comma-separated controllers to run (Flux names such as source-controller work too)",
         )
           .default([...knownControllers], knownControllers.join(","))
-          .argParser(components),
+          .argParser(componentList),
       )
       .addOption(
         new Option("--log-level <level>", "server log level")

@@ -6,6 +6,7 @@ import type { RegistryLimit } from "../../oci/registry-limiter.ts";
 import { createLogger } from "../../runtime/logger.ts";
 import { knownControllers, startServer, type ControllerName } from "../../server/server.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
+import { addFluxV1Flags, fluxV1Options, type FluxV1Flags } from "./flux-v1-flags.ts";
 
 function hostPort(flag: string) {
   return (value: string): { host: string; port: number } => {
@@ -33,7 +34,7 @@ function controllerList(value: string): ControllerName[] {
   return names as ControllerName[];
 }
 
-interface ServerFlags {
+interface ServerFlags extends FluxV1Flags {
   controllers: ControllerName[];
   concurrent: number;
   kubeconfig?: string;
@@ -107,8 +108,8 @@ function ciApiOptions(command: Command): Command {
 }
 
 export function registerServerCommand(program: Command): void {
-  const command = program
-    .command("server")
+  const command = program.command("server");
+  addFluxV1Flags(command)
     .description("run the controllers, the artifact server and /metrics, /healthz, /readyz against a cluster")
     .addOption(
       new Option("--controllers <list>", "comma-separated controllers to run")
@@ -182,11 +183,13 @@ export function registerServerCommand(program: Command): void {
         },
         image: { registryLimit: registryLimit(flags), ciSkip: flags.ciSkip },
         receivers: { listen: flags.receiverAddr },
+        fluxV1: fluxV1Options(flags),
         ci: flags.ci
           ? {
               secretsNamespacePrefix: flags.ciSecretsNamespacePrefix,
               listen: flags.httpAddr,
               localUsers: localUsers(flags.addLocalUser),
+              registryMirrors: flags.registryMirror,
             }
           : undefined,
       },

@@ -1,4 +1,9 @@
-import { applySettersToTree, type PolicyMap, type TreeResult } from "../../automation/setters.ts";
+import {
+  applySettersToTree,
+  type PolicyMap,
+  type SetterOptions,
+  type TreeResult,
+} from "../../automation/setters.ts";
 import { checkCommitTemplate, renderCommitMessage, templateData } from "../../automation/commit-template.ts";
 import {
   parseImageUpdateAutomation,
@@ -17,7 +22,12 @@ import { policyImages } from "./policies.ts";
 import { findRollback, type Rollback } from "./rollback.ts";
 import { withSigningKey } from "./signing.ts";
 import type { AutomationClones, Clone, SigningKey } from "./workspace.ts";
-import { fluxApiVersions, requestedAtAnnotation, rollbacksAcknowledgedAnnotation } from "../../api/kinds.ts";
+import {
+  fluxApiVersions,
+  fluxV1WorkloadsAnnotation,
+  requestedAtAnnotation,
+  rollbacksAcknowledgedAnnotation,
+} from "../../api/kinds.ts";
 import { ImageUpdateAutomationReason } from "./reasons.ts";
 
 export interface ImageUpdateAutomationReconcilerOptions {
@@ -133,6 +143,7 @@ export class ImageUpdateAutomationReconciler {
       const planned = await applySettersToTree(clone.dir, run.policies, {
         path: run.obj.spec.update?.path,
         dryRun: true,
+        setters: setterOptions(run.obj),
       });
       this.#checkProblems(planned);
       await this.#reportSkipped(run.obj, planned, ctx);
@@ -145,7 +156,10 @@ export class ImageUpdateAutomationReconciler {
         });
         return;
       }
-      const written = await applySettersToTree(clone.dir, run.policies, { path: run.obj.spec.update?.path });
+      const written = await applySettersToTree(clone.dir, run.policies, {
+        path: run.obj.spec.update?.path,
+        setters: setterOptions(run.obj),
+      });
       const message = this.#message(run.obj, written);
       const who = { author: authorOf(run.obj), committer: automationCommitter };
       const sha = await clone.commit(
@@ -268,6 +282,12 @@ function rolledBack(r: Rollback, obj: ImageUpdateAutomation): ReconcileError {
     ImageUpdateAutomationReason.RolledBackByUser,
     `policy '${r.policy}' selects ${r.image}, which commit ${r.commit.slice(0, 7)} by ${r.author} rolled back; holding until the policy selects a newer image or 'sluice resume image update ${obj.metadata.name}'`,
   );
+}
+
+/** Flux v1 workloads are set only for automations annotated so (the ones `sluice server --git-url` makes). */
+function setterOptions(obj: ImageUpdateAutomation): SetterOptions {
+  const v1 = obj.metadata.annotations?.[fluxV1WorkloadsAnnotation] === "true";
+  return v1 ? { workloadPolicyNamespace: obj.metadata.namespace! } : {};
 }
 
 function authorOf(obj: ImageUpdateAutomation): { name: string; email: string } {

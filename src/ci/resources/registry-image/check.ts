@@ -1,4 +1,5 @@
 /** check: the versions `{tag, digest}` of what the source watches, oldest first. */
+import type { GoRegexp } from "../../../common/go-regexp.ts";
 import { RegistryError } from "../../../oci/errors.ts";
 import { compareVersions, type SemVer } from "../../../semver/version.ts";
 import type { Version } from "../resource.ts";
@@ -47,7 +48,7 @@ async function checkTag(
 /** Matching tags in the registry's order, from the previous version on while it is unchanged. */
 async function checkRegex(
   lookup: DigestLookup,
-  regex: RegExp,
+  regex: GoRegexp,
   from: Version | undefined,
 ): Promise<ImageVersion[]> {
   const tags = (await lookup.tags()).filter((tag) => regex.test(tag));

@@ -1,6 +1,6 @@
 /** The registry-image resource's `source:`, as concourse/registry-image-resource reads it. */
 import { z } from "zod";
-import { compileGoRegexp, GoRegexpError } from "../../../common/go-regexp.ts";
+import { compileGoRegexp, GoRegexpError, type GoRegexp } from "../../../common/go-regexp.ts";
 import type { Credentials } from "../../../oci/auth.ts";
 import { InvalidReferenceError, parseImageReference, type ImageReference } from "../../../oci/reference.ts";
 import { parseFluxRange, SemverRangeError, type FluxRange } from "../../../semver/range.ts";
@@ -19,7 +19,7 @@ export interface Endpoint {
 /** What check watches: one tag's digest, tags matching a regular expression, or semver tags. */
 export type Watch =
   | { kind: "tag"; tag: string }
-  | { kind: "regex"; regex: RegExp }
+  | { kind: "regex"; regex: GoRegexp }
   | { kind: "semver"; constraint?: FluxRange; variant?: string };
 
 export interface Platform {
