@@ -51,7 +51,10 @@ const labelPrefix = "dev.sluice.base-image";
 export async function recipeKey(recipe: BaseImageRecipe): Promise<string> {
   const { mirrors: _names, description: _text, ...shape } = recipe;
   const upstream = recipe.upstream && path.basename(path.dirname(await upstreamBinary(recipe.upstream)));
-  const args = mmdebstrapArgs(recipe, { tar: "OUT", versions: "OUT" });
+  // the hook's path differs per checkout; its text is hashed instead, so checkouts share the cache
+  const args = mmdebstrapArgs(recipe, { tar: "OUT", versions: "OUT" }).map((arg) =>
+    arg.replaceAll(customizeHook, "HOOK"),
+  );
   const hook = await readFile(customizeHook, "utf8");
   const inputs = { recipeVersion, sourceDateEpoch, shape, upstream, args, hook };
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 12);
