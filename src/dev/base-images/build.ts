@@ -175,12 +175,26 @@ async function renameUnlessPresent(partial: string, dir: string): Promise<void> 
   }
 }
 
-/** Earlier builds of the same image are not used any more; disk is not free. */
+/**
+ * Earlier builds of the same image are not used any more; disk is not free. A partial build of
+ * another process still running (a second `make` started at the same time) is left to it.
+ */
 async function removeOtherKeys(root: string, name: string, key: string): Promise<void> {
-  const pattern = new RegExp(`^${name}-[0-9a-f]{12}(\\.partial-[0-9]+)?$`);
+  const pattern = new RegExp(`^${name}-[0-9a-f]{12}(?:\\.partial-([0-9]+))?$`);
   for (const entry of await readdir(root)) {
-    if (pattern.test(entry) && entry !== `${name}-${key}`)
-      await rm(path.join(root, entry), { recursive: true, force: true });
+    const match = pattern.exec(entry);
+    if (!match || entry === `${name}-${key}`) continue;
+    if (match[1] !== undefined && isRunning(Number(match[1]))) continue;
+    await rm(path.join(root, entry), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
