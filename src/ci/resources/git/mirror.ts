@@ -1,0 +1,117 @@
+/**
+ * Cached bare mirrors of the branch a git resource watches, one per (uri, branch) under a cache
+ * directory, kept up to date incrementally. The remote's refs are listed first, through a cache
+ * shared by every check in the process, so an unchanged branch costs one `ls-remote` per TTL
+ * however many pipelines watch it, and no fetch at all.
+ */
+import { createHash } from "node:crypto";
+import { redact, runGit, type GitAuth, type GitRunOptions } from "../../../git/exec.ts";
+import { hasCommit, MirrorCache } from "../../../git/mirror-cache.ts";
+import { RemoteRefsCache } from "../../../git/remote-refs-cache.ts";
+import { lsRemote } from "../../../git/repository.ts";
+import { remoteCallOptions, remoteFailure } from "../git-remote.ts";
+import { ResourceError } from "../resource.ts";
+import { isTagMode, type GitSource } from "./source.ts";
+
+/** The ref the mirror keeps the watched branch's tip under. */
+export const tipRef = "refs/sluice/tip";
+
+export interface SyncedMirror {
+  dir: string;
+  tip: string;
+}
+
+export class GitMirrors {
+  readonly #mirrors: MirrorCache;
+  readonly #refs: RemoteRefsCache;
+
+  constructor(options: { cacheDir: string; refsTtlMs?: number | undefined }) {
+    this.#mirrors = new MirrorCache(options.cacheDir);
+    this.#refs = new RemoteRefsCache(options.refsTtlMs === undefined ? {} : { ttlMs: options.refsTtlMs });
+  }
+
+  /**
+   * Brings the mirror of the source's branch (and its tags, for tag versions) up to the remote's
+   * state, then runs `fn` on it with exclusive use.
+   */
+  async withSynced<T>(
+    source: GitSource,
+    auth: GitAuth | undefined,
+    signal: AbortSignal | undefined,
+    fn: (mirror: SyncedMirror) => Promise<T>,
+  ): Promise<T> {
+    const call = remoteCall(source, auth, signal);
+    const refs = await this.#refs
+      .get(cacheKey(source), false, () => lsRemote(source.uri, call))
+      .catch((err: unknown) => {
+        throw remoteFailure(err, "list refs of", source);
+      });
+    const branchRef = source.branch === undefined ? "HEAD" : `refs/heads/${source.branch}`;
+    const listed = refs.get(branchRef);
+    if (listed === undefined) {
+      const what =
+        source.branch === undefined ? "has no HEAD (is it empty?)" : `has no branch "${source.branch}"`;
+      throw new ResourceError("NotFound", `repository ${redact(source.uri)} ${what}`);
+    }
+    const mirrorKey = `${source.uri}\n${branchRef}`;
+    return this.#mirrors.withMirror(mirrorKey, async (dir) => {
+      const upToDate = (await hasCommit(dir, listed)) && (!isTagMode(source) || (await sameTags(dir, refs)));
+      const tip = upToDate ? listed : await fetchBranch(dir, source, branchRef, call);
+      await runGit(["update-ref", tipRef, tip], { cwd: dir });
+      return fn({ dir, tip });
+    });
+  }
+}
+
+/** The options of a call to the remote, with the source's git_config applied. */
+export function remoteCall(
+  source: GitSource,
+  auth: GitAuth | undefined,
+  signal: AbortSignal | undefined,
+): GitRunOptions & { auth?: GitAuth } {
+  const call = remoteCallOptions(source, auth, signal);
+  return { ...call, config: [...(call.config ?? []), ...source.gitConfig] };
+}
+
+/** Fetches the branch (and every tag, pruned, for tag versions) and answers the tip obtained. */
+async function fetchBranch(
+  dir: string,
+  source: GitSource,
+  branchRef: string,
+  call: GitRunOptions,
+): Promise<string> {
+  const tags = isTagMode(source);
+  const args = ["fetch", "--quiet", "--no-write-fetch-head", tags ? "--prune" : "--no-tags"];
+  const refspecs = [`+${branchRef}:${tipRef}`, ...(tags ? ["+refs/tags/*:refs/tags/*"] : [])];
+  try {
+    await runGit([...args, "--end-of-options", source.uri, ...refspecs], { ...call, cwd: dir });
+  } catch (err) {
+    throw remoteFailure(err, "fetch from", source);
+  }
+  return (await runGit(["rev-parse", "--verify", `${tipRef}^{commit}`], { cwd: dir })).stdout.trim();
+}
+
+/** The mirror's tags are the remote's (names and objects). */
+async function sameTags(dir: string, remote: Map<string, string>): Promise<boolean> {
+  const { stdout } = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", "refs/tags/"], {
+    cwd: dir,
+  });
+  const local = stdout.split("\n").filter((line) => line !== "");
+  const remoteTags = [...remote].filter(([ref]) => ref.startsWith("refs/tags/") && !ref.endsWith("^{}"));
+  return (
+    local.length === remoteTags.length && remoteTags.every(([ref, sha]) => local.includes(`${ref} ${sha}`))
+  );
+}
+
+/** Callers with other credentials or transport settings never share an answer. */
+function cacheKey(source: GitSource): string {
+  const settings = [
+    source.username,
+    source.password,
+    source.privateKey,
+    source.knownHosts,
+    source.skipSslVerification,
+    source.gitConfig,
+  ];
+  return `${source.uri}\n${createHash("sha256").update(JSON.stringify(settings)).digest("hex")}`;
+}
