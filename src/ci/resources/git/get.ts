@@ -101,7 +101,7 @@ async function cloneBranch(clone: Clone, branch: string | undefined): Promise<vo
   ];
   try {
     await runGit(args, clone.call);
-    if (tagsWanted(clone) === true) await remote(clone, ["fetch", "--quiet", "--tags", "origin"]);
+    if (tagsWanted(clone) === true) await remote(clone, ["fetch", "--quiet", "--tags", ...depth, "origin"]);
   } catch (err) {
     if (err instanceof ResourceError) throw err;
     if (branch !== undefined && /Remote branch .* not found/i.test(String((err as Error).message))) {
