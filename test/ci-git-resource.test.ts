@@ -7,7 +7,7 @@ import { test, type TestContext } from "node:test";
 import { gitResource } from "../src/ci/resources/git/resource.ts";
 import { ResourceError, type Version } from "../src/ci/resources/resource.ts";
 import { runGit } from "../src/git/exec.ts";
-import { clone, commit, lsRemote, push } from "../src/git/repository.ts";
+import { clone, commit, lsRemote } from "../src/git/repository.ts";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import { testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
@@ -327,7 +327,10 @@ test("a wrong password is AuthenticationFailed without the password; a missing b
     await assert.rejects(call(), (err: unknown) => {
       assert.ok(err instanceof ResourceError);
       assert.equal(err.reason, "AuthenticationFailed");
-      assert.doesNotMatch(`${err.message} ${String(err.cause ?? "")}`, new RegExp(password));
+      assert.doesNotMatch(
+        `${err.message} ${(err.cause as Error | undefined)?.message ?? ""}`,
+        new RegExp(password),
+      );
       return true;
     });
   }
