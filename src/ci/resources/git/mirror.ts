@@ -2,14 +2,15 @@
  * Cached bare mirrors of the branch a git resource watches, one per (uri, branch) under a cache
  * directory, kept up to date incrementally. The remote's refs are listed first, through a cache
  * shared by every check in the process, so an unchanged branch costs one `ls-remote` per TTL
- * however many pipelines watch it, and no fetch at all.
+ * however many pipelines watch it, and no fetch at all. Credentials are materialised only for
+ * the calls that reach the remote.
  */
 import { createHash } from "node:crypto";
 import { redact, runGit, type GitAuth, type GitRunOptions } from "../../../git/exec.ts";
 import { hasCommit, MirrorCache } from "../../../git/mirror-cache.ts";
 import { RemoteRefsCache } from "../../../git/remote-refs-cache.ts";
 import { lsRemote } from "../../../git/repository.ts";
-import { remoteCallOptions, remoteFailure } from "../git-remote.ts";
+import { remoteCallOptions, remoteFailure, withRemoteAuth } from "../git-remote.ts";
 import { ResourceError } from "../resource.ts";
 import { isTagMode, type GitSource } from "./source.ts";
 
@@ -21,6 +22,15 @@ export interface SyncedMirror {
   tip: string;
 }
 
+/** What the remote advertises for a source: its branch's tip and, for tag versions, its tags. */
+export interface RemoteState {
+  branchRef: string;
+  tip: string;
+  refs: Map<string, string>;
+  /** Changes whenever anything a check answers from changes on the remote. */
+  fingerprint: string;
+}
+
 export class GitMirrors {
   readonly #mirrors: MirrorCache;
   readonly #refs: RemoteRefsCache;
@@ -30,33 +40,45 @@ export class GitMirrors {
     this.#refs = new RemoteRefsCache(options.refsTtlMs === undefined ? {} : { ttlMs: options.refsTtlMs });
   }
 
-  /**
-   * Brings the mirror of the source's branch (and its tags, for tag versions) up to the remote's
-   * state, then runs `fn` on it with exclusive use.
-   */
-  async withSynced<T>(
-    source: GitSource,
-    auth: GitAuth | undefined,
-    signal: AbortSignal | undefined,
-    fn: (mirror: SyncedMirror) => Promise<T>,
-  ): Promise<T> {
-    const call = remoteCall(source, auth, signal);
-    const refs = await this.#refs
-      .get(cacheKey(source), false, () => lsRemote(source.uri, call))
-      .catch((err: unknown) => {
-        throw remoteFailure(err, "list refs of", source);
-      });
+  /** The remote's state, listed at most once per TTL for every caller with the same source. */
+  async remoteState(source: GitSource, signal: AbortSignal | undefined): Promise<RemoteState> {
+    const list = () =>
+      withRemoteAuth(source, (auth) => lsRemote(source.uri, remoteCall(source, auth, signal)));
+    const refs = await this.#refs.get(cacheKey(source), false, list).catch((err: unknown) => {
+      throw remoteFailure(err, "list refs of", source);
+    });
     const branchRef = source.branch === undefined ? "HEAD" : `refs/heads/${source.branch}`;
-    const listed = refs.get(branchRef);
-    if (listed === undefined) {
+    const tip = refs.get(branchRef);
+    if (tip === undefined) {
       const what =
         source.branch === undefined ? "has no HEAD (is it empty?)" : `has no branch "${source.branch}"`;
       throw new ResourceError("NotFound", `repository ${redact(source.uri)} ${what}`);
     }
-    const mirrorKey = `${source.uri}\n${branchRef}`;
-    return this.#mirrors.withMirror(mirrorKey, async (dir) => {
-      const upToDate = (await hasCommit(dir, listed)) && (!isTagMode(source) || (await sameTags(dir, refs)));
-      const tip = upToDate ? listed : await fetchBranch(dir, source, branchRef, call);
+    const tags = isTagMode(source) ? remoteTags(refs) : [];
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify([tip, tags]))
+      .digest("hex");
+    return { branchRef, tip, refs, fingerprint };
+  }
+
+  /**
+   * Brings the mirror of the source's branch (and its tags, for tag versions) up to `state`, then
+   * runs `fn` on it with exclusive use.
+   */
+  async withSynced<T>(
+    source: GitSource,
+    state: RemoteState,
+    signal: AbortSignal | undefined,
+    fn: (mirror: SyncedMirror) => Promise<T>,
+  ): Promise<T> {
+    return this.#mirrors.withMirror(`${source.uri}\n${state.branchRef}`, async (dir) => {
+      const upToDate =
+        (await hasCommit(dir, state.tip)) && (!isTagMode(source) || (await sameTags(dir, state.refs)));
+      const tip = upToDate
+        ? state.tip
+        : await withRemoteAuth(source, (auth) =>
+            fetchBranch(dir, source, state.branchRef, remoteCall(source, auth, signal)),
+          );
       await runGit(["update-ref", tipRef, tip], { cwd: dir });
       return fn({ dir, tip });
     });
@@ -97,10 +119,12 @@ async function sameTags(dir: string, remote: Map<string, string>): Promise<boole
     cwd: dir,
   });
   const local = stdout.split("\n").filter((line) => line !== "");
-  const remoteTags = [...remote].filter(([ref]) => ref.startsWith("refs/tags/") && !ref.endsWith("^{}"));
-  return (
-    local.length === remoteTags.length && remoteTags.every(([ref, sha]) => local.includes(`${ref} ${sha}`))
-  );
+  const tags = remoteTags(remote);
+  return local.length === tags.length && tags.every(([ref, sha]) => local.includes(`${ref} ${sha}`));
+}
+
+function remoteTags(refs: Map<string, string>): Array<[string, string]> {
+  return [...refs].filter(([ref]) => ref.startsWith("refs/tags/") && !ref.endsWith("^{}"));
 }
 
 /** Callers with other credentials or transport settings never share an answer. */

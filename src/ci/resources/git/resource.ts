@@ -1,8 +1,8 @@
 /** The `git` resource, as concourse/git-resource behaves. */
 import os from "node:os";
 import path from "node:path";
-import { withRemoteAuth } from "../git-remote.ts";
 import type { BuiltinResource } from "../resource.ts";
+import { CheckAnswers } from "./check-answers.ts";
 import { getVersion } from "./get.ts";
 import { GitMirrors } from "./mirror.ts";
 import { putVersion } from "./put.ts";
@@ -21,13 +21,17 @@ export function gitResource(options: GitResourceOptions = {}): BuiltinResource {
     cacheDir: options.cacheDir ?? path.join(os.tmpdir(), "sluice-ci-git-mirrors"),
     refsTtlMs: options.refsTtlMs,
   });
+  const answers = new CheckAnswers();
   return {
     type: "git",
 
     async check(rawSource, fromVersion, call = {}) {
       const source = parseGitSource(rawSource);
-      return withRemoteAuth(source, (auth) =>
-        mirrors.withSynced(source, auth, call.signal, (mirror) => versionsSince(mirror, source, fromVersion)),
+      const state = await mirrors.remoteState(source, call.signal);
+      return answers.get(rawSource, fromVersion, state.fingerprint, () =>
+        mirrors.withSynced(source, state, call.signal, (mirror) =>
+          versionsSince(mirror, source, fromVersion),
+        ),
       );
     },
 
