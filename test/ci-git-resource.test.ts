@@ -266,6 +266,29 @@ test("put with rebase lands on top of a concurrent commit; without rebase it is 
   assert.equal((await runGit(["rev-parse", "HEAD~1"], { cwd: check })).stdout.trim(), concurrent);
 });
 
+test("put with merge merges a concurrent commit; returning: unmerged answers our commit", async (t) => {
+  const env = await testEnv();
+  const resource = await freshResource(t);
+  const name = repoName("merge");
+  const url = `${env.gitUrl}/${name}.git`;
+  await pushCommits(env, name, ["base"]);
+  const inputs = await tempDir(t, "git-res-inputs-");
+  const repo = await workingCopy(t, env, url, path.join(inputs, "repo"));
+  const ours = await commitFile(repo, "ours.txt", "ours\n", "our change");
+  const [concurrent] = await pushCommits(env, name, ["concurrent"], "theirs.txt");
+
+  const result = await resource.put(
+    sourceFor(env, url),
+    { repository: "repo", merge: true, returning: "unmerged" },
+    inputs,
+  );
+
+  assert.deepEqual(result.version, { ref: ours });
+  const check = await workingCopy(t, env, url);
+  const parents = (await runGit(["log", "-1", "--format=%P", "HEAD"], { cwd: check })).stdout.trim();
+  assert.deepEqual(parents.split(" "), [ours, concurrent]);
+});
+
 test("put only_tag pushes the tag file's tag, prefixed and annotated, and leaves the branch alone", async (t) => {
   const env = await testEnv();
   const resource = await freshResource(t);
