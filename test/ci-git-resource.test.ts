@@ -60,6 +60,23 @@ async function commitFile(dir: string, file: string, content: string, message: s
   return commit(dir, { message, author });
 }
 
+/**
+ * A repository whose main got a concurrent commit after the build's copy of it (in the inputs'
+ * `repo` directory) committed its own on the same base.
+ */
+async function diverged(t: TestContext, prefix: string) {
+  const env = await testEnv();
+  const resource = await freshResource(t);
+  const name = repoName(prefix);
+  const url = `${env.gitUrl}/${name}.git`;
+  await pushCommits(env, name, ["base"]);
+  const inputs = await tempDir(t, "git-res-inputs-");
+  const repo = await workingCopy(t, env, url, path.join(inputs, "repo"));
+  const ours = await commitFile(repo, "ours.txt", "ours\n", "our change");
+  const [concurrent] = await pushCommits(env, name, ["concurrent"], "theirs.txt");
+  return { env, resource, url, inputs, ours, concurrent: concurrent! };
+}
+
 test("first check answers only the head; later checks the commits since the version, oldest first", async (t) => {
   const env = await testEnv();
   const resource = await freshResource(t);
@@ -237,15 +254,7 @@ test("get with depth 1 checks out the version and writes git-resource's files an
 });
 
 test("put with rebase lands on top of a concurrent commit; without rebase it is rejected with git's reason", async (t) => {
-  const env = await testEnv();
-  const resource = await freshResource(t);
-  const name = repoName("put");
-  const url = `${env.gitUrl}/${name}.git`;
-  await pushCommits(env, name, ["base"]);
-  const inputs = await tempDir(t, "git-res-inputs-");
-  const repo = await workingCopy(t, env, url, path.join(inputs, "repo"));
-  const ours = await commitFile(repo, "ours.txt", "ours\n", "our change");
-  const [concurrent] = await pushCommits(env, name, ["concurrent"], "theirs.txt");
+  const { env, resource, url, inputs, ours, concurrent } = await diverged(t, "put");
   const source = sourceFor(env, url);
 
   await assert.rejects(resource.put(source, { repository: "repo" }, inputs), (err: unknown) => {
@@ -267,15 +276,7 @@ test("put with rebase lands on top of a concurrent commit; without rebase it is 
 });
 
 test("put with merge merges a concurrent commit; returning: unmerged answers our commit", async (t) => {
-  const env = await testEnv();
-  const resource = await freshResource(t);
-  const name = repoName("merge");
-  const url = `${env.gitUrl}/${name}.git`;
-  await pushCommits(env, name, ["base"]);
-  const inputs = await tempDir(t, "git-res-inputs-");
-  const repo = await workingCopy(t, env, url, path.join(inputs, "repo"));
-  const ours = await commitFile(repo, "ours.txt", "ours\n", "our change");
-  const [concurrent] = await pushCommits(env, name, ["concurrent"], "theirs.txt");
+  const { env, resource, url, inputs, ours, concurrent } = await diverged(t, "merge");
 
   const result = await resource.put(
     sourceFor(env, url),
