@@ -15,7 +15,7 @@ import { ResourceError } from "../resource.ts";
 import { isTagMode, type GitSource } from "./source.ts";
 
 /** The ref the mirror keeps the watched branch's tip under. */
-export const tipRef = "refs/sluice/tip";
+const tipRef = "refs/sluice/tip";
 
 export interface SyncedMirror {
   dir: string;
