@@ -221,8 +221,9 @@ test("get with depth 1 checks out the version and writes git-resource's files an
   await pushCommits(env, name, ["third"]);
   const dest = await tempDir(t, "git-res-get-");
 
+  const gitConfig = [{ name: "sluice.Test.note", value: 'a "quoted" value' }];
   const result = await resource.get(
-    sourceFor(env, url),
+    sourceFor(env, url, { git_config: gitConfig }),
     { ref: version },
     { depth: 1, fetch_tags: true },
     dest,
@@ -232,6 +233,8 @@ test("get with depth 1 checks out the version and writes git-resource's files an
   const gitFile = (file: string) => readFile(path.join(dest, ".git", file), "utf8");
   assert.equal((await runGit(["rev-parse", "HEAD"], { cwd: dest })).stdout.trim(), version);
   assert.equal(await readFile(path.join(dest, "app.txt"), "utf8"), "v2\n");
+  const note = await runGit(["config", "--get", "sluice.Test.note"], { cwd: dest });
+  assert.equal(note.stdout, 'a "quoted" value\n', "git_config is applied to the clone");
   assert.equal((await runGit(["rev-list", "--count", "HEAD"], { cwd: dest })).stdout.trim(), "1");
   assert.equal(await gitFile("ref"), `${version}\n`);
   assert.equal(await gitFile("short_ref"), version.slice(0, 7));
