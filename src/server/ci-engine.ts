@@ -50,7 +50,10 @@ export async function setupCiEngine(
   const dataDir = path.join(options.storagePath, "ci");
   const store = await SqliteCiStore.open({ dataDir });
   const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
-  const resources = builtinResources({ mirrors: RegistryMirrors.parse(ci.registryMirrors ?? []) });
+  const resources = builtinResources({
+    mirrors: RegistryMirrors.parse(ci.registryMirrors ?? []),
+    gitCacheDir: path.join(dataDir, "git-mirrors"),
+  });
   const engine = new CiEngine({
     store,
     launcher: new BuildRunner({ store, dataDir, resources, vars }),

@@ -1,5 +1,6 @@
 /** The resource types built into the engine, by the `type:` a pipeline names them with. */
 import type { RegistryMirrors } from "../../oci/mirrors.ts";
+import { gitResource } from "./git/resource.ts";
 import { dockerImageResource } from "./registry-image/docker-image.ts";
 import { registryImageResource, type RootfsUnpacker } from "./registry-image/resource.ts";
 import type { BuiltinResource } from "./resource.ts";
@@ -13,9 +14,17 @@ export interface BuiltinResourceOptions {
   mirrors?: RegistryMirrors;
   /** Unpacks image layers for registry-image's `format: rootfs`. */
   unpacker?: RootfsUnpacker;
+  /** Where the git resource keeps its bare mirrors (default: under the system temp directory). */
+  gitCacheDir?: string;
 }
 
 export function builtinResources(options: BuiltinResourceOptions = {}): BuiltinResources {
-  const all = [timeResource(), semverResource, registryImageResource(options), dockerImageResource(options)];
+  const all = [
+    timeResource(),
+    semverResource,
+    gitResource(options.gitCacheDir ? { cacheDir: options.gitCacheDir } : {}),
+    registryImageResource(options),
+    dockerImageResource(options),
+  ];
   return new Map(all.map((resource) => [resource.type, resource]));
 }

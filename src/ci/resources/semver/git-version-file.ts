@@ -9,7 +9,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GitError, redact, runGit, type GitAuth, type GitRunOptions } from "../../../git/exec.ts";
 import { fetch, init } from "../../../git/repository.ts";
-import { TransportAuthError, withTransportAuth } from "../../../git/transport-auth.ts";
+import { isPushConflict, remoteCallOptions, remoteFailure, withRemoteAuth } from "../git-remote.ts";
 import { ResourceError } from "../resource.ts";
 import { commitMessageFor, type SemverGitSource } from "./source.ts";
 import {
@@ -99,33 +99,14 @@ async function inWorkspace<T>(
   const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-semver-"));
   try {
     await init(dir, { ...(signal && { signal }) });
-    const secret = {
-      ...(source.username !== undefined && { username: source.username }),
-      ...(source.password !== undefined && { password: source.password }),
-      ...(source.privateKey !== undefined && { identity: source.privateKey }),
-      ...(source.knownHosts !== undefined && { known_hosts: source.knownHosts }),
-    };
-    return await withTransportAuth(source.uri, secret, (auth) => fn({ dir, auth, source, signal }));
-  } catch (err) {
-    if (err instanceof TransportAuthError) {
-      const missing =
-        source.privateKey === undefined
-          ? "an ssh uri needs private_key"
-          : "private_key needs known_hosts (the server's host keys, e.g. from ssh-keyscan HOST), as host keys are verified";
-      throw new ResourceError("InvalidConfig", `invalid source: ${missing}`);
-    }
-    throw err;
+    return await withRemoteAuth(source, (auth) => fn({ dir, auth, source, signal }));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 function gitCall(ws: Workspace): GitRunOptions & { auth?: GitAuth } {
-  return {
-    ...(ws.signal && { signal: ws.signal }),
-    ...(ws.auth && { auth: ws.auth }),
-    ...(ws.source.skipSslVerification && { config: [["http.sslVerify", "false"] as const] }),
-  };
+  return remoteCallOptions(ws.source, ws.auth, ws.signal);
 }
 
 /** Fetches the branch's tip (only that commit); undefined when the branch does not exist. */
@@ -140,7 +121,7 @@ async function fetchTip(ws: Workspace): Promise<string | undefined> {
     });
   } catch (err) {
     if (err instanceof GitError && /couldn't find remote ref/i.test(err.stderr)) return undefined;
-    throw failure(err, "fetch from", source);
+    throw remoteFailure(err, "fetch from", source);
   }
   return (await local(ws, ["rev-parse", "--verify", "FETCH_HEAD^{commit}"])).trim();
 }
@@ -158,7 +139,7 @@ async function fetchHistory(ws: Workspace): Promise<void> {
       },
     );
   } catch (err) {
-    throw failure(err, "fetch from", source);
+    throw remoteFailure(err, "fetch from", source);
   }
 }
 
@@ -229,7 +210,7 @@ async function pushCommit(ws: Workspace, commit: string): Promise<"pushed" | "co
     return /Everything up-to-date/.test(stderr) ? "conflict" : "pushed";
   } catch (err) {
     if (isPushConflict(err)) return "conflict";
-    throw failure(err, "push to", source);
+    throw remoteFailure(err, "push to", source);
   }
 }
 
@@ -237,36 +218,4 @@ async function pushCommit(ws: Workspace, commit: string): Promise<"pushed" | "co
 async function local(ws: Workspace, args: string[], options: GitRunOptions = {}): Promise<string> {
   const { stdout } = await runGit(args, { ...options, cwd: ws.dir, ...(ws.signal && { signal: ws.signal }) });
   return stdout;
-}
-
-/** A push refused because the branch is no longer where we fetched it from. */
-function isPushConflict(err: unknown): boolean {
-  return (
-    err instanceof GitError &&
-    /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|stale info|\[remote rejected\].*(lock|updat)/i.test(
-      err.stderr,
-    )
-  );
-}
-
-function failure(err: unknown, action: string, source: SemverGitSource): unknown {
-  if (!(err instanceof GitError)) return err;
-  const where = redact(source.uri);
-  const secrets = [source.password ?? "", source.privateKey ?? ""];
-  if (
-    /authentication failed|could not read (username|password)|terminal prompts disabled|\b40[13]\b|permission denied|host key verification failed/i.test(
-      err.stderr,
-    )
-  ) {
-    return new ResourceError(
-      "AuthenticationFailed",
-      `authentication to ${where} failed: check source.username and source.password (or source.private_key)`,
-    );
-  }
-  if (/not found|does not appear to be a git repository|\b404\b/i.test(err.stderr)) {
-    return new ResourceError("NotFound", `repository ${where} not found`);
-  }
-  return new ResourceError("Failed", redact(`${action} ${where} failed: ${err.message}`, secrets), {
-    cause: err,
-  });
 }
