@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { silentLogger } from "../../runtime/logger.ts";
 import { withStore } from "../store/sqlite/store.test-support.ts";
-import { staticVarSource } from "../vars/static-vars.ts";
-import { CiEngine } from "./engine.ts";
 import { engineFixture, until } from "./engine.test-support.ts";
 
 const pipelineYaml = `

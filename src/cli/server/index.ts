@@ -88,9 +88,17 @@ function localUsers(flags: string[]): LocalUser[] {
   }
 }
 
-/** The CI API's flags. */
+/** The CI engine's and its API's flags. */
 function ciApiOptions(command: Command): Command {
   return command
+    .option("--no-ci", "do not run the CI engine (pipelines, checks, builds)")
+    .option(
+      "--registry-mirror <host=mirror>",
+      "read images of HOST from MIRROR (host[:port][/prefix]), e.g. docker.io=127.0.0.1:5000/mirror/docker.io (repeatable)",
+      (value: string, all: string[]) => [...all, validMirror(value)],
+      [] as string[],
+    )
+    .option("--ci-secrets-namespace-prefix <prefix>", "((vars)) from Secrets in <prefix><team>", "concourse-")
     .addOption(
       new Option("--http-addr <host:port>", "the CI API (/api/v1) address")
         .default(hostPort("--http-addr")(":8080"), ":8080")
@@ -149,14 +157,6 @@ export function registerServerCommand(program: Command): void {
     .option("--no-ci-skip", "do not end image automation's default commit message with [ci skip]")
     .option("--strict-substitutions", "fail on postBuild variables that have no value and no default", false)
     .option("--allow-file-urls", "let GitRepositories read file:// URLs on this machine", false)
-    .option("--no-ci", "do not run the CI engine (pipelines, checks, builds)")
-    .option(
-      "--registry-mirror <host=mirror>",
-      "read images of HOST from MIRROR (host[:port][/prefix]), e.g. docker.io=127.0.0.1:5000/mirror/docker.io (repeatable)",
-      (value: string, all: string[]) => [...all, validMirror(value)],
-      [] as string[],
-    )
-    .option("--ci-secrets-namespace-prefix <prefix>", "((vars)) from Secrets in <prefix><team>", "concourse-")
     .option("--log-level <level>", "debug, info, warn, error", "info");
   ciApiOptions(command).action(async (flags: ServerFlags) => {
     const logger = createLogger({ level: flags.logLevel as "info", base: { component: "sluice-server" } });
