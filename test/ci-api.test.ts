@@ -287,7 +287,6 @@ describe("jobs and builds", () => {
     await admin.abortBuild(pending.id);
     assert.equal((await admin.getBuild(pending.id)).status, "aborted");
   });
-
 });
 
 describe("build events", () => {
