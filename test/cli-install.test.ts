@@ -99,3 +99,21 @@ test("version prints the version from package.json", async () => {
   expectExit(r, 0);
   assert.equal(r.stdout, `sluice: v${await sluiceVersion()}\n`);
 });
+
+test("--components-extra adds controllers to --components; --version prints the CLI's version", async () => {
+  const exported = await run([
+    "install",
+    "--export",
+    "--components",
+    "source-controller",
+    "--components-extra",
+    "image-automation-controller",
+  ]);
+  expectExit(exported, 0);
+  assert.match(exported.stdout, /^# Components: gitrepository,imageupdateautomation$/m);
+  const unknown = await run(["install", "--export", "--components-extra", "helm-controller"]);
+  expectExit(unknown, 2, /unknown component\(s\): helm-controller/);
+  const version = await run(["--version"]);
+  expectExit(version, 0);
+  assert.equal(version.stdout, `sluice: v${await sluiceVersion()}\n`);
+});

@@ -25,10 +25,13 @@ import { registerCompletionCommand } from "./completion/index.ts";
 import { registerStatsCommand } from "./stats/index.ts";
 import { registerExportCommands } from "./export/index.ts";
 import { registerTraceCommand } from "./trace/index.ts";
+import { registerLogsCommand } from "./logs/index.ts";
+import { sluiceVersion } from "../install/version.ts";
 
-function buildProgram(): Command {
+async function buildProgram(): Promise<Command> {
   const program = new Command("sluice")
     .description("GitOps CI/CD: from git push to a converged Kubernetes cluster")
+    .version(`sluice: v${await sluiceVersion()}`, "--version", "print the version of sluice")
     .showHelpAfterError()
     .exitOverride();
   registerDevCommands(program);
@@ -49,6 +52,7 @@ function buildProgram(): Command {
   registerTreeCommands(program);
   registerTraceCommand(program);
   registerEventsCommand(program);
+  registerLogsCommand(program);
   registerStatsCommand(program);
   registerCiCommands(program);
   registerMigrateCommands(program);
@@ -74,7 +78,7 @@ function report(err: unknown): number {
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram()).parseAsync(process.argv);
 } catch (err) {
   process.exitCode = report(err);
 }

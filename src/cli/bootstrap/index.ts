@@ -13,7 +13,7 @@ import { sluiceVersion } from "../../install/version.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { ControllerName } from "../../server/server.ts";
 import { gitSecretData, gitSecretObject } from "../create/secret.ts";
-import { componentList } from "../install/index.ts";
+import { componentList, componentsExtraOption, withExtraComponents } from "../install/index.ts";
 import { durationMs } from "../shared/flags.ts";
 import { commandGroup, getObject, kustomizationKind, readiness } from "../shared/kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "../shared/kube-flags.ts";
@@ -29,6 +29,7 @@ interface BootstrapFlags extends KubeFlags {
   knownHosts?: string;
   interval: string;
   components: ControllerName[];
+  componentsExtra?: ControllerName[];
   image?: string;
   authorName: string;
   authorEmail: string;
@@ -38,10 +39,11 @@ async function bootstrapGit(flags: BootstrapFlags): Promise<void> {
   durationMs("--interval", flags.interval);
   const credentials = await gitSecretData({ ...flags, export: false });
   const version = await sluiceVersion();
+  const components = withExtraComponents(flags);
   const install = installObjects({
     namespace: flags.namespace,
     image: flags.image ?? defaultImage(version),
-    controllers: flags.components,
+    controllers: components,
     version,
   });
   const sync = syncObjects({
@@ -52,7 +54,7 @@ async function bootstrapGit(flags: BootstrapFlags): Promise<void> {
     interval: flags.interval,
     secretName: bootstrapName,
   });
-  const header = `# Sluice version: ${version}\n# Components: ${flags.components.join(",")}\n`;
+  const header = `# Sluice version: ${version}\n# Components: ${components.join(",")}\n`;
   const files = bootstrapFiles(flags.path, renderYaml(allInstallObjects(install), header), renderYaml(sync));
   say.action(`cloning branch "${flags.branch}" from Git repository "${flags.url}"`);
   const pushed = await commitFiles(
@@ -131,6 +133,12 @@ export function registerBootstrapCommands(program: Command): void {
         new Option("--components <list>", "comma-separated controllers")
           .default(["gitrepository", "kustomization"], "gitrepository,kustomization")
           .argParser(componentList),
+      )
+      .addOption(componentsExtraOption())
+      .option(
+        "--read-write-key",
+        "accepted as flux's: a plain Git server has no deploy keys, so the cluster gets the credentials given, with their access",
+        false,
       )
       .option("--image <ref>", "the Sluice image (default: this version's)")
       .option("--author-name <name>", "author of the bootstrap commit", "Sluice")

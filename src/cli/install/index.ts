@@ -34,10 +34,24 @@ export function componentList(value: string): ControllerName[] {
   return [...new Set(out)] as ControllerName[];
 }
 
+/** `--components-extra`: controllers added to `--components`, as `flux install` adds the image controllers. */
+export function componentsExtraOption(): Option {
+  return new Option(
+    "--components-extra <list>",
+    "comma-separated controllers added to --components (e.g. image-reflector-controller,image-automation-controller)",
+  ).argParser(componentList);
+}
+
+export const withExtraComponents = (flags: {
+  components: ControllerName[];
+  componentsExtra?: ControllerName[];
+}): ControllerName[] => [...new Set([...flags.components, ...(flags.componentsExtra ?? [])])];
+
 interface InstallFlags extends KubeFlags {
   export: boolean;
   image?: string;
   components: ControllerName[];
+  componentsExtra?: ControllerName[];
   logLevel: string;
   wait: boolean;
 }
@@ -47,7 +61,7 @@ async function options(flags: InstallFlags): Promise<InstallOptions> {
   return {
     namespace: flags.namespace,
     image: flags.image ?? defaultImage(version),
-    controllers: flags.components,
+    controllers: withExtraComponents(flags),
     version,
     logLevel: flags.logLevel,
   };
@@ -123,6 +137,7 @@ export function registerInstallCommands(program: Command): void {
           .default([...knownControllers], knownControllers.join(","))
           .argParser(componentList),
       )
+      .addOption(componentsExtraOption())
       .addOption(
         new Option("--log-level <level>", "server log level")
           .choices(["debug", "info", "warn", "error"])
