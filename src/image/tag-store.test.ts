@@ -123,8 +123,10 @@ describe("TagStore memory", () => {
     const retainedPerRepository = (withStore - (await heapAfterGc())) / repositories;
     const tagBytes = tagsOf(0).join("").length;
     if (process.env["SLUICE_TEST_VERBOSE"]) console.log({ retainedPerRepository, tagBytes });
+    // ~230 bytes on a quiet machine; a loaded one has measured 1.3 KB of GC noise. Keeping the
+    // tags would cost their 21.9 KB, which this bound still catches by a factor of ten.
     assert.ok(
-      retainedPerRepository < 512,
+      retainedPerRepository < 2048,
       `the store retains ${Math.round(retainedPerRepository)} bytes per repository (its tags are ${tagBytes} bytes)`,
     );
   });
