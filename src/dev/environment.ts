@@ -353,7 +353,9 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
   };
   if (options.server) {
     report("installing the CRDs and starting sluice server");
-    const server = await step(launch, "start sluice server", () => startSluiceServer(dir, kubeconfig));
+    const server = await step(launch, "start sluice server", () =>
+      startSluiceServer(dir, kubeconfig, env.registry),
+    );
     await launch.adopt(server.process);
     Object.assign(env, serverEnv(server));
   }
@@ -362,7 +364,7 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
 }
 
 async function addServer(dir: string, env: DevEnv, processes: ManagedProcess[]): Promise<DevEnv> {
-  const server = await startSluiceServer(dir, env.kubeconfig);
+  const server = await startSluiceServer(dir, env.kubeconfig, env.registry);
   await writeState(dir, { processes: [...processes, server.process] });
   const next = { ...env, ...serverEnv(server) };
   await writeDevEnv(next);

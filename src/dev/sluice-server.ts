@@ -7,6 +7,7 @@ import { loadKubeconfig } from "../kube/kubeconfig.ts";
 import { loopback } from "./components.ts";
 import { freePort, startDetached, waitUntil, type ManagedProcess } from "./processes.ts";
 import { projectRoot } from "../common/toolchain.ts";
+import { mirrorPrefix } from "./base-images/push.ts";
 
 export interface ServerLaunch {
   process: ManagedProcess;
@@ -17,8 +18,16 @@ export interface ServerLaunch {
   sluicePassword: string;
 }
 
-/** Installs the CRDs and starts `sluice server` against the environment's cluster, as one more component. */
-export async function startSluiceServer(dir: string, kubeconfig: string): Promise<ServerLaunch> {
+/**
+ * Installs the CRDs and starts `sluice server` against the environment's cluster, as one more
+ * component. Images of docker.io are read from the registry's mirror names (the offline base
+ * images, pushed by `dev up --images`), so pipelines naming `golang:1.22` or `busybox` run as written.
+ */
+export async function startSluiceServer(
+  dir: string,
+  kubeconfig: string,
+  registry: string,
+): Promise<ServerLaunch> {
   const client = new KubeClient(await loadKubeconfig(kubeconfig));
   try {
     await applyStaged(client, [...crds], { fieldManager: "sluice" });
@@ -43,6 +52,8 @@ export async function startSluiceServer(dir: string, kubeconfig: string): Promis
     "--allow-file-urls",
     "--http-addr",
     `${loopback}:${httpPort}`,
+    "--registry-mirror",
+    `docker.io=${registry}/${mirrorPrefix}/docker.io`,
   ];
   const process_ = await startDetached("sluice-server", process.execPath, args, {
     log: path.join(dir, "logs", "sluice-server.log"),
