@@ -106,6 +106,12 @@ build_helm() {
     "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" helm.sh/helm/v3/cmd/helm
 }
 
+build_buildkit() {
+  build buildkit "$BUILDKIT_VERSION" github.com/moby/buildkit "$BUILDKIT_VERSION" \
+    "-X github.com/moby/buildkit/version.Version=$BUILDKIT_VERSION" \
+    github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl
+}
+
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(etcd kwok kustomize kubernetes helm)
+[ ${#tools[@]} -gt 0 ] || tools=(etcd kwok kustomize kubernetes helm buildkit)
 for t in "${tools[@]}"; do "build_$t"; done

@@ -26,6 +26,8 @@ const binaries = {
   kwok: ["kwok", "KWOK_VERSION"],
   kustomize: ["kustomize", "KUSTOMIZE_VERSION"],
   helm: ["helm", "HELM_VERSION"],
+  buildkitd: ["buildkit", "BUILDKIT_VERSION"],
+  buildctl: ["buildkit", "BUILDKIT_VERSION"],
 } as const;
 export type UpstreamBinary = keyof typeof binaries;
 

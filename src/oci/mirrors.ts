@@ -63,6 +63,11 @@ export class RegistryMirrors {
     return new RegistryMirrors(texts.map(parseRegistryMirror));
   }
 
+  /** Every mirror, one per mirrored host. */
+  list(): RegistryMirror[] {
+    return [...this.#byHost.values()];
+  }
+
   /** The reference to pull instead of `reference`; `reference` itself when its registry has no mirror. */
   apply(reference: ImageReference): ImageReference {
     const mirror = this.#byHost.get(normaliseRegistry(reference.registry));

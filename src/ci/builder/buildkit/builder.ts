@@ -1,0 +1,103 @@
+/**
+ * Builds through BuildKit: `buildctl` against the shared daemon, its progress streamed into the
+ * caller's log, registry credentials handed over in a private docker config file, the result's
+ * digest read from buildctl's metadata file.
+ */
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import type { Credentials } from "../../../oci/auth.ts";
+import { ProcessError, runProcess } from "../../../process/run.ts";
+import { checkBuildContext } from "../context-check.ts";
+import {
+  ImageBuildError,
+  type ImageBuilder,
+  type ImageBuildRequest,
+  type ImageBuildResult,
+} from "../image-builder.ts";
+import { buildctlArgs } from "./buildctl-args.ts";
+import type { BuildkitDaemon } from "./daemon.ts";
+
+const BuildMetadata = z.looseObject({
+  "containerimage.digest": z.string().optional(),
+  "containerimage.config.digest": z.string().optional(),
+});
+
+const defaultTimeoutMs = 60 * 60 * 1000;
+
+/** Docker Hub's credentials are keyed by its legacy index address in a docker config. */
+const dockerConfigKey = (registry: string): string =>
+  registry === "docker.io" ? "https://index.docker.io/v1/" : registry;
+
+function dockerConfig(auth: ReadonlyMap<string, Credentials>): string {
+  const auths: Record<string, { auth: string }> = {};
+  for (const [registry, { username, password }] of auth) {
+    auths[dockerConfigKey(registry)] = { auth: Buffer.from(`${username}:${password}`).toString("base64") };
+  }
+  return JSON.stringify({ auths });
+}
+
+/** The failure as BuildKit words it: its `ERROR:`/`error:` lines, not the whole progress log. */
+function buildFailure(error: ProcessError): ImageBuildError {
+  if (error.failure !== "exit")
+    return new ImageBuildError(`the image build ${error.message.replace(/^\S+ /, "")}`);
+  const lines = error.stderr.split("\n").map((line) => line.trim());
+  const errors = lines.filter((line) => /^(ERROR|error):/.test(line));
+  const dockerfileContext = lines.filter((line) => /^Dockerfile:\d+$/.test(line) || /^>>>/.test(line));
+  const message =
+    [...errors, ...dockerfileContext].join("\n") || lines.filter(Boolean).at(-1) || error.message;
+  return new ImageBuildError(message);
+}
+
+const exists = (file: string): Promise<boolean> =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
+export class BuildkitImageBuilder implements ImageBuilder {
+  readonly #daemon: BuildkitDaemon;
+  readonly #buildctl: string;
+
+  constructor(options: { daemon: BuildkitDaemon; buildctl: string }) {
+    this.#daemon = options.daemon;
+    this.#buildctl = options.buildctl;
+  }
+
+  async build(request: ImageBuildRequest): Promise<ImageBuildResult> {
+    const dockerfile = request.dockerfile ?? path.join(request.contextDir, "Dockerfile");
+    await checkBuildContext(request.contextDir, dockerfile);
+    const address = await this.#daemon.address();
+    const privateDir = await mkdtemp(path.join(os.tmpdir(), "sluice-build-"));
+    try {
+      const metadataFile = path.join(privateDir, "metadata.json");
+      await writeFile(path.join(privateDir, "config.json"), dockerConfig(request.registryAuth ?? new Map()), {
+        mode: 0o600,
+      });
+      const importCache =
+        request.cacheDir !== undefined && (await exists(path.join(request.cacheDir, "index.json")));
+      const args = buildctlArgs(address, { ...request, dockerfile }, { metadataFile, importCache });
+      try {
+        await runProcess(this.#buildctl, args, {
+          env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: privateDir, DOCKER_CONFIG: privateDir },
+          timeoutMs: request.timeoutMs ?? defaultTimeoutMs,
+          signal: request.signal,
+          onLine: request.log && (({ line }) => request.log?.(line)),
+        });
+      } catch (error) {
+        throw error instanceof ProcessError ? buildFailure(error) : error;
+      }
+      const metadata = BuildMetadata.parse(JSON.parse(await readFile(metadataFile, "utf8")));
+      const digest = metadata["containerimage.digest"];
+      if (!digest) throw new ImageBuildError("the image builder reported no image digest");
+      return { digest, configDigest: metadata["containerimage.config.digest"] };
+    } finally {
+      await rm(privateDir, { recursive: true, force: true });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#daemon.close();
+  }
+}
