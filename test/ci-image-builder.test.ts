@@ -5,6 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test, type TestContext } from "node:test";
 import { createImageBuilder, ImageBuildError, type ImageBuilder } from "../src/ci/builder/index.ts";
+import { runOciBuildTask } from "../src/ci/builder/oci-build-task.ts";
+import { RegistryClient } from "../src/oci/registry-client.ts";
+import { startTestRegistry } from "../src/oci/registry.test-support.ts";
+import { runProcess } from "../src/process/run.ts";
 import { ImageConfig, ImageManifest } from "../src/oci/manifest.ts";
 import { RegistryMirrors } from "../src/oci/mirrors.ts";
 import type { DevEnv } from "../src/dev/env-file.ts";
@@ -86,7 +90,6 @@ test("a busybox image with a build arg and a label is pushed under every tag, FR
     buildArgs: { GREETING: "hi, there" },
     labels: { "org.example.team": "ci" },
     outputs: [{ kind: "push", refs: [`${repository}:1.0.0`, `${repository}:latest`] }],
-    registryAuth: auth(),
     log: (line) => lines.push(line),
   });
   assert.match(result.digest, /^sha256:[0-9a-f]{64}$/);
@@ -104,4 +107,166 @@ test("a busybox image with a build arg and a label is pushed under every tag, FR
   assert.equal(labels["org.example.team"], "ci");
   assert.equal(labels["org.opencontainers.image.title"], "busybox", "FROM busybox came from the mirror");
   assert.deepEqual(config.config?.["Cmd"], ["cat", "/greeting"]);
+});
+
+async function taskDirs(t: TestContext, files: Record<string, string>) {
+  const source = await context(t, files);
+  const image = await mkdtemp(path.join(os.tmpdir(), "task-image-"));
+  const cache = await mkdtemp(path.join(os.tmpdir(), "task-cache-"));
+  t.after(() => Promise.all([image, cache].map((dir) => rm(dir, { recursive: true, force: true }))));
+  const mounts = [
+    { path: "source-code", dir: source },
+    { path: "image", dir: image },
+    { path: "cache", dir: cache },
+  ];
+  return { source, image, cache, mounts };
+}
+
+const tarEntries = async (file: string): Promise<string[]> =>
+  (await runProcess("tar", ["-tf", file], { env: { PATH: "/usr/bin:/bin" }, timeoutMs: 30_000 })).stdout
+    .split("\n")
+    .filter(Boolean);
+
+test("oci-build-task: CONTEXT, DOCKERFILE, BUILD_ARG_*, BUILD_ARGS_FILE, TARGET_FILE, LABEL_* and UNPACK_ROOTFS", async (t) => {
+  const dirs = await taskDirs(t, {
+    "app/build.Dockerfile": [
+      "FROM busybox AS base",
+      "ARG FLAVOUR",
+      "ARG FROM_FILE",
+      'RUN echo "$FLAVOUR/$FROM_FILE" > /flavour',
+      "FROM base AS final",
+      "ENV MODE=production",
+      "COPY message.txt /message.txt",
+      "USER 1000:1000",
+      "FROM base AS unused",
+      "RUN exit 1",
+    ].join("\n"),
+    "app/message.txt": "built by oci-build-task\n",
+    "build-args": "# a comment\nFROM_FILE=yes\n\n",
+    target: "final\n",
+  });
+  const lines: string[] = [];
+  const result = await runOciBuildTask({
+    params: {
+      CONTEXT: "source-code/app",
+      DOCKERFILE: "source-code/app/build.Dockerfile",
+      BUILD_ARG_FLAVOUR: "vanilla",
+      BUILD_ARGS_FILE: "source-code/build-args",
+      TARGET_FILE: "source-code/target",
+      LABEL_org_example_team: "ci",
+      UNPACK_ROOTFS: "true",
+    },
+    mounts: dirs.mounts,
+    builder,
+    log: (line) => lines.push(line),
+  });
+  assert.equal(await readFile(path.join(dirs.image, "digest"), "utf8"), result.configDigest);
+  const entries = await tarEntries(path.join(dirs.image, "image.tar"));
+  assert.ok(entries.includes("manifest.json"), `a docker-format tarball: ${entries.join(", ")}`);
+  const rootfs = path.join(dirs.image, "rootfs");
+  assert.equal(await readFile(path.join(rootfs, "flavour"), "utf8"), "vanilla/yes\n");
+  assert.equal(await readFile(path.join(rootfs, "message.txt"), "utf8"), "built by oci-build-task\n");
+  assert.ok((await stat(path.join(rootfs, "bin/busybox"))).isFile());
+  const metadata = JSON.parse(await readFile(path.join(dirs.image, "metadata.json"), "utf8")) as {
+    env: string[];
+    user: string;
+  };
+  assert.ok(metadata.env.includes("MODE=production"), metadata.env.join(" "));
+  assert.equal(metadata.user, "1000:1000");
+  assert.ok(!lines.some((line) => line.includes("exit 1")), "the unused stage was not built");
+  assert.ok((await stat(path.join(dirs.cache, "index.json"))).isFile(), "the layer cache was exported");
+});
+
+test("oci-build-task: OUTPUT_OCI writes an OCI layout; a rebuild with the cache reuses every layer", async (t) => {
+  const dirs = await taskDirs(t, {
+    Dockerfile: "FROM busybox\nRUN echo expensive > /step\nCOPY . /src\n",
+    "a.txt": "a\n",
+  });
+  const run = (log: (line: string) => void) =>
+    runOciBuildTask({
+      params: { CONTEXT: "source-code", OUTPUT_OCI: "true", TARGET: "" },
+      mounts: dirs.mounts,
+      builder,
+      log,
+    });
+  const first = await run(() => {});
+  const index = JSON.parse(await readFile(path.join(dirs.image, "image/index.json"), "utf8")) as {
+    manifests: { digest: string }[];
+  };
+  assert.equal(index.manifests[0]?.digest, first.digest);
+  const again: string[] = [];
+  const second = await run((line) => again.push(line));
+  assert.equal(second.digest, first.digest, "the same inputs build the same image");
+  assert.ok(
+    again.some((line) => /CACHED/.test(line)),
+    `cache hits in the log:\n${again.join("\n")}`,
+  );
+});
+
+test("oci-build-task: an IMAGE_ARG_ or a path outside the task is refused before building", async (t) => {
+  const dirs = await taskDirs(t, { Dockerfile: "FROM busybox\n" });
+  const refuse = (params: Record<string, string>) =>
+    runOciBuildTask({ params, mounts: dirs.mounts, builder });
+  assert.match((await buildError(refuse({ IMAGE_ARG_base: "base/image.tar" }))).message, /IMAGE_ARG_base/);
+  await assert.rejects(refuse({ CONTEXT: "../outside" }), /outside the task's working directory/);
+  await assert.rejects(refuse({ CONTEXT: "elsewhere" }), /not in any of the task's inputs/);
+});
+
+test("a Dockerfile syntax error fails with its line; a failing RUN fails with its output in the log", async (t) => {
+  const syntax = await context(t, { Dockerfile: "FROM busybox\nRUN true\nFORM busybox\n" });
+  const error = await buildError(builder.build({ contextDir: syntax, outputs: [] }));
+  assert.match(error.message, /line 3|Dockerfile:3/);
+  assert.match(error.message, /FORM/i);
+
+  const failing = await context(t, {
+    Dockerfile: 'FROM busybox\nRUN echo "about to fail: marker-42" && exit 3\n',
+  });
+  const lines: string[] = [];
+  const runError = await buildError(
+    builder.build({ contextDir: failing, outputs: [], log: (l) => lines.push(l) }),
+  );
+  assert.ok(
+    lines.some((line) => line.includes("about to fail: marker-42")),
+    "the RUN's output reached the log",
+  );
+  assert.match(runError.message, /exit code: 3|did not complete successfully/);
+});
+
+test("a missing base image, a symlink leading out of the context and a missing Dockerfile are clear errors", async (t) => {
+  const missing = await context(t, { Dockerfile: `FROM ${env.registry}/builder/does-not-exist:1\n` });
+  assert.match(
+    (await buildError(builder.build({ contextDir: missing, outputs: [] }))).message,
+    /does-not-exist/,
+  );
+
+  const escaping = await context(t, { Dockerfile: "FROM busybox\nCOPY . /\n" });
+  await symlink("../../../etc/passwd", path.join(escaping, "passwd"));
+  const escape = await buildError(builder.build({ contextDir: escaping, outputs: [] }));
+  assert.match(escape.message, /symlink leading outside it: passwd -> \.\.\/\.\.\/\.\.\/etc\/passwd/);
+
+  const empty = await context(t, { "README.md": "no Dockerfile here\n" });
+  assert.match(
+    (await buildError(builder.build({ contextDir: empty, outputs: [] }))).message,
+    /Dockerfile .* does not exist/,
+  );
+});
+
+test("a push the registry refuses fails the build and tags nothing", async (t) => {
+  const credentials = { username: "ci", password: "right-password" };
+  const registry = await startTestRegistry({ auth: credentials });
+  t.after(() => registry.stop());
+  const dir = await context(t, { Dockerfile: "FROM busybox\nRUN echo refused > /x\n" });
+  const ref = `${registry.host}/builder/refused:1.0.0`;
+  const error = await buildError(
+    builder.build({
+      contextDir: dir,
+      outputs: [{ kind: "push", refs: [ref] }],
+      registryAuth: new Map([[registry.host, { ...credentials, password: "wrong" }]]),
+    }),
+  );
+  assert.match(error.message, /401|unauthorized|authorization/i);
+  assert.doesNotMatch(error.message, /wrong/, "the password is not in the message");
+  const client = new RegistryClient({ host: registry.host, credentials });
+  t.after(() => client.close());
+  await assert.rejects(client.listTags("builder/refused"), /NAME_UNKNOWN|not found|unknown/i);
 });

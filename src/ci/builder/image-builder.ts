@@ -10,6 +10,8 @@ export type ImageOutput =
   | { kind: "docker-tarball"; file: string; name: string }
   /** An OCI image layout as a tarball. */
   | { kind: "oci-tarball"; file: string }
+  /** An OCI image layout directory. */
+  | { kind: "oci-layout"; dir: string }
   /** Pushed to every reference; a failed push tags nothing new. */
   | { kind: "push"; refs: string[] }
   /** The image's root filesystem, unpacked into an empty directory. */

@@ -16,6 +16,8 @@ function outputArg(output: ImageOutput): string {
       return csv({ type: "docker", dest: output.file, name: output.name });
     case "oci-tarball":
       return csv({ type: "oci", dest: output.file });
+    case "oci-layout":
+      return csv({ type: "oci", dest: output.dir, tar: "false" });
     case "push":
       return csv({ type: "image", name: output.refs.join(","), push: "true" });
     case "rootfs":

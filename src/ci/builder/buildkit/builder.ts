@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import type { Credentials } from "../../../oci/auth.ts";
-import { ProcessError, runProcess } from "../../../process/run.ts";
+import { describeProcessFailure, ProcessError, runProcess } from "../../../process/run.ts";
 import { checkBuildContext } from "../context-check.ts";
 import {
   ImageBuildError,
@@ -38,16 +38,20 @@ function dockerConfig(auth: ReadonlyMap<string, Credentials>): string {
   return JSON.stringify({ auths });
 }
 
-/** The failure as BuildKit words it: its `ERROR:`/`error:` lines, not the whole progress log. */
+/**
+ * The failure as BuildKit words it, without the progress log around it:
+ * `Dockerfile:3: dockerfile parse error on line 3: unknown instruction: FORM`.
+ */
 function buildFailure(error: ProcessError): ImageBuildError {
   if (error.failure !== "exit")
-    return new ImageBuildError(`the image build ${error.message.replace(/^\S+ /, "")}`);
+    return new ImageBuildError(`the image build ${describeProcessFailure(error.failure, null)}`);
   const lines = error.stderr.split("\n").map((line) => line.trim());
-  const errors = lines.filter((line) => /^(ERROR|error):/.test(line));
-  const dockerfileContext = lines.filter((line) => /^Dockerfile:\d+$/.test(line) || /^>>>/.test(line));
-  const message =
-    [...errors, ...dockerfileContext].join("\n") || lines.filter(Boolean).at(-1) || error.message;
-  return new ImageBuildError(message);
+  const causes = lines
+    .filter((line) => /^(ERROR|error):/.test(line))
+    .map((line) => line.replace(/^(ERROR|error):\s*/, "").replace(/^failed to solve:\s*/, ""));
+  const where = lines.find((line) => /^Dockerfile:\d+$/.test(line));
+  const cause = causes.at(-1) ?? lines.filter(Boolean).at(-1) ?? error.message;
+  return new ImageBuildError(where ? `${where}: ${cause}` : cause);
 }
 
 const exists = (file: string): Promise<boolean> =>

@@ -46,11 +46,20 @@ export class BuildkitDaemon {
     this.#options = options;
   }
 
-  /** The daemon's `unix://` address, starting it when it is not running. */
+  /** The daemon's `unix://` address, starting it (once, for every caller) when it is not running. */
   async address(): Promise<string> {
-    const started = this.#starting && (await this.#starting.catch(() => undefined));
-    if (!started || !started.daemon.running()) this.#starting = this.#start();
-    return (await this.#starting).address;
+    for (;;) {
+      const starting = (this.#starting ??= this.#start());
+      const forget = () => {
+        if (this.#starting === starting) this.#starting = undefined;
+      };
+      const started = await starting.catch((error: unknown) => {
+        forget();
+        throw error;
+      });
+      if (started.daemon.running()) return started.address;
+      forget(); // it crashed since: start another
+    }
   }
 
   async close(): Promise<void> {
