@@ -6,6 +6,7 @@ import path from "node:path";
 import { after, before, test, type TestContext } from "node:test";
 import { createImageBuilder, ImageBuildError, type ImageBuilder } from "../src/ci/builder/index.ts";
 import { runOciBuildTask } from "../src/ci/builder/oci-build-task.ts";
+import { dockerImageResource } from "../src/ci/resources/registry-image/docker-image.ts";
 import { RegistryClient } from "../src/oci/registry-client.ts";
 import { startTestRegistry } from "../src/oci/registry.test-support.ts";
 import { runProcess } from "../src/process/run.ts";
@@ -269,4 +270,47 @@ test("a push the registry refuses fails the build and tags nothing", async (t) =
   const client = new RegistryClient({ host: registry.host, credentials });
   t.after(() => client.close());
   await assert.rejects(client.listTags("builder/refused"), /NAME_UNKNOWN|not found|unknown/i);
+});
+
+test("docker-image put builds the build directory and pushes tag_file's tag, latest and the additional tags", async (t) => {
+  const inputs = await context(t, {
+    "source/app/Dockerfile": 'FROM busybox\nARG NAME\nLABEL from-file="${NAME}"\nCOPY hello.txt /hello.txt\n',
+    "source/app/hello.txt": "hello from docker-image put\n",
+    "version/version": "1.4.2\n",
+    "version/extra": "stable edge\n",
+    "args/build-args.json": '{"NAME": "args-file"}',
+  });
+  const name = repoName("docker-image");
+  const resource = dockerImageResource({ builder });
+  const lines: string[] = [];
+  const result = await resource.put(
+    { repository: `${env.registry}/${name}` },
+    {
+      build: "source/app",
+      tag_file: "version/version",
+      tag_prefix: "v",
+      tag_as_latest: true,
+      additional_tags: "version/extra",
+      build_args_file: "args/build-args.json",
+      labels: { team: "ci" },
+    },
+    inputs,
+    { log: (line) => lines.push(line) },
+  );
+  assert.ok(lines.length > 0, "the build's progress reached the step's log");
+  assert.deepEqual(result.metadata, [
+    { name: "repository", value: `${env.registry}/${name}` },
+    { name: "tags", value: "v1.4.2 latest stable edge" },
+  ]);
+  for (const tag of ["v1.4.2", "latest", "stable", "edge"]) {
+    assert.equal((await pushedImage(t, name, tag)).digest, result.version["digest"], tag);
+  }
+  const labels = (await pushedImage(t, name, "latest")).config.config?.["Labels"] as Record<string, string>;
+  assert.equal(labels["from-file"], "args-file");
+  assert.equal(labels["team"], "ci");
+
+  const refused = await resource
+    .put({ repository: `${env.registry}/${name}` }, { build: "../outside" }, inputs)
+    .catch((error: unknown) => error);
+  assert.match(String(refused), /build "..\/outside" is outside the build's inputs/);
 });

@@ -1,5 +1,6 @@
 /** The resource types built into the engine, by the `type:` a pipeline names them with. */
 import type { RegistryMirrors } from "../../oci/mirrors.ts";
+import type { ImageBuilder } from "../builder/image-builder.ts";
 import { gitResource } from "./git/resource.ts";
 import { dockerImageResource } from "./registry-image/docker-image.ts";
 import { registryImageResource, type RootfsUnpacker } from "./registry-image/resource.ts";
@@ -14,6 +15,8 @@ export interface BuiltinResourceOptions {
   mirrors?: RegistryMirrors;
   /** Unpacks image layers for registry-image's `format: rootfs`. */
   unpacker?: RootfsUnpacker;
+  /** Builds the images docker-image's put pushes. */
+  builder?: ImageBuilder;
   /** Where the git resource keeps its bare mirrors (default: under the system temp directory). */
   gitCacheDir?: string;
 }

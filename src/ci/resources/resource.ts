@@ -23,6 +23,8 @@ export type ResourceConfig = Readonly<Record<string, unknown>>;
 
 export interface ResourceCall {
   signal?: AbortSignal;
+  /** The step's build log, for progress a resource reports as it works (an image build). */
+  log?: (line: string) => void;
 }
 
 export interface BuiltinResource {

@@ -9,7 +9,7 @@
  */
 import { symlink } from "node:fs/promises";
 import path from "node:path";
-import type { LeafStep, Outcome, RunContext } from "../build/index.ts";
+import { logLine, type LeafStep, type Outcome, type RunContext } from "../build/index.ts";
 import { resolveFlag } from "../build/resolve.ts";
 import type { Config } from "../pipeline/fields.ts";
 import { saveResourceVersions } from "../store/evaluated-config.ts";
@@ -32,7 +32,10 @@ export async function runPut(env: StepEnvironment, step: LeafStep<"put">, ctx: R
   const noGet = await resolveFlag(config.no_get, "no_get", ctx);
   const getParams = await resolveConfig(config.get_params, ctx);
   return resourceOutcome(ctx, async () => {
-    const result = await resource.driver.put(resource.source, params, inputs, { signal: ctx.signal });
+    const result = await resource.driver.put(resource.source, params, inputs, {
+      signal: ctx.signal,
+      log: (line) => logLine(ctx, line),
+    });
     logVersion(ctx, "pushed", result);
     await recordOutput(env, config.put, resource, result);
     if (!noGet) await fetchVersion(ctx, config.put, resource, result.version, getParams);

@@ -1,12 +1,14 @@
 /**
  * The `docker-image` resource's check and get, as concourse/docker-image-resource answers them:
  * versions `{digest}` of one tag (default latest), served by the registry-image implementation.
- * Its put builds images and waits for the image builder.
+ * Its put builds the image with Sluice's builder and pushes it (docker-image-put.ts).
  */
 import { rename } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { parseConfig, ResourceError, type BuiltinResource, type ResourceConfig } from "../resource.ts";
+import type { ImageBuilder } from "../../builder/image-builder.ts";
+import { buildAndPushDockerImage } from "./docker-image-put.ts";
 import { checkImage, getImage, type RegistryImageOptions } from "./resource.ts";
 import { parseRegistryImageSource, type RegistryImageSource } from "./source.ts";
 
@@ -54,7 +56,12 @@ function mirrorHost(url: string): string {
   }
 }
 
-export function dockerImageResource(options: RegistryImageOptions = {}): BuiltinResource {
+export interface DockerImageOptions extends RegistryImageOptions {
+  /** Builds the images put pushes; without one, put fails saying so. */
+  builder?: ImageBuilder | undefined;
+}
+
+export function dockerImageResource(options: DockerImageOptions = {}): BuiltinResource {
   return {
     type: "docker-image",
     async check(rawSource, fromVersion, call = {}) {
@@ -73,12 +80,13 @@ export function dockerImageResource(options: RegistryImageOptions = {}): Builtin
       if (params.save && !skip) await rename(path.join(destDir, "image.tar"), path.join(destDir, "image"));
       return { version: { digest: result.version["digest"] ?? "" }, metadata: result.metadata };
     },
-    put() {
-      return Promise.reject(
-        new ResourceError(
-          "InvalidConfig",
-          "docker-image put (build:) needs the daemonless image builder, which is not available yet; push a built image with registry-image",
-        ),
+    put(rawSource, rawParams, inputsDir, call = {}) {
+      return buildAndPushDockerImage(
+        options.builder,
+        asRegistryImageSource(rawSource),
+        rawParams,
+        inputsDir,
+        call,
       );
     },
   };

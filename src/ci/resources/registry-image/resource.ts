@@ -244,7 +244,7 @@ async function existingTags(repository: Repository, signal?: AbortSignal): Promi
   }
 }
 
-async function readTagsFile(inputsDir: string, relative: string): Promise<string[]> {
+export async function readTagsFile(inputsDir: string, relative: string): Promise<string[]> {
   const file = insideInputs(inputsDir, relative, "additional_tags");
   const text = await readFile(file, "utf8").catch(() => {
     throw new ResourceError(
@@ -271,7 +271,7 @@ async function matchOne(inputsDir: string, pattern: string): Promise<string> {
   return insideInputs(inputsDir, matches[0] ?? "", "image");
 }
 
-function insideInputs(inputsDir: string, relative: string, field: string): string {
+export function insideInputs(inputsDir: string, relative: string, field: string): string {
   const root = path.resolve(inputsDir);
   const full = path.resolve(root, relative);
   if (!full.startsWith(root + path.sep)) {
