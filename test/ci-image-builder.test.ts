@@ -23,7 +23,7 @@ let stateDir: string;
 before(async () => {
   env = (await testEnvWithImages()).env;
   stateDir = await mkdtemp(path.join(os.tmpdir(), "builder-state-"));
-  builder = await createImageBuilder({
+  builder = createImageBuilder({
     stateDir,
     mirrors: RegistryMirrors.parse([`docker.io=${env.imageMirror}/docker.io`]),
   });

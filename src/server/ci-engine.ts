@@ -9,6 +9,7 @@ import type { CiEngine } from "../ci/engine/engine.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { Manager } from "../runtime/manager.ts";
+import { untilAborted } from "../runtime/runnable.ts";
 import type { LocalUser } from "../ci/api/index.ts";
 import type { HttpServer } from "../http/server.ts";
 import { RegistryMirrors } from "../oci/mirrors.ts";
@@ -38,22 +39,37 @@ export async function setupCiEngine(
   client: KubeClient,
   options: { storagePath: string; logger: Logger; ci: CiOptions },
 ): Promise<RunningCi> {
-  const [{ SqliteCiStore }, { CiEngine }, { kubernetesPipelineVars }, { BuildRunner }, { builtinResources }] =
-    await Promise.all([
-      import("../ci/store/index.ts"),
-      import("../ci/engine/engine.ts"),
-      import("../ci/engine/pipeline-vars.ts"),
-      import("../ci/engine/builds/runner.ts"),
-      import("../ci/resources/builtin.ts"),
-    ]);
+  const [
+    { SqliteCiStore },
+    { CiEngine },
+    { kubernetesPipelineVars },
+    { BuildRunner },
+    { builtinResources },
+    { createImageBuilder },
+  ] = await Promise.all([
+    import("../ci/store/index.ts"),
+    import("../ci/engine/engine.ts"),
+    import("../ci/engine/pipeline-vars.ts"),
+    import("../ci/engine/builds/runner.ts"),
+    import("../ci/resources/builtin.ts"),
+    import("../ci/builder/index.ts"),
+  ]);
   const { ci } = options;
   const dataDir = path.join(options.storagePath, "ci");
   const store = await SqliteCiStore.open({ dataDir });
   const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
-  const resources = builtinResources({
-    mirrors: RegistryMirrors.parse(ci.registryMirrors ?? []),
-    gitCacheDir: path.join(dataDir, "git-mirrors"),
+  const mirrors = RegistryMirrors.parse(ci.registryMirrors ?? []);
+  const builderLog = options.logger.child({ component: "image-builder" });
+  const builder = createImageBuilder({
+    stateDir: path.join(dataDir, "builder"),
+    mirrors,
+    log: (line) => builderLog.debug(line),
   });
+  manager.add({
+    name: "image-builder",
+    start: (signal) => Promise.resolve({ done: untilAborted(signal).then(() => builder.close()) }),
+  });
+  const resources = builtinResources({ mirrors, builder, gitCacheDir: path.join(dataDir, "git-mirrors") });
   const engine = new CiEngine({
     store,
     launcher: new BuildRunner({ store, dataDir, resources, vars }),

@@ -15,18 +15,42 @@ export interface ImageBuilderOptions {
   log?: ((line: string) => void) | undefined;
 }
 
-/** A builder whose daemon starts on the first build; `close()` stops it. */
-export async function createImageBuilder(options: ImageBuilderOptions): Promise<ImageBuilder> {
-  const [buildkitd, buildctl] = await Promise.all([upstreamBinary("buildkitd"), upstreamBinary("buildctl")]);
-  const daemon = new BuildkitDaemon({
-    buildkitd,
-    stateDir: options.stateDir,
-    mirrors: options.mirrors ?? new RegistryMirrors(),
-    insecureRegistries: options.insecureRegistries,
-    maxCacheBytes: options.maxCacheBytes,
-    log: options.log,
-  });
-  return new BuildkitImageBuilder({ daemon, buildctl });
+/**
+ * A builder whose binaries are looked up and whose daemon starts on the first build, so a server
+ * without BuildKit built still runs everything else; `close()` stops the daemon.
+ */
+export function createImageBuilder(options: ImageBuilderOptions): ImageBuilder {
+  let created: Promise<BuildkitImageBuilder> | undefined;
+  const create = async (): Promise<BuildkitImageBuilder> => {
+    const [buildkitd, buildctl] = await Promise.all([
+      upstreamBinary("buildkitd"),
+      upstreamBinary("buildctl"),
+    ]);
+    const daemon = new BuildkitDaemon({
+      buildkitd,
+      stateDir: options.stateDir,
+      mirrors: options.mirrors ?? new RegistryMirrors(),
+      insecureRegistries: options.insecureRegistries,
+      maxCacheBytes: options.maxCacheBytes,
+      log: options.log,
+    });
+    return new BuildkitImageBuilder({ daemon, buildctl });
+  };
+  return {
+    async build(request) {
+      const attempt = (created ??= create());
+      const builder = await attempt.catch((error: unknown) => {
+        if (created === attempt) created = undefined; // e.g. BuildKit built since: try again next time
+        throw error;
+      });
+      return builder.build(request);
+    },
+    async close() {
+      const builder = await created?.catch(() => undefined);
+      created = undefined;
+      await builder?.close();
+    },
+  };
 }
 
 export * from "./image-builder.ts";
