@@ -14,6 +14,7 @@ import { ImageConfig, ImageManifest } from "../src/oci/manifest.ts";
 import { RegistryMirrors } from "../src/oci/mirrors.ts";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
+import { show, sluice } from "./helpers/cli.ts";
 import { testRegistryClient } from "./helpers/registry.ts";
 
 let env: DevEnv & { imageMirror: string };
@@ -93,7 +94,8 @@ test("a busybox image with a build arg and a label is pushed under every tag, FR
     outputs: [{ kind: "push", refs: [`${repository}:1.0.0`, `${repository}:latest`] }],
     log: (line) => lines.push(line),
   });
-  assert.match(result.digest, /^sha256:[0-9a-f]{64}$/);
+  const digest = result.digest ?? "";
+  assert.match(digest, /^sha256:[0-9a-f]{64}$/);
   assert.ok(
     lines.some((line) => line.includes("RUN echo")),
     "the build's progress reached the log",
@@ -101,9 +103,9 @@ test("a busybox image with a build arg and a label is pushed under every tag, FR
 
   const name = repository.slice(env.registry.length + 1);
   for (const tag of ["1.0.0", "latest"]) {
-    assert.equal((await pushedImage(t, name, tag)).digest, result.digest, `${tag} names the built manifest`);
+    assert.equal((await pushedImage(t, name, tag)).digest, digest, `${tag} names the built manifest`);
   }
-  const { config } = await pushedImage(t, name, result.digest);
+  const { config } = await pushedImage(t, name, digest);
   const labels = config.config?.["Labels"] as Record<string, string>;
   assert.equal(labels["org.example.team"], "ci");
   assert.equal(labels["org.opencontainers.image.title"], "busybox", "FROM busybox came from the mirror");
@@ -313,4 +315,82 @@ test("docker-image put builds the build directory and pushes tag_file's tag, lat
     .put({ repository: `${env.registry}/${name}` }, { build: "../outside" }, inputs)
     .catch((error: unknown) => error);
   assert.match(String(refused), /build "..\/outside" is outside the build's inputs/);
+});
+
+test("sluice build image pushes with the docker config's login and writes a docker tarball", async (t) => {
+  const credentials = { username: "ci", password: "cli-password" };
+  const registry = await startTestRegistry({ auth: credentials });
+  t.after(() => registry.stop());
+  const dir = await context(t, { Dockerfile: "FROM busybox\nARG V\nRUN echo $V > /v\n" });
+  const dockerConfig = await mkdtemp(path.join(os.tmpdir(), "docker-config-"));
+  const builderState = await mkdtemp(path.join(os.tmpdir(), "cli-builder-"));
+  t.after(() =>
+    Promise.all([dockerConfig, builderState].map((d) => rm(d, { recursive: true, force: true }))),
+  );
+  const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64");
+  await writeFile(
+    path.join(dockerConfig, "config.json"),
+    JSON.stringify({ auths: { [registry.host]: { auth } } }),
+  );
+  process.env["DOCKER_CONFIG"] = dockerConfig;
+  t.after(() => delete process.env["DOCKER_CONFIG"]);
+
+  const tarball = path.join(dir, "out.tar");
+  const ref = `${registry.host}/cli/app:2.0.0`;
+  const built = await sluice(
+    "build image",
+    dir,
+    "-t",
+    ref,
+    "--push",
+    "--output",
+    tarball,
+    "--build-arg",
+    "V=2",
+    "--registry-mirror",
+    `docker.io=${env.imageMirror}/docker.io`,
+    "--cache-dir",
+    builderState,
+  );
+  assert.equal(built.code, 0, show(built));
+  const digest = built.stdout.trim();
+  assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+  const client = new RegistryClient({ host: registry.host, credentials });
+  t.after(() => client.close());
+  assert.equal((await client.headManifest("cli/app", "2.0.0")).digest, digest);
+  assert.ok((await tarEntries(tarball)).includes("manifest.json"));
+
+  const usage = await sluice("build image", dir, "--push");
+  assert.equal(usage.code, 2, show(usage));
+  assert.match(usage.stderr, /--push needs at least one --tag/);
+});
+
+/** A two-stage Go app: compiled in the golang image, copied into busybox. */
+export const goAppFiles = (message: string): Record<string, string> => ({
+  Dockerfile: [
+    "ARG GO_VERSION=1.19",
+    "FROM golang:${GO_VERSION} AS build",
+    "WORKDIR /src",
+    "COPY . .",
+    "RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .",
+    "RUN test ! -e /src/secret.txt",
+    "FROM busybox",
+    "COPY --from=build /out/app /app",
+    'ENTRYPOINT ["/app"]',
+  ].join("\n"),
+  ".dockerignore": "secret.txt\n",
+  "secret.txt": "not for the image\n",
+  "go.mod": "module example.com/app\n\ngo 1.19\n",
+  "main.go": `package main\n\nimport "fmt"\n\nfunc main() { fmt.Println(${JSON.stringify(message)}) }\n`,
+});
+
+test("a two-stage Go build: ARG before FROM, COPY --from, a cache mount, .dockerignore; the binary runs", async (t) => {
+  const dir = await context(t, goAppFiles("hello from a two-stage build"));
+  const rootfs = await mkdtemp(path.join(os.tmpdir(), "go-rootfs-"));
+  t.after(() => rm(rootfs, { recursive: true, force: true }));
+  await builder.build({ contextDir: dir, outputs: [{ kind: "rootfs", dir: rootfs }] });
+  const ran = await runProcess(path.join(rootfs, "app"), [], { env: {}, timeoutMs: 10_000 });
+  assert.equal(ran.stdout, "hello from a two-stage build\n");
+  assert.ok((await stat(path.join(rootfs, "bin/busybox"))).isFile(), "the final stage is busybox");
+  await assert.rejects(stat(path.join(rootfs, "src")), "nothing of the build stage is in the image");
 });

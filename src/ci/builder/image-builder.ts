@@ -36,8 +36,8 @@ export interface ImageBuildRequest {
 }
 
 export interface ImageBuildResult {
-  /** `sha256:…` of the image's manifest. */
-  digest: string;
+  /** `sha256:…` of the image's manifest; undefined when only a root filesystem (or nothing) was asked for. */
+  digest: string | undefined;
   /** `sha256:…` of the image's config. */
   configDigest: string | undefined;
 }

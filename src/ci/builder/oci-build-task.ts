@@ -151,7 +151,7 @@ export async function runOciBuildTask(run: OciBuildTaskRun): Promise<ImageBuildR
       signal: run.signal,
       log: run.log,
     });
-    await writeFile(path.join(imageDir, "digest"), result.configDigest ?? result.digest);
+    await writeFile(path.join(imageDir, "digest"), result.configDigest ?? result.digest ?? "");
     if (configLayout) {
       const metadata = await layoutImageUserAndEnv(configLayout);
       await writeFile(path.join(imageDir, "metadata.json"), `${JSON.stringify(metadata)}\n`);

@@ -107,7 +107,7 @@ async function buildImage(dir: string, flags: ImageFlags): Promise<void> {
       registryAuth: await dockerLogins(),
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    process.stdout.write(`${result.digest}\n`);
+    if (result.digest) process.stdout.write(`${result.digest}\n`);
   } catch (error) {
     if (error instanceof ImageBuildError) throw new SluiceError(error.message);
     throw error;
@@ -120,7 +120,7 @@ export function registerImageBuild(build: Command): void {
   build
     .command("image")
     .description(
-      "build a Dockerfile into an image with no Docker engine (BuildKit, started for this run); prints the manifest digest",
+      "build a Dockerfile into an image with no Docker engine (BuildKit, started for this run); prints the manifest digest when it makes an image",
     )
     .argument("<dir>", "the build context")
     .option("-t, --tag <ref>", "name the image (repeatable); --push pushes every tag", collect, [])

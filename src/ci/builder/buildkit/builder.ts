@@ -92,9 +92,11 @@ export class BuildkitImageBuilder implements ImageBuilder {
       } catch (error) {
         throw error instanceof ProcessError ? buildFailure(error) : error;
       }
-      const metadata = BuildMetadata.parse(JSON.parse(await readFile(metadataFile, "utf8")));
+      const text = await readFile(metadataFile, "utf8").catch(() => "{}");
+      const metadata = BuildMetadata.parse(JSON.parse(text));
       const digest = metadata["containerimage.digest"];
-      if (!digest) throw new ImageBuildError("the image builder reported no image digest");
+      const wantsImage = request.outputs.some((output) => output.kind !== "rootfs");
+      if (wantsImage && !digest) throw new ImageBuildError("the image builder reported no image digest");
       return { digest, configDigest: metadata["containerimage.config.digest"] };
     } finally {
       await rm(privateDir, { recursive: true, force: true });

@@ -107,6 +107,7 @@ export async function buildAndPushDockerImage(
       signal: call.signal,
       log: call.log,
     });
+    if (!digest) throw new ResourceError("Failed", "the image builder pushed no image");
     return {
       version: { digest },
       metadata: [
