@@ -15,6 +15,7 @@ import { RegistryMirrors } from "../src/oci/mirrors.ts";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { show, sluice } from "./helpers/cli.ts";
+import { goAppFiles } from "./helpers/go-app.ts";
 import { testRegistryClient } from "./helpers/registry.ts";
 
 let env: DevEnv & { imageMirror: string };
@@ -363,25 +364,6 @@ test("sluice build image pushes with the docker config's login and writes a dock
   const usage = await sluice("build image", dir, "--push");
   assert.equal(usage.code, 2, show(usage));
   assert.match(usage.stderr, /--push needs at least one --tag/);
-});
-
-/** A two-stage Go app: compiled in the golang image, copied into busybox. */
-export const goAppFiles = (message: string): Record<string, string> => ({
-  Dockerfile: [
-    "ARG GO_VERSION=1.19",
-    "FROM golang:${GO_VERSION} AS build",
-    "WORKDIR /src",
-    "COPY . .",
-    "RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .",
-    "RUN test ! -e /src/secret.txt",
-    "FROM busybox",
-    "COPY --from=build /out/app /app",
-    'ENTRYPOINT ["/app"]',
-  ].join("\n"),
-  ".dockerignore": "secret.txt\n",
-  "secret.txt": "not for the image\n",
-  "go.mod": "module example.com/app\n\ngo 1.19\n",
-  "main.go": `package main\n\nimport "fmt"\n\nfunc main() { fmt.Println(${JSON.stringify(message)}) }\n`,
 });
 
 test("a two-stage Go build: ARG before FROM, COPY --from, a cache mount, .dockerignore; the binary runs", async (t) => {
