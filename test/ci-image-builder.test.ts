@@ -35,8 +35,6 @@ after(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-const auth = () =>
-  new Map([[env.registry, { username: env.registryUsername!, password: env.registryPassword! }]]);
 const repoName = (prefix: string) => `builder/${prefix}-${randomBytes(3).toString("hex")}`;
 
 async function context(t: TestContext, files: Record<string, string>): Promise<string> {
