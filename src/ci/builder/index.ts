@@ -1,9 +1,13 @@
 /** The image builder a server or a CLI run uses: BuildKit, with the pinned binaries from the version cache. */
-import { upstreamBinary } from "../../common/toolchain.ts";
+import path from "node:path";
+import { cacheDir, upstreamBinary } from "../../common/toolchain.ts";
 import { RegistryMirrors } from "../../oci/mirrors.ts";
 import { BuildkitImageBuilder } from "./buildkit/builder.ts";
 import { BuildkitDaemon } from "./buildkit/daemon.ts";
 import type { ImageBuilder } from "./image-builder.ts";
+
+/** Where a builder outside a server keeps its state and cache (`sluice build image`, dev builds). */
+export const defaultBuilderStateDir = (): string => path.join(cacheDir(), "builder");
 
 export interface ImageBuilderOptions {
   /** The builder's state (its cache) lives here, e.g. `<dataDir>/builder`. */

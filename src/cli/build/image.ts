@@ -8,8 +8,12 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
-import { createImageBuilder, ImageBuildError, type ImageOutput } from "../../ci/builder/index.ts";
-import { cacheDir } from "../../common/toolchain.ts";
+import {
+  createImageBuilder,
+  defaultBuilderStateDir,
+  ImageBuildError,
+  type ImageOutput,
+} from "../../ci/builder/index.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
 import type { Credentials } from "../../oci/auth.ts";
 import { DockerConfigError, parseDockerConfig } from "../../oci/docker-config.ts";
@@ -93,7 +97,7 @@ async function buildImage(dir: string, flags: ImageFlags): Promise<void> {
     }),
   );
   const builder = createImageBuilder({
-    stateDir: flags.cacheDir ?? path.join(cacheDir(), "builder"),
+    stateDir: flags.cacheDir ?? defaultBuilderStateDir(),
     mirrors,
   });
   try {

@@ -63,6 +63,29 @@ export function registerDevCommands(program: Command): void {
       await ensureBaseImages({ progress: (image) => process.stdout.write(`${describeBaseImage(image)}\n`) });
     });
   dev
+    .command("push-sluice-image")
+    .description(
+      "build Sluice's own image from this checkout and push it to the environment's registry (needs dev up --images)",
+    )
+    .option("--dir <dir>", "environment directory", defaultDevDir)
+    .action(async (flags: { dir: string }) => {
+      const [{ readDevEnv }, { pushSluiceImage }] = await Promise.all([
+        import("../../dev/env-file.ts"),
+        import("../../dev/sluice-image.ts"),
+      ]);
+      const env = await readDevEnv(flags.dir);
+      if (!env)
+        throw new SluiceError(`no environment in ${flags.dir}`, { hint: "run 'sluice dev up --images'" });
+      if (!env.imageMirror) {
+        throw new SluiceError("the environment has no base images", { hint: "run 'sluice dev up --images'" });
+      }
+      const { digest, refs } = await pushSluiceImage(
+        { ...env, imageMirror: env.imageMirror },
+        { log: (line) => process.stderr.write(`${line}\n`) },
+      );
+      process.stdout.write(`${refs.map((ref) => `${ref}@${digest}`).join("\n")}\n`);
+    });
+  dev
     .command("git-server", { hidden: true })
     .description("run the git smart-HTTP server (started by 'dev up')")
     .argument("[args...]", "server flags: --root --host --port --username --password-file")
