@@ -26,6 +26,8 @@ export interface RunProcessOptions {
   input?: string | Buffer | undefined;
   /** The child is killed and the run fails when stdout grows beyond this (default 32 MiB). */
   maxOutputBytes?: number | undefined;
+  /** false: stdout is only streamed to `onLine`, never buffered nor bounded (a build step's output). */
+  keepOutput?: boolean | undefined;
   /** Each line of stdout and stderr as it arrives; a last line without a newline comes at exit. */
   onLine?: ((line: OutputLine) => void) | undefined;
 }
@@ -103,9 +105,11 @@ export function runProcess(
     const onAbort = (): void => stop("aborted");
     options.signal?.addEventListener("abort", onAbort, { once: true });
 
+    const keepOutput = options.keepOutput ?? true;
     child.stdout?.on("data", (chunk: Buffer) => {
-      stdout.push(chunk);
       lines?.stdout.push(chunk);
+      if (!keepOutput) return;
+      stdout.push(chunk);
       if (stdout.overflowed) stop("output-limit");
     });
     child.stderr?.on("data", (chunk: Buffer) => {

@@ -3,6 +3,7 @@
  * scheduler loops run while leading, `((vars))` from Kubernetes Secrets in `<prefix><team>`.
  * The engine's code is imported only when CI is enabled.
  */
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { CiStore } from "../ci/store/index.ts";
 import type { CiEngine } from "../ci/engine/engine.ts";
@@ -46,6 +47,8 @@ export async function setupCiEngine(
     { BuildRunner },
     { builtinResources },
     { createImageBuilder },
+    { taskStepRunner },
+    { ImageRootfsCache },
   ] = await Promise.all([
     import("../ci/store/index.ts"),
     import("../ci/engine/engine.ts"),
@@ -53,6 +56,8 @@ export async function setupCiEngine(
     import("../ci/engine/builds/runner.ts"),
     import("../ci/resources/builtin.ts"),
     import("../ci/builder/index.ts"),
+    import("../ci/steps/task.ts"),
+    import("../ci/sandbox/rootfs/image-cache.ts"),
   ]);
   const { ci } = options;
   const dataDir = path.join(options.storagePath, "ci");
@@ -70,9 +75,17 @@ export async function setupCiEngine(
     start: (signal) => Promise.resolve({ done: untilAborted(signal).then(() => builder.close()) }),
   });
   const resources = builtinResources({ mirrors, builder, gitCacheDir: path.join(dataDir, "git-mirrors") });
+  const workerDir = path.join(dataDir, "worker");
+  // Writable layers of containers a crash interrupted are never in use again.
+  await rm(path.join(workerDir, "containers"), { recursive: true, force: true });
+  const task = taskStepRunner({
+    images: new ImageRootfsCache({ dir: path.join(dataDir, "images"), builder, mirrors }),
+    builder,
+    workDir: workerDir,
+  });
   const engine = new CiEngine({
     store,
-    launcher: new BuildRunner({ store, dataDir, resources, vars }),
+    launcher: new BuildRunner({ store, dataDir, resources, vars, task }),
     resources,
     vars,
     logger: options.logger.child({ component: "ci-engine" }),

@@ -15,7 +15,7 @@ import {
   type ImageBuildResult,
   type ImageOutput,
 } from "./image-builder.ts";
-import { layoutImageUserAndEnv } from "./layout-config.ts";
+import { layoutRuntimeConfig } from "./layout-config.ts";
 import { resolveTaskPath, type TaskMount } from "./task-paths.ts";
 import type { Credentials } from "../../oci/auth.ts";
 
@@ -153,7 +153,8 @@ export async function runOciBuildTask(run: OciBuildTaskRun): Promise<ImageBuildR
     });
     await writeFile(path.join(imageDir, "digest"), result.configDigest ?? result.digest ?? "");
     if (configLayout) {
-      const metadata = await layoutImageUserAndEnv(configLayout);
+      const { env, user } = await layoutRuntimeConfig(configLayout);
+      const metadata = { env, user: user ?? "" };
       await writeFile(path.join(imageDir, "metadata.json"), `${JSON.stringify(metadata)}\n`);
     }
     return result;

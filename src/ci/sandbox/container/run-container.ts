@@ -1,0 +1,130 @@
+/**
+ * One container, Concourse's model without a container daemon: the image's root filesystem,
+ * shared read-only, under a private writable overlay (kernel overlayfs mounted in a mount
+ * namespace of its own, so it vanishes with the container even after a crash); bubblewrap for
+ * new PID, IPC and UTS namespaces, a fresh /proc and /dev, the host's network and resolver, the
+ * task's volumes bound at their paths. Unprivileged containers keep Docker's default capability
+ * set; `privileged` keeps them all. An abort or timeout kills the whole PID namespace.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { ProcessError, runProcess, type OutputLine } from "../../../process/run.ts";
+
+export interface ContainerMount {
+  /** Directory on the host. */
+  source: string;
+  /** Absolute path in the container. */
+  target: string;
+  readOnly?: boolean | undefined;
+}
+
+export interface ContainerSpec {
+  /** The image's root filesystem (never written). */
+  rootfs: string;
+  /** A directory of this container's own for its writable layer; removed when it exits. */
+  layerDir: string;
+  mounts: readonly ContainerMount[];
+  env: Readonly<Record<string, string>>;
+  /** Runs as root without it. */
+  user?: { uid: number; gid: number } | undefined;
+  cwd: string;
+  argv: readonly string[];
+  privileged: boolean;
+  hostname: string;
+  signal: AbortSignal;
+  timeoutMs: number;
+  onLine: (line: OutputLine) => void;
+}
+
+/** Docker's default capabilities: what installing packages or binding port 80 needs, nothing that reaches the host. */
+const defaultCapabilities = [
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_FSETID",
+  "CAP_FOWNER",
+  "CAP_MKNOD",
+  "CAP_NET_RAW",
+  "CAP_SETGID",
+  "CAP_SETUID",
+  "CAP_SETFCAP",
+  "CAP_SETPCAP",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_SYS_CHROOT",
+  "CAP_KILL",
+  "CAP_AUDIT_WRITE",
+];
+
+const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// Mounts the overlay given as $1 (options) on $2, then execs the rest: the script never sees
+// anything but its own positional parameters, so no value is ever parsed as shell.
+const overlayThenExec = 'mount -t overlay overlay -o "$1" "$2" && shift 2 && exec "$@"';
+
+function bwrapArgs(spec: ContainerSpec, root: string): string[] {
+  // The working directory exists even in an image without /tmp, before anything is mounted in it.
+  const args = ["--bind", root, "/", "--proc", "/proc", "--dev", "/dev", "--dir", spec.cwd];
+  args.push("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", spec.hostname);
+  args.push("--die-with-parent", "--new-session");
+  for (const file of ["/etc/resolv.conf", "/etc/hosts"]) args.push("--ro-bind-try", file, file);
+  for (const mount of spec.mounts)
+    args.push(mount.readOnly ? "--ro-bind" : "--bind", mount.source, mount.target);
+  if (spec.user && spec.user.uid !== 0) {
+    args.push("--unshare-user", "--uid", String(spec.user.uid), "--gid", String(spec.user.gid));
+  } else if (!spec.privileged) {
+    args.push("--cap-drop", "ALL", ...defaultCapabilities.flatMap((cap) => ["--cap-add", cap]));
+  } else {
+    args.push("--cap-add", "ALL");
+  }
+  args.push("--clearenv");
+  for (const [name, value] of Object.entries(spec.env)) args.push("--setenv", name, value);
+  args.push("--chdir", spec.cwd, "--", ...spec.argv);
+  return args;
+}
+
+/** Runs the container to its end; answers its exit status. Rejects with a ProcessError when aborted, timed out or not started. */
+export async function runContainer(spec: ContainerSpec): Promise<number> {
+  const [upper, work, merged] = ["upper", "work", "merged"].map((name) => path.join(spec.layerDir, name)) as [
+    string,
+    string,
+    string,
+  ];
+  const unsafe = [spec.rootfs, upper, work].find((dir) => /[,:\\]/.test(dir));
+  if (unsafe)
+    throw new Error(
+      `cannot stack a writable layer on ${unsafe}: overlayfs paths cannot hold ',', ':' or '\\'`,
+    );
+  await Promise.all([upper, work, merged].map((dir) => mkdir(dir, { recursive: true })));
+  const overlay = `lowerdir=${spec.rootfs},upperdir=${upper},workdir=${work}`;
+  try {
+    await runProcess(
+      "unshare",
+      [
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        overlayThenExec,
+        "sh",
+        overlay,
+        merged,
+        "bwrap",
+        ...bwrapArgs(spec, merged),
+      ],
+      {
+        env: { PATH: hostPath },
+        timeoutMs: spec.timeoutMs,
+        signal: spec.signal,
+        keepOutput: false,
+        onLine: spec.onLine,
+      },
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ProcessError && error.failure === "exit" && error.exitCode !== null)
+      return error.exitCode;
+    throw error;
+  } finally {
+    await rm(spec.layerDir, { recursive: true, force: true });
+  }
+}

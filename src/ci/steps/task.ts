@@ -1,0 +1,207 @@
+/**
+ * `task:` on the local worker. The task's inputs (through `input_mapping`), outputs (new
+ * artifacts, through `output_mapping`) and caches (kept per pipeline, job, step and path) are
+ * mounted at their paths under a fresh working directory; the task runs in a container of its
+ * image (`image_resource`, or the `image:` artifact), its output streaming into the build log.
+ * oci-build-task is run by Sluice's image builder itself. A non-zero exit is `failed`.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { logLine, type LeafStep, type Outcome, type RunContext, type StepRunnerOf } from "../build/index.ts";
+import { interruption } from "../build/outcome.ts";
+import { resolveFlag } from "../build/resolve.ts";
+import { ImageBuildError, type ImageBuilder } from "../builder/image-builder.ts";
+import { isOciBuildTask, runOciBuildTask } from "../builder/oci-build-task.ts";
+import { TaskPathError, type TaskMount } from "../builder/task-paths.ts";
+import type { TaskConfig } from "../pipeline/task-config.ts";
+import { resolveImageUser } from "../sandbox/container/image-user.ts";
+import { runContainer } from "../sandbox/container/run-container.ts";
+import type { RootfsLease, RootfsProvider } from "../sandbox/image.ts";
+import { artifactRootfs } from "../sandbox/rootfs/artifact-rootfs.ts";
+import { resolveTask, TaskConfigError } from "./task-config.ts";
+
+export interface TaskStepOptions {
+  images: RootfsProvider;
+  builder: ImageBuilder;
+  /** Containers' writable layers and the task caches live here. */
+  workDir: string;
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+const relativePath = (name: string, configured: string | undefined) =>
+  path.posix.normalize(configured ?? name);
+
+interface TaskVolumes {
+  /** Inputs, outputs and caches at their paths relative to the working directory. */
+  mounts: TaskMount[];
+  /** Output name → the directory allocated for it. */
+  outputs: Map<string, string>;
+}
+
+function inputMounts(step: LeafStep<"task">, config: TaskConfig, ctx: RunContext): TaskMount[] {
+  const mapping = step.config.input_mapping ?? {};
+  const missing: string[] = [];
+  const mounts: TaskMount[] = [];
+  for (const input of config.inputs ?? []) {
+    const artifact = mapping[input.name] ?? input.name;
+    const dir = ctx.build.artifacts.directory(artifact);
+    if (dir === undefined) {
+      if (input.optional !== true)
+        missing.push(artifact === input.name ? input.name : `${input.name} (${artifact})`);
+      continue;
+    }
+    mounts.push({ path: relativePath(input.name, input.path), dir });
+  }
+  if (missing.length > 0) throw new TaskConfigError(`missing inputs: ${missing.join(", ")}`);
+  return mounts;
+}
+
+async function taskVolumes(step: LeafStep<"task">, config: TaskConfig, ctx: RunContext, workDir: string) {
+  const volumes: TaskVolumes = { mounts: inputMounts(step, config, ctx), outputs: new Map() };
+  for (const output of config.outputs ?? []) {
+    const dir = await ctx.build.artifacts.allocate(output.name);
+    volumes.outputs.set(output.name, dir);
+    volumes.mounts.push({ path: relativePath(output.name, output.path), dir });
+  }
+  const { identity } = ctx.build;
+  const scope = `${identity.pipeline?.id ?? `build-${identity.buildId}`}/${identity.job?.id ?? 0}`;
+  for (const cache of config.caches ?? []) {
+    const key = createHash("sha256").update(`${step.config.task}\0${cache.path}`).digest("hex").slice(0, 32);
+    const dir = path.join(workDir, "caches", scope, key);
+    await mkdir(dir, { recursive: true });
+    volumes.mounts.push({ path: path.posix.normalize(cache.path), dir });
+  }
+  return volumes;
+}
+
+function registerOutputs(step: LeafStep<"task">, volumes: TaskVolumes, ctx: RunContext): void {
+  const mapping = step.config.output_mapping ?? {};
+  for (const [name, dir] of volumes.outputs) ctx.build.artifacts.register(mapping[name] ?? name, dir);
+}
+
+async function leaseImage(
+  step: LeafStep<"task">,
+  config: TaskConfig,
+  ctx: RunContext,
+  images: RootfsProvider,
+): Promise<RootfsLease> {
+  const artifact = step.config.image;
+  if (artifact !== undefined) {
+    const dir = ctx.build.artifacts.directory(artifact);
+    if (dir === undefined) throw new TaskConfigError(`image: unknown artifact source: ${artifact}`);
+    return artifactRootfs(artifact, dir);
+  }
+  const image = config.image_resource;
+  if (!image)
+    throw new TaskConfigError(
+      "the task names no image: set image_resource in its config or image on the step",
+    );
+  if (!["registry-image", "docker-image"].includes(image.type)) {
+    throw new TaskConfigError(
+      `image_resource type ${image.type}: only registry-image and docker-image images can run tasks here`,
+    );
+  }
+  return images.acquire(
+    { source: image.source, version: image.version },
+    { signal: ctx.signal, log: (line) => logLine(ctx, line) },
+  );
+}
+
+const envOf = (entries: readonly string[]): Record<string, string> =>
+  Object.fromEntries(
+    entries
+      .filter((entry) => entry.includes("="))
+      .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
+  );
+
+function command(config: TaskConfig, lease: RootfsLease): string[] {
+  const run = config.run;
+  if (run?.path) return [run.path, ...(run.args ?? [])];
+  const fallback = [...(lease.config.entrypoint ?? []), ...(run?.args ?? lease.config.cmd ?? [])];
+  if (fallback.length === 0)
+    throw new TaskConfigError("the task has no run.path and its image no entrypoint or command");
+  return fallback;
+}
+
+async function runInContainer(
+  step: LeafStep<"task">,
+  task: Awaited<ReturnType<typeof resolveTask>>,
+  volumes: TaskVolumes,
+  lease: RootfsLease,
+  ctx: RunContext,
+  options: TaskStepOptions,
+): Promise<number> {
+  const { config } = task;
+  const workingDir = `/tmp/build/${randomBytes(4).toString("hex")}`;
+  const user = await resolveImageUser(lease.rootfs, config.run?.user ?? lease.config.user);
+  if (config.container_limits ?? step.config.container_limits) {
+    logLine(ctx, "container_limits are not enforced on this worker (no cgroup v2 delegation)", "stderr");
+  }
+  return runContainer({
+    rootfs: lease.rootfs,
+    layerDir: path.join(options.workDir, "containers", randomBytes(8).toString("hex")),
+    mounts: volumes.mounts.map((mount) => ({
+      source: mount.dir,
+      target: path.posix.join(workingDir, mount.path),
+    })),
+    env: { HOME: user && user.uid !== 0 ? "/tmp" : "/root", ...envOf(lease.config.env), ...task.params },
+    user,
+    cwd: path.posix.join(workingDir, config.run?.dir ?? "."),
+    argv: command(config, lease),
+    privileged: await resolveFlag(step.config.privileged, "privileged", ctx),
+    hostname: randomBytes(6).toString("hex"),
+    signal: ctx.signal,
+    timeoutMs: dayMs,
+    onLine: ({ stream, line }) => logLine(ctx, line, stream),
+  });
+}
+
+/** oci-build-task without its image: the builder's verdict is the task's, its output the task's log. */
+async function runBuildTask(
+  step: LeafStep<"task">,
+  params: Record<string, string>,
+  volumes: TaskVolumes,
+  ctx: RunContext,
+  builder: ImageBuilder,
+): Promise<Outcome> {
+  logLine(ctx, "oci-build-task: building with Sluice's image builder");
+  try {
+    const log = (line: string) => logLine(ctx, line);
+    await runOciBuildTask({ params, mounts: volumes.mounts, builder, signal: ctx.signal, log });
+  } catch (error) {
+    const interrupted = interruption(ctx.signal);
+    if (interrupted) return interrupted;
+    if (!(error instanceof ImageBuildError || error instanceof TaskPathError)) throw error;
+    logLine(ctx, error.message, "stderr");
+    return "failed";
+  }
+  registerOutputs(step, volumes, ctx);
+  return "succeeded";
+}
+
+export function taskStepRunner(options: TaskStepOptions): StepRunnerOf<"task"> {
+  return async (step: LeafStep<"task">, ctx: RunContext): Promise<Outcome> => {
+    const task = await resolveTask(step, ctx);
+    const volumes = await taskVolumes(step, task.config, ctx, options.workDir);
+    if (isOciBuildTask(task.config) && step.config.image === undefined) {
+      return runBuildTask(step, task.params, volumes, ctx, options.builder);
+    }
+    const lease = await leaseImage(step, task.config, ctx, options.images);
+    try {
+      const exitCode = await runInContainer(step, task, volumes, lease, ctx, options).catch(
+        (error: unknown) => {
+          const interrupted = interruption(ctx.signal);
+          if (interrupted) return interrupted;
+          throw error;
+        },
+      );
+      registerOutputs(step, volumes, ctx);
+      if (typeof exitCode === "string") return exitCode;
+      if (exitCode !== 0) logLine(ctx, `exit status ${exitCode}`, "stderr");
+      return exitCode === 0 ? "succeeded" : "failed";
+    } finally {
+      lease.release();
+    }
+  };
+}

@@ -1,0 +1,310 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, test, type TestContext } from "node:test";
+import { createImageBuilder, type ImageBuilder } from "../src/ci/builder/index.ts";
+import { BuildRunner } from "../src/ci/engine/builds/runner.ts";
+import { kubernetesPipelineVars } from "../src/ci/engine/pipeline-vars.ts";
+import { builtinResources } from "../src/ci/resources/builtin.ts";
+import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
+import { taskStepRunner } from "../src/ci/steps/task.ts";
+import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
+import { SqliteCiStore } from "../src/ci/store/sqlite/sqlite-store.ts";
+import type { BuildEvent } from "../src/ci/store/store.ts";
+import { RegistryMirrors } from "../src/oci/mirrors.ts";
+import type { DevEnv } from "../src/dev/env-file.ts";
+import { testEnvWithImages } from "./helpers/base-images.ts";
+import { adminClient } from "./helpers/kube.ts";
+
+let env: DevEnv & { imageMirror: string };
+let work: string;
+let builder: ImageBuilder;
+let images: ImageRootfsCache;
+
+before(async () => {
+  env = (await testEnvWithImages()).env;
+  work = await mkdtemp(path.join(os.tmpdir(), "sluice-task-step-"));
+  const mirrors = RegistryMirrors.parse([`docker.io=${env.imageMirror}/docker.io`]);
+  builder = createImageBuilder({ stateDir: path.join(work, "builder"), mirrors });
+  images = new ImageRootfsCache({ dir: path.join(work, "images"), builder, mirrors });
+});
+after(async () => {
+  await builder.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+const busybox = { type: "registry-image", source: { repository: "busybox", tag: "1.36" } };
+
+async function fixture(t: TestContext) {
+  const dataDir = await mkdtemp(path.join(work, "data-"));
+  const store = await SqliteCiStore.open({ dataDir });
+  t.after(() => store.close());
+  const client = await adminClient(t);
+  const team = `task-${randomBytes(3).toString("hex")}`;
+  const runner = new BuildRunner({
+    store,
+    dataDir,
+    resources: builtinResources(),
+    vars: kubernetesPipelineVars(client),
+    task: taskStepRunner({ images, builder, workDir: path.join(dataDir, "worker") }),
+    flushMs: 50,
+  });
+  const run = async (
+    pipelineYaml: string,
+    job: string,
+    whileRunning?: (buildId: number) => Promise<void>,
+  ) => {
+    const current = await store.getPipeline({ team, name: job });
+    const saved = await store.setPipeline(
+      pipelineInput(job, pipelineYaml, { team, expectedVersion: current?.configVersion ?? 0 }),
+    );
+    assert.ok(saved.ok, JSON.stringify(saved));
+    const jobRecord = await store.getJob(saved.pipeline.id, job);
+    const build = await store.createJobBuild({ jobId: jobRecord!.id });
+    await store.startBuild(build.id, Date.now());
+    const running = runner.run(build);
+    await whileRunning?.(build.id);
+    const status = await running;
+    const events = await store.readBuildEvents(build.id);
+    return { status, log: logText(events), events };
+  };
+  return { run, runner, dataDir };
+}
+
+const logText = (events: BuildEvent[]) =>
+  events
+    .filter((e) => e.type === "log" || e.type === "error")
+    .map((e) => {
+      const data = e.data as { line?: string; message?: string };
+      return data.line ?? data.message ?? "";
+    })
+    .join("\n");
+
+const job = (name: string, plan: unknown[]) => JSON.stringify({ jobs: [{ name, plan }] });
+const task = (name: string, config: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  task: name,
+  config: { platform: "linux", image_resource: busybox, ...config },
+  ...extra,
+});
+
+test("tasks run in their image, isolated: outputs flow to the next task, params and user apply, the image stays untouched", async (t) => {
+  const f = await fixture(t);
+  const { status, log } = await f.run(
+    job("flow", [
+      task(
+        "write",
+        {
+          outputs: [{ name: "out" }],
+          params: { GREETING: "hello", COUNT: 3 },
+          run: {
+            path: "sh",
+            args: [
+              "-ec",
+              [
+                'echo "$GREETING x$COUNT" > out/greeting',
+                "echo planted > /bin/planted",
+                'echo "pid1=$(cat /proc/1/cmdline | tr "\\0" " ")"',
+                'echo "processes=$(ls /proc | grep -c "^[0-9]")"',
+                "test ! -e /work && echo no-host-files",
+                'echo "cwd=$(pwd)"',
+              ].join("\n"),
+            ],
+          },
+        },
+        { params: { COUNT: 4 } },
+      ),
+      task(
+        "read",
+        {
+          inputs: [{ name: "greeting-dir" }],
+          run: {
+            path: "sh",
+            args: ["-ec", 'echo "read: $(cat greeting-dir/greeting) as $(id -u)"'],
+            user: "65534",
+          },
+        },
+        { input_mapping: { "greeting-dir": "out" } },
+      ),
+    ]),
+    "flow",
+  );
+  assert.equal(status, "succeeded", log);
+  assert.match(
+    log,
+    /read: hello x4 as 65534/,
+    "params (the step's winning) and the output reached the next task",
+  );
+  assert.match(log, /no-host-files/);
+  assert.match(log, /cwd=\/tmp\/build\/[0-9a-f]{8}$/m);
+  const processes = Number(/processes=(\d+)/.exec(log)?.[1]);
+  assert.ok(processes > 0 && processes < 6, `a PID namespace of its own: ${processes} processes`);
+  const [entry] = (await readdir(path.join(work, "images"))).filter((name) => /^[0-9a-f]{64}$/.test(name));
+  await assert.rejects(
+    stat(path.join(work, "images", entry!, "rootfs/bin/planted")),
+    "the shared image is unchanged",
+  );
+  await assert.rejects(stat(path.join(work, "images", entry!, "rootfs/usr/bin/planted")));
+  assert.deepEqual(
+    await readdir(path.join(f.dataDir, "worker/containers")),
+    [],
+    "writable layers are removed",
+  );
+});
+
+test("a task's cache survives to the next build; a failing task fails with its exit status", async (t) => {
+  const f = await fixture(t);
+  const cached = job("cached", [
+    task("count", {
+      caches: [{ path: "cache" }],
+      run: { path: "sh", args: ["-ec", "echo x >> cache/runs; echo runs=$(wc -l < cache/runs)"] },
+    }),
+  ]);
+  assert.match((await f.run(cached, "cached")).log, /runs=1/);
+  assert.match((await f.run(cached, "cached")).log, /runs=2/);
+
+  const failing = await f.run(
+    job("failing", [task("fail", { run: { path: "sh", args: ["-c", "echo about to fail; exit 3"] } })]),
+    "failing",
+  );
+  assert.equal(failing.status, "failed");
+  assert.match(failing.log, /about to fail\nexit status 3/);
+});
+
+test("bad tasks error with a message: a missing input, a missing command, no image, an unknown image", async (t) => {
+  const f = await fixture(t);
+  const missing = await f.run(
+    job("missing", [task("t", { inputs: [{ name: "source" }], run: { path: "true" } })]),
+    "missing",
+  );
+  assert.equal(missing.status, "errored");
+  assert.match(missing.log, /missing inputs: source/);
+
+  const noCommand = await f.run(
+    job("nocommand", [task("t", { run: { path: "/no/such/binary" } })]),
+    "nocommand",
+  );
+  assert.equal(noCommand.status, "failed");
+  assert.match(noCommand.log, /\/no\/such\/binary/);
+
+  const noImage = await f.run(
+    job("noimage", [{ task: "t", config: { platform: "linux", run: { path: "true" } } }]),
+    "noimage",
+  );
+  assert.equal(noImage.status, "errored");
+  assert.match(noImage.log, /names no image/);
+
+  const unknownImage = await f.run(
+    job("unknownimage", [
+      task("t", {
+        image_resource: {
+          type: "registry-image",
+          source: { repository: `${env.registry}/nope/never`, tag: "1" },
+        },
+        run: { path: "true" },
+      }),
+    ]),
+    "unknownimage",
+  );
+  assert.equal(unknownImage.status, "errored");
+  assert.match(unknownImage.log, /nope\/never/);
+});
+
+test("a task config from a file in an artifact, with the step's vars; an invalid config is refused", async (t) => {
+  const f = await fixture(t);
+  const file = [
+    "platform: linux",
+    "image_resource: { type: registry-image, source: { repository: busybox, tag: '1.36' } }",
+    // written by the shell so that the writing task's own config holds no ((var))
+    'run: { path: echo, args: ["$o"word"$c"] }',
+  ].join("\n");
+  const fromFile = await f.run(
+    job("fromfile", [
+      task("write", {
+        outputs: [{ name: "ci" }],
+        run: { path: "sh", args: ["-ec", `o='(('; c='))'; printf "%s\\n" "${file}" > ci/task.yml`] },
+      }),
+      { task: "run", file: "ci/task.yml", vars: { word: "from-a-task-file" } },
+    ]),
+    "fromfile",
+  );
+  assert.equal(fromFile.status, "succeeded", fromFile.log);
+  assert.match(fromFile.log, /^from-a-task-file$/m);
+
+  // a config in the pipeline is validated when the pipeline is set; one from a file when the task runs
+  const invalid = await f.run(
+    job("invalid", [
+      task("write", {
+        outputs: [{ name: "ci" }],
+        run: { path: "sh", args: ["-ec", "printf 'platform: linux\\nouputs: []\\n' > ci/bad.yml"] },
+      }),
+      { task: "bad", file: "ci/bad.yml" },
+    ]),
+    "invalid",
+  );
+  assert.equal(invalid.status, "errored");
+  assert.match(invalid.log, /invalid task config in ci\/bad.yml:\n.*ouputs/);
+});
+
+test("aborting a build kills the task's whole process tree", async (t) => {
+  const f = await fixture(t);
+  const marker = `sleep-marker-${randomBytes(4).toString("hex")}`;
+  const result = await f.run(
+    job("long", [
+      task("sleep", { run: { path: "sh", args: ["-c", `sleep 1000 & sleep 1001 ; echo ${marker}`] } }),
+    ]),
+    "long",
+    async (buildId) => {
+      await sleep(3000);
+      assert.equal(f.runner.abort(buildId), true);
+    },
+  );
+  assert.equal(result.status, "aborted");
+  await sleep(200);
+  const survivors = [];
+  for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(marker)) survivors.push(pid);
+  }
+  assert.deepEqual(survivors, [], "no process of the task is left");
+});
+
+test("oci-build-task builds an image the next task runs in through image:", async (t) => {
+  const f = await fixture(t);
+  const { status, log } = await f.run(
+    job("image", [
+      task("dockerfile", {
+        outputs: [{ name: "src" }],
+        run: {
+          path: "sh",
+          args: [
+            "-ec",
+            "printf 'FROM busybox:1.36\\nRUN echo built-in-a-task > /made\\nENV MADE=yes\\n' > src/Dockerfile",
+          ],
+        },
+      }),
+      {
+        task: "build",
+        privileged: true,
+        config: {
+          platform: "linux",
+          image_resource: { type: "registry-image", source: { repository: "concourse/oci-build-task" } },
+          inputs: [{ name: "src" }],
+          outputs: [{ name: "image" }],
+          params: { CONTEXT: "src", UNPACK_ROOTFS: "true" },
+          run: { path: "build" },
+        },
+      },
+      {
+        task: "use",
+        image: "image",
+        config: { platform: "linux", run: { path: "sh", args: ["-c", 'echo "$(cat /made) MADE=$MADE"'] } },
+      },
+    ]),
+    "image",
+  );
+  assert.equal(status, "succeeded", log);
+  assert.match(log, /built-in-a-task MADE=yes/);
+});
