@@ -397,7 +397,7 @@ test("check and get over ssh with a private key and pinned host keys", async (t)
   });
 });
 
-test("checks of one source within the refs TTL share one ls-remote and fetch nothing when unchanged", async (t) => {
+test("checks of one source within the refs TTL share one ls-remote and fetch nothing when unchanged; an explicit check is fresh", async (t) => {
   const env = await testEnv();
   const resource = gitResource({ cacheDir: await tempDir(t, "git-res-cache-"), refsTtlMs: 60_000 });
   const name = repoName("ttl");
@@ -411,4 +411,7 @@ test("checks of one source within the refs TTL share one ls-remote and fetch not
     answers.map(refs),
     Array.from({ length: 10 }, () => [first]),
   );
+  // an explicit check (a person, a webhook) lists the remote now
+  const explicit = refs(await resource.check(source, undefined, { fresh: true }));
+  assert.notDeepEqual(explicit, [first], "the explicit check sees the second commit");
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import YAML from "yaml";
 import type { KubeClient } from "../kube/client.ts";
+import { isNotFound } from "../kube/errors.ts";
 import { computeHealth } from "../kube/health.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { generateImage, pushImage } from "../oci/image.ts";
@@ -19,16 +20,56 @@ export class DeliveryLoop {
   readonly client: KubeClient;
   readonly namespace: string;
   readonly repository: string;
+  /**
+   * The configuration repository. A demo run on a reused environment names its own (`run`): the
+   * automation would otherwise see the manifests reset to 1.0.0 as a person's rollback and hold.
+   */
+  readonly configRepository: string;
 
-  constructor(env: DevEnv, client: KubeClient, namespace: string) {
+  constructor(env: DevEnv, client: KubeClient, namespace: string, options: { run?: string } = {}) {
     this.env = env;
     this.client = client;
     this.namespace = namespace;
     this.repository = `${namespace}/web`;
+    this.configRepository = `${namespace}/config${options.run ? `-${options.run}` : ""}`;
   }
 
   get image(): string {
     return `${this.env.registry}/${this.repository}`;
+  }
+
+  /**
+   * Forgets an earlier run on a reused environment, so it starts from 1.0.0 again: the namespace
+   * (its sources, policies, automation and workloads, once their finalizers ran) and the image's tags.
+   */
+  async reset(timeoutMs = 120_000): Promise<void> {
+    const gone = async () =>
+      this.client.get("v1", "Namespace", this.namespace).then(
+        () => false,
+        (error: unknown) => isNotFound(error),
+      );
+    if (!(await gone())) {
+      await this.client.delete("v1", "Namespace", this.namespace).catch(() => {});
+      const deadline = Date.now() + timeoutMs;
+      while (!(await gone())) {
+        if (Date.now() > deadline)
+          throw new Error(`namespace ${this.namespace} of an earlier run is still terminating`);
+        await sleep(200);
+      }
+    }
+    await this.#deleteImages();
+  }
+
+  async #deleteImages(): Promise<void> {
+    const registry = new RegistryClient({ host: this.env.registry, insecure: true });
+    try {
+      const tags = await registry.listTags(this.repository).catch(() => []);
+      const digests = new Set<string>();
+      for (const tag of tags) digests.add((await registry.headManifest(this.repository, tag)).digest);
+      for (const digest of digests) await registry.deleteManifest(this.repository, digest);
+    } finally {
+      await registry.close();
+    }
   }
 
   async pushImage(tag: string): Promise<void> {
@@ -76,7 +117,7 @@ export class DeliveryLoop {
   async commitManifests(tag: string): Promise<{ url: string; sha: string }> {
     return pushFiles(
       this.env,
-      `${this.namespace}/config`,
+      this.configRepository,
       { "apps/web/app.yaml": this.manifests(tag) },
       { message: `deploy web ${tag}`, replace: true },
     );

@@ -203,6 +203,21 @@ export class RegistryClient {
     });
   }
 
+  /** Deletes a manifest (and so every tag naming it); the registry must allow deletes. */
+  async deleteManifest(repository: string, digest: string, options: CallOptions = {}): Promise<void> {
+    checkRepository(repository);
+    if (!isValidDigest(digest)) throw new Error(`deleting from ${repository}: ${digest} is not a digest`);
+    await this.#call({
+      ...options,
+      operation: `deleting manifest ${repository}@${digest}`,
+      method: "DELETE",
+      url: this.#url(`/v2/${repository}/manifests/${digest}`),
+      scope: `repository:${repository}:delete`,
+      expect: [202],
+      notFoundCode: "MANIFEST_UNKNOWN",
+    });
+  }
+
   /** Every repository of the registry (`/v2/_catalog`), each once, following pagination. */
   async listRepositories(options: ListOptions = {}): Promise<string[]> {
     return this.#listAll({

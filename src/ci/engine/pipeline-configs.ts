@@ -8,6 +8,7 @@ import { triggerResources } from "./trigger-resources.ts";
 
 interface Parsed {
   version: number;
+  yaml: string;
   config: Pipeline;
   triggers: ReadonlySet<string>;
 }
@@ -26,7 +27,8 @@ export class PipelineConfigs {
 
   #parse(pipeline: PipelineRecord): Parsed {
     const cached = this.#parsed.get(pipeline.id);
-    if (cached?.version === pipeline.configVersion) return cached;
+    // The text too: a pipeline destroyed and set again may get the same id and version 1.
+    if (cached?.version === pipeline.configVersion && cached.yaml === pipeline.configYaml) return cached;
     const parsed = parsePipeline(pipeline.configYaml);
     if (!parsed.ok) {
       const issues = parsed.errors.map(formatIssue).join("; ");
@@ -34,6 +36,7 @@ export class PipelineConfigs {
     }
     const entry = {
       version: pipeline.configVersion,
+      yaml: pipeline.configYaml,
       config: parsed.pipeline,
       triggers: triggerResources(parsed.pipeline),
     };

@@ -23,6 +23,8 @@ export type ResourceConfig = Readonly<Record<string, unknown>>;
 
 export interface ResourceCall {
   signal?: AbortSignal;
+  /** An explicit check (a person, a webhook): answer from the remote's state now, never a cached one. */
+  fresh?: boolean;
   /** The step's build log, for progress a resource reports as it works (an image build). */
   log?: (line: string) => void;
 }

@@ -182,13 +182,18 @@ export class Checker {
     const interval = checkInterval(record.checkEvery);
     if (request.periodic && last && interval !== undefined && startedAt - last.endedAt < interval)
       return last;
-    // a check from a given version (`check-resource --from`) is the caller's own
-    let running = request.from ? undefined : this.#inFlight.get(configId);
+    // a check from a given version (`check-resource --from`) is the caller's own, and an explicit
+    // check does not join one that may have listed the remote before the push it was asked for
+    let running = request.from || !request.periodic ? undefined : this.#inFlight.get(configId);
     if (!running) {
       running = this.#runCheck(
         configId,
         record.id,
-        (from) => builtin.check(source, from, { ...(request.signal && { signal: request.signal }) }),
+        (from) =>
+          builtin.check(source, from, {
+            fresh: !request.periodic,
+            ...(request.signal && { signal: request.signal }),
+          }),
         request,
       );
       const shared = running;

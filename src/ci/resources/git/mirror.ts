@@ -40,11 +40,11 @@ export class GitMirrors {
     this.#refs = new RemoteRefsCache(options.refsTtlMs === undefined ? {} : { ttlMs: options.refsTtlMs });
   }
 
-  /** The remote's state, listed at most once per TTL for every caller with the same source. */
-  async remoteState(source: GitSource, signal: AbortSignal | undefined): Promise<RemoteState> {
+  /** The remote's state, listed at most once per TTL for every caller with the same source (`fresh`: now). */
+  async remoteState(source: GitSource, signal: AbortSignal | undefined, fresh = false): Promise<RemoteState> {
     const list = () =>
       withRemoteAuth(source, (auth) => lsRemote(source.uri, remoteCall(source, auth, signal)));
-    const refs = await this.#refs.get(cacheKey(source), false, list).catch((err: unknown) => {
+    const refs = await this.#refs.get(cacheKey(source), fresh, list).catch((err: unknown) => {
       throw remoteFailure(err, "list refs of", source);
     });
     const branchRef = source.branch === undefined ? "HEAD" : `refs/heads/${source.branch}`;

@@ -27,7 +27,7 @@ export function gitResource(options: GitResourceOptions = {}): BuiltinResource {
 
     async check(rawSource, fromVersion, call = {}) {
       const source = parseGitSource(rawSource);
-      const state = await mirrors.remoteState(source, call.signal);
+      const state = await mirrors.remoteState(source, call.signal, call.fresh);
       return answers.get(rawSource, fromVersion, state.fingerprint, () =>
         mirrors.withSynced(source, state, call.signal, (mirror) =>
           versionsSince(mirror, source, fromVersion),
