@@ -6,6 +6,8 @@ import path from "node:path";
 import { after, before, test, type TestContext } from "node:test";
 import { createImageBuilder, ImageBuildError, type ImageBuilder } from "../src/ci/builder/index.ts";
 import { runOciBuildTask } from "../src/ci/builder/oci-build-task.ts";
+import { builderRootfsUnpacker } from "../src/ci/builder/rootfs-unpacker.ts";
+import { registryImageResource } from "../src/ci/resources/registry-image/resource.ts";
 import { dockerImageResource } from "../src/ci/resources/registry-image/docker-image.ts";
 import { RegistryClient } from "../src/oci/registry-client.ts";
 import { startTestRegistry } from "../src/oci/registry.test-support.ts";
@@ -373,4 +375,40 @@ test("a two-stage Go build: ARG before FROM, COPY --from, a cache mount, .docker
   assert.equal(ran.stdout, "hello from a two-stage build\n");
   assert.ok((await stat(path.join(rootfs, "bin/busybox"))).isFile(), "the final stage is busybox");
   await assert.rejects(stat(path.join(rootfs, "src")), "nothing of the build stage is in the image");
+});
+
+test("registry-image get with format rootfs is unpacked by the builder: whiteouts and hard links of later layers apply", async (t) => {
+  const dir = await context(t, {
+    Dockerfile: [
+      "FROM busybox",
+      "RUN mkdir -p /data/gone && echo one > /data/kept && echo two > /data/gone/file && echo three > /data/removed",
+      "RUN rm -r /data/gone /data/removed && ln /data/kept /data/linked",
+      "ENV ROLE=unpacked",
+      "USER 1000",
+    ].join("\n"),
+  });
+  const name = repoName("unpack");
+  const built = await builder.build({
+    contextDir: dir,
+    outputs: [{ kind: "push", refs: [`${env.registry}/${name}:1`] }],
+  });
+  const dest = await mkdtemp(path.join(os.tmpdir(), "regimg-rootfs-"));
+  t.after(() => rm(dest, { recursive: true, force: true }));
+  const resource = registryImageResource({ unpacker: builderRootfsUnpacker(builder) });
+  await resource.get(
+    { repository: `${env.registry}/${name}`, tag: "1" },
+    { tag: "1", digest: built.digest! },
+    {},
+    dest,
+  );
+  const rootfs = path.join(dest, "rootfs");
+  assert.equal(await readFile(path.join(rootfs, "data/kept"), "utf8"), "one\n");
+  await assert.rejects(stat(path.join(rootfs, "data/gone")), "a directory removed in a later layer is gone");
+  await assert.rejects(stat(path.join(rootfs, "data/removed")), "a file removed in a later layer is gone");
+  const [kept, linked] = await Promise.all(["kept", "linked"].map((f) => stat(path.join(rootfs, "data", f))));
+  assert.equal(kept!.ino, linked!.ino, "a hard link stays a hard link");
+  assert.deepEqual(JSON.parse(await readFile(path.join(dest, "metadata.json"), "utf8")), {
+    env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "ROLE=unpacked"],
+    user: "1000",
+  });
 });

@@ -147,8 +147,8 @@ test("get rootfs goes through the unpacker and writes metadata.json; without one
 
   const unpacked: string[][] = [];
   const unpacker: RootfsUnpacker = {
-    async unpack(layers, rootfsDir) {
-      unpacked.push(layers.map((layer) => layer.descriptor.digest));
+    async unpack(image, rootfsDir) {
+      unpacked.push(image.layers.map((layer) => layer.descriptor.digest));
       await writeFile(path.join(rootfsDir, "unpacked"), "yes");
     },
   };

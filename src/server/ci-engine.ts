@@ -47,6 +47,7 @@ export async function setupCiEngine(
     { BuildRunner },
     { builtinResources },
     { createImageBuilder },
+    { builderRootfsUnpacker },
     { taskStepRunner },
     { ImageRootfsCache },
   ] = await Promise.all([
@@ -56,6 +57,7 @@ export async function setupCiEngine(
     import("../ci/engine/builds/runner.ts"),
     import("../ci/resources/builtin.ts"),
     import("../ci/builder/index.ts"),
+    import("../ci/builder/rootfs-unpacker.ts"),
     import("../ci/steps/task.ts"),
     import("../ci/sandbox/rootfs/image-cache.ts"),
   ]);
@@ -74,7 +76,12 @@ export async function setupCiEngine(
     name: "image-builder",
     start: (signal) => Promise.resolve({ done: untilAborted(signal).then(() => builder.close()) }),
   });
-  const resources = builtinResources({ mirrors, builder, gitCacheDir: path.join(dataDir, "git-mirrors") });
+  const resources = builtinResources({
+    mirrors,
+    builder,
+    unpacker: builderRootfsUnpacker(builder),
+    gitCacheDir: path.join(dataDir, "git-mirrors"),
+  });
   const workerDir = path.join(dataDir, "worker");
   // Writable layers of containers a crash interrupted are never in use again.
   await rm(path.join(workerDir, "containers"), { recursive: true, force: true });

@@ -24,6 +24,8 @@ export interface ImageBuildRequest {
   target?: string | undefined;
   buildArgs?: Readonly<Record<string, string>> | undefined;
   labels?: Readonly<Record<string, string>> | undefined;
+  /** Images on disk the Dockerfile names in `FROM NAME`: NAME → an OCI layout and its manifest's digest. */
+  baseLayouts?: Readonly<Record<string, { dir: string; digest: string }>> | undefined;
   /** A directory the layer cache is imported from and exported to (oci-build-task's `cache`). */
   cacheDir?: string | undefined;
   outputs: readonly ImageOutput[];

@@ -52,6 +52,14 @@ export function buildctlArgs(
     options.metadataFile,
   ];
   if (request.target) args.push("--opt", `target=${request.target}`);
+  for (const [name, layout] of Object.entries(request.baseLayouts ?? {})) {
+    args.push(
+      "--oci-layout",
+      `${name}=${layout.dir}`,
+      "--opt",
+      `context:${name}=oci-layout://${name}@${layout.digest}`,
+    );
+  }
   for (const [name, value] of Object.entries(request.buildArgs ?? {})) {
     args.push("--opt", `build-arg:${name}=${value}`);
   }

@@ -10,7 +10,10 @@ import type { Repository } from "./registry.ts";
 import type { Platform } from "./source.ts";
 
 export interface PulledImage {
+  /** An OCI layout holding the image; its index names the manifest. */
   layoutDir: string;
+  /** `sha256:…` of the platform's manifest. */
+  manifestDigest: string;
   /** The platform's image manifest (not the index it was picked from). */
   manifest: ImageManifest;
   config: ImageConfig;
@@ -49,7 +52,7 @@ export async function pullImage(
     descriptor: layer,
     file: blobPath(layoutDir, layer.digest),
   }));
-  return { layoutDir, manifest, config, layers };
+  return { layoutDir, manifestDigest: fetched.digest, manifest, config, layers };
 }
 
 function choosePlatform(index: ImageIndex, platform: Platform, repository: Repository): string {

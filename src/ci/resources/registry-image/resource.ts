@@ -24,12 +24,12 @@ import { parseRegistryImageSource, type RegistryImageSource } from "./source.ts"
 import { packTarball } from "./tarball.ts";
 
 /**
- * Unpacks an image's layers into a root filesystem (whiteouts honoured, paths escaping the root
- * refused); the sandbox's image unpacker implements it.
+ * Unpacks a pulled image into a root filesystem (whiteouts honoured, paths escaping the root
+ * refused); the image builder implements it (`builderRootfsUnpacker`).
  */
 export interface RootfsUnpacker {
-  /** `rootfsDir` exists and is empty; layers come base first. */
-  unpack(layers: PulledImage["layers"], rootfsDir: string, signal?: AbortSignal): Promise<void>;
+  /** `rootfsDir` exists and is empty. */
+  unpack(image: PulledImage, rootfsDir: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface RegistryImageOptions {
@@ -153,7 +153,7 @@ async function writeRootfs(
 ) {
   const rootfs = path.join(destDir, "rootfs");
   await mkdir(rootfs);
-  await unpacker.unpack(image.layers, rootfs, signal);
+  await unpacker.unpack(image, rootfs, signal);
   const config = z
     .object({ Env: z.array(z.string()).nullish(), User: z.string().nullish() })
     .safeParse(image.config.config ?? {});
