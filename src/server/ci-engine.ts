@@ -35,38 +35,26 @@ export interface RunningCi {
   http?: HttpServer | undefined;
 }
 
-export async function setupCiEngine(
-  manager: Manager,
-  client: KubeClient,
-  options: { storagePath: string; logger: Logger; ci: CiOptions },
-): Promise<RunningCi> {
+/**
+ * What builds run with on this server: the image builder (a BuildKit child, stopped with the
+ * server), the built-in resources, and the task step's sandbox with its image cache.
+ */
+async function localWorker(manager: Manager, dataDir: string, ci: CiOptions, logger: Logger) {
   const [
-    { SqliteCiStore },
-    { CiEngine },
-    { kubernetesPipelineVars },
-    { BuildRunner },
     { builtinResources },
     { createImageBuilder },
     { builderRootfsUnpacker },
     { taskStepRunner },
     { ImageRootfsCache },
   ] = await Promise.all([
-    import("../ci/store/index.ts"),
-    import("../ci/engine/engine.ts"),
-    import("../ci/engine/pipeline-vars.ts"),
-    import("../ci/engine/builds/runner.ts"),
     import("../ci/resources/builtin.ts"),
     import("../ci/builder/index.ts"),
     import("../ci/builder/rootfs-unpacker.ts"),
     import("../ci/steps/task.ts"),
     import("../ci/sandbox/rootfs/image-cache.ts"),
   ]);
-  const { ci } = options;
-  const dataDir = path.join(options.storagePath, "ci");
-  const store = await SqliteCiStore.open({ dataDir });
-  const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
   const mirrors = RegistryMirrors.parse(ci.registryMirrors ?? []);
-  const builderLog = options.logger.child({ component: "image-builder" });
+  const builderLog = logger.child({ component: "image-builder" });
   const builder = createImageBuilder({
     stateDir: path.join(dataDir, "builder"),
     mirrors,
@@ -90,6 +78,25 @@ export async function setupCiEngine(
     builder,
     workDir: workerDir,
   });
+  return { resources, task };
+}
+
+export async function setupCiEngine(
+  manager: Manager,
+  client: KubeClient,
+  options: { storagePath: string; logger: Logger; ci: CiOptions },
+): Promise<RunningCi> {
+  const [{ SqliteCiStore }, { CiEngine }, { kubernetesPipelineVars }, { BuildRunner }] = await Promise.all([
+    import("../ci/store/index.ts"),
+    import("../ci/engine/engine.ts"),
+    import("../ci/engine/pipeline-vars.ts"),
+    import("../ci/engine/builds/runner.ts"),
+  ]);
+  const { ci } = options;
+  const dataDir = path.join(options.storagePath, "ci");
+  const store = await SqliteCiStore.open({ dataDir });
+  const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
+  const { resources, task } = await localWorker(manager, dataDir, ci, options.logger);
   const engine = new CiEngine({
     store,
     launcher: new BuildRunner({ store, dataDir, resources, vars, task }),
