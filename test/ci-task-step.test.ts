@@ -186,8 +186,11 @@ test("bad tasks error with a message: a missing input, a missing command, no ima
     job("nocommand", [task("t", { run: { path: "/no/such/binary" } })]),
     "nocommand",
   );
-  assert.equal(noCommand.status, "failed");
-  assert.match(noCommand.log, /\/no\/such\/binary/);
+  assert.equal(noCommand.status, "errored");
+  assert.match(noCommand.log, /cannot run the task: \/no\/such\/binary is not in the image/);
+  const notOnPath = await f.run(job("notonpath", [task("t", { run: { path: "dotnet" } })]), "notonpath");
+  assert.equal(notOnPath.status, "errored");
+  assert.match(notOnPath.log, /dotnet is not in the image's PATH/);
 
   const noImage = await f.run(
     job("noimage", [{ task: "t", config: { platform: "linux", run: { path: "true" } } }]),

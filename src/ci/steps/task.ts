@@ -15,6 +15,7 @@ import { ImageBuildError, type ImageBuilder } from "../builder/image-builder.ts"
 import { isOciBuildTask, runOciBuildTask } from "../builder/oci-build-task.ts";
 import { TaskPathError, type TaskMount } from "../builder/task-paths.ts";
 import type { TaskConfig } from "../pipeline/task-config.ts";
+import { missingCommand } from "../sandbox/container/image-path.ts";
 import { resolveImageUser } from "../sandbox/container/image-user.ts";
 import { runContainer } from "../sandbox/container/run-container.ts";
 import type { RootfsLease, RootfsProvider } from "../sandbox/image.ts";
@@ -138,6 +139,10 @@ async function runInContainer(
   if (config.container_limits ?? step.config.container_limits) {
     logLine(ctx, "container_limits are not enforced on this worker (no cgroup v2 delegation)", "stderr");
   }
+  const env = { HOME: user && user.uid !== 0 ? "/tmp" : "/root", ...envOf(lease.config.env), ...task.params };
+  const argv = command(config, lease);
+  const missing = await missingCommand(lease.rootfs, argv[0]!, env);
+  if (missing) throw new TaskConfigError(`cannot run the task: ${missing}`);
   return runContainer({
     rootfs: lease.rootfs,
     layerDir: path.join(options.workDir, "containers", randomBytes(8).toString("hex")),
@@ -145,10 +150,10 @@ async function runInContainer(
       source: mount.dir,
       target: path.posix.join(workingDir, mount.path),
     })),
-    env: { HOME: user && user.uid !== 0 ? "/tmp" : "/root", ...envOf(lease.config.env), ...task.params },
+    env,
     user,
     cwd: path.posix.join(workingDir, config.run?.dir ?? "."),
-    argv: command(config, lease),
+    argv,
     privileged: await resolveFlag(step.config.privileged, "privileged", ctx),
     hostname: randomBytes(6).toString("hex"),
     signal: ctx.signal,
