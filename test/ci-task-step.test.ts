@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -310,4 +310,26 @@ test("oci-build-task builds an image the next task runs in through image:", asyn
   );
   assert.equal(status, "succeeded", log);
   assert.match(log, /built-in-a-task MADE=yes/);
+});
+
+test("an image the builder pushed runs as the next task's image_resource", async (t) => {
+  const f = await fixture(t);
+  const context = await mkdtemp(path.join(work, "pushed-"));
+  await writeFile(
+    path.join(context, "Dockerfile"),
+    "FROM busybox:1.36\nRUN echo pushed-and-pulled > /greeting\n",
+  );
+  const repository = `${env.registry}/tasks/pushed-${randomBytes(3).toString("hex")}`;
+  await builder.build({ contextDir: context, outputs: [{ kind: "push", refs: [`${repository}:1`] }] });
+  const ran = await f.run(
+    job("pushed", [
+      task("use", {
+        image_resource: { type: "registry-image", source: { repository, tag: "1" } },
+        run: { path: "cat", args: ["/greeting"] },
+      }),
+    ]),
+    "pushed",
+  );
+  assert.equal(ran.status, "succeeded", ran.log);
+  assert.match(ran.log, /^pushed-and-pulled$/m);
 });
