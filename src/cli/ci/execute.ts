@@ -1,0 +1,190 @@
+/**
+ * `sluice ci execute -c task.yml [-i name=dir]... [-o name=dir]... [--image-mirror HOST=MIRROR]`:
+ * fly's execute, on this machine — the task runs in the same sandbox a server's builds use (its
+ * image pulled and unpacked once into `~/.cache/sluice`), its output streamed here. Inputs are
+ * copied in (a task never writes into your working copy); outputs are copied out when it ends.
+ * Exit status as fly's: 0 succeeded, 1 failed, 2 errored, 3 aborted.
+ */
+import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Command } from "commander";
+import { logLine, type LeafStep, type Outcome, type RunContext } from "../../ci/build/index.ts";
+import { createImageBuilder, defaultBuilderStateDir } from "../../ci/builder/index.ts";
+import { DirectoryArtifacts } from "../../ci/engine/builds/directory-artifacts.ts";
+import { readYaml } from "../../ci/pipeline/index.ts";
+import { TaskConfig } from "../../ci/pipeline/task-config.ts";
+import { ImageRootfsCache } from "../../ci/sandbox/rootfs/image-cache.ts";
+import { taskStepRunner } from "../../ci/steps/task.ts";
+import { varsFromFlags } from "../../ci/vars/flag-vars.ts";
+import { LocalVarScope } from "../../ci/vars/local-vars.ts";
+import { Redactor } from "../../ci/vars/redactor.ts";
+import { cacheDir } from "../../common/toolchain.ts";
+import { SluiceError } from "../../common/errors.ts";
+import { parseRegistryMirror, RegistryMirrors } from "../../oci/mirrors.ts";
+import { collectRepeated, usageError } from "../shared/flags.ts";
+
+interface ExecuteFlags {
+  config: string;
+  input?: string[];
+  output?: string[];
+  var?: string[];
+  yamlVar?: string[];
+  loadVarsFrom?: string[];
+  privileged: boolean;
+  registryMirror?: string[];
+  cacheDir?: string;
+}
+
+const exitCodes: Record<Outcome, number> = { succeeded: 0, failed: 1, errored: 2, aborted: 3 };
+
+function namedDirs(values: readonly string[] | undefined, flag: string): Map<string, string> {
+  const dirs = new Map<string, string>();
+  for (const value of values ?? []) {
+    const equals = value.indexOf("=");
+    if (equals <= 0) throw usageError(`${flag} ${JSON.stringify(value)}: expected NAME=DIR`);
+    dirs.set(value.slice(0, equals), path.resolve(value.slice(equals + 1)));
+  }
+  return dirs;
+}
+
+async function taskConfig(file: string): Promise<TaskConfig> {
+  const text = await readFile(file, "utf8").catch(() => {
+    throw usageError(`-c ${file}: cannot read the task config`);
+  });
+  const document = readYaml(text);
+  if (!document.ok) throw new SluiceError(`${file}: ${document.errors.join("; ")}`);
+  const parsed = TaskConfig.safeParse(document.value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join(".") || "(top)"}: ${issue.message}`,
+    );
+    throw new SluiceError(`${file} is not a valid task config:\n${issues.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** `-i` dirs, or the current directory when the task has one input and none was given (as fly does). */
+function inputDirs(config: TaskConfig, given: Map<string, string>): Map<string, string> {
+  const inputs = config.inputs ?? [];
+  if (given.size === 0 && inputs.length === 1) return new Map([[inputs[0]!.name, process.cwd()]]);
+  const unknown = [...given.keys()].filter((name) => !inputs.some((input) => input.name === name));
+  if (unknown.length > 0)
+    throw usageError(
+      `unknown input ${unknown.join(", ")}: the task's inputs are ${inputs.map((i) => i.name).join(", ") || "none"}`,
+    );
+  return given;
+}
+
+function mirrorsOf(values: readonly string[] | undefined): RegistryMirrors {
+  try {
+    return new RegistryMirrors((values ?? []).map(parseRegistryMirror));
+  } catch (error) {
+    throw usageError(`--registry-mirror: ${(error as Error).message}`);
+  }
+}
+
+async function execute(flags: ExecuteFlags): Promise<void> {
+  const config = await taskConfig(flags.config);
+  const inputs = inputDirs(config, namedDirs(flags.input, "-i"));
+  const outputs = namedDirs(flags.output, "-o");
+  const vars = await varsFromFlags({
+    vars: flags.var ?? [],
+    yamlVars: flags.yamlVar ?? [],
+    instanceVars: [],
+    varFiles: flags.loadVarsFrom ?? [],
+  });
+  const mirrors = mirrorsOf(flags.registryMirror);
+  const work = await mkdtemp(path.join(os.tmpdir(), "sluice-execute-"));
+  const stateDir = flags.cacheDir ? path.resolve(flags.cacheDir) : undefined;
+  const builder = createImageBuilder({
+    stateDir: stateDir ? path.join(stateDir, "builder") : defaultBuilderStateDir(),
+    mirrors,
+  });
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once("SIGINT", onSignal);
+  try {
+    const artifacts = new DirectoryArtifacts(path.join(work, "artifacts"));
+    for (const [name, dir] of inputs) {
+      const copy = await artifacts.allocate(name);
+      await cp(dir, copy, { recursive: true, verbatimSymlinks: true });
+      artifacts.register(name, copy);
+    }
+    const task = taskStepRunner({
+      images: new ImageRootfsCache({ dir: path.join(stateDir ?? cacheDir(), "images"), builder, mirrors }),
+      builder,
+      workDir: path.join(work, "worker"),
+    });
+    const redactor = new Redactor();
+    const ctx: RunContext = {
+      signal: abort.signal,
+      vars: new LocalVarScope(vars.source),
+      origin: "execute",
+      build: {
+        identity: { buildId: 0, buildName: "one-off", team: "main" },
+        runner: { run: () => Promise.reject(new Error("a one-off build has only its task")) },
+        artifacts,
+        redactor,
+        emit: (event) => {
+          if (event.type !== "log") return;
+          (event.data.stream === "stderr" ? process.stderr : process.stdout).write(`${event.data.line}\n`);
+        },
+        now: Date.now,
+      },
+    };
+    const step = {
+      kind: "task",
+      config: { task: "one-off", config, privileged: flags.privileged },
+    } as LeafStep<"task">;
+    let outcome: Outcome;
+    try {
+      outcome = await task(step, ctx);
+    } catch (error) {
+      logLine(ctx, (error as Error).message, "stderr");
+      outcome = "errored";
+    }
+    for (const [name, dir] of outputs) {
+      const produced = artifacts.directory(name);
+      if (produced === undefined) continue;
+      await mkdir(dir, { recursive: true });
+      await cp(produced, dir, { recursive: true, verbatimSymlinks: true });
+    }
+    process.stderr.write(`${outcome}\n`);
+    process.exitCode = exitCodes[outcome];
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    await builder.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export function registerExecuteCommand(ci: Command): void {
+  ci.command("execute")
+    .description("run a one-off task on this machine, in the sandbox CI builds use (fly execute)")
+    .requiredOption("-c, --config <file>", "the task config (YAML)")
+    .option(
+      "-i, --input <name=dir>",
+      "an input of the task, copied from DIR (default: the current directory for a task with one input)",
+      collectRepeated,
+    )
+    .option("-o, --output <name=dir>", "copy the output NAME to DIR when the task ends", collectRepeated)
+    .option(
+      "-v, --var <name=string>",
+      "a string value for a ((var)) of the config (repeatable)",
+      collectRepeated,
+    )
+    .option("-y, --yaml-var <name=yaml>", "a YAML value for a ((var)) (repeatable)", collectRepeated)
+    .option("-l, --load-vars-from <file>", "a YAML file of vars (repeatable)", collectRepeated)
+    .option("-p, --privileged", "keep every capability in the container", false)
+    .option(
+      "--registry-mirror <host=mirror>",
+      "read images of HOST from MIRROR (host[:port][/prefix]) (repeatable)",
+      collectRepeated,
+    )
+    .option(
+      "--cache-dir <dir>",
+      "the image builder's state and the unpacked images (default: ~/.cache/sluice)",
+    )
+    .action(execute);
+}
