@@ -31,6 +31,10 @@ export const DevEnv = z.object({
     .string()
     .optional()
     .describe("health/metrics URL of `sluice server` when started with --server"),
+  receiverUrl: z
+    .string()
+    .optional()
+    .describe("webhook receivers of `sluice server` when started with --server"),
   sluiceUrl: z.string().optional().describe("the CI API of `sluice server` when started with --server"),
   sluiceUsername: z.string().optional(),
   sluicePassword: z.string().optional(),

@@ -374,6 +374,7 @@ async function addServer(dir: string, env: DevEnv, processes: ManagedProcess[]):
 function serverEnv(server: ServerLaunch): Partial<DevEnv> {
   return {
     serverUrl: server.healthUrl,
+    receiverUrl: server.receiverUrl,
     sluiceUrl: server.sluiceUrl,
     sluiceUsername: server.sluiceUsername,
     sluicePassword: server.sluicePassword,

@@ -12,6 +12,8 @@ import { mirrorPrefix } from "./base-images/push.ts";
 export interface ServerLaunch {
   process: ManagedProcess;
   healthUrl: string;
+  /** where webhook receivers listen (`/hook/<token>`), on loopback */
+  receiverUrl: string;
   /** the CI API, and its generated admin user (team main) */
   sluiceUrl: string;
   sluiceUsername: string;
@@ -34,7 +36,12 @@ export async function startSluiceServer(
   } finally {
     await client.close();
   }
-  const [storagePort, healthPort, httpPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [storagePort, healthPort, httpPort, receiverPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const password = randomBytes(18).toString("base64url");
   const args = [
     "--disable-warning=ExperimentalWarning",
@@ -52,6 +59,9 @@ export async function startSluiceServer(
     "--allow-file-urls",
     "--http-addr",
     `${loopback}:${httpPort}`,
+    // never the default :9292 on every interface: it is not ours to take (another environment, a test)
+    "--receiver-addr",
+    `${loopback}:${receiverPort}`,
     "--registry-mirror",
     `docker.io=${registry}/${mirrorPrefix}/docker.io`,
   ];
@@ -66,6 +76,7 @@ export async function startSluiceServer(
   return {
     process: process_,
     healthUrl,
+    receiverUrl: `http://${loopback}:${receiverPort}`,
     sluiceUrl: `http://${loopback}:${httpPort}`,
     sluiceUsername: "admin",
     sluicePassword: password,

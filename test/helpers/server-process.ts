@@ -32,6 +32,8 @@ export class ServerProcess {
       "127.0.0.1:0",
       "--http-addr",
       "127.0.0.1:0",
+      "--receiver-addr",
+      "127.0.0.1:0",
       "--log-level",
       "error",
     ]);
