@@ -60,6 +60,8 @@ export function spawnServer(
     "127.0.0.1:0",
     "--health-addr",
     "127.0.0.1:0",
+    "--receiver-addr",
+    "127.0.0.1:0",
     "--concurrent",
     String(concurrency),
     "--log-level",
