@@ -333,3 +333,25 @@ test("an image the builder pushed runs as the next task's image_resource", async
   assert.equal(ran.status, "succeeded", ran.log);
   assert.match(ran.log, /^pushed-and-pulled$/m);
 });
+
+test("a task runs in a large image (golang, 600 MB unpacked) and compiles a program there", async (t) => {
+  const f = await fixture(t);
+  const program = 'package main\nimport "fmt"\nfunc main() { fmt.Println("compiled in a task") }\n';
+  const ran = await f.run(
+    job("golang", [
+      task("compile", {
+        image_resource: { type: "registry-image", source: { repository: "golang", tag: "1.19" } },
+        run: {
+          path: "sh",
+          args: [
+            "-ec",
+            `mkdir -p /tmp/p && cd /tmp/p && printf '%s' '${program}' > main.go && go mod init p >/dev/null 2>&1 && go run .`,
+          ],
+        },
+      }),
+    ]),
+    "golang",
+  );
+  assert.equal(ran.status, "succeeded", ran.log);
+  assert.match(ran.log, /^compiled in a task$/m);
+});

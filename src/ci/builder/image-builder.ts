@@ -15,7 +15,9 @@ export type ImageOutput =
   /** Pushed to every reference; a failed push tags nothing new. */
   | { kind: "push"; refs: string[] }
   /** The image's root filesystem, unpacked into an empty directory. */
-  | { kind: "rootfs"; dir: string };
+  | { kind: "rootfs"; dir: string }
+  /** The image's root filesystem as one tar file (the layers applied). */
+  | { kind: "filesystem-tar"; file: string };
 
 export interface ImageBuildRequest {
   contextDir: string;

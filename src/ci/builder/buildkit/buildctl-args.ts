@@ -22,6 +22,8 @@ function outputArg(output: ImageOutput): string {
       return csv({ type: "image", name: output.refs.join(","), push: "true" });
     case "rootfs":
       return csv({ type: "local", dest: output.dir });
+    case "filesystem-tar":
+      return csv({ type: "tar", dest: output.file });
   }
 }
 

@@ -3,7 +3,7 @@
  * caller's log, registry credentials handed over in a private docker config file, the result's
  * digest read from buildctl's metadata file.
  */
-import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
@@ -15,7 +15,9 @@ import {
   type ImageBuilder,
   type ImageBuildRequest,
   type ImageBuildResult,
+  type ImageOutput,
 } from "../image-builder.ts";
+import { extractRootfs } from "./extract-rootfs.ts";
 import { buildctlArgs } from "./buildctl-args.ts";
 import type { BuildkitDaemon } from "./daemon.ts";
 
@@ -81,7 +83,13 @@ export class BuildkitImageBuilder implements ImageBuilder {
       });
       const importCache =
         request.cacheDir !== undefined && (await exists(path.join(request.cacheDir, "index.json")));
-      const args = buildctlArgs(address, { ...request, dockerfile }, { metadataFile, importCache });
+      // root filesystems travel as tar files (extract-rootfs.ts)
+      const outputs = request.outputs.map((output, i): ImageOutput =>
+        output.kind === "rootfs"
+          ? { kind: "filesystem-tar", file: path.join(privateDir, `rootfs-${i}.tar`) }
+          : output,
+      );
+      const args = buildctlArgs(address, { ...request, dockerfile, outputs }, { metadataFile, importCache });
       try {
         await runProcess(this.#buildctl, args, {
           env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: privateDir, DOCKER_CONFIG: privateDir },
@@ -92,10 +100,19 @@ export class BuildkitImageBuilder implements ImageBuilder {
       } catch (error) {
         throw error instanceof ProcessError ? buildFailure(error) : error;
       }
+      for (const [i, output] of request.outputs.entries()) {
+        if (output.kind !== "rootfs") continue;
+        const tarFile = path.join(privateDir, `rootfs-${i}.tar`);
+        await mkdir(output.dir, { recursive: true });
+        await extractRootfs(tarFile, output.dir, request.signal);
+        await rm(tarFile, { force: true });
+      }
       const text = await readFile(metadataFile, "utf8").catch(() => "{}");
       const metadata = BuildMetadata.parse(JSON.parse(text));
       const digest = metadata["containerimage.digest"];
-      const wantsImage = request.outputs.some((output) => output.kind !== "rootfs");
+      const wantsImage = request.outputs.some(
+        (output) => output.kind !== "rootfs" && output.kind !== "filesystem-tar",
+      );
       if (wantsImage && !digest) throw new ImageBuildError("the image builder reported no image digest");
       return { digest, configDigest: metadata["containerimage.config.digest"] };
     } finally {
