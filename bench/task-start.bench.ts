@@ -1,6 +1,6 @@
 // Task containers: a cold image (resolve, pull and unpack busybox through the mirror), a warm
 // acquire, a warm container from start to its first log line and to its exit, N containers at
-// once, and the disk a container's writable layer takes while it runs.
+// once, the disk a container's writable layer takes while it runs, and a cold golang image.
 // Run: scripts/with-node.sh node bench/task-start.bench.ts [parallel]
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -61,7 +61,9 @@ try {
   const codes = await Promise.all(
     Array.from({ length: parallel }, (_, i) => container(100 + i, ["echo", "ready"], () => {}, warm.rootfs)),
   );
-  console.log(`${parallel} containers at once, all exited        ${ms(start)} (failures: ${codes.filter((c) => c !== 0).length})`);
+  console.log(
+    `${parallel} containers at once, all exited        ${ms(start)} (failures: ${codes.filter((c) => c !== 0).length})`,
+  );
   let layerBytes = 0;
   await container(
     999,
@@ -69,8 +71,18 @@ try {
     () => void directorySize(path.join(work, "containers", "999")).then((bytes) => (layerBytes = bytes)),
     warm.rootfs,
   );
-  console.log(`disk of a running container's layer           ${(layerBytes / 1024).toFixed(0).padStart(6)} KiB`);
-  console.log(`image on disk (shared by every container)      ${((await directorySize(cold.rootfs)) / 1e6).toFixed(1).padStart(6)} MB`);
+  console.log(
+    `disk of a running container's layer           ${(layerBytes / 1024).toFixed(0).padStart(6)} KiB`,
+  );
+  console.log(
+    `image on disk (shared by every container)      ${((await directorySize(cold.rootfs)) / 1e6).toFixed(1).padStart(6)} MB`,
+  );
+  start = performance.now();
+  const golang = await images.acquire({ source: { repository: "golang", tag: "1.19" } }, { signal });
+  console.log(
+    `cold image golang:1.19 (pull + unpack)        ${ms(start)}, ${((await directorySize(golang.rootfs)) / 1e6).toFixed(0)} MB`,
+  );
+  golang.release();
   cold.release();
   warm.release();
 } finally {
