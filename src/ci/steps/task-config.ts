@@ -18,7 +18,8 @@ export class TaskConfigError extends Error {
   }
 }
 
-function validated(value: unknown, where: string): TaskConfig {
+/** The config as Concourse reads it; a TaskConfigError lists every problem with its path. */
+export function validatedTaskConfig(value: unknown, where: string): TaskConfig {
   const parsed = TaskConfig.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(top)"}: ${issue.message}`);
@@ -56,7 +57,7 @@ export interface ResolvedTask {
 
 export async function resolveTask(step: LeafStep<"task">, ctx: RunContext): Promise<ResolvedTask> {
   const { value, where } = await rawConfig(step, ctx);
-  const config = validated(value, where);
+  const config = validatedTaskConfig(value, where);
   const stepParams = (await interpolate(step.config.params ?? {}, ctx.vars)) as Record<string, unknown>;
   const params: Record<string, string> = {};
   for (const [name, param] of Object.entries({ ...config.params, ...stepParams }))

@@ -13,8 +13,9 @@ import { logLine, type LeafStep, type Outcome, type RunContext } from "../../ci/
 import { createImageBuilder, defaultBuilderStateDir } from "../../ci/builder/index.ts";
 import { DirectoryArtifacts } from "../../ci/engine/builds/directory-artifacts.ts";
 import { readYaml } from "../../ci/pipeline/index.ts";
-import { TaskConfig } from "../../ci/pipeline/task-config.ts";
+import type { TaskConfig } from "../../ci/pipeline/task-config.ts";
 import { ImageRootfsCache } from "../../ci/sandbox/rootfs/image-cache.ts";
+import { validatedTaskConfig } from "../../ci/steps/task-config.ts";
 import { taskStepRunner } from "../../ci/steps/task.ts";
 import { varsFromFlags } from "../../ci/vars/flag-vars.ts";
 import { LocalVarScope } from "../../ci/vars/local-vars.ts";
@@ -23,6 +24,7 @@ import { cacheDir } from "../../common/toolchain.ts";
 import { SluiceError } from "../../common/errors.ts";
 import { parseRegistryMirror, RegistryMirrors } from "../../oci/mirrors.ts";
 import { collectRepeated, usageError } from "../shared/flags.ts";
+import { addValueVarFlags } from "./var-flags.ts";
 
 interface ExecuteFlags {
   config: string;
@@ -54,14 +56,11 @@ async function taskConfig(file: string): Promise<TaskConfig> {
   });
   const document = readYaml(text);
   if (!document.ok) throw new SluiceError(`${file}: ${document.errors.join("; ")}`);
-  const parsed = TaskConfig.safeParse(document.value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map(
-      (issue) => `  ${issue.path.join(".") || "(top)"}: ${issue.message}`,
-    );
-    throw new SluiceError(`${file} is not a valid task config:\n${issues.join("\n")}`);
+  try {
+    return validatedTaskConfig(document.value, file);
+  } catch (error) {
+    throw new SluiceError((error as Error).message);
   }
-  return parsed.data;
 }
 
 /** `-i` dirs, or the current directory when the task has one input and none was given (as fly does). */
@@ -160,22 +159,17 @@ async function execute(flags: ExecuteFlags): Promise<void> {
 }
 
 export function registerExecuteCommand(ci: Command): void {
-  ci.command("execute")
+  const command = ci
+    .command("execute")
     .description("run a one-off task on this machine, in the sandbox CI builds use (fly execute)")
-    .requiredOption("-c, --config <file>", "the task config (YAML)")
+    .requiredOption("-c, --config <file>", "the task config (YAML); its ((vars)) come from -v, -y and -l")
     .option(
       "-i, --input <name=dir>",
       "an input of the task, copied from DIR (default: the current directory for a task with one input)",
       collectRepeated,
     )
-    .option("-o, --output <name=dir>", "copy the output NAME to DIR when the task ends", collectRepeated)
-    .option(
-      "-v, --var <name=string>",
-      "a string value for a ((var)) of the config (repeatable)",
-      collectRepeated,
-    )
-    .option("-y, --yaml-var <name=yaml>", "a YAML value for a ((var)) (repeatable)", collectRepeated)
-    .option("-l, --load-vars-from <file>", "a YAML file of vars (repeatable)", collectRepeated)
+    .option("-o, --output <name=dir>", "copy the output NAME to DIR when the task ends", collectRepeated);
+  addValueVarFlags(command)
     .option("-p, --privileged", "keep every capability in the container", false)
     .option(
       "--registry-mirror <host=mirror>",

@@ -11,20 +11,24 @@ export interface VarFlagOptions {
   loadVarsFrom?: string[];
 }
 
-export function addVarFlags(cmd: Command): Command {
+/** `-v`, `-y` and `-l`: the var flags of every verb (`execute` has no instance vars: its `-i` is an input). */
+export function addValueVarFlags(cmd: Command): Command {
   return cmd
     .option("-v, --var <name=string>", "a string value for a var (repeatable)", collectRepeated)
     .option("-y, --yaml-var <name=yaml>", "a YAML value for a var (repeatable)", collectRepeated)
-    .option(
-      "-i, --instance-var <name=yaml>",
-      "a YAML value for an instance var; it also names the pipeline instance (repeatable)",
-      collectRepeated,
-    )
     .option(
       "-l, --load-vars-from <file>",
       "a YAML file of vars; a later file wins over an earlier one, flags over every file (repeatable)",
       collectRepeated,
     );
+}
+
+export function addVarFlags(cmd: Command): Command {
+  return addValueVarFlags(cmd).option(
+    "-i, --instance-var <name=yaml>",
+    "a YAML value for an instance var; it also names the pipeline instance (repeatable)",
+    collectRepeated,
+  );
 }
 
 /** The commander options of `addVarFlags` as `varsFromFlags` takes them. */
