@@ -25,7 +25,7 @@ const daemon = new BuildkitDaemon({
   stateDir: path.join(work, "state"),
   mirrors: RegistryMirrors.parse([`docker.io=${env.imageMirror}/docker.io`]),
 });
-const builder = new BuildkitImageBuilder({ daemon, buildctl });
+const builder = new BuildkitImageBuilder({ daemon, buildctl, stateDir: path.join(work, "state") });
 
 const timed = async (label: string, run: () => Promise<unknown>): Promise<number> => {
   const start = performance.now();

@@ -412,3 +412,24 @@ test("registry-image get with format rootfs is unpacked by the builder: whiteout
     user: "1000",
   });
 });
+
+test("a build stops when the builder's disk runs low, with a message saying so", async (t) => {
+  const state = await mkdtemp(path.join(os.tmpdir(), "builder-low-disk-"));
+  const low = createImageBuilder({
+    stateDir: state,
+    mirrors: RegistryMirrors.parse([`docker.io=${env.imageMirror}/docker.io`]),
+    minFreeBytes: Number.MAX_SAFE_INTEGER, // more than any disk has free
+  });
+  t.after(async () => {
+    await low.close();
+    await rm(state, { recursive: true, force: true });
+  });
+  const dir = await context(t, { Dockerfile: "FROM busybox\nRUN sleep 30\n" });
+  const started = Date.now();
+  const error = await buildError(low.build({ contextDir: dir, outputs: [] }));
+  assert.match(
+    error.message,
+    /the build was stopped: the disk holding .* has [\d.]+ GiB free, below the builder's bound/,
+  );
+  assert.ok(Date.now() - started < 20_000, "stopped at once, not after the RUN");
+});

@@ -15,6 +15,8 @@ export interface ImageBuilderOptions {
   mirrors?: RegistryMirrors | undefined;
   insecureRegistries?: readonly string[] | undefined;
   maxCacheBytes?: number | undefined;
+  /** A build stops when the disk holding `stateDir` has less free (default 1 GiB). */
+  minFreeBytes?: number | undefined;
   /** The builder daemon's own log lines. */
   log?: ((line: string) => void) | undefined;
 }
@@ -38,7 +40,12 @@ export function createImageBuilder(options: ImageBuilderOptions): ImageBuilder {
       maxCacheBytes: options.maxCacheBytes,
       log: options.log,
     });
-    return new BuildkitImageBuilder({ daemon, buildctl });
+    return new BuildkitImageBuilder({
+      daemon,
+      buildctl,
+      stateDir: options.stateDir,
+      minFreeBytes: options.minFreeBytes,
+    });
   };
   return {
     async build(request) {

@@ -17,6 +17,7 @@ import {
   type ImageBuildResult,
   type ImageOutput,
 } from "../image-builder.ts";
+import { guardDisk } from "./disk-guard.ts";
 import { extractRootfs } from "./extract-rootfs.ts";
 import { buildctlArgs } from "./buildctl-args.ts";
 import type { BuildkitDaemon } from "./daemon.ts";
@@ -65,10 +66,20 @@ const exists = (file: string): Promise<boolean> =>
 export class BuildkitImageBuilder implements ImageBuilder {
   readonly #daemon: BuildkitDaemon;
   readonly #buildctl: string;
+  readonly #stateDir: string;
+  readonly #minFreeBytes: number;
 
-  constructor(options: { daemon: BuildkitDaemon; buildctl: string }) {
+  /** A build stops when the disk holding `stateDir` has less than `minFreeBytes` free (default 1 GiB). */
+  constructor(options: {
+    daemon: BuildkitDaemon;
+    buildctl: string;
+    stateDir: string;
+    minFreeBytes?: number | undefined;
+  }) {
     this.#daemon = options.daemon;
     this.#buildctl = options.buildctl;
+    this.#stateDir = options.stateDir;
+    this.#minFreeBytes = options.minFreeBytes ?? 1024 ** 3;
   }
 
   async build(request: ImageBuildRequest): Promise<ImageBuildResult> {
@@ -90,15 +101,20 @@ export class BuildkitImageBuilder implements ImageBuilder {
           : output,
       );
       const args = buildctlArgs(address, { ...request, dockerfile, outputs }, { metadataFile, importCache });
+      const disk = guardDisk(this.#stateDir, this.#minFreeBytes);
       try {
         await runProcess(this.#buildctl, args, {
           env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: privateDir, DOCKER_CONFIG: privateDir },
           timeoutMs: request.timeoutMs ?? defaultTimeoutMs,
-          signal: request.signal,
+          signal: request.signal ? AbortSignal.any([request.signal, disk.signal]) : disk.signal,
           onLine: request.log && (({ line }) => request.log?.(line)),
         });
       } catch (error) {
+        const full = disk.reason();
+        if (full) throw new ImageBuildError(full);
         throw error instanceof ProcessError ? buildFailure(error) : error;
+      } finally {
+        disk.stop();
       }
       for (const [i, output] of request.outputs.entries()) {
         if (output.kind !== "rootfs") continue;
