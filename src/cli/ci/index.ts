@@ -3,15 +3,23 @@
  * before or after the verb as fly accepts it; verbs that talk to no server ignore it.
  */
 import type { Command } from "commander";
+import { registerBuildCommands } from "./builds.ts";
 import { registerExecuteCommand } from "./execute.ts";
+import { registerLoginCommands } from "./login.ts";
+import { registerPipelineCommands } from "./pipelines.ts";
 import { registerValidatePipelineCommand } from "./validate-pipeline.ts";
 
 export function registerCiCommands(program: Command): void {
   const ci = program
     .command("ci")
-    .description("Concourse pipelines: fly's verbs (validate-pipeline, execute)")
+    .description(
+      "Concourse pipelines: fly's verbs (login, targets, set-pipeline, pipelines, trigger-job, watch, builds, check-resource, execute, …)",
+    )
     .option("-t, --target <name>", "the Concourse-style target (a saved server URL and team)")
     .configureHelp({ showGlobalOptions: true });
+  registerLoginCommands(ci);
   registerValidatePipelineCommand(ci);
+  registerPipelineCommands(ci);
+  registerBuildCommands(ci);
   registerExecuteCommand(ci);
 }

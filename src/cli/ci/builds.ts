@@ -1,0 +1,111 @@
+/**
+ * fly's build verbs: `trigger-job -j P/J [-w]`, `watch -j P/J [-b N]` (or `-b ID`), `builds -j P/J
+ * [-c N] [--json]`, `check-resource -r P/R`. Watching streams the build's log as it is written and
+ * exits with fly's codes: 0 succeeded, 1 failed, 2 errored, 3 aborted.
+ */
+import type { Command } from "commander";
+import type { ApiBuild, CiClient } from "../../ci/api/client.ts";
+import { SluiceError } from "../../common/errors.ts";
+import { usageError } from "../shared/flags.ts";
+import { pipelineAnd, withSession } from "./session.ts";
+
+const exitCodes: Record<string, number> = { succeeded: 0, failed: 1, errored: 2, aborted: 3 };
+
+/** Prints the build's log until it ends; answers its status. */
+async function follow(client: CiClient, build: ApiBuild): Promise<string> {
+  for await (const event of client.buildEvents(build.id)) {
+    const data = event.data as { line?: string; stream?: string; message?: string };
+    if (event.event === "log" && data.line !== undefined) {
+      (data.stream === "stderr" ? process.stderr : process.stdout).write(`${data.line}\n`);
+    } else if (event.event === "error" && data.message) {
+      process.stderr.write(`${data.message}\n`);
+    }
+  }
+  const status = (await client.getBuild(build.id)).status;
+  process.stdout.write(`${status}\n`);
+  process.exitCode = exitCodes[status] ?? 2;
+  return status;
+}
+
+async function jobBuild(
+  client: CiClient,
+  team: string,
+  job: string,
+  name: string | undefined,
+): Promise<ApiBuild> {
+  const [pipeline, jobName] = pipelineAnd(job, "-j");
+  const { builds } = await client.listJobBuilds(
+    team,
+    pipeline,
+    jobName,
+    name === undefined ? { limit: 1 } : {},
+  );
+  const build = name === undefined ? builds[0] : builds.find((b) => b.name === name);
+  if (!build) throw new SluiceError(`job ${job} has no build${name === undefined ? "s" : ` ${name}`}`);
+  return build;
+}
+
+function row(build: ApiBuild): string {
+  return [
+    String(build.id).padEnd(6),
+    `${build.pipeline_name ?? "-"}/${build.job_name ?? "-"}`.padEnd(30),
+    build.name.padEnd(6),
+    build.status,
+  ].join("  ");
+}
+
+export function registerBuildCommands(ci: Command): void {
+  ci.command("trigger-job")
+    .alias("tj")
+    .description("start a build of a job")
+    .requiredOption("-j, --job <pipeline/job>", "the job")
+    .option("-w, --watch", "stream the build's log and exit with its status", false)
+    .action(async (flags: { job: string; watch: boolean }, command: Command) => {
+      const [pipeline, job] = pipelineAnd(flags.job, "-j");
+      await withSession(command, async ({ client, team }) => {
+        const build = await client.triggerJob(team, pipeline, job);
+        process.stdout.write(`started ${flags.job} #${build.name}\n`);
+        if (flags.watch) await follow(client, build);
+      });
+    });
+  ci.command("watch")
+    .alias("w")
+    .description("stream a build's log: the job's latest (or -b N), or the build with id -b")
+    .option("-j, --job <pipeline/job>", "the job")
+    .option("-b, --build <name-or-id>", "the build's name in the job (with -j) or its id")
+    .action(async (flags: { job?: string; build?: string }, command: Command) => {
+      if (!flags.job && !flags.build) throw usageError("watch needs -j PIPELINE/JOB or -b BUILD_ID");
+      await withSession(command, async ({ client, team }) => {
+        const build = flags.job
+          ? await jobBuild(client, team, flags.job, flags.build)
+          : await client.getBuild(Number(flags.build));
+        await follow(client, build);
+      });
+    });
+  ci.command("builds")
+    .alias("bs")
+    .description("list a job's builds, newest first")
+    .requiredOption("-j, --job <pipeline/job>", "the job")
+    .option("-c, --count <n>", "how many", "50")
+    .option("--json", "print JSON", false)
+    .action(async (flags: { job: string; count: string; json: boolean }, command: Command) => {
+      const [pipeline, job] = pipelineAnd(flags.job, "-j");
+      const { builds } = await withSession(command, ({ client, team }) =>
+        client.listJobBuilds(team, pipeline, job, { limit: Number(flags.count) || 50 }),
+      );
+      if (flags.json) process.stdout.write(`${JSON.stringify(builds, null, 2)}\n`);
+      else for (const build of builds) process.stdout.write(`${row(build)}\n`);
+    });
+  ci.command("check-resource")
+    .alias("cr")
+    .description("check a resource for new versions now")
+    .requiredOption("-r, --resource <pipeline/resource>", "the resource")
+    .action(async (flags: { resource: string }, command: Command) => {
+      const [pipeline, resource] = pipelineAnd(flags.resource, "-r");
+      const check = await withSession(command, ({ client, team }) =>
+        client.checkResource(team, pipeline, resource),
+      );
+      if (check.check_error) throw new SluiceError(`check failed: ${check.check_error}`);
+      process.stdout.write(`checked '${resource}': ${check.status}\n`);
+    });
+}

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { testEnvWithImages } from "./helpers/base-images.ts";
+import { show, sluice, tempDir } from "./helpers/cli.ts";
+import { adminClient } from "./helpers/kube.ts";
+import { startTestServer } from "./helpers/server.ts";
+
+const pipeline = (code: number) => `jobs:
+  - name: hello
+    plan:
+      - task: say
+        config:
+          platform: linux
+          image_resource: { type: registry-image, source: { repository: busybox, tag: "1.36" } }
+          run: { path: sh, args: [-c, "echo hello from ((who)); exit ${code}"] }
+`;
+
+test("fly's verbs against a server: login, set-pipeline with its diff, unpause, trigger-job -w with fly's exit codes, builds, watch, destroy", async (t) => {
+  const { env } = await testEnvWithImages();
+  const client = await adminClient(t);
+  const password = randomBytes(9).toString("hex");
+  const server = await startTestServer(t, client, {
+    controllers: [],
+    ci: {
+      tick: 200,
+      listen: { host: "127.0.0.1", port: 0 },
+      localUsers: [{ name: "admin", password }],
+      registryMirrors: [`docker.io=${env.imageMirror}/docker.io`],
+    },
+  });
+  const home = await tempDir(t, "sluice-ci-home-");
+  const saved = { HOME: process.env["HOME"], SLUICE_CACHE: process.env["SLUICE_CACHE"] };
+  process.env["SLUICE_CACHE"] ??= path.join(saved.HOME ?? "/root", ".cache/sluice");
+  process.env["HOME"] = home;
+  t.after(() => {
+    process.env["HOME"] = saved.HOME;
+    if (saved.SLUICE_CACHE === undefined) delete process.env["SLUICE_CACHE"];
+  });
+  const url = server.ciUrl!;
+  const name = `p-${randomBytes(3).toString("hex")}`;
+  const file = path.join(home, "pipeline.yml");
+
+  const refused = await sluice("ci -t dev login -c", url, "-u", "admin", "-p", "wrong");
+  assert.equal(refused.code, 1, show(refused));
+  assert.match(refused.stderr, /invalid username and password/);
+  const unknown = await sluice("ci -t dev pipelines");
+  assert.equal(unknown.code, 2, show(unknown));
+  assert.match(unknown.stderr, /unknown target: dev/);
+  const login = await sluice("ci -t dev login -c", url, "-u", "admin", "-p", password);
+  assert.equal(login.code, 0, show(login));
+  assert.match((await sluice("ci targets")).stdout, new RegExp(`dev +${url.replaceAll(".", "\\.")} +main`));
+
+  await writeFile(file, pipeline(0));
+  const created = await sluice("ci -t dev set-pipeline -p", name, "-c", file, "-v", "who=fly", "-n");
+  assert.equal(created.code, 0, show(created));
+  assert.match(created.stdout, /\+ +- echo hello from fly; exit 0/);
+  assert.match(created.stdout, /pipeline created!\n\nthe pipeline is currently paused/);
+  const unconfirmed = await sluice("ci -t dev set-pipeline -p", name, "-c", file, "-v", "who=someone-else");
+  assert.equal(unconfirmed.code, 2, show(unconfirmed));
+  assert.match(unconfirmed.stderr, /pass -n to confirm/);
+  assert.match(
+    (await sluice("ci -t dev get-pipeline -p", name)).stdout,
+    /echo hello from fly/,
+    "nothing was set",
+  );
+
+  assert.match((await sluice("ci -t dev pipelines")).stdout, new RegExp(`${name} +yes +no`));
+  assert.equal((await sluice("ci -t dev unpause-pipeline -p", name)).code, 0);
+  const succeeded = await sluice("ci -t dev trigger-job -w -j", `${name}/hello`);
+  assert.equal(succeeded.code, 0, show(succeeded));
+  assert.match(succeeded.stdout, /started .*#1\n(.*\n)*hello from fly\nsucceeded\n$/);
+
+  await writeFile(file, pipeline(4));
+  const updated = await sluice("ci -t dev set-pipeline -p", name, "-c", file, "-v", "who=fly", "-n");
+  assert.match(updated.stdout, /-.*exit 0\n\+.*exit 4\n(.*\n)*configuration updated/);
+  const failed = await sluice("ci -t dev trigger-job -w -j", `${name}/hello`);
+  assert.equal(failed.code, 1, show(failed));
+  assert.match(failed.stderr, /exit status 4/);
+
+  const builds = await sluice("ci -t dev builds -j", `${name}/hello`);
+  assert.match(builds.stdout, /hello +2 +failed\n.*hello +1 +succeeded/);
+  const watched = await sluice("ci -t dev watch -j", `${name}/hello`, "-b", "1");
+  assert.equal(watched.code, 0, show(watched));
+  assert.match(watched.stdout, /hello from fly\nsucceeded/);
+
+  assert.equal((await sluice("ci -t dev destroy-pipeline -n -p", name)).code, 0);
+  const gone = await sluice("ci -t dev get-pipeline -p", name);
+  assert.equal(gone.code, 1, show(gone));
+  assert.match(gone.stderr, /not found/);
+});
