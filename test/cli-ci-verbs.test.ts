@@ -8,9 +8,12 @@ import { show, sluice, tempDir } from "./helpers/cli.ts";
 import { adminClient } from "./helpers/kube.ts";
 import { startTestServer } from "./helpers/server.ts";
 
-const pipeline = (code: number) => `jobs:
+const pipeline = (code: number) => `resources:
+  - { name: tick, type: time, source: { interval: 1h } }
+jobs:
   - name: hello
     plan:
+      - get: tick
       - task: say
         config:
           platform: linux
@@ -18,7 +21,7 @@ const pipeline = (code: number) => `jobs:
           run: { path: sh, args: [-c, "echo hello from ((who)); exit ${code}"] }
 `;
 
-test("fly's verbs against a server: login, set-pipeline with its diff, unpause, trigger-job -w with fly's exit codes, builds, watch, destroy", async (t) => {
+test("fly's verbs against a server: login, set-pipeline with its diff, unpause, trigger-job -w with fly's exit codes, jobs, resources, pins, rerun, builds, watch, destroy", async (t) => {
   const { env } = await testEnvWithImages();
   const client = await adminClient(t);
   const password = randomBytes(9).toString("hex");
@@ -79,6 +82,38 @@ test("fly's verbs against a server: login, set-pipeline with its diff, unpause, 
   const failed = await sluice("ci -t dev trigger-job -w -j", `${name}/hello`);
   assert.equal(failed.code, 1, show(failed));
   assert.match(failed.stderr, /exit status 4/);
+
+  const jobs = await sluice("ci -t dev jobs -p", name);
+  assert.match(jobs.stdout, /hello +no +failed/, show(jobs));
+  assert.match((await sluice("ci -t dev resources -p", name)).stdout, /tick +time/);
+  assert.match(
+    (await sluice("ci -t dev check-resource -r", `${name}/tick`)).stdout,
+    /checked 'tick': succeeded/,
+  );
+  const versions = JSON.parse(
+    (await sluice("ci -t dev resource-versions --json -r", `${name}/tick`)).stdout,
+  ) as {
+    version: { time: string };
+  }[];
+  const time = versions[0]!.version.time;
+  const pinned = await sluice(
+    "ci -t dev pin-resource -r",
+    `${name}/tick`,
+    "-v",
+    `time:${time}`,
+    "-c",
+    "hold",
+  );
+  assert.equal(pinned.code, 0, show(pinned));
+  assert.match((await sluice("ci -t dev resources -p", name)).stdout, /tick +time +yes/);
+  assert.match(
+    (await sluice("ci -t dev pin-resource -r", `${name}/tick`, "-v", "time:never")).stderr,
+    /could not find version/,
+  );
+  assert.equal((await sluice("ci -t dev unpin-resource -r", `${name}/tick`)).code, 0);
+  const rerun = await sluice("ci -t dev rerun-build -w -j", `${name}/hello`, "-b", "1");
+  assert.equal(rerun.code, 1, "the rerun runs the current config, which exits 4");
+  assert.match(rerun.stdout, /started .*#1\.1/);
 
   const builds = await sluice("ci -t dev builds -j", `${name}/hello`);
   assert.match(builds.stdout, /hello +2 +failed\n.*hello +1 +succeeded/);

@@ -12,7 +12,7 @@ import { pipelineAnd, withSession } from "./session.ts";
 const exitCodes: Record<string, number> = { succeeded: 0, failed: 1, errored: 2, aborted: 3 };
 
 /** Prints the build's log until it ends; answers its status. */
-async function follow(client: CiClient, build: ApiBuild): Promise<string> {
+export async function followBuild(client: CiClient, build: ApiBuild): Promise<string> {
   for await (const event of client.buildEvents(build.id)) {
     const data = event.data as { line?: string; stream?: string; message?: string };
     if (event.event === "log" && data.line !== undefined) {
@@ -27,7 +27,7 @@ async function follow(client: CiClient, build: ApiBuild): Promise<string> {
   return status;
 }
 
-async function jobBuild(
+export async function jobBuild(
   client: CiClient,
   team: string,
   job: string,
@@ -65,7 +65,7 @@ export function registerBuildCommands(ci: Command): void {
       await withSession(command, async ({ client, team }) => {
         const build = await client.triggerJob(team, pipeline, job);
         process.stdout.write(`started ${flags.job} #${build.name}\n`);
-        if (flags.watch) await follow(client, build);
+        if (flags.watch) await followBuild(client, build);
       });
     });
   ci.command("watch")
@@ -79,7 +79,7 @@ export function registerBuildCommands(ci: Command): void {
         const build = flags.job
           ? await jobBuild(client, team, flags.job, flags.build)
           : await client.getBuild(Number(flags.build));
-        await follow(client, build);
+        await followBuild(client, build);
       });
     });
   ci.command("builds")

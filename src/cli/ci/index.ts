@@ -7,6 +7,7 @@ import { registerBuildCommands } from "./builds.ts";
 import { registerExecuteCommand } from "./execute.ts";
 import { registerLoginCommands } from "./login.ts";
 import { registerPipelineCommands } from "./pipelines.ts";
+import { registerResourceCommands } from "./resources.ts";
 import { registerValidatePipelineCommand } from "./validate-pipeline.ts";
 
 export function registerCiCommands(program: Command): void {
@@ -21,5 +22,6 @@ export function registerCiCommands(program: Command): void {
   registerValidatePipelineCommand(ci);
   registerPipelineCommands(ci);
   registerBuildCommands(ci);
+  registerResourceCommands(ci);
   registerExecuteCommand(ci);
 }
