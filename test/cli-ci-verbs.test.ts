@@ -77,6 +77,9 @@ test("fly's verbs against a server: login, set-pipeline with its diff, unpause, 
   assert.match(succeeded.stdout, /started .*#1\n(.*\n)*hello from fly\nsucceeded\n$/);
 
   await writeFile(file, pipeline(4));
+  const dry = await sluice("ci -t dev set-pipeline --dry-run -p", name, "-c", file, "-v", "who=fly");
+  assert.match(dry.stdout, /\+.*exit 4\n(.*\n)*dry run: nothing was set/);
+  assert.match((await sluice("ci -t dev get-pipeline -p", name)).stdout, /exit 0/, "the dry run set nothing");
   const updated = await sluice("ci -t dev set-pipeline -p", name, "-c", file, "-v", "who=fly", "-n");
   assert.match(updated.stdout, /-.*exit 0\n\+.*exit 4\n(.*\n)*configuration updated/);
   const failed = await sluice("ci -t dev trigger-job -w -j", `${name}/hello`);
@@ -111,6 +114,21 @@ test("fly's verbs against a server: login, set-pipeline with its diff, unpause, 
     /could not find version/,
   );
   assert.equal((await sluice("ci -t dev unpin-resource -r", `${name}/tick`)).code, 0);
+  const disabled = await sluice(
+    "ci -t dev disable-resource-version -r",
+    `${name}/tick`,
+    "-v",
+    `time:${time}`,
+  );
+  assert.equal(disabled.code, 0, show(disabled));
+  assert.match((await sluice("ci -t dev resource-versions -r", `${name}/tick`)).stdout, / no\n/);
+  assert.equal(
+    (await sluice("ci -t dev enable-resource-version -r", `${name}/tick`, "-v", `time:${time}`)).code,
+    0,
+  );
+  assert.equal((await sluice("ci -t dev pause-job -j", `${name}/hello`)).code, 0);
+  assert.match((await sluice("ci -t dev jobs -p", name)).stdout, /hello +yes/);
+  assert.equal((await sluice("ci -t dev unpause-job -j", `${name}/hello`)).code, 0);
   const rerun = await sluice("ci -t dev rerun-build -w -j", `${name}/hello`, "-b", "1");
   assert.equal(rerun.code, 1, "the rerun runs the current config, which exits 4");
   assert.match(rerun.stdout, /started .*#1\.1/);

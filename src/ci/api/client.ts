@@ -150,6 +150,8 @@ export class CiClient {
 
   listJobs = (team: string, p: string) => this.#json<ApiJob[]>("GET", `${pipelinePath(team, p)}/jobs`);
   getJob = (team: string, p: string, job: string) => this.#json<ApiJob>("GET", jobPath(team, p, job));
+  pauseJob = (team: string, p: string, job: string, paused: boolean) =>
+    this.#empty("PUT", `${jobPath(team, p, job)}/${paused ? "pause" : "unpause"}`);
   triggerJob = (team: string, p: string, job: string) =>
     this.#json<ApiBuild>("POST", `${jobPath(team, p, job)}/builds`);
   rerunBuild = (team: string, p: string, job: string, build: string) =>

@@ -16,6 +16,7 @@ interface SetFlags extends VarFlagOptions {
   pipeline: string;
   config: string;
   nonInteractive: boolean;
+  dryRun: boolean;
 }
 
 async function setPipeline(flags: SetFlags, command: Command): Promise<void> {
@@ -37,6 +38,10 @@ async function setPipeline(flags: SetFlags, command: Command): Promise<void> {
     process.stdout.write(
       unifiedDiff(before, yaml, [`${flags.pipeline} (current)`, `${flags.pipeline} (new)`]),
     );
+    if (flags.dryRun) {
+      process.stdout.write("dry run: nothing was set\n");
+      return;
+    }
     await confirm("apply configuration?", flags.nonInteractive, "-n");
     const answer = await client.setConfig(team, flags.pipeline, yaml, current?.version ?? 0);
     for (const warning of answer.warnings) process.stderr.write(`WARNING: ${warning}\n`);
@@ -73,7 +78,8 @@ export function registerPipelineCommands(ci: Command): void {
       .description("create or update a pipeline from a file, showing the change first")
       .requiredOption("-p, --pipeline <name>", "the pipeline")
       .requiredOption("-c, --config <file>", "the pipeline configuration file")
-      .option("-n, --non-interactive", "apply without asking", false),
+      .option("-n, --non-interactive", "apply without asking", false)
+      .option("-d, --dry-run", "show the change only", false),
   ).action(setPipeline);
   pipelineVerb(ci, "get-pipeline", "print a pipeline's configuration as YAML", async ({ client, team }, p) =>
     pipelineYaml((await client.getConfig(team, p)).config).trimEnd(),

@@ -4,7 +4,7 @@
  * `abort-build -j P/J -b N` and `rerun-build -j P/J -b N [-w]`.
  */
 import type { Command } from "commander";
-import type { ApiVersion } from "../../ci/api/client.ts";
+import type { ApiVersion, CiClient } from "../../ci/api/client.ts";
 import { SluiceError } from "../../common/errors.ts";
 import { collectRepeated, usageError } from "../shared/flags.ts";
 import { followBuild, jobBuild } from "./builds.ts";
@@ -39,6 +39,20 @@ function versionOf(pairs: readonly string[]): Record<string, string> {
 
 const sameVersion = (a: Record<string, string>, b: Record<string, string>) =>
   Object.keys(b).every((key) => a[key] === b[key]);
+
+async function findVersion(
+  client: CiClient,
+  team: string,
+  pipeline: string,
+  resource: string,
+  wanted: Record<string, string>,
+): Promise<ApiVersion> {
+  const match = (await client.listVersions(team, pipeline, resource)).find((v) =>
+    sameVersion(v.version, wanted),
+  );
+  if (!match) throw new SluiceError(`could not find version matching ${JSON.stringify(wanted)}`);
+  return match;
+}
 
 function registerListings(ci: Command): void {
   ci.command("jobs")
@@ -109,9 +123,7 @@ function registerPins(ci: Command): void {
       const [pipeline, resource] = pipelineAnd(flags.resource, "-r");
       const wanted = versionOf(flags.version);
       await withSession(command, async ({ client, team }) => {
-        const versions: ApiVersion[] = await client.listVersions(team, pipeline, resource);
-        const match = versions.find((v) => sameVersion(v.version, wanted));
-        if (!match) throw new SluiceError(`could not find version matching ${JSON.stringify(wanted)}`);
+        const match = await findVersion(client, team, pipeline, resource, wanted);
         await client.pinVersion(team, pipeline, resource, match.id, flags.comment);
         process.stdout.write(`pinned '${resource}' with version ${JSON.stringify(match.version)}\n`);
       });
@@ -125,6 +137,36 @@ function registerPins(ci: Command): void {
       await withSession(command, ({ client, team }) => client.unpinResource(team, pipeline, resource));
       process.stdout.write(`unpinned '${resource}'\n`);
     });
+}
+
+function registerToggles(ci: Command): void {
+  for (const paused of [true, false]) {
+    const verb = paused ? "pause" : "unpause";
+    ci.command(`${verb}-job`)
+      .description(paused ? "stop scheduling a job's builds" : "schedule a job's builds again")
+      .requiredOption("-j, --job <pipeline/job>", "the job")
+      .action(async (flags: { job: string }, command: Command) => {
+        const [pipeline, job] = pipelineAnd(flags.job, "-j");
+        await withSession(command, ({ client, team }) => client.pauseJob(team, pipeline, job, paused));
+        process.stdout.write(`${verb}d '${job}'\n`);
+      });
+  }
+  for (const enabled of [true, false]) {
+    const verb = enabled ? "enable" : "disable";
+    ci.command(`${verb}-resource-version`)
+      .description(enabled ? "let builds use a version again" : "keep builds from using a version")
+      .requiredOption("-r, --resource <pipeline/resource>", "the resource")
+      .requiredOption("-v, --version <key:value>", "the version, by its fields (repeatable)", collectRepeated)
+      .action(async (flags: { resource: string; version: string[] }, command: Command) => {
+        const [pipeline, resource] = pipelineAnd(flags.resource, "-r");
+        const wanted = versionOf(flags.version);
+        await withSession(command, async ({ client, team }) => {
+          const match = await findVersion(client, team, pipeline, resource, wanted);
+          await client.enableVersion(team, pipeline, resource, match.id, enabled);
+        });
+        process.stdout.write(`${verb}d version ${JSON.stringify(wanted)}\n`);
+      });
+  }
 }
 
 function registerBuildControls(ci: Command): void {
@@ -158,5 +200,6 @@ function registerBuildControls(ci: Command): void {
 export function registerResourceCommands(ci: Command): void {
   registerListings(ci);
   registerPins(ci);
+  registerToggles(ci);
   registerBuildControls(ci);
 }
