@@ -433,3 +433,17 @@ test("a build stops when the builder's disk runs low, with a message saying so",
   );
   assert.ok(Date.now() - started < 20_000, "stopped at once, not after the RUN");
 });
+
+test("a builder daemon left behind by a killed server is stopped by the next one on the same state", async (t) => {
+  const state = await mkdtemp(path.join(os.tmpdir(), "builder-leftover-"));
+  t.after(() => rm(state, { recursive: true, force: true }));
+  const dir = await context(t, { Dockerfile: "FROM scratch\nCOPY file /file\n", file: "x\n" });
+  const crashed = createImageBuilder({ stateDir: state }); // never closed: as after a SIGKILL
+  await crashed.build({ contextDir: dir, outputs: [] });
+  const leftover = Number(await readFile(path.join(state, "buildkitd.pid"), "utf8"));
+  const next = createImageBuilder({ stateDir: state });
+  t.after(() => Promise.all([next.close(), crashed.close()]));
+  await next.build({ contextDir: dir, outputs: [] });
+  assert.notEqual(Number(await readFile(path.join(state, "buildkitd.pid"), "utf8")), leftover);
+  await assert.rejects(readFile(`/proc/${leftover}/cmdline`, "utf8"), "the leftover daemon is gone");
+});

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startDaemon, type Daemon } from "../../../process/daemon.ts";
 import type { RegistryMirrors } from "../../../oci/mirrors.ts";
 import { renderDaemonConfig } from "./daemon-config.ts";
+import { recordDaemon, stopLeftoverDaemon } from "./leftover-daemon.ts";
 
 export interface BuildkitDaemonOptions {
   buildkitd: string;
@@ -89,10 +90,12 @@ export class BuildkitDaemon {
         maxCacheBytes: options.maxCacheBytes ?? defaultMaxCacheBytes,
       }),
     );
+    await stopLeftoverDaemon(options.stateDir, configFile);
     const daemon = await startDaemon(options.buildkitd, ["--config", configFile], {
       env: { PATH: daemonPath, HOME: options.stateDir },
       onLine: options.log,
     });
+    await recordDaemon(options.stateDir, daemon.pid);
     const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
     while (!(await canConnect(socket))) {
       if (!daemon.running() || Date.now() > deadline) {
