@@ -21,6 +21,53 @@ jobs:
           run: { path: sh, args: [-c, "echo hello from ((who)); exit ${code}"] }
 `;
 
+/** jobs, resources, resource-versions, pins, version toggles and job pauses on the pipeline `name`. */
+async function resourceAndJobVerbs(name: string): Promise<void> {
+  const jobs = await sluice("ci -t dev jobs -p", name);
+  assert.match(jobs.stdout, /hello +no +failed/, show(jobs));
+  assert.match((await sluice("ci -t dev resources -p", name)).stdout, /tick +time/);
+  assert.match(
+    (await sluice("ci -t dev check-resource -r", `${name}/tick`)).stdout,
+    /checked 'tick': succeeded/,
+  );
+  const versions = JSON.parse(
+    (await sluice("ci -t dev resource-versions --json -r", `${name}/tick`)).stdout,
+  ) as {
+    version: { time: string };
+  }[];
+  const time = versions[0]!.version.time;
+  const pinned = await sluice(
+    "ci -t dev pin-resource -r",
+    `${name}/tick`,
+    "-v",
+    `time:${time}`,
+    "-c",
+    "hold",
+  );
+  assert.equal(pinned.code, 0, show(pinned));
+  assert.match((await sluice("ci -t dev resources -p", name)).stdout, /tick +time +yes/);
+  assert.match(
+    (await sluice("ci -t dev pin-resource -r", `${name}/tick`, "-v", "time:never")).stderr,
+    /could not find version/,
+  );
+  assert.equal((await sluice("ci -t dev unpin-resource -r", `${name}/tick`)).code, 0);
+  const disabled = await sluice(
+    "ci -t dev disable-resource-version -r",
+    `${name}/tick`,
+    "-v",
+    `time:${time}`,
+  );
+  assert.equal(disabled.code, 0, show(disabled));
+  assert.match((await sluice("ci -t dev resource-versions -r", `${name}/tick`)).stdout, / no\n/);
+  assert.equal(
+    (await sluice("ci -t dev enable-resource-version -r", `${name}/tick`, "-v", `time:${time}`)).code,
+    0,
+  );
+  assert.equal((await sluice("ci -t dev pause-job -j", `${name}/hello`)).code, 0);
+  assert.match((await sluice("ci -t dev jobs -p", name)).stdout, /hello +yes/);
+  assert.equal((await sluice("ci -t dev unpause-job -j", `${name}/hello`)).code, 0);
+}
+
 test("fly's verbs against a server: login, set-pipeline with its diff, unpause, trigger-job -w with fly's exit codes, jobs, resources, pins, rerun, builds, watch, destroy", async (t) => {
   const { env } = await testEnvWithImages();
   const client = await adminClient(t);
@@ -86,49 +133,7 @@ test("fly's verbs against a server: login, set-pipeline with its diff, unpause, 
   assert.equal(failed.code, 1, show(failed));
   assert.match(failed.stderr, /exit status 4/);
 
-  const jobs = await sluice("ci -t dev jobs -p", name);
-  assert.match(jobs.stdout, /hello +no +failed/, show(jobs));
-  assert.match((await sluice("ci -t dev resources -p", name)).stdout, /tick +time/);
-  assert.match(
-    (await sluice("ci -t dev check-resource -r", `${name}/tick`)).stdout,
-    /checked 'tick': succeeded/,
-  );
-  const versions = JSON.parse(
-    (await sluice("ci -t dev resource-versions --json -r", `${name}/tick`)).stdout,
-  ) as {
-    version: { time: string };
-  }[];
-  const time = versions[0]!.version.time;
-  const pinned = await sluice(
-    "ci -t dev pin-resource -r",
-    `${name}/tick`,
-    "-v",
-    `time:${time}`,
-    "-c",
-    "hold",
-  );
-  assert.equal(pinned.code, 0, show(pinned));
-  assert.match((await sluice("ci -t dev resources -p", name)).stdout, /tick +time +yes/);
-  assert.match(
-    (await sluice("ci -t dev pin-resource -r", `${name}/tick`, "-v", "time:never")).stderr,
-    /could not find version/,
-  );
-  assert.equal((await sluice("ci -t dev unpin-resource -r", `${name}/tick`)).code, 0);
-  const disabled = await sluice(
-    "ci -t dev disable-resource-version -r",
-    `${name}/tick`,
-    "-v",
-    `time:${time}`,
-  );
-  assert.equal(disabled.code, 0, show(disabled));
-  assert.match((await sluice("ci -t dev resource-versions -r", `${name}/tick`)).stdout, / no\n/);
-  assert.equal(
-    (await sluice("ci -t dev enable-resource-version -r", `${name}/tick`, "-v", `time:${time}`)).code,
-    0,
-  );
-  assert.equal((await sluice("ci -t dev pause-job -j", `${name}/hello`)).code, 0);
-  assert.match((await sluice("ci -t dev jobs -p", name)).stdout, /hello +yes/);
-  assert.equal((await sluice("ci -t dev unpause-job -j", `${name}/hello`)).code, 0);
+  await resourceAndJobVerbs(name);
   const rerun = await sluice("ci -t dev rerun-build -w -j", `${name}/hello`, "-b", "1");
   assert.equal(rerun.code, 1, "the rerun runs the current config, which exits 4");
   assert.match(rerun.stdout, /started .*#1\.1/);
