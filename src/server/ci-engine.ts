@@ -26,6 +26,8 @@ export interface CiOptions {
   localUsers?: readonly LocalUser[] | undefined;
   /** `HOST=MIRROR` pairs (`--registry-mirror`): images of HOST are read from MIRROR. */
   registryMirrors?: readonly string[] | undefined;
+  /** The URL people and resource scripts reach the CI API at (default: its listen address). */
+  externalUrl?: string | undefined;
 }
 
 export interface RunningCi {
@@ -39,14 +41,21 @@ export interface RunningCi {
  * What builds run with on this server: the image builder (a BuildKit child, stopped with the
  * server), the built-in resources, and the task step's sandbox with its image cache.
  */
-async function localWorker(manager: Manager, dataDir: string, ci: CiOptions, logger: Logger) {
+async function localWorker(
+  manager: Manager,
+  dataDir: string,
+  ci: Omit<CiOptions, "externalUrl"> & { externalUrl: () => string },
+  logger: Logger,
+) {
   const [
+    { containerResourceTypes },
     { builtinResources },
     { createImageBuilder },
     { builderRootfsUnpacker },
     { taskStepRunner },
     { ImageRootfsCache },
   ] = await Promise.all([
+    import("../ci/resources/custom/container-resource.ts"),
     import("../ci/resources/builtin.ts"),
     import("../ci/builder/index.ts"),
     import("../ci/builder/rootfs-unpacker.ts"),
@@ -73,12 +82,10 @@ async function localWorker(manager: Manager, dataDir: string, ci: CiOptions, log
   const workerDir = path.join(dataDir, "worker");
   // Writable layers of containers a crash interrupted are never in use again.
   await rm(path.join(workerDir, "containers"), { recursive: true, force: true });
-  const task = taskStepRunner({
-    images: new ImageRootfsCache({ dir: path.join(dataDir, "images"), builder, mirrors }),
-    builder,
-    workDir: workerDir,
-  });
-  return { resources, task };
+  const images = new ImageRootfsCache({ dir: path.join(dataDir, "images"), builder, mirrors });
+  const task = taskStepRunner({ images, builder, workDir: workerDir });
+  const customTypes = containerResourceTypes({ images, workDir: workerDir, externalUrl: ci.externalUrl });
+  return { resources, customTypes, task };
 }
 
 export async function setupCiEngine(
@@ -96,11 +103,15 @@ export async function setupCiEngine(
   const dataDir = path.join(options.storagePath, "ci");
   const store = await SqliteCiStore.open({ dataDir });
   const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
-  const { resources, task } = await localWorker(manager, dataDir, ci, options.logger);
+  let http: HttpServer | undefined;
+  const externalUrl = () => ci.externalUrl ?? (http?.address ? http.url : "");
+  const worker = await localWorker(manager, dataDir, { ...ci, externalUrl }, options.logger);
+  const { resources, customTypes } = worker;
   const engine = new CiEngine({
     store,
-    launcher: new BuildRunner({ store, dataDir, resources, vars, task }),
+    launcher: new BuildRunner({ store, dataDir, resources, customTypes, vars, task: worker.task }),
     resources,
+    customTypes,
     vars,
     logger: options.logger.child({ component: "ci-engine" }),
     ...(ci.tick !== undefined && { checkTick: ci.tick, scheduleTick: ci.tick }),
@@ -111,7 +122,7 @@ export async function setupCiEngine(
     import("./ci-http.ts"),
     import("../install/version.ts"),
   ]);
-  const http = await ciHttpServer(
+  http = await ciHttpServer(
     { store, engine },
     {
       listen: ci.listen,

@@ -7,6 +7,7 @@
 import type { Logger } from "../../runtime/logger.ts";
 import type { Runnable } from "../../runtime/runnable.ts";
 import { builtinResources, type BuiltinResources } from "../resources/builtin.ts";
+import type { CustomResourceTypes } from "../resources/custom/container-resource.ts";
 import type { BuildEvent, CheckOutcome, CiStore, LogRetention } from "../store/index.ts";
 import { Checker } from "./check/checker.ts";
 import type { CheckRequest, EngineControl, JobWaiting } from "./control.ts";
@@ -23,6 +24,8 @@ export interface CiEngineOptions {
   vars: PipelineVars;
   logger: Logger;
   resources?: BuiltinResources;
+  /** Runs the types pipelines declare in resource_types. */
+  customTypes?: CustomResourceTypes | undefined;
   /** Between the checker's passes (default 10 s). */
   checkTick?: number;
   /** Between the scheduler's passes over every pipeline (default 10 s). */
@@ -58,6 +61,7 @@ export class CiEngine implements EngineControl, Runnable {
       ...common,
       vars: options.vars,
       resources: options.resources ?? builtinResources(),
+      customTypes: options.customTypes,
       ...(options.checkConcurrency !== undefined && { concurrency: options.checkConcurrency }),
       onNewVersions: (pipelineIds) => pipelineIds.forEach((id) => this.schedule(id)),
     });

@@ -3,6 +3,7 @@
  * /opt/resource/check, in and out: the same requests and answers, without a container.
  */
 import type { z } from "zod";
+import type { BuildIdentity } from "../build/context.ts";
 
 /** A version is a flat map of strings, e.g. `{ time: "2026-01-02T03:04:05Z" }` or `{ number: "1.2.3" }`. */
 export type Version = Record<string, string>;
@@ -27,6 +28,8 @@ export interface ResourceCall {
   fresh?: boolean;
   /** The step's build log, for progress a resource reports as it works (an image build). */
   log?: (line: string) => void;
+  /** The build a get or put runs for (resource scripts get it as BUILD_* variables). */
+  build?: BuildIdentity;
 }
 
 export interface BuiltinResource {

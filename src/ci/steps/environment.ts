@@ -6,11 +6,14 @@
 import type { Version } from "../pipeline/fields.ts";
 import type { Pipeline } from "../pipeline/index.ts";
 import type { BuiltinResources } from "../resources/builtin.ts";
+import type { CustomResourceTypes } from "../resources/custom/container-resource.ts";
 import type { BuildInputRecord, BuildRecord, CiStore, PipelineRecord } from "../store/store.ts";
 
 export interface StepEnvironment {
   store: CiStore;
   resources: BuiltinResources;
+  /** Runs the types a pipeline declares in resource_types; without it their steps error. */
+  customTypes?: CustomResourceTypes | undefined;
   build: BuildRecord;
   pipeline: PipelineRecord;
   config: Pipeline;

@@ -35,6 +35,7 @@ export async function runPut(env: StepEnvironment, step: LeafStep<"put">, ctx: R
     const result = await resource.driver.put(resource.source, params, inputs, {
       signal: ctx.signal,
       log: (line) => logLine(ctx, line),
+      build: ctx.build.identity,
     });
     logVersion(ctx, "pushed", result);
     await recordOutput(env, config.put, resource, result);
@@ -88,7 +89,7 @@ async function recordOutput(
   resource: StepResource,
   result: { version: Record<string, string>; metadata: { name: string; value: string }[] },
 ): Promise<void> {
-  const [saved] = await saveResourceVersions(env.store, resource.record, resource.source, [result]);
+  const [saved] = await saveResourceVersions(env.store, resource.record, resource.scope, [result]);
   await env.store.recordBuildOutputs(env.build.id, [
     { name, resourceId: resource.record.id, versionId: saved!.id },
   ]);

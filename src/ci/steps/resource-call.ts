@@ -6,6 +6,7 @@ import { logLine, type RunContext } from "../build/index.ts";
 import type { Config, Version } from "../pipeline/fields.ts";
 import type { Resource } from "../pipeline/index.ts";
 import { ResourceError, type BuiltinResource, type VersionResult } from "../resources/resource.ts";
+import { resolveResourceType } from "../resources/resource-types.ts";
 import type { ResourceRecord } from "../store/store.ts";
 import { interpolate } from "../vars/interpolate.ts";
 import type { StepEnvironment } from "./environment.ts";
@@ -21,8 +22,10 @@ export interface StepResource {
   config: Resource;
   record: ResourceRecord;
   driver: BuiltinResource;
-  /** `source` with its vars resolved. */
+  /** `source` with its vars resolved, over its type's defaults. */
   source: Config;
+  /** What identifies its versions (see `resolveResourceType`). */
+  scope: Config;
 }
 
 export async function stepResource(
@@ -35,13 +38,15 @@ export async function stepResource(
   if (config === undefined || record === undefined) {
     throw new ResourceStepError(`unknown resource ${JSON.stringify(name)} in pipeline ${env.pipeline.name}`);
   }
-  const driver = env.resources.get(config.type);
-  if (driver === undefined || env.config.resource_types?.some((type) => type.name === config.type)) {
-    throw new ResourceStepError(
-      `resource ${name} has type ${config.type}: custom resource types need the sandbox, which this worker does not have yet`,
-    );
-  }
-  return { config, record, driver, source: await resolveConfig(config.source, ctx) };
+  const resolve = (value: Config | undefined) => resolveConfig(value, ctx);
+  const resolved = await resolveResourceType(env.config.resource_types, config.type, await resolve(config.source), {
+    builtins: env.resources,
+    custom: env.customTypes,
+    resolve,
+  }).catch((error: unknown) => {
+    throw error instanceof ResourceError ? new ResourceStepError(`resource ${name}: ${error.message}`) : error;
+  });
+  return { config, record, ...resolved };
 }
 
 export const resolveConfig = async (value: Config | undefined, ctx: RunContext): Promise<Config> =>
@@ -78,6 +83,8 @@ export async function fetchVersion(
   const directory = await ctx.build.artifacts.allocate(artifact);
   const result = await resource.driver.get(resource.source, version, params, directory, {
     signal: ctx.signal,
+    log: (line) => logLine(ctx, line),
+    build: ctx.build.identity,
   });
   ctx.build.artifacts.register(artifact, directory);
   logVersion(ctx, "fetched", result);

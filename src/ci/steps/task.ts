@@ -15,6 +15,7 @@ import { ImageBuildError, type ImageBuilder } from "../builder/image-builder.ts"
 import { isOciBuildTask, runOciBuildTask } from "../builder/oci-build-task.ts";
 import { TaskPathError, type TaskMount } from "../builder/task-paths.ts";
 import type { TaskConfig } from "../pipeline/task-config.ts";
+import { containerEnv } from "../sandbox/container/container-env.ts";
 import { missingCommand } from "../sandbox/container/image-path.ts";
 import { resolveImageUser } from "../sandbox/container/image-user.ts";
 import { runContainer } from "../sandbox/container/run-container.ts";
@@ -109,13 +110,6 @@ async function leaseImage(
   );
 }
 
-const envOf = (entries: readonly string[]): Record<string, string> =>
-  Object.fromEntries(
-    entries
-      .filter((entry) => entry.includes("="))
-      .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
-  );
-
 function command(config: TaskConfig, lease: RootfsLease): string[] {
   const run = config.run;
   if (run?.path) return [run.path, ...(run.args ?? [])];
@@ -139,7 +133,7 @@ async function runInContainer(
   if (config.container_limits ?? step.config.container_limits) {
     logLine(ctx, "container_limits are not enforced on this worker (no cgroup v2 delegation)", "stderr");
   }
-  const env = { HOME: user && user.uid !== 0 ? "/tmp" : "/root", ...envOf(lease.config.env), ...task.params };
+  const env = containerEnv(lease.config.env, user, task.params);
   const argv = command(config, lease);
   const missing = await missingCommand(lease.rootfs, argv[0]!, env);
   if (missing) throw new TaskConfigError(`cannot run the task: ${missing}`);

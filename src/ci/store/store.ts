@@ -223,7 +223,6 @@ export interface CiStore {
   /** The active resources (those the current config declares). */
   listResources(pipelineId: number): Promise<ResourceRecord[]>;
   getResource(pipelineId: number, name: string): Promise<ResourceRecord | undefined>;
-  listResourceTypes(pipelineId: number): Promise<ResourceTypeRecord[]>;
   /** Moves a resource to the scope of an evaluated config (vars resolved), see `resourceConfigHash`. */
   useResourceConfig(resourceId: number, type: string, configHash: string): Promise<number>;
   recordCheck(resourceId: number, outcome: CheckOutcome): Promise<void>;

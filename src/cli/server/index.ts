@@ -61,6 +61,7 @@ interface ServerFlags extends FluxV1Flags {
   httpAddr: { host: string; port: number };
   addLocalUser: string[];
   registryMirror: string[];
+  externalUrl?: string;
 }
 
 function registryLimit(flags: ServerFlags): Partial<RegistryLimit> | undefined {
@@ -99,6 +100,7 @@ function ciApiOptions(command: Command): Command {
       [] as string[],
     )
     .option("--ci-secrets-namespace-prefix <prefix>", "((vars)) from Secrets in <prefix><team>", "concourse-")
+    .option("--external-url <url>", "the URL the CI API is reached at (ATC_EXTERNAL_URL; default: --http-addr)")
     .addOption(
       new Option("--http-addr <host:port>", "the CI API (/api/v1) address")
         .default(hostPort("--http-addr")(":8080"), ":8080")
@@ -190,6 +192,7 @@ export function registerServerCommand(program: Command): void {
               listen: flags.httpAddr,
               localUsers: localUsers(flags.addLocalUser),
               registryMirrors: flags.registryMirror,
+              externalUrl: flags.externalUrl,
             }
           : undefined,
       },

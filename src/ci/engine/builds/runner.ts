@@ -12,6 +12,7 @@ import path from "node:path";
 import { runBuildPlan, type BuildIdentity, type StepRunnerOf } from "../../build/index.ts";
 import { parsePipeline, planJob, type Job, type Pipeline } from "../../pipeline/index.ts";
 import type { BuiltinResources } from "../../resources/builtin.ts";
+import type { CustomResourceTypes } from "../../resources/custom/container-resource.ts";
 import { localStepRunner, type StepEnvironment } from "../../steps/index.ts";
 import type { BuildEvent, BuildRecord, BuildStatus, CiStore, PipelineRecord } from "../../store/store.ts";
 import { Redactor, redactingSource } from "../../vars/redactor.ts";
@@ -25,6 +26,8 @@ export interface BuildRunnerOptions {
   /** The server's data directory; builds work in `builds/<id>/` under it. */
   dataDir: string;
   resources: BuiltinResources;
+  /** Runs the types pipelines declare in resource_types. */
+  customTypes?: CustomResourceTypes | undefined;
   vars: PipelineVars;
   /** Runs task steps; without it a task errors with "no worker can run tasks here". */
   task?: StepRunnerOf<"task">;
@@ -103,6 +106,7 @@ export class BuildRunner implements BuildLauncher {
     const env: StepEnvironment = {
       store,
       resources: this.#options.resources,
+      customTypes: this.#options.customTypes,
       build,
       pipeline,
       config,

@@ -142,7 +142,7 @@ describe("the checker's sources", () => {
       assert.equal(git.checks.length, 0);
     }));
 
-  it("does not check a custom resource type yet, and says so", () =>
+  it("says a declared resource type needs a sandbox when the worker has none", () =>
     withStore(async ({ store }) => {
       const { engine, pipeline } = engineFixture(store);
       const p = await pipeline(
@@ -155,7 +155,7 @@ jobs: [{ name: unit, plan: [{ get: notify, trigger: true }] }]
       );
       await engine.checker.tick();
       const resource = await store.getResource(p.id, "notify");
-      assert.equal(resource?.checkError, "resource type slack: custom resource types need the sandbox");
+      assert.equal(resource?.checkError, "resource type slack: this worker has no sandbox to run declared resource types");
     }));
 
   it("does not record a check cut short by a stop as the resource's error", () =>

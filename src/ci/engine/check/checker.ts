@@ -9,8 +9,10 @@
  */
 import type { Logger } from "../../../runtime/logger.ts";
 import { Semaphore, type Release } from "../../../common/semaphore.ts";
-import type { Resource } from "../../pipeline/index.ts";
+import type { Resource, ResourceType } from "../../pipeline/index.ts";
 import type { BuiltinResources } from "../../resources/builtin.ts";
+import type { CustomResourceTypes } from "../../resources/custom/container-resource.ts";
+import { resolveResourceType } from "../../resources/resource-types.ts";
 import { useEvaluatedConfig } from "../../store/evaluated-config.ts";
 import {
   type CheckOutcome,
@@ -24,12 +26,16 @@ import type { PipelineVars } from "../pipeline-vars.ts";
 import { checkInterval, isDue } from "./check-interval.ts";
 import { activePipelines, pipelineById } from "../pipelines.ts";
 import { resolveSource } from "./resolve-source.ts";
+import { Redactor } from "../../vars/redactor.ts";
+import type { Config } from "../../pipeline/fields.ts";
 
 export interface CheckerOptions {
   store: CiStore;
   configs: PipelineConfigs;
   vars: PipelineVars;
   resources: BuiltinResources;
+  /** Runs the types pipelines declare in resource_types; without it their resources fail to check. */
+  customTypes?: CustomResourceTypes | undefined;
   logger: Logger;
   /** Checks running at once (default 8). */
   concurrency?: number;
@@ -43,7 +49,8 @@ interface CheckTarget {
   pipeline: PipelineRecord;
   record: ResourceRecord;
   config: Resource;
-  customTypes: ReadonlySet<string>;
+  /** The pipeline's resource_types. */
+  declaredTypes: readonly ResourceType[];
   /** The pipeline's resources that are a `trigger: true` input of some job. */
   triggers: ReadonlySet<string>;
 }
@@ -109,10 +116,8 @@ export class Checker {
     const { store } = this.#o;
     const targets: CheckTarget[] = [];
     for (const pipeline of await activePipelines(store)) {
-      const records = await store.listResources(pipeline.id);
-      const customTypes = new Set((await store.listResourceTypes(pipeline.id)).map((t) => t.name));
-      for (const record of records) {
-        const target = this.#withConfig(pipeline, record, customTypes);
+      for (const record of await store.listResources(pipeline.id)) {
+        const target = this.#withConfig(pipeline, record);
         if (target) targets.push(target);
       }
     }
@@ -123,18 +128,18 @@ export class Checker {
     const { store } = this.#o;
     const pipeline = await pipelineById(store, pipelineId);
     const record = pipeline && (await store.getResource(pipelineId, name));
-    const customTypes = new Set((await store.listResourceTypes(pipelineId)).map((t) => t.name));
-    const target = pipeline && record && this.#withConfig(pipeline, record, customTypes);
+    const target = pipeline && record && this.#withConfig(pipeline, record);
     if (!target) throw new Error(`pipeline ${pipelineId} has no resource ${JSON.stringify(name)}`);
     return target;
   }
 
-  #withConfig(pipeline: PipelineRecord, record: ResourceRecord, customTypes: ReadonlySet<string>) {
+  #withConfig(pipeline: PipelineRecord, record: ResourceRecord): CheckTarget | undefined {
     this.#pipelinesOf(record.resourceConfigId).add(pipeline.id);
     const pipelineConfig = this.#o.configs.of(pipeline);
     const config = pipelineConfig.resources?.find((r) => r.name === record.name);
+    const declaredTypes = pipelineConfig.resource_types ?? [];
     return (
-      config && { pipeline, record, config, customTypes, triggers: this.#o.configs.triggersOf(pipeline) }
+      config && { pipeline, record, config, declaredTypes, triggers: this.#o.configs.triggersOf(pipeline) }
     );
   }
 
@@ -160,23 +165,25 @@ export class Checker {
 
   /** Resolves the source, moves the resource to its config and checks that config (or reuses its check). */
   async #checkConfigOf(
-    { pipeline, record, config, customTypes }: CheckTarget,
+    { pipeline, record, config, declaredTypes }: CheckTarget,
     request: CheckRequest & { periodic: boolean },
     startedAt: number,
   ): Promise<CheckOutcome> {
-    const failed = (error: string): CheckOutcome => ({ startedAt, endedAt: this.#now(), error });
-    if (customTypes.has(record.type))
-      return failed(`resource type ${record.type}: custom resource types need the sandbox`);
-    const builtin = this.#o.resources.get(record.type);
-    if (!builtin) return failed(`resource type ${record.type} has no built-in implementation yet`);
+    const redactor = new Redactor();
     let resolved;
     try {
-      resolved = await resolveSource(config.source, this.#o.vars(pipeline));
+      const vars = this.#o.vars(pipeline);
+      const resolve = async (value: Config | undefined) => (await resolveSource(value, vars, redactor)).source;
+      resolved = await resolveResourceType(declaredTypes, record.type, await resolve(config.source), {
+        builtins: this.#o.resources,
+        custom: this.#o.customTypes,
+        resolve,
+      });
     } catch (err) {
-      return failed(errorText(err));
+      return { startedAt, endedAt: this.#now(), error: redactor.redact(errorText(err)) };
     }
-    const { source, redactor } = resolved;
-    const configId = await useEvaluatedConfig(this.#o.store, record.id, record.type, source);
+    const { driver, source, scope } = resolved;
+    const configId = await useEvaluatedConfig(this.#o.store, record.id, record.type, scope);
     this.#pipelinesOf(configId).add(pipeline.id);
     const last = this.#lastSuccess.get(configId);
     const interval = checkInterval(record.checkEvery);
@@ -190,7 +197,7 @@ export class Checker {
         configId,
         record.id,
         (from) =>
-          builtin.check(source, from, {
+          driver.check(source, from, {
             fresh: !request.periodic,
             ...(request.signal && { signal: request.signal }),
           }),

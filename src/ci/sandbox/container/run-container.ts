@@ -33,6 +33,8 @@ export interface ContainerSpec {
   hostname: string;
   signal: AbortSignal;
   timeoutMs: number;
+  /** Written to the command's standard input; without it stdin is /dev/null. */
+  input?: string | undefined;
   onLine: (line: OutputLine) => void;
 }
 
@@ -116,6 +118,7 @@ export async function runContainer(spec: ContainerSpec): Promise<number> {
         timeoutMs: spec.timeoutMs,
         signal: spec.signal,
         keepOutput: false,
+        input: spec.input,
         onLine: spec.onLine,
       },
     );

@@ -1,7 +1,7 @@
 /** Resources and resource types of pipelines, their check state and pins. */
-import type { CheckOutcome, ResourceRecord, ResourceTypeRecord } from "../store.ts";
+import type { CheckOutcome, ResourceRecord } from "../store.ts";
 import type { Sql } from "./connection.ts";
-import { toResource, toResourceType, type ResourceRow, type ResourceTypeRow } from "./rows.ts";
+import { toResource, type ResourceRow } from "./rows.ts";
 
 export class Resources {
   readonly #sql: Sql;
@@ -27,15 +27,6 @@ export class Resources {
       { pipelineId, name },
     );
     return row && toResource(row);
-  }
-
-  listTypes(pipelineId: number): ResourceTypeRecord[] {
-    return this.#sql
-      .all<ResourceTypeRow>(
-        "SELECT * FROM resource_types WHERE pipeline_id = :pipelineId AND active = 1 ORDER BY name",
-        { pipelineId },
-      )
-      .map(toResourceType);
   }
 
   useConfig(resourceId: number, type: string, configHash: string): number {

@@ -124,10 +124,6 @@ export class SqliteCiStore implements CiStore {
     return answer(() => this.#resources.get(pipelineId, name));
   }
 
-  listResourceTypes(pipelineId: number) {
-    return answer(() => this.#resources.listTypes(pipelineId));
-  }
-
   useResourceConfig(resourceId: number, type: string, configHash: string) {
     return answer(() => this.#resources.useConfig(resourceId, type, configHash));
   }
