@@ -103,8 +103,8 @@ export async function setupCiEngine(
   const dataDir = path.join(options.storagePath, "ci");
   const store = await SqliteCiStore.open({ dataDir });
   const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
-  let http: HttpServer | undefined;
-  const externalUrl = () => ci.externalUrl ?? (http?.address ? http.url : "");
+  const api: { http?: HttpServer } = {};
+  const externalUrl = () => ci.externalUrl ?? (api.http?.address ? api.http.url : "");
   const worker = await localWorker(manager, dataDir, { ...ci, externalUrl }, options.logger);
   const { resources, customTypes } = worker;
   const engine = new CiEngine({
@@ -122,7 +122,7 @@ export async function setupCiEngine(
     import("./ci-http.ts"),
     import("../install/version.ts"),
   ]);
-  http = await ciHttpServer(
+  const http = await ciHttpServer(
     { store, engine },
     {
       listen: ci.listen,
@@ -133,6 +133,7 @@ export async function setupCiEngine(
       logger: options.logger,
     },
   );
+  api.http = http;
   manager.add(http);
   return { store, engine, http };
 }

@@ -40,7 +40,11 @@ export async function resolveResourceType(
   const type = declared?.find((candidate) => candidate.name === typeName);
   if (type === undefined) {
     const driver = context.builtins.get(typeName);
-    if (!driver) throw new ResourceError("InvalidConfig", `resource type ${typeName} is not a core type nor declared in resource_types`);
+    if (!driver)
+      throw new ResourceError(
+        "InvalidConfig",
+        `resource type ${typeName} is not a core type nor declared in resource_types`,
+      );
     return { driver, source, scope: source };
   }
   if (!imageTypes.has(type.type)) {
@@ -50,7 +54,10 @@ export async function resolveResourceType(
     );
   }
   if (!context.custom) {
-    throw new ResourceError("InvalidConfig", `resource type ${typeName}: this worker has no sandbox to run declared resource types`);
+    throw new ResourceError(
+      "InvalidConfig",
+      `resource type ${typeName}: this worker has no sandbox to run declared resource types`,
+    );
   }
   const image = await context.resolve(type.source);
   const merged = { ...(await context.resolve(type.defaults)), ...source };

@@ -63,7 +63,10 @@ function parseAnswer<S extends z.ZodType>(schema: S, answer: unknown, what: stri
 async function putMounts(inputsDir: string, target: string): Promise<ContainerMount[]> {
   const names = await readdir(inputsDir);
   return Promise.all(
-    names.map(async (name) => ({ source: await realpath(path.join(inputsDir, name)), target: `${target}/${name}` })),
+    names.map(async (name) => ({
+      source: await realpath(path.join(inputsDir, name)),
+      target: `${target}/${name}`,
+    })),
   );
 }
 
@@ -82,7 +85,9 @@ function containerResource(type: ResourceTypeImage, options: ContainerResourceOp
     const lease = await options.images
       .acquire({ source: { ...type.source } }, { signal, ...(call?.log && { log: call.log }) })
       .catch((error: unknown) => {
-        throw new ResourceError("Failed", `resource type ${type.name}: ${(error as Error).message}`, { cause: error });
+        throw new ResourceError("Failed", `resource type ${type.name}: ${(error as Error).message}`, {
+          cause: error,
+        });
       });
     try {
       const externalUrl = options.externalUrl();

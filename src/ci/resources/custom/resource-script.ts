@@ -43,7 +43,10 @@ export async function runResourceScript(run: ResourceScriptRun): Promise<unknown
   const env = containerEnv(run.lease.config.env, user, run.env);
   const missing = await missingCommand(run.lease.rootfs, scriptPath, env);
   if (missing) {
-    throw new ResourceError("InvalidConfig", `resource type ${run.typeName}: ${missing}, so it is not a resource type image`);
+    throw new ResourceError(
+      "InvalidConfig",
+      `resource type ${run.typeName}: ${missing}, so it is not a resource type image`,
+    );
   }
   const stdout: string[] = [];
   let stdoutBytes = 0;
@@ -75,7 +78,10 @@ export async function runResourceScript(run: ResourceScriptRun): Promise<unknown
     },
   }).catch((error: unknown) => {
     if (tooMuch.signal.aborted && !run.signal.aborted) {
-      throw new ResourceError("Failed", `${what} wrote more than ${maxAnswerBytes / 1024 / 1024} MiB to standard output`);
+      throw new ResourceError(
+        "Failed",
+        `${what} wrote more than ${maxAnswerBytes / 1024 / 1024} MiB to standard output`,
+      );
     }
     if (error instanceof ProcessError && error.failure === "timeout") {
       throw new ResourceError("Failed", `${what} timed out after ${Math.round(run.timeoutMs / 1000)} s`);
@@ -89,6 +95,9 @@ export async function runResourceScript(run: ResourceScriptRun): Promise<unknown
     return JSON.parse(text) as unknown;
   } catch {
     const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-    throw new ResourceError("Failed", `${what} did not answer JSON on standard output: ${JSON.stringify(shown)}`);
+    throw new ResourceError(
+      "Failed",
+      `${what} did not answer JSON on standard output: ${JSON.stringify(shown)}`,
+    );
   }
 }

@@ -11,6 +11,9 @@ export function containerEnv(
 ): Record<string, string> {
   const fromImage = imageEnv
     .filter((entry) => entry.includes("="))
-    .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]);
+    .map((entry): [string, string] => [
+      entry.slice(0, entry.indexOf("=")),
+      entry.slice(entry.indexOf("=") + 1),
+    ]);
   return { HOME: user && user.uid !== 0 ? "/tmp" : "/root", ...Object.fromEntries(fromImage), ...overrides };
 }
