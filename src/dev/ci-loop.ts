@@ -10,6 +10,7 @@ import { CiClient } from "../ci/api/client.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { DevEnv } from "./env-file.ts";
 import { pushFiles } from "./push-files.ts";
+import { addWebhook, environmentToken } from "./webhooks.ts";
 
 const team = "main";
 const pipeline = "web";
@@ -74,7 +75,13 @@ export class CiLoop {
     const git = { uri: appUrl, username: "((git.username))", password: "((git.password))" };
     return YAML.stringify({
       resources: [
-        { name: "app", type: "git", icon: "github", source: { ...git, branch: "main" } },
+        {
+          name: "app",
+          type: "git",
+          icon: "github",
+          source: { ...git, branch: "main" },
+          webhook_token: this.#webhookToken,
+        },
         {
           name: "version",
           type: "semver",
@@ -145,7 +152,18 @@ export class CiLoop {
     await client.unpausePipeline(team, pipeline);
   }
 
-  /** Checks the app's repository now, as the git server's webhook would (and the version, on a new pipeline). */
+  get #webhookToken(): string {
+    return environmentToken(this.#env.gitPassword, "ci-app-webhook");
+  }
+
+  /** Has the git server tell the pipeline of every push, so the app is checked at once (Concourse's resource webhook). */
+  async listenToGit(): Promise<void> {
+    const resource = `${this.#api().url}/api/v1/teams/${team}/pipelines/${pipeline}/resources/app/check/webhook`;
+    const token = this.#webhookToken;
+    await addWebhook(this.#env.dir, { url: `${resource}?webhook_token=${token}`, type: "github", token });
+  }
+
+  /** Checks the app's repository now (and the version, on a new pipeline). */
   async checkApp(options: { andVersion?: boolean } = {}): Promise<void> {
     const client = await this.#login();
     const resources = options.andVersion ? ["app", "version"] : ["app"];
@@ -198,14 +216,19 @@ export class CiLoop {
     return builds[0]?.id;
   }
 
-  async #login(): Promise<CiClient> {
+  #api(): { url: string; username: string; password: string } {
     const { sluiceUrl, sluiceUsername, sluicePassword } = this.#env;
     if (!sluiceUrl || !sluiceUsername || !sluicePassword) {
       throw new Error(
         "the environment runs no sluice server with the CI API: start it with 'sluice dev up --server'",
       );
     }
-    this.#client ??= await CiClient.login(sluiceUrl, sluiceUsername, sluicePassword);
+    return { url: sluiceUrl, username: sluiceUsername, password: sluicePassword };
+  }
+
+  async #login(): Promise<CiClient> {
+    const { url, username, password } = this.#api();
+    this.#client ??= await CiClient.login(url, username, password);
     return this.#client;
   }
 }

@@ -8,6 +8,7 @@ import { generateImage, pushImage } from "../oci/image.ts";
 import { RegistryClient } from "../oci/registry-client.ts";
 import type { DevEnv } from "./env-file.ts";
 import { pushFiles } from "./push-files.ts";
+import { addWebhook, environmentToken } from "./webhooks.ts";
 import { fluxApiVersions, requestedAtAnnotation } from "../api/kinds.ts";
 
 /**
@@ -197,6 +198,46 @@ export class DeliveryLoop {
       },
       { metadata: { annotations: { [requestedAtAnnotation]: new Date().toISOString() } } },
     );
+  }
+
+  /**
+   * Has the registry's notifications reach a Receiver that scans the image repository, so a pushed
+   * tag is seen at once rather than at the next interval.
+   */
+  async listenToRegistry(timeoutMs = 30_000): Promise<void> {
+    const { receiverUrl, gitPassword, dir } = this.env;
+    if (!receiverUrl)
+      throw new Error("the environment runs no sluice server: start it with 'sluice dev up --server'");
+    const token = environmentToken(gitPassword, "registry-webhook");
+    const meta = { name: "registry", namespace: this.namespace };
+    const apply = (obj: KubeObject) => this.client.apply(obj, { fieldManager: "sluice-demo", force: true });
+    await apply({ apiVersion: "v1", kind: "Secret", metadata: meta, stringData: { token } });
+    await apply({
+      apiVersion: fluxApiVersions.Receiver,
+      kind: "Receiver",
+      metadata: meta,
+      spec: {
+        type: "distribution",
+        resources: [{ apiVersion: fluxApiVersions.ImageRepository, kind: "ImageRepository", name: "web" }],
+        secretRef: { name: "registry" },
+      },
+    });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const receiver = await this.client.get<KubeObject & { status?: { webhookPath?: string } }>(
+        fluxApiVersions.Receiver,
+        "Receiver",
+        meta.name,
+        meta.namespace,
+      );
+      const webhookPath = receiver.status?.webhookPath;
+      if (webhookPath) {
+        await addWebhook(dir, { url: `${receiverUrl}${webhookPath}`, type: "distribution", token });
+        return;
+      }
+      if (Date.now() > deadline) throw new Error("the registry Receiver got no webhook path");
+      await sleep(100);
+    }
   }
 
   /** Waits for each step after a new tag was pushed and scanned; returns the time of each. */

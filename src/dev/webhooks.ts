@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { request } from "undici";
@@ -18,6 +18,13 @@ export type Webhook = z.infer<typeof Webhook>;
 
 export const registryEventsPath = "/_registry-events";
 export const webhooksFile = (dir: string) => path.join(dir, "webhooks.json");
+
+/**
+ * A webhook token of the environment for `purpose`, the same on every run (so registering it
+ * again replaces the earlier hook) and known to nobody without the environment's git password.
+ */
+export const environmentToken = (gitPassword: string, purpose: string): string =>
+  createHash("sha256").update(`${purpose}\0${gitPassword}`).digest("hex").slice(0, 32);
 
 export async function readWebhooks(file: string): Promise<Webhook[]> {
   try {
