@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createImageBuilder } from "../src/ci/builder/index.ts";
-import { runContainer } from "../src/ci/sandbox/container/run-container.ts";
+import { Sandbox } from "../src/ci/sandbox/container/sandbox.ts";
 import { directorySize } from "../src/ci/sandbox/rootfs/directory-size.ts";
 import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
 import { devDown, devUp } from "../src/dev/environment.ts";
@@ -21,14 +21,15 @@ const builder = createImageBuilder({ stateDir: path.join(work, "builder"), mirro
 const images = new ImageRootfsCache({ dir: path.join(work, "images"), builder, mirrors });
 const request = { source: { repository: "busybox", tag: "1.36" } };
 const signal = new AbortController().signal;
+// as tasks run: a cgroup each (a process limit) where the machine has them, the disk watched
+const sandbox = await Sandbox.open({ workDir: work });
 
 const ms = (since: number) => `${(performance.now() - since).toFixed(0).padStart(6)} ms`;
 
-function container(n: number, argv: string[], onFirstLine: () => void, rootfs: string) {
+async function container(n: number, argv: string[], onFirstLine: () => void, rootfs: string) {
   let seen = false;
-  return runContainer({
+  const { exitCode } = await sandbox.run({
     rootfs,
-    layerDir: path.join(work, "containers", String(n)),
     mounts: [],
     env: { PATH: "/bin:/usr/bin" },
     cwd: "/tmp/build/bench",
@@ -42,8 +43,10 @@ function container(n: number, argv: string[], onFirstLine: () => void, rootfs: s
       seen = true;
     },
   });
+  return exitCode;
 }
 
+console.log(`cgroups: ${sandbox.limitsUnavailable ?? "a group per container"}`);
 try {
   let start = performance.now();
   const cold = await images.acquire(request, { signal });
@@ -68,7 +71,7 @@ try {
   await container(
     999,
     ["sh", "-c", "echo started; sleep 1"],
-    () => void directorySize(path.join(work, "containers", "999")).then((bytes) => (layerBytes = bytes)),
+    () => void directorySize(path.join(work, "containers")).then((bytes) => (layerBytes = bytes)),
     warm.rootfs,
   );
   console.log(

@@ -9,6 +9,7 @@ import { BuildRunner } from "../src/ci/engine/builds/runner.ts";
 import { CiEngine } from "../src/ci/engine/engine.ts";
 import { builtinResources } from "../src/ci/resources/builtin.ts";
 import { containerResourceTypes } from "../src/ci/resources/custom/container-resource.ts";
+import { Sandbox } from "../src/ci/sandbox/container/sandbox.ts";
 import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
 import { taskStepRunner } from "../src/ci/steps/task.ts";
 import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
@@ -93,7 +94,8 @@ async function fixture(t: TestContext) {
   t.after(() => store.close());
   const team = `types-${randomBytes(3).toString("hex")}`;
   const workDir = path.join(dataDir, "worker");
-  const customTypes = containerResourceTypes({ images, workDir, externalUrl: () => "https://ci.example" });
+  const sandbox = await Sandbox.open({ workDir });
+  const customTypes = containerResourceTypes({ images, sandbox, externalUrl: () => "https://ci.example" });
   const resources = builtinResources();
   const vars = () => staticVarSource({ "counter-password": password }, "test vars");
   const runner = new BuildRunner({
@@ -102,7 +104,7 @@ async function fixture(t: TestContext) {
     resources,
     customTypes,
     vars,
-    task: taskStepRunner({ images, builder, workDir }),
+    task: taskStepRunner({ images, builder, sandbox, workDir }),
     flushMs: 50,
   });
   const engine = new CiEngine({

@@ -9,6 +9,8 @@ import { createImageBuilder, type ImageBuilder } from "../src/ci/builder/index.t
 import { BuildRunner } from "../src/ci/engine/builds/runner.ts";
 import { kubernetesPipelineVars } from "../src/ci/engine/pipeline-vars.ts";
 import { builtinResources } from "../src/ci/resources/builtin.ts";
+import { detectCgroups, weightOfShares } from "../src/ci/sandbox/container/cgroups.ts";
+import { Sandbox, type SandboxOptions } from "../src/ci/sandbox/container/sandbox.ts";
 import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
 import { taskStepRunner } from "../src/ci/steps/task.ts";
 import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
@@ -38,18 +40,24 @@ after(async () => {
 
 const busybox = { type: "registry-image", source: { repository: "busybox", tag: "1.36" } };
 
-async function fixture(t: TestContext) {
+async function fixture(t: TestContext, sandboxOptions: Partial<SandboxOptions> = {}) {
   const dataDir = await mkdtemp(path.join(work, "data-"));
   const store = await SqliteCiStore.open({ dataDir });
   t.after(() => store.close());
   const client = await adminClient(t);
   const team = `task-${randomBytes(3).toString("hex")}`;
+  const workDir = path.join(dataDir, "worker");
   const runner = new BuildRunner({
     store,
     dataDir,
     resources: builtinResources(),
     vars: kubernetesPipelineVars(client),
-    task: taskStepRunner({ images, builder, workDir: path.join(dataDir, "worker") }),
+    task: taskStepRunner({
+      images,
+      builder,
+      sandbox: await Sandbox.open({ workDir, ...sandboxOptions }),
+      workDir,
+    }),
     flushMs: 50,
   });
   const run = async (
@@ -272,6 +280,75 @@ test("aborting a build kills the task's whole process tree", async (t) => {
     if (cmdline.includes(marker)) survivors.push(pid);
   }
   assert.deepEqual(survivors, [], "no process of the task is left");
+});
+
+test("container bounds: memory beyond container_limits is killed and said so, cpu shares reach the cgroup, a fork bomb is stopped", async (t) => {
+  const f = await fixture(t, { maxProcesses: 64, forkStallMs: 2000 });
+  const cgroups = await detectCgroups();
+  if (typeof cgroups === "string") {
+    const unbounded = await f.run(
+      job("unbounded", [task("t", { container_limits: { memory: "64MB" }, run: { path: "true" } })]),
+      "unbounded",
+    );
+    assert.match(unbounded.log, /container_limits are not enforced on this worker: /);
+    return;
+  }
+  const hog = await f.run(
+    job("hog", [
+      task("eat", {
+        container_limits: { memory: "32MB" },
+        run: { path: "sh", args: ["-ec", "head -c 300m /dev/zero | tail > /dev/null"] },
+      }),
+    ]),
+    "hog",
+  );
+  assert.equal(hog.status, "failed", hog.log);
+  assert.match(
+    hog.log,
+    /the container ran out of memory: the kernel killed a process at its limit of 32 MiB/,
+  );
+
+  const cpuFile = cgroups.version === 1 ? "/sys/fs/cgroup/cpu/sluice" : "/sys/fs/cgroup/sluice";
+  const wanted = cgroups.version === 1 ? "512" : String(weightOfShares(512));
+  let seen: string | undefined;
+  const weighted = await f.run(
+    job("weighted", [task("t", { container_limits: { cpu: 512 }, run: { path: "sleep", args: ["3"] } })]),
+    "weighted",
+    async () => {
+      for (let i = 0; i < 50 && seen === undefined; i++, await sleep(100)) {
+        for (const group of await readdir(cpuFile).catch(() => [])) {
+          const file = path.join(cpuFile, group, cgroups.version === 1 ? "cpu.shares" : "cpu.weight");
+          if ((await readFile(file, "utf8").catch(() => "")).trim() === wanted) seen = group;
+        }
+      }
+    },
+  );
+  assert.equal(weighted.status, "succeeded", weighted.log);
+  assert.ok(seen, `a container's cgroup had the cpu ${wanted} of container_limits.cpu: 512`);
+
+  // a runaway spawner that shrugs off refused forks, as a test harness gone wrong does
+  const marker = `bomb-${randomBytes(4).toString("hex")}`;
+  const spawner = `const { spawn } = require("child_process");
+setInterval(() => {
+  for (let i = 0; i < 16; i++) spawn("sh", ["-c", "sleep 600; true", "${marker}"]).on("error", () => {});
+}, 20);`;
+  const bomb = await f.run(
+    job("bomb", [
+      task("fork", {
+        image_resource: { type: "registry-image", source: { repository: "node", tag: "22" } },
+        run: { path: "node", args: ["-e", spawner] },
+      }),
+    ]),
+    "bomb",
+  );
+  assert.equal(bomb.status, "errored", bomb.log.slice(-2000));
+  assert.match(bomb.log, /the container was stopped: it kept forking at its limit of 64 processes for 2 s/);
+  const survivors = [];
+  for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(marker)) survivors.push(pid);
+  }
+  assert.deepEqual(survivors, [], "nothing of the fork bomb is left");
 });
 
 test("oci-build-task builds an image the next task runs in through image:", async (t) => {

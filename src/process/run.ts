@@ -39,9 +39,13 @@ export interface ProcessResult {
 }
 
 /** "exited with code 2", "timed out", …: how a run failed, to follow a program's name. */
-export const describeProcessFailure = (failure: ProcessFailure, exitCode: number | null): string =>
+export const describeProcessFailure = (
+  failure: ProcessFailure,
+  exitCode: number | null,
+  signal: NodeJS.Signals | null = null,
+): string =>
   ({
-    exit: `exited with code ${exitCode ?? "?"}`,
+    exit: exitCode === null && signal ? `was killed by ${signal}` : `exited with code ${exitCode ?? "?"}`,
     timeout: "timed out",
     aborted: "was aborted",
     spawn: "could not be started",
@@ -52,14 +56,23 @@ export const describeProcessFailure = (failure: ProcessFailure, exitCode: number
 export class ProcessError extends Error {
   readonly failure: ProcessFailure;
   readonly exitCode: number | null;
+  /** The signal that ended it, when one did. */
+  readonly signal: NodeJS.Signals | null;
   readonly stderr: string;
 
-  constructor(file: string, failure: ProcessFailure, exitCode: number | null, stderr: string) {
+  constructor(
+    file: string,
+    failure: ProcessFailure,
+    exitCode: number | null,
+    stderr: string,
+    signal: NodeJS.Signals | null = null,
+  ) {
     const lastLine = stderr.trim().split("\n").at(-1);
-    super(`${file} ${describeProcessFailure(failure, exitCode)}${lastLine ? `: ${lastLine}` : ""}`);
+    super(`${file} ${describeProcessFailure(failure, exitCode, signal)}${lastLine ? `: ${lastLine}` : ""}`);
     this.name = "ProcessError";
     this.failure = failure;
     this.exitCode = exitCode;
+    this.signal = signal;
     this.stderr = stderr;
   }
 }
@@ -124,7 +137,7 @@ export function runProcess(
       stopReason ??= "spawn";
       stderr.push(Buffer.from(err.message));
     });
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
       clearTimeout(killTimer);
       // A grandchild that ignored SIGTERM may outlive the child: a stopped run leaves nothing behind.
@@ -133,7 +146,7 @@ export function runProcess(
       lines?.stdout.end();
       lines?.stderr.end();
       const failure = stopReason ?? (code === 0 ? undefined : "exit");
-      if (failure) reject(new ProcessError(file, failure, code, stderr.text()));
+      if (failure) reject(new ProcessError(file, failure, code, stderr.text(), signal));
       else resolve({ stdout: stdout.text(), stderr: stderr.text() });
     });
   });

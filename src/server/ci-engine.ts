@@ -54,6 +54,7 @@ async function localWorker(
     { builderRootfsUnpacker },
     { taskStepRunner },
     { ImageRootfsCache },
+    { Sandbox },
   ] = await Promise.all([
     import("../ci/resources/custom/container-resource.ts"),
     import("../ci/resources/builtin.ts"),
@@ -61,6 +62,7 @@ async function localWorker(
     import("../ci/builder/rootfs-unpacker.ts"),
     import("../ci/steps/task.ts"),
     import("../ci/sandbox/rootfs/image-cache.ts"),
+    import("../ci/sandbox/container/sandbox.ts"),
   ]);
   const mirrors = RegistryMirrors.parse(ci.registryMirrors ?? []);
   const builderLog = logger.child({ component: "image-builder" });
@@ -83,8 +85,11 @@ async function localWorker(
   // Writable layers of containers a crash interrupted are never in use again.
   await rm(path.join(workerDir, "containers"), { recursive: true, force: true });
   const images = new ImageRootfsCache({ dir: path.join(dataDir, "images"), builder, mirrors });
-  const task = taskStepRunner({ images, builder, workDir: workerDir });
-  const customTypes = containerResourceTypes({ images, workDir: workerDir, externalUrl: ci.externalUrl });
+  const sandbox = await Sandbox.open({ workDir: workerDir });
+  if (sandbox.limitsUnavailable)
+    logger.info({ reason: sandbox.limitsUnavailable }, "containers run without cgroup limits");
+  const task = taskStepRunner({ images, builder, sandbox, workDir: workerDir });
+  const customTypes = containerResourceTypes({ images, sandbox, externalUrl: ci.externalUrl });
   return { resources, customTypes, task };
 }
 

@@ -39,12 +39,19 @@ export async function stepResource(
     throw new ResourceStepError(`unknown resource ${JSON.stringify(name)} in pipeline ${env.pipeline.name}`);
   }
   const resolve = (value: Config | undefined) => resolveConfig(value, ctx);
-  const resolved = await resolveResourceType(env.config.resource_types, config.type, await resolve(config.source), {
-    builtins: env.resources,
-    custom: env.customTypes,
-    resolve,
-  }).catch((error: unknown) => {
-    throw error instanceof ResourceError ? new ResourceStepError(`resource ${name}: ${error.message}`) : error;
+  const resolved = await resolveResourceType(
+    env.config.resource_types,
+    config.type,
+    await resolve(config.source),
+    {
+      builtins: env.resources,
+      custom: env.customTypes,
+      resolve,
+    },
+  ).catch((error: unknown) => {
+    throw error instanceof ResourceError
+      ? new ResourceStepError(`resource ${name}: ${error.message}`)
+      : error;
   });
   return { config, record, ...resolved };
 }

@@ -18,15 +18,17 @@ import type { TaskConfig } from "../pipeline/task-config.ts";
 import { containerEnv } from "../sandbox/container/container-env.ts";
 import { missingCommand } from "../sandbox/container/image-path.ts";
 import { resolveImageUser } from "../sandbox/container/image-user.ts";
-import { runContainer } from "../sandbox/container/run-container.ts";
+import { SandboxStopped, type Sandbox } from "../sandbox/container/sandbox.ts";
 import type { RootfsLease, RootfsProvider } from "../sandbox/image.ts";
 import { artifactRootfs } from "../sandbox/rootfs/artifact-rootfs.ts";
+import { taskLimits } from "./container-limits.ts";
 import { resolveTask, TaskConfigError } from "./task-config.ts";
 
 export interface TaskStepOptions {
   images: RootfsProvider;
   builder: ImageBuilder;
-  /** Containers' writable layers and the task caches live here. */
+  sandbox: Sandbox;
+  /** The task caches live here. */
   workDir: string;
 }
 
@@ -130,16 +132,17 @@ async function runInContainer(
   const { config } = task;
   const workingDir = `/tmp/build/${randomBytes(4).toString("hex")}`;
   const user = await resolveImageUser(lease.rootfs, config.run?.user ?? lease.config.user);
-  if (config.container_limits ?? step.config.container_limits) {
-    logLine(ctx, "container_limits are not enforced on this worker (no cgroup v2 delegation)", "stderr");
-  }
+  const limits = await taskLimits(step, config, ctx);
+  const unbounded = options.sandbox.limitsUnavailable;
+  if (limits && unbounded)
+    logLine(ctx, `container_limits are not enforced on this worker: ${unbounded}`, "stderr");
   const env = containerEnv(lease.config.env, user, task.params);
   const argv = command(config, lease);
   const missing = await missingCommand(lease.rootfs, argv[0]!, env);
   if (missing) throw new TaskConfigError(`cannot run the task: ${missing}`);
-  return runContainer({
+  const { exitCode, notes } = await options.sandbox.run({
     rootfs: lease.rootfs,
-    layerDir: path.join(options.workDir, "containers", randomBytes(8).toString("hex")),
+    limits,
     mounts: volumes.mounts.map((mount) => ({
       source: mount.dir,
       target: path.posix.join(workingDir, mount.path),
@@ -154,6 +157,8 @@ async function runInContainer(
     timeoutMs: dayMs,
     onLine: ({ stream, line }) => logLine(ctx, line, stream),
   });
+  for (const note of notes) logLine(ctx, note, "stderr");
+  return exitCode;
 }
 
 /** oci-build-task without its image: the builder's verdict is the task's, its output the task's log. */
@@ -192,7 +197,9 @@ export function taskStepRunner(options: TaskStepOptions): StepRunnerOf<"task"> {
         (error: unknown) => {
           const interrupted = interruption(ctx.signal);
           if (interrupted) return interrupted;
-          throw error;
+          if (!(error instanceof SandboxStopped)) throw error;
+          logLine(ctx, error.message, "stderr");
+          return "errored" as const;
         },
       );
       registerOutputs(step, volumes, ctx);

@@ -16,6 +16,7 @@ import { readYaml } from "../../ci/pipeline/index.ts";
 import type { TaskConfig } from "../../ci/pipeline/task-config.ts";
 import { ImageRootfsCache } from "../../ci/sandbox/rootfs/image-cache.ts";
 import { validatedTaskConfig } from "../../ci/steps/task-config.ts";
+import { Sandbox } from "../../ci/sandbox/container/sandbox.ts";
 import { taskStepRunner } from "../../ci/steps/task.ts";
 import { varsFromFlags } from "../../ci/vars/flag-vars.ts";
 import { LocalVarScope } from "../../ci/vars/local-vars.ts";
@@ -110,10 +111,12 @@ async function execute(flags: ExecuteFlags): Promise<void> {
       await cp(dir, copy, { recursive: true, verbatimSymlinks: true });
       artifacts.register(name, copy);
     }
+    const workDir = path.join(work, "worker");
     const task = taskStepRunner({
       images: new ImageRootfsCache({ dir: path.join(stateDir ?? cacheDir(), "images"), builder, mirrors }),
       builder,
-      workDir: path.join(work, "worker"),
+      sandbox: await Sandbox.open({ workDir }),
+      workDir,
     });
     const redactor = new Redactor();
     const ctx: RunContext = {

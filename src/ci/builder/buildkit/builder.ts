@@ -17,7 +17,7 @@ import {
   type ImageBuildResult,
   type ImageOutput,
 } from "../image-builder.ts";
-import { guardDisk } from "./disk-guard.ts";
+import { guardDisk } from "../../../common/disk-guard.ts";
 import { extractRootfs } from "./extract-rootfs.ts";
 import { buildctlArgs } from "./buildctl-args.ts";
 import type { BuildkitDaemon } from "./daemon.ts";
@@ -101,7 +101,7 @@ export class BuildkitImageBuilder implements ImageBuilder {
           : output,
       );
       const args = buildctlArgs(address, { ...request, dockerfile, outputs }, { metadataFile, importCache });
-      const disk = guardDisk(this.#stateDir, this.#minFreeBytes);
+      const disk = guardDisk(this.#stateDir, this.#minFreeBytes, { what: "the build", owner: "the builder's" });
       try {
         await runProcess(this.#buildctl, args, {
           env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: privateDir, DOCKER_CONFIG: privateDir },

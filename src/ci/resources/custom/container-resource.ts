@@ -10,6 +10,7 @@ import { z } from "zod";
 import { buildEnv } from "../../build/build-env.ts";
 import type { ContainerMount } from "../../sandbox/container/run-container.ts";
 import type { RootfsProvider } from "../../sandbox/image.ts";
+import type { Sandbox } from "../../sandbox/container/sandbox.ts";
 import {
   ResourceError,
   type BuiltinResource,
@@ -30,8 +31,7 @@ export interface ResourceTypeImage {
 
 export interface ContainerResourceOptions {
   images: RootfsProvider;
-  /** The scripts' containers keep their writable layers under it. */
-  workDir: string;
+  sandbox: Sandbox;
   /** ATC_EXTERNAL_URL, asked at each run: the API's port may be picked only when it starts. */
   externalUrl: () => string;
   /** How long one script may run (default 1 h, Concourse's default check timeout). */
@@ -100,7 +100,7 @@ function containerResource(type: ResourceTypeImage, options: ContainerResourceOp
         request,
         env,
         privileged: type.privileged,
-        workDir: options.workDir,
+        sandbox: options.sandbox,
         signal,
         timeoutMs: options.timeoutMs ?? 60 * 60 * 1000,
         log: call?.log,

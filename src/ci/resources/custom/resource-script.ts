@@ -5,9 +5,8 @@
  * that keeps writing is stopped.
  */
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import type { ContainerMount } from "../../sandbox/container/run-container.ts";
-import { runContainer } from "../../sandbox/container/run-container.ts";
+import { SandboxStopped, type Sandbox } from "../../sandbox/container/sandbox.ts";
 import { containerEnv } from "../../sandbox/container/container-env.ts";
 import { missingCommand } from "../../sandbox/container/image-path.ts";
 import { resolveImageUser } from "../../sandbox/container/image-user.ts";
@@ -25,8 +24,7 @@ export interface ResourceScriptRun {
   request: unknown;
   env: Readonly<Record<string, string>>;
   privileged: boolean;
-  /** Containers' writable layers are made under it. */
-  workDir: string;
+  sandbox: Sandbox;
   signal: AbortSignal;
   timeoutMs: number;
   log?: ((line: string) => void) | undefined;
@@ -52,42 +50,44 @@ export async function runResourceScript(run: ResourceScriptRun): Promise<unknown
   let stdoutBytes = 0;
   const stderr: string[] = [];
   const tooMuch = new AbortController();
-  const exitCode = await runContainer({
-    rootfs: run.lease.rootfs,
-    layerDir: path.join(run.workDir, "containers", randomBytes(8).toString("hex")),
-    mounts: run.dir?.mounts ?? [],
-    env,
-    user,
-    cwd: run.dir?.path ?? "/tmp",
-    argv: run.dir ? [scriptPath, run.dir.path] : [scriptPath],
-    privileged: run.privileged,
-    hostname: randomBytes(6).toString("hex"),
-    signal: AbortSignal.any([run.signal, tooMuch.signal]),
-    timeoutMs: run.timeoutMs,
-    input: JSON.stringify(run.request),
-    onLine: ({ stream, line }) => {
-      if (stream === "stderr") {
-        run.log?.(line);
-        stderr.push(line);
-        if (stderr.length > stderrLinesKept) stderr.shift();
-        return;
+  const { exitCode } = await run.sandbox
+    .run({
+      rootfs: run.lease.rootfs,
+      mounts: run.dir?.mounts ?? [],
+      env,
+      user,
+      cwd: run.dir?.path ?? "/tmp",
+      argv: run.dir ? [scriptPath, run.dir.path] : [scriptPath],
+      privileged: run.privileged,
+      hostname: randomBytes(6).toString("hex"),
+      signal: AbortSignal.any([run.signal, tooMuch.signal]),
+      timeoutMs: run.timeoutMs,
+      input: JSON.stringify(run.request),
+      onLine: ({ stream, line }) => {
+        if (stream === "stderr") {
+          run.log?.(line);
+          stderr.push(line);
+          if (stderr.length > stderrLinesKept) stderr.shift();
+          return;
+        }
+        stdoutBytes += line.length + 1;
+        if (stdoutBytes > maxAnswerBytes) tooMuch.abort();
+        else stdout.push(line);
+      },
+    })
+    .catch((error: unknown) => {
+      if (tooMuch.signal.aborted && !run.signal.aborted) {
+        throw new ResourceError(
+          "Failed",
+          `${what} wrote more than ${maxAnswerBytes / 1024 / 1024} MiB to standard output`,
+        );
       }
-      stdoutBytes += line.length + 1;
-      if (stdoutBytes > maxAnswerBytes) tooMuch.abort();
-      else stdout.push(line);
-    },
-  }).catch((error: unknown) => {
-    if (tooMuch.signal.aborted && !run.signal.aborted) {
-      throw new ResourceError(
-        "Failed",
-        `${what} wrote more than ${maxAnswerBytes / 1024 / 1024} MiB to standard output`,
-      );
-    }
-    if (error instanceof ProcessError && error.failure === "timeout") {
-      throw new ResourceError("Failed", `${what} timed out after ${Math.round(run.timeoutMs / 1000)} s`);
-    }
-    throw error;
-  });
+      if (error instanceof SandboxStopped) throw new ResourceError("Failed", `${what}: ${error.message}`);
+      if (error instanceof ProcessError && error.failure === "timeout") {
+        throw new ResourceError("Failed", `${what} timed out after ${Math.round(run.timeoutMs / 1000)} s`);
+      }
+      throw error;
+    });
   const tail = stderr.length > 0 ? `: ${stderr.join("\n")}` : "";
   if (exitCode !== 0) throw new ResourceError("Failed", `${what} exited with status ${exitCode}${tail}`);
   const text = stdout.join("\n");

@@ -7,6 +7,7 @@
  * set; `privileged` keeps them all. An abort or timeout kills the whole PID namespace.
  */
 import { mkdir, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { ProcessError, runProcess, type OutputLine } from "../../../process/run.ts";
 
@@ -35,6 +36,8 @@ export interface ContainerSpec {
   timeoutMs: number;
   /** Written to the command's standard input; without it stdin is /dev/null. */
   input?: string | undefined;
+  /** cgroup.procs files the container joins before anything runs in it (see cgroups.ts). */
+  cgroupProcs?: readonly string[] | undefined;
   onLine: (line: OutputLine) => void;
 }
 
@@ -58,9 +61,13 @@ const defaultCapabilities = [
 
 const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// Mounts the overlay given as $1 (options) on $2, then execs the rest: the script never sees
-// anything but its own positional parameters, so no value is ever parsed as shell.
-const overlayThenExec = 'mount -t overlay overlay -o "$1" "$2" && shift 2 && exec "$@"';
+// Joins the cgroups named in $SLUICE_CGROUP_PROCS (paths Sluice made, without spaces), mounts the
+// overlay given as $1 (options) on $2, then execs the rest: the script never sees anything but
+// its own positional parameters, so no value is ever parsed as shell.
+const overlayThenExec = [
+  'for f in $SLUICE_CGROUP_PROCS; do echo $$ > "$f" || { echo "sluice: cannot join the cgroup of $f" >&2; exit 125; }; done',
+  'mount -t overlay overlay -o "$1" "$2" && shift 2 && exec "$@"',
+].join("\n");
 
 function bwrapArgs(spec: ContainerSpec, root: string): string[] {
   // The working directory exists even in an image without /tmp, before anything is mounted in it.
@@ -114,7 +121,7 @@ export async function runContainer(spec: ContainerSpec): Promise<number> {
         ...bwrapArgs(spec, merged),
       ],
       {
-        env: { PATH: hostPath },
+        env: { PATH: hostPath, SLUICE_CGROUP_PROCS: (spec.cgroupProcs ?? []).join(" ") },
         timeoutMs: spec.timeoutMs,
         signal: spec.signal,
         keepOutput: false,
@@ -124,8 +131,11 @@ export async function runContainer(spec: ContainerSpec): Promise<number> {
     );
     return 0;
   } catch (error) {
-    if (error instanceof ProcessError && error.failure === "exit" && error.exitCode !== null)
-      return error.exitCode;
+    if (error instanceof ProcessError && error.failure === "exit") {
+      if (error.exitCode !== null) return error.exitCode;
+      // killed (the OOM killer picks the container's first process too): a shell's status for it
+      if (error.signal) return 128 + (os.constants.signals[error.signal] ?? 0);
+    }
     throw error;
   } finally {
     await rm(spec.layerDir, { recursive: true, force: true });

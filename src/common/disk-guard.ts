@@ -1,7 +1,7 @@
 /**
- * A build that would fill the disk fails instead of the machine: while it runs, the free space of
- * the filesystem holding the builder's state is read every second, and the build is stopped when
- * it drops below the bound. (BuildKit bounds its cache between builds, not one build's growth.)
+ * Work that would fill the disk fails instead of the machine: while it runs, the free space of
+ * the filesystem holding its directory is read every second, and it is stopped when it drops
+ * below the bound (an image build, a task writing without end).
  */
 import { statfs } from "node:fs/promises";
 
@@ -20,13 +20,19 @@ export async function freeBytes(dir: string): Promise<number> {
   return stats.bavail * stats.bsize;
 }
 
-export function guardDisk(dir: string, minFreeBytes: number, intervalMs = 1000): DiskGuard {
+/** `what`: the work stopped ("the build"); `owner`: whose bound it is ("the builder's"). */
+export function guardDisk(
+  dir: string,
+  minFreeBytes: number,
+  names: { what: string; owner: string },
+  intervalMs = 1000,
+): DiskGuard {
   const controller = new AbortController();
   let reason: string | undefined;
   const check = async () => {
     const free = await freeBytes(dir).catch(() => Number.POSITIVE_INFINITY);
     if (free >= minFreeBytes || controller.signal.aborted) return;
-    reason = `the build was stopped: the disk holding ${dir} has ${gib(free)} free, below the builder's bound of ${gib(minFreeBytes)}`;
+    reason = `${names.what} was stopped: the disk holding ${dir} has ${gib(free)} free, below ${names.owner} bound of ${gib(minFreeBytes)}`;
     controller.abort();
   };
   void check();
