@@ -315,7 +315,10 @@ jobs:
   const pipeline = await setPipeline(f, "odd", yaml);
   const custom = await startedBuild(f, pipeline.id, "custom");
   assert.equal(await f.runner().run(custom), "errored");
-  assert.match(logText(await f.store.readBuildEvents(custom.id)), /resource thing: resource type custom: this worker has no sandbox to run declared resource types/);
+  assert.match(
+    logText(await f.store.readBuildEvents(custom.id)),
+    /resource thing: resource type custom: this worker has no sandbox to run declared resource types/,
+  );
 
   const badSet = await startedBuild(f, pipeline.id, "bad-set");
   assert.equal(await f.runner().run(badSet), "failed");

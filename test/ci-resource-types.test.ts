@@ -9,6 +9,7 @@ import { BuildRunner } from "../src/ci/engine/builds/runner.ts";
 import { CiEngine } from "../src/ci/engine/engine.ts";
 import { builtinResources } from "../src/ci/resources/builtin.ts";
 import { containerResourceTypes } from "../src/ci/resources/custom/container-resource.ts";
+import { TaskCaches } from "../src/ci/sandbox/volumes/task-caches.ts";
 import { Sandbox } from "../src/ci/sandbox/container/sandbox.ts";
 import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
 import { taskStepRunner } from "../src/ci/steps/task.ts";
@@ -104,7 +105,12 @@ async function fixture(t: TestContext) {
     resources,
     customTypes,
     vars,
-    task: taskStepRunner({ images, builder, sandbox, workDir }),
+    task: taskStepRunner({
+      images,
+      builder,
+      sandbox,
+      caches: new TaskCaches({ dir: path.join(workDir, "caches") }),
+    }),
     flushMs: 50,
   });
   const engine = new CiEngine({

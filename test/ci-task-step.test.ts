@@ -10,6 +10,7 @@ import { BuildRunner } from "../src/ci/engine/builds/runner.ts";
 import { kubernetesPipelineVars } from "../src/ci/engine/pipeline-vars.ts";
 import { builtinResources } from "../src/ci/resources/builtin.ts";
 import { detectCgroups, weightOfShares } from "../src/ci/sandbox/container/cgroups.ts";
+import { TaskCaches } from "../src/ci/sandbox/volumes/task-caches.ts";
 import { Sandbox, type SandboxOptions } from "../src/ci/sandbox/container/sandbox.ts";
 import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
 import { taskStepRunner } from "../src/ci/steps/task.ts";
@@ -56,7 +57,7 @@ async function fixture(t: TestContext, sandboxOptions: Partial<SandboxOptions> =
       images,
       builder,
       sandbox: await Sandbox.open({ workDir, ...sandboxOptions }),
-      workDir,
+      caches: new TaskCaches({ dir: path.join(workDir, "caches") }),
     }),
     flushMs: 50,
   });

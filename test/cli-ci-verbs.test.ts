@@ -4,7 +4,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { testEnvWithImages } from "./helpers/base-images.ts";
-import { show, sluice, tempDir } from "./helpers/cli.ts";
+import { ciHome, show, sluice } from "./helpers/cli.ts";
 import { adminClient } from "./helpers/kube.ts";
 import { startTestServer } from "./helpers/server.ts";
 
@@ -81,14 +81,7 @@ test("fly's verbs against a server: login, set-pipeline with its diff, unpause, 
       registryMirrors: [`docker.io=${env.imageMirror}/docker.io`],
     },
   });
-  const home = await tempDir(t, "sluice-ci-home-");
-  const saved = { HOME: process.env["HOME"], SLUICE_CACHE: process.env["SLUICE_CACHE"] };
-  process.env["SLUICE_CACHE"] ??= path.join(saved.HOME ?? "/root", ".cache/sluice");
-  process.env["HOME"] = home;
-  t.after(() => {
-    process.env["HOME"] = saved.HOME;
-    if (saved.SLUICE_CACHE === undefined) delete process.env["SLUICE_CACHE"];
-  });
+  const home = await ciHome(t);
   const url = server.ciUrl!;
   const name = `p-${randomBytes(3).toString("hex")}`;
   const file = path.join(home, "pipeline.yml");

@@ -12,10 +12,11 @@ import {
   LocalUsers,
   serviceAccountReviewer,
   TokenSigner,
+  type ApiDeps,
   type LocalUser,
 } from "../ci/api/index.ts";
 import type { EngineControl } from "../ci/engine/control.ts";
-import { SqliteCiStore, type CiStore } from "../ci/store/index.ts";
+import { SqliteCiStore } from "../ci/store/index.ts";
 import { HttpServer } from "../http/server.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
@@ -40,7 +41,7 @@ export function openCiStore(storagePath: string): Promise<SqliteCiStore> {
 
 /** The API's HTTP server (a runnable for the manager), on the caller's store and engine. */
 export async function ciHttpServer(
-  parts: { store: CiStore; engine: EngineControl },
+  parts: Omit<ApiDeps, "auth">,
   options: CiHttpOptions,
 ): Promise<HttpServer> {
   const auth = new Auth({

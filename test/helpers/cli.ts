@@ -99,3 +99,19 @@ export async function tempDir(t: TestContext, prefix = "sluice-cli-"): Promise<s
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/**
+ * A HOME of the test's own for `sluice ci` (its targets file), restored when the test ends; the
+ * cache of installed tools stays the real one.
+ */
+export async function ciHome(t: TestContext): Promise<string> {
+  const home = await tempDir(t, "sluice-ci-home-");
+  const saved = { HOME: process.env["HOME"], SLUICE_CACHE: process.env["SLUICE_CACHE"] };
+  process.env["SLUICE_CACHE"] ??= path.join(saved.HOME ?? "/root", ".cache/sluice");
+  process.env["HOME"] = home;
+  t.after(() => {
+    process.env["HOME"] = saved.HOME;
+    if (saved.SLUICE_CACHE === undefined) delete process.env["SLUICE_CACHE"];
+  });
+  return home;
+}

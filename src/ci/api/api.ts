@@ -6,6 +6,7 @@ import type { ApiDeps } from "./context.ts";
 import { jobRoutes } from "./job-routes.ts";
 import { pipelineRoutes } from "./pipeline-routes.ts";
 import { resourceRoutes } from "./resource-routes.ts";
+import { volumeRoutes } from "./volume-routes.ts";
 
 export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router()): Router {
   authRoutes(router, deps, info);
@@ -13,5 +14,6 @@ export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router
   jobRoutes(router, deps);
   resourceRoutes(router, deps);
   buildRoutes(router, deps);
+  volumeRoutes(router, deps);
   return router;
 }

@@ -4,6 +4,9 @@
  * connection with `Last-Event-ID`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ApiVolume } from "./volume-routes.ts";
+
+export type { ApiVolume };
 
 export interface ApiPipeline {
   id: number;
@@ -172,6 +175,7 @@ export class CiClient {
     return { builds: (await res.json()) as ApiBuild[], nextUntil: next ? Number(next[1]) : undefined };
   }
 
+  listVolumes = (team: string) => this.#json<ApiVolume[]>("GET", teamPath(team, "volumes"));
   listResources = (team: string, p: string) =>
     this.#json<ApiResource[]>("GET", `${pipelinePath(team, p)}/resources`);
   getResource = (team: string, p: string, r: string) =>

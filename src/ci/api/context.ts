@@ -2,6 +2,7 @@
 import type { RequestContext } from "../../http/router.ts";
 import type { EngineControl } from "../engine/control.ts";
 import type { BuildRecord, CiStore, JobRecord, PipelineRecord, ResourceRecord } from "../store/index.ts";
+import type { WorkerVolume } from "../sandbox/volumes/worker-volumes.ts";
 import type { Auth } from "./auth.ts";
 import { notFound } from "./errors.ts";
 import type { BuildNames } from "./presenters.ts";
@@ -11,6 +12,8 @@ export interface ApiDeps {
   store: CiStore;
   engine: EngineControl;
   auth: Auth;
+  /** What the worker holds on disk; absent where no worker runs here. */
+  volumes?: { list(): Promise<WorkerVolume[]> } | undefined;
 }
 
 const param = (ctx: RequestContext, name: string) => ctx.params[name] ?? "";

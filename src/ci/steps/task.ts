@@ -5,8 +5,7 @@
  * image (`image_resource`, or the `image:` artifact), its output streaming into the build log.
  * oci-build-task is run by Sluice's image builder itself. A non-zero exit is `failed`.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { logLine, type LeafStep, type Outcome, type RunContext, type StepRunnerOf } from "../build/index.ts";
 import { interruption } from "../build/outcome.ts";
@@ -18,6 +17,7 @@ import type { TaskConfig } from "../pipeline/task-config.ts";
 import { containerEnv } from "../sandbox/container/container-env.ts";
 import { missingCommand } from "../sandbox/container/image-path.ts";
 import { resolveImageUser } from "../sandbox/container/image-user.ts";
+import type { TaskCaches } from "../sandbox/volumes/task-caches.ts";
 import { SandboxStopped, type Sandbox } from "../sandbox/container/sandbox.ts";
 import type { RootfsLease, RootfsProvider } from "../sandbox/image.ts";
 import { artifactRootfs } from "../sandbox/rootfs/artifact-rootfs.ts";
@@ -28,8 +28,7 @@ export interface TaskStepOptions {
   images: RootfsProvider;
   builder: ImageBuilder;
   sandbox: Sandbox;
-  /** The task caches live here. */
-  workDir: string;
+  caches: TaskCaches;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -41,6 +40,8 @@ interface TaskVolumes {
   mounts: TaskMount[];
   /** Output name → the directory allocated for it. */
   outputs: Map<string, string>;
+  /** Ends the task's use of its caches. */
+  release: () => void;
 }
 
 function inputMounts(step: LeafStep<"task">, config: TaskConfig, ctx: RunContext): TaskMount[] {
@@ -61,20 +62,31 @@ function inputMounts(step: LeafStep<"task">, config: TaskConfig, ctx: RunContext
   return mounts;
 }
 
-async function taskVolumes(step: LeafStep<"task">, config: TaskConfig, ctx: RunContext, workDir: string) {
-  const volumes: TaskVolumes = { mounts: inputMounts(step, config, ctx), outputs: new Map() };
+async function taskVolumes(step: LeafStep<"task">, config: TaskConfig, ctx: RunContext, caches: TaskCaches) {
+  const releases: (() => void)[] = [];
+  const volumes: TaskVolumes = {
+    mounts: inputMounts(step, config, ctx),
+    outputs: new Map(),
+    release: () => releases.forEach((release) => release()),
+  };
   for (const output of config.outputs ?? []) {
     const dir = await ctx.build.artifacts.allocate(output.name);
     volumes.outputs.set(output.name, dir);
     volumes.mounts.push({ path: relativePath(output.name, output.path), dir });
   }
   const { identity } = ctx.build;
-  const scope = `${identity.pipeline?.id ?? `build-${identity.buildId}`}/${identity.job?.id ?? 0}`;
   for (const cache of config.caches ?? []) {
-    const key = createHash("sha256").update(`${step.config.task}\0${cache.path}`).digest("hex").slice(0, 32);
-    const dir = path.join(workDir, "caches", scope, key);
-    await mkdir(dir, { recursive: true });
-    volumes.mounts.push({ path: path.posix.normalize(cache.path), dir });
+    const cachePath = path.posix.normalize(cache.path);
+    const { dir, release } = await caches.acquire({
+      team: identity.team,
+      pipeline: identity.pipeline,
+      job: identity.job,
+      buildId: identity.buildId,
+      step: step.config.task,
+      path: cachePath,
+    });
+    releases.push(release);
+    volumes.mounts.push({ path: cachePath, dir });
   }
   return volumes;
 }
@@ -143,6 +155,13 @@ async function runInContainer(
   const { exitCode, notes } = await options.sandbox.run({
     rootfs: lease.rootfs,
     limits,
+    owner: {
+      team: ctx.build.identity.team,
+      buildId: ctx.build.identity.buildId,
+      pipeline: ctx.build.identity.pipeline?.name,
+      job: ctx.build.identity.job?.name,
+      step: `task ${step.config.task}`,
+    },
     mounts: volumes.mounts.map((mount) => ({
       source: mount.dir,
       target: path.posix.join(workingDir, mount.path),
@@ -187,27 +206,41 @@ async function runBuildTask(
 export function taskStepRunner(options: TaskStepOptions): StepRunnerOf<"task"> {
   return async (step: LeafStep<"task">, ctx: RunContext): Promise<Outcome> => {
     const task = await resolveTask(step, ctx);
-    const volumes = await taskVolumes(step, task.config, ctx, options.workDir);
-    if (isOciBuildTask(task.config) && step.config.image === undefined) {
-      return runBuildTask(step, task.params, volumes, ctx, options.builder);
-    }
-    const lease = await leaseImage(step, task.config, ctx, options.images);
+    const volumes = await taskVolumes(step, task.config, ctx, options.caches);
     try {
-      const exitCode = await runInContainer(step, task, volumes, lease, ctx, options).catch(
-        (error: unknown) => {
-          const interrupted = interruption(ctx.signal);
-          if (interrupted) return interrupted;
-          if (!(error instanceof SandboxStopped)) throw error;
-          logLine(ctx, error.message, "stderr");
-          return "errored" as const;
-        },
-      );
-      registerOutputs(step, volumes, ctx);
-      if (typeof exitCode === "string") return exitCode;
-      if (exitCode !== 0) logLine(ctx, `exit status ${exitCode}`, "stderr");
-      return exitCode === 0 ? "succeeded" : "failed";
+      if (isOciBuildTask(task.config) && step.config.image === undefined) {
+        return await runBuildTask(step, task.params, volumes, ctx, options.builder);
+      }
+      return await runTaskContainer(step, task, volumes, ctx, options);
     } finally {
-      lease.release();
+      volumes.release();
     }
   };
+}
+
+async function runTaskContainer(
+  step: LeafStep<"task">,
+  task: Awaited<ReturnType<typeof resolveTask>>,
+  volumes: TaskVolumes,
+  ctx: RunContext,
+  options: TaskStepOptions,
+): Promise<Outcome> {
+  const lease = await leaseImage(step, task.config, ctx, options.images);
+  try {
+    const exitCode = await runInContainer(step, task, volumes, lease, ctx, options).catch(
+      (error: unknown) => {
+        const interrupted = interruption(ctx.signal);
+        if (interrupted) return interrupted;
+        if (!(error instanceof SandboxStopped)) throw error;
+        logLine(ctx, error.message, "stderr");
+        return "errored" as const;
+      },
+    );
+    registerOutputs(step, volumes, ctx);
+    if (typeof exitCode === "string") return exitCode;
+    if (exitCode !== 0) logLine(ctx, `exit status ${exitCode}`, "stderr");
+    return exitCode === 0 ? "succeeded" : "failed";
+  } finally {
+    lease.release();
+  }
 }

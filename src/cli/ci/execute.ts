@@ -16,6 +16,7 @@ import { readYaml } from "../../ci/pipeline/index.ts";
 import type { TaskConfig } from "../../ci/pipeline/task-config.ts";
 import { ImageRootfsCache } from "../../ci/sandbox/rootfs/image-cache.ts";
 import { validatedTaskConfig } from "../../ci/steps/task-config.ts";
+import { TaskCaches } from "../../ci/sandbox/volumes/task-caches.ts";
 import { Sandbox } from "../../ci/sandbox/container/sandbox.ts";
 import { taskStepRunner } from "../../ci/steps/task.ts";
 import { varsFromFlags } from "../../ci/vars/flag-vars.ts";
@@ -116,7 +117,7 @@ async function execute(flags: ExecuteFlags): Promise<void> {
       images: new ImageRootfsCache({ dir: path.join(stateDir ?? cacheDir(), "images"), builder, mirrors }),
       builder,
       sandbox: await Sandbox.open({ workDir }),
-      workDir,
+      caches: new TaskCaches({ dir: path.join(workDir, "caches") }),
     });
     const redactor = new Redactor();
     const ctx: RunContext = {

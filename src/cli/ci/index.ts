@@ -9,6 +9,7 @@ import { registerLoginCommands } from "./login.ts";
 import { registerPipelineCommands } from "./pipelines.ts";
 import { registerResourceCommands } from "./resources.ts";
 import { registerValidatePipelineCommand } from "./validate-pipeline.ts";
+import { registerVolumeCommands } from "./volumes.ts";
 
 export function registerCiCommands(program: Command): void {
   const ci = program
@@ -24,4 +25,5 @@ export function registerCiCommands(program: Command): void {
   registerBuildCommands(ci);
   registerResourceCommands(ci);
   registerExecuteCommand(ci);
+  registerVolumeCommands(ci);
 }

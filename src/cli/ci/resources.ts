@@ -8,22 +8,8 @@ import type { ApiVersion, CiClient } from "../../ci/api/client.ts";
 import { SluiceError } from "../../common/errors.ts";
 import { collectRepeated, usageError } from "../shared/flags.ts";
 import { followBuild, jobBuild } from "./builds.ts";
+import { printJson, table } from "./output.ts";
 import { pipelineAnd, withSession } from "./session.ts";
-
-function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function table(rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  for (const row of rows)
-    process.stdout.write(
-      `${row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd()}\n`,
-    );
-}
 
 /** `k:v` pairs (fly's `-v ref:abc`) as a version. */
 function versionOf(pairs: readonly string[]): Record<string, string> {

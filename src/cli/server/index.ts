@@ -5,6 +5,7 @@ import { resolveClusterAccess } from "../../kube/kubeconfig.ts";
 import type { RegistryLimit } from "../../oci/registry-limiter.ts";
 import { createLogger } from "../../runtime/logger.ts";
 import { knownControllers, startServer, type ControllerName } from "../../server/server.ts";
+import type { CiOptions } from "../../server/ci-engine.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
 import { addFluxV1Flags, fluxV1Options, type FluxV1Flags } from "./flux-v1-flags.ts";
 
@@ -100,7 +101,10 @@ function ciApiOptions(command: Command): Command {
       [] as string[],
     )
     .option("--ci-secrets-namespace-prefix <prefix>", "((vars)) from Secrets in <prefix><team>", "concourse-")
-    .option("--external-url <url>", "the URL the CI API is reached at (ATC_EXTERNAL_URL; default: --http-addr)")
+    .option(
+      "--external-url <url>",
+      "the URL the CI API is reached at (ATC_EXTERNAL_URL; default: --http-addr)",
+    )
     .addOption(
       new Option("--http-addr <host:port>", "the CI API (/api/v1) address")
         .default(hostPort("--http-addr")(":8080"), ":8080")
@@ -115,6 +119,17 @@ function ciApiOptions(command: Command): Command {
         .default([])
         .argParser((value: string, all: string[]) => [...all, value]),
     );
+}
+
+function ciOptions(flags: ServerFlags): CiOptions | undefined {
+  if (!flags.ci) return undefined;
+  return {
+    secretsNamespacePrefix: flags.ciSecretsNamespacePrefix,
+    listen: flags.httpAddr,
+    localUsers: localUsers(flags.addLocalUser),
+    registryMirrors: flags.registryMirror,
+    externalUrl: flags.externalUrl,
+  };
 }
 
 export function registerServerCommand(program: Command): void {
@@ -186,15 +201,7 @@ export function registerServerCommand(program: Command): void {
         image: { registryLimit: registryLimit(flags), ciSkip: flags.ciSkip },
         receivers: { listen: flags.receiverAddr },
         fluxV1: fluxV1Options(flags),
-        ci: flags.ci
-          ? {
-              secretsNamespacePrefix: flags.ciSecretsNamespacePrefix,
-              listen: flags.httpAddr,
-              localUsers: localUsers(flags.addLocalUser),
-              registryMirrors: flags.registryMirror,
-              externalUrl: flags.externalUrl,
-            }
-          : undefined,
+        ci: ciOptions(flags),
       },
       stop.signal,
     );

@@ -101,7 +101,10 @@ export class BuildkitImageBuilder implements ImageBuilder {
           : output,
       );
       const args = buildctlArgs(address, { ...request, dockerfile, outputs }, { metadataFile, importCache });
-      const disk = guardDisk(this.#stateDir, this.#minFreeBytes, { what: "the build", owner: "the builder's" });
+      const disk = guardDisk(this.#stateDir, this.#minFreeBytes, {
+        what: "the build",
+        owner: "the builder's",
+      });
       try {
         await runProcess(this.#buildctl, args, {
           env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: privateDir, DOCKER_CONFIG: privateDir },

@@ -47,6 +47,17 @@ class BuildSetupError extends Error {
 interface RunningBuild {
   abort: AbortController;
   log: BuildEventLog;
+  /** Its working directory: the artifacts of its steps. */
+  directory: string;
+  /** Known once its plan started. */
+  identity?: BuildIdentity;
+}
+
+/** A running build's working directory, for `sluice ci volumes`. */
+export interface RunningBuildDirectory {
+  buildId: number;
+  directory: string;
+  identity: BuildIdentity | undefined;
 }
 
 export class BuildRunner implements BuildLauncher {
@@ -61,12 +72,13 @@ export class BuildRunner implements BuildLauncher {
 
   async run(build: BuildRecord): Promise<BuildStatus> {
     const { store } = this.#options;
+    const directory = path.join(this.#options.dataDir, "builds", String(build.id));
     const running: RunningBuild = {
       abort: new AbortController(),
       log: new BuildEventLog(store, build.id, { now: this.#now, flushMs: this.#options.flushMs }),
+      directory,
     };
     this.#running.set(build.id, running);
-    const directory = path.join(this.#options.dataDir, "builds", String(build.id));
     let status: BuildStatus;
     try {
       status = await this.#runPlan(build, running, directory);
@@ -86,6 +98,14 @@ export class BuildRunner implements BuildLauncher {
     await store.finishBuild(build.id, logFailure === undefined ? status : "errored", this.#now());
     if (logFailure !== undefined) throw logFailure;
     return status;
+  }
+
+  runningBuilds(): RunningBuildDirectory[] {
+    return [...this.#running].map(([buildId, running]) => ({
+      buildId,
+      directory: running.directory,
+      identity: running.identity,
+    }));
   }
 
   abort(buildId: number): boolean {
@@ -123,6 +143,7 @@ export class BuildRunner implements BuildLauncher {
       pipeline: { id: pipeline.id, name: pipeline.name, instanceVars: pipeline.instanceVars },
       job: { id: jobId, name: job.name },
     };
+    running.identity = identity;
     return runBuildPlan(planJob(job), {
       signal: running.abort.signal,
       vars: redactingSource(this.#options.vars(pipeline), redactor),

@@ -155,7 +155,10 @@ jobs: [{ name: unit, plan: [{ get: notify, trigger: true }] }]
       );
       await engine.checker.tick();
       const resource = await store.getResource(p.id, "notify");
-      assert.equal(resource?.checkError, "resource type slack: this worker has no sandbox to run declared resource types");
+      assert.equal(
+        resource?.checkError,
+        "resource type slack: this worker has no sandbox to run declared resource types",
+      );
     }));
 
   it("does not record a check cut short by a stop as the resource's error", () =>

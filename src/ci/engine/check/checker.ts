@@ -173,7 +173,8 @@ export class Checker {
     let resolved;
     try {
       const vars = this.#o.vars(pipeline);
-      const resolve = async (value: Config | undefined) => (await resolveSource(value, vars, redactor)).source;
+      const resolve = async (value: Config | undefined) =>
+        (await resolveSource(value, vars, redactor)).source;
       resolved = await resolveResourceType(declaredTypes, record.type, await resolve(config.source), {
         builtins: this.#o.resources,
         custom: this.#o.customTypes,

@@ -101,6 +101,7 @@ function containerResource(type: ResourceTypeImage, options: ContainerResourceOp
         env,
         privileged: type.privileged,
         sandbox: options.sandbox,
+        build: call?.build,
         signal,
         timeoutMs: options.timeoutMs ?? 60 * 60 * 1000,
         log: call?.log,

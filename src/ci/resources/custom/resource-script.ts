@@ -5,6 +5,7 @@
  * that keeps writing is stopped.
  */
 import { randomBytes } from "node:crypto";
+import type { BuildIdentity } from "../../build/context.ts";
 import type { ContainerMount } from "../../sandbox/container/run-container.ts";
 import { SandboxStopped, type Sandbox } from "../../sandbox/container/sandbox.ts";
 import { containerEnv } from "../../sandbox/container/container-env.ts";
@@ -25,6 +26,8 @@ export interface ResourceScriptRun {
   env: Readonly<Record<string, string>>;
   privileged: boolean;
   sandbox: Sandbox;
+  /** The build a get or put runs for; none for a check. */
+  build?: BuildIdentity | undefined;
   signal: AbortSignal;
   timeoutMs: number;
   log?: ((line: string) => void) | undefined;
@@ -53,6 +56,13 @@ export async function runResourceScript(run: ResourceScriptRun): Promise<unknown
   const { exitCode } = await run.sandbox
     .run({
       rootfs: run.lease.rootfs,
+      owner: run.build && {
+        team: run.build.team,
+        buildId: run.build.buildId,
+        pipeline: run.build.pipeline?.name,
+        job: run.build.job?.name,
+        step: `${run.script} of resource type ${run.typeName}`,
+      },
       mounts: run.dir?.mounts ?? [],
       env,
       user,

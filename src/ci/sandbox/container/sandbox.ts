@@ -24,8 +24,25 @@ export interface SandboxOptions {
   forkStallMs?: number | undefined;
 }
 
+/** Whom a container runs for, to say so in `sluice ci volumes`. */
+export interface ContainerOwner {
+  team: string;
+  buildId: number;
+  pipeline?: string | undefined;
+  job?: string | undefined;
+  /** `task build-image`, `check of resource type slack`, … */
+  step: string;
+}
+
+export interface RunningContainer {
+  layerDir: string;
+  owner: ContainerOwner | undefined;
+  startedAt: number;
+}
+
 export interface SandboxRun extends Omit<ContainerSpec, "layerDir" | "cgroupProcs"> {
   limits?: { cpuShares?: number | undefined; memoryBytes?: number | undefined } | undefined;
+  owner?: ContainerOwner | undefined;
 }
 
 export interface SandboxResult {
@@ -67,6 +84,7 @@ export class Sandbox {
   readonly #cgroups: Cgroups | string;
   /** Begins the names of this worker's cgroups: one per work directory, so servers and tests side by side never touch each other's. */
   readonly #prefix: string;
+  readonly #running = new Map<string, RunningContainer>();
 
   private constructor(options: SandboxOptions, cgroups: Cgroups | string) {
     this.#options = options;
@@ -84,6 +102,11 @@ export class Sandbox {
   /** Why memory and CPU limits are not enforced on this worker; undefined when they are. */
   get limitsUnavailable(): string | undefined {
     return typeof this.#cgroups === "string" ? this.#cgroups : undefined;
+  }
+
+  /** The containers running now. */
+  containers(): RunningContainer[] {
+    return [...this.#running.values()];
   }
 
   get maxProcesses(): number {
@@ -104,6 +127,8 @@ export class Sandbox {
         })
       : () => {};
     const { workDir } = this.#options;
+    const layerDir = path.join(workDir, "containers", name);
+    this.#running.set(name, { layerDir, owner: run.owner, startedAt: Date.now() });
     const disk = guardDisk(workDir, this.#options.minFreeBytes ?? 1024 ** 3, {
       what: "the container",
       owner: "the worker's",
@@ -111,7 +136,7 @@ export class Sandbox {
     try {
       const exitCode = await runContainer({
         ...run,
-        layerDir: path.join(workDir, "containers", name),
+        layerDir,
         cgroupProcs: cgroup?.procsFiles,
         signal: AbortSignal.any([run.signal, stopper.signal, disk.signal]),
       });
@@ -121,6 +146,7 @@ export class Sandbox {
       if (reason !== undefined && !run.signal.aborted) throw new SandboxStopped(reason);
       throw error;
     } finally {
+      this.#running.delete(name);
       stopForkWatch();
       disk.stop();
       await cgroup?.remove();

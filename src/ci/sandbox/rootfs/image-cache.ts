@@ -34,6 +34,16 @@ interface Entry {
 }
 
 const defaultMaxBytes = 20 * 1024 ** 3;
+
+export interface CachedImage {
+  dir: string;
+  /** `registry/repository@sha256:…`. */
+  reference: string;
+  bytes: number;
+  usedAt: number;
+  /** Containers using it now. */
+  leases: number;
+}
 const temporaryPrefix = ".tmp-";
 
 export class ImageRootfsCache implements RootfsProvider {
@@ -133,6 +143,7 @@ export class ImageRootfsCache implements RootfsProvider {
       await rm(path.join(work, "context"), { recursive: true, force: true });
       const size = await directorySize(path.join(work, "rootfs"));
       await writeFile(path.join(work, "size"), String(size));
+      await writeFile(path.join(work, "reference"), reference);
       await writeFile(path.join(work, "config.json"), JSON.stringify(config));
       await rename(work, dir);
       options.log?.(`unpacked ${reference} (${(size / 1e6).toFixed(1)} MB)`);
@@ -156,6 +167,25 @@ export class ImageRootfsCache implements RootfsProvider {
       await rm(trash, { recursive: true, force: true });
       total -= entry.size;
     }
+  }
+
+  /** The images on disk: what they are, their size, when last used and how many containers hold them. */
+  async list(): Promise<CachedImage[]> {
+    const listed: CachedImage[] = [];
+    for (const entry of await this.#entries()) {
+      const dir = path.join(this.#options.dir, entry.hex);
+      const reference = await readFile(path.join(dir, "reference"), "utf8").catch(
+        () => `sha256:${entry.hex}`,
+      );
+      listed.push({
+        dir,
+        reference,
+        bytes: entry.size,
+        usedAt: entry.usedAt,
+        leases: this.#leases.get(entry.hex) ?? 0,
+      });
+    }
+    return listed;
   }
 
   /** The images on disk with their sizes and when they were last used. */
