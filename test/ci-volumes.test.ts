@@ -7,7 +7,7 @@ import { CiClient, type ApiVolume } from "../src/ci/api/client.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { ciHome, show, sluice } from "./helpers/cli.ts";
 import { adminClient } from "./helpers/kube.ts";
-import { startTestServer } from "./helpers/server.ts";
+import { startCiServer } from "./helpers/server.ts";
 
 const pipeline = `
 jobs:
@@ -25,18 +25,8 @@ jobs:
 test("sluice ci volumes says what the worker holds and why; a destroyed pipeline's cache is collected", async (t) => {
   const { env } = await testEnvWithImages();
   const client = await adminClient(t);
-  const password = randomBytes(9).toString("hex");
-  const server = await startTestServer(t, client, {
-    controllers: [],
-    ci: {
-      tick: 200,
-      listen: { host: "127.0.0.1", port: 0 },
-      localUsers: [{ name: "admin", password }],
-      registryMirrors: [`docker.io=${env.imageMirror}/docker.io`],
-    },
-  });
+  const { server, url, password } = await startCiServer(t, client, env);
   await ciHome(t);
-  const url = server.ciUrl!;
   const api = await CiClient.login(url, "admin", password);
   const name = `vol-${randomBytes(3).toString("hex")}`;
   await api.setConfig("main", name, pipeline, 0);

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { ciHome, show, sluice } from "./helpers/cli.ts";
 import { adminClient } from "./helpers/kube.ts";
-import { startTestServer } from "./helpers/server.ts";
+import { startCiServer } from "./helpers/server.ts";
 
 const pipeline = (code: number) => `resources:
   - { name: tick, type: time, source: { interval: 1h } }
@@ -71,18 +71,8 @@ async function resourceAndJobVerbs(name: string): Promise<void> {
 test("fly's verbs against a server: login, set-pipeline with its diff, unpause, trigger-job -w with fly's exit codes, jobs, resources, pins, rerun, builds, watch, destroy", async (t) => {
   const { env } = await testEnvWithImages();
   const client = await adminClient(t);
-  const password = randomBytes(9).toString("hex");
-  const server = await startTestServer(t, client, {
-    controllers: [],
-    ci: {
-      tick: 200,
-      listen: { host: "127.0.0.1", port: 0 },
-      localUsers: [{ name: "admin", password }],
-      registryMirrors: [`docker.io=${env.imageMirror}/docker.io`],
-    },
-  });
+  const { url, password } = await startCiServer(t, client, env);
   const home = await ciHome(t);
-  const url = server.ciUrl!;
   const name = `p-${randomBytes(3).toString("hex")}`;
   const file = path.join(home, "pipeline.yml");
 

@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { logAccess } from "./access-log.ts";
 import { sendText } from "./respond.ts";
@@ -47,6 +48,8 @@ export interface HttpServerOptions {
   shutdownTimeoutMs?: number;
   /** work started by requests that outlives them, awaited when closing */
   drain?: () => Promise<void>;
+  /** Takes connections that leave HTTP (`Upgrade:`, e.g. a shell into a container); they are destroyed when the server closes. */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 /** One listening period, from `listen` to the end of its close. */
@@ -55,6 +58,7 @@ interface Listening {
   /** aborted when the close begins */
   closing: AbortController;
   inFlight: Set<ServerResponse>;
+  upgraded: Set<Duplex>;
   closed?: Promise<void>;
 }
 
@@ -82,8 +86,21 @@ export class HttpServer {
       (req, res) => void this.#serve(current, req, res),
     );
     server.maxConnections = limits.maxConnections;
-    const current: Listening = { server, closing: new AbortController(), inFlight: new Set() };
+    const current: Listening = {
+      server,
+      closing: new AbortController(),
+      inFlight: new Set(),
+      upgraded: new Set(),
+    };
     this.#current = current;
+    const { upgrade } = this.#options;
+    if (upgrade) {
+      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        current.upgraded.add(socket);
+        socket.once("close", () => current.upgraded.delete(socket));
+        upgrade(req, socket, head);
+      });
+    }
     try {
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
@@ -139,8 +156,9 @@ export class HttpServer {
     return this.#options.host ?? "127.0.0.1";
   }
 
-  async #close({ server, closing, inFlight }: Listening): Promise<void> {
+  async #close({ server, closing, inFlight, upgraded }: Listening): Promise<void> {
     closing.abort();
+    for (const socket of upgraded) socket.destroy();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const res of inFlight) res.shouldKeepAlive = false;
     server.closeIdleConnections();

@@ -28,6 +28,8 @@ export interface RunProcessOptions {
   maxOutputBytes?: number | undefined;
   /** false: stdout is only streamed to `onLine`, never buffered nor bounded (a build step's output). */
   keepOutput?: boolean | undefined;
+  /** Called with the child's PID once it is started. */
+  onSpawn?: ((pid: number) => void) | undefined;
   /** Each line of stdout and stderr as it arrives; a last line without a newline comes at exit. */
   onLine?: ((line: OutputLine) => void) | undefined;
 }
@@ -99,6 +101,7 @@ export function runProcess(
       // Own process group, so that a kill reaches the child's children, and no controlling terminal.
       detached: true,
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const stdout = new HeadBuffer(options.maxOutputBytes ?? defaultMaxOutputBytes);
     const stderr = new TailBuffer(maxStderrBytes);
     const lines = options.onLine && {

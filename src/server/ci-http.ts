@@ -9,6 +9,7 @@ import path from "node:path";
 import {
   Auth,
   ciApiRouter,
+  hijackHandler,
   LocalUsers,
   serviceAccountReviewer,
   TokenSigner,
@@ -49,9 +50,11 @@ export async function ciHttpServer(
     users: new LocalUsers(options.localUsers),
     reviewServiceAccount: options.kube ? serviceAccountReviewer(options.kube) : undefined,
   });
+  const deps = { ...parts, auth };
   return new HttpServer({
     name: "ci-api",
-    router: ciApiRouter({ ...parts, auth }, { version: options.version }),
+    router: ciApiRouter(deps, { version: options.version }),
+    upgrade: hijackHandler(deps),
     ...options.listen,
     ...(options.logger ? { logger: options.logger } : {}),
     // the webhook check carries its token in the query, which access logs never show

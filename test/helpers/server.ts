@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -43,4 +44,26 @@ export async function startTestServer(
     await rm(storagePath, { recursive: true, force: true });
   });
   return server;
+}
+
+/**
+ * A server running the CI engine and its API only, with a local user `admin` and the base
+ * images' mirror, as `sluice dev up --server` starts it.
+ */
+export async function startCiServer(
+  t: TestContext,
+  client: KubeClient,
+  env: { imageMirror: string },
+): Promise<{ server: RunningServer; url: string; password: string }> {
+  const password = randomBytes(9).toString("hex");
+  const server = await startTestServer(t, client, {
+    controllers: [],
+    ci: {
+      tick: 200,
+      listen: { host: "127.0.0.1", port: 0 },
+      localUsers: [{ name: "admin", password }],
+      registryMirrors: [`docker.io=${env.imageMirror}/docker.io`],
+    },
+  });
+  return { server, url: server.ciUrl!, password };
 }

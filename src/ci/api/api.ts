@@ -7,6 +7,7 @@ import { jobRoutes } from "./job-routes.ts";
 import { pipelineRoutes } from "./pipeline-routes.ts";
 import { resourceRoutes } from "./resource-routes.ts";
 import { volumeRoutes } from "./volume-routes.ts";
+import { containerRoutes } from "./container-routes.ts";
 
 export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router()): Router {
   authRoutes(router, deps, info);
@@ -15,5 +16,6 @@ export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router
   resourceRoutes(router, deps);
   buildRoutes(router, deps);
   volumeRoutes(router, deps);
+  containerRoutes(router, deps);
   return router;
 }

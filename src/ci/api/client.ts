@@ -4,9 +4,11 @@
  * connection with `Last-Event-ID`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ApiContainer } from "./container-routes.ts";
+import { hijack, type HijackIo } from "./hijack-client.ts";
 import type { ApiVolume } from "./volume-routes.ts";
 
-export type { ApiVolume };
+export type { ApiContainer, ApiVolume };
 
 export interface ApiPipeline {
   id: number;
@@ -176,6 +178,17 @@ export class CiClient {
   }
 
   listVolumes = (team: string) => this.#json<ApiVolume[]>("GET", teamPath(team, "volumes"));
+  listContainers = (team: string) => this.#json<ApiContainer[]>("GET", teamPath(team, "containers"));
+
+  /** Runs a command in a running container (intercept); answers its exit status. */
+  hijack(
+    team: string,
+    handle: string,
+    options: { argv: readonly string[]; tty?: { rows: number; cols: number } | undefined },
+    io: HijackIo,
+  ): Promise<number> {
+    return hijack({ url: this.#url, token: this.#token, team, handle, ...options }, io);
+  }
   listResources = (team: string, p: string) =>
     this.#json<ApiResource[]>("GET", `${pipelinePath(team, p)}/resources`);
   getResource = (team: string, p: string, r: string) =>

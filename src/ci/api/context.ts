@@ -4,6 +4,7 @@ import type { EngineControl } from "../engine/control.ts";
 import type { BuildRecord, CiStore, JobRecord, PipelineRecord, ResourceRecord } from "../store/index.ts";
 import type { WorkerVolume } from "../sandbox/volumes/worker-volumes.ts";
 import type { Auth } from "./auth.ts";
+import type { ContainerAccess } from "./container-routes.ts";
 import { notFound } from "./errors.ts";
 import type { BuildNames } from "./presenters.ts";
 import type { Identity } from "./tokens.ts";
@@ -14,6 +15,8 @@ export interface ApiDeps {
   auth: Auth;
   /** What the worker holds on disk; absent where no worker runs here. */
   volumes?: { list(): Promise<WorkerVolume[]> } | undefined;
+  /** The worker's running containers, for listing and intercept. */
+  containers?: ContainerAccess | undefined;
 }
 
 const param = (ctx: RequestContext, name: string) => ctx.params[name] ?? "";

@@ -8,3 +8,4 @@ export { serviceAccountReviewer, type TokenReviewer } from "./service-accounts.t
 export { TokenSigner, type Identity } from "./tokens.ts";
 export { CONFIG_VERSION_HEADER } from "./pipeline-routes.ts";
 export { CiClient, ApiRequestError } from "./client.ts";
+export { hijackHandler } from "./container-routes.ts";

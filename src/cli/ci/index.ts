@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { registerBuildCommands } from "./builds.ts";
 import { registerExecuteCommand } from "./execute.ts";
+import { registerContainerCommands } from "./intercept.ts";
 import { registerLoginCommands } from "./login.ts";
 import { registerPipelineCommands } from "./pipelines.ts";
 import { registerResourceCommands } from "./resources.ts";
@@ -26,4 +27,5 @@ export function registerCiCommands(program: Command): void {
   registerResourceCommands(ci);
   registerExecuteCommand(ci);
   registerVolumeCommands(ci);
+  registerContainerCommands(ci);
 }

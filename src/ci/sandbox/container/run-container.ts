@@ -36,6 +36,8 @@ export interface ContainerSpec {
   timeoutMs: number;
   /** Written to the command's standard input; without it stdin is /dev/null. */
   input?: string | undefined;
+  /** Called with the PID of the container's outermost process (bubblewrap, outside its namespaces). */
+  onSpawn?: ((pid: number) => void) | undefined;
   /** cgroup.procs files the container joins before anything runs in it (see cgroups.ts). */
   cgroupProcs?: readonly string[] | undefined;
   onLine: (line: OutputLine) => void;
@@ -126,6 +128,7 @@ export async function runContainer(spec: ContainerSpec): Promise<number> {
         signal: spec.signal,
         keepOutput: false,
         input: spec.input,
+        onSpawn: spec.onSpawn,
         onLine: spec.onLine,
       },
     );

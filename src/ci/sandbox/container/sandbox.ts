@@ -10,6 +10,8 @@ import path from "node:path";
 import { guardDisk } from "../../../common/disk-guard.ts";
 import { detectCgroups, type CgroupPressure, type Cgroups, type ContainerCgroup } from "./cgroups.ts";
 import { runContainer, type ContainerSpec } from "./run-container.ts";
+import { enterContainer, innerPid, type EnterOptions } from "./enter-container.ts";
+import type { ChildProcess } from "node:child_process";
 
 export interface SandboxOptions {
   /** Containers' writable layers go under `<workDir>/containers`; its disk is watched. */
@@ -35,7 +37,11 @@ export interface ContainerOwner {
 }
 
 export interface RunningContainer {
+  /** Names it in `sluice ci containers` and `intercept`. */
+  handle: string;
   layerDir: string;
+  /** Its outermost process, once started. */
+  pid?: number | undefined;
   owner: ContainerOwner | undefined;
   startedAt: number;
 }
@@ -109,12 +115,20 @@ export class Sandbox {
     return [...this.#running.values()];
   }
 
+  /** Starts a command inside a running container (`intercept`); undefined when no such container runs. */
+  async enter(handle: string, options: EnterOptions): Promise<ChildProcess | undefined> {
+    const outer = this.#running.get(handle)?.pid;
+    const pid = outer === undefined ? undefined : await innerPid(outer);
+    return pid === undefined ? undefined : enterContainer(pid, options);
+  }
+
   get maxProcesses(): number {
     return this.#options.maxProcesses ?? 4096;
   }
 
   async run(run: SandboxRun): Promise<SandboxResult> {
-    const name = `${this.#prefix}-${randomBytes(8).toString("hex")}`;
+    const handle = randomBytes(8).toString("hex");
+    const name = `${this.#prefix}-${handle}`;
     const limits = { ...run.limits, maxProcesses: this.maxProcesses };
     const cgroup = typeof this.#cgroups === "string" ? undefined : await this.#cgroups.create(name, limits);
     const stopper = new AbortController();
@@ -128,7 +142,8 @@ export class Sandbox {
       : () => {};
     const { workDir } = this.#options;
     const layerDir = path.join(workDir, "containers", name);
-    this.#running.set(name, { layerDir, owner: run.owner, startedAt: Date.now() });
+    const running: RunningContainer = { handle, layerDir, owner: run.owner, startedAt: Date.now() };
+    this.#running.set(handle, running);
     const disk = guardDisk(workDir, this.#options.minFreeBytes ?? 1024 ** 3, {
       what: "the container",
       owner: "the worker's",
@@ -137,6 +152,7 @@ export class Sandbox {
       const exitCode = await runContainer({
         ...run,
         layerDir,
+        onSpawn: (pid) => (running.pid = pid),
         cgroupProcs: cgroup?.procsFiles,
         signal: AbortSignal.any([run.signal, stopper.signal, disk.signal]),
       });
@@ -146,7 +162,7 @@ export class Sandbox {
       if (reason !== undefined && !run.signal.aborted) throw new SandboxStopped(reason);
       throw error;
     } finally {
-      this.#running.delete(name);
+      this.#running.delete(handle);
       stopForkWatch();
       disk.stop();
       await cgroup?.remove();

@@ -94,7 +94,7 @@ const imageVolume = (image: CachedImage): WorkerVolume => ({
 async function containerVolume(container: RunningContainer): Promise<WorkerVolume> {
   const { owner } = container;
   return {
-    handle: handleOf(container.layerDir),
+    handle: container.handle,
     type: "container",
     path: container.layerDir,
     bytes: await directorySize(container.layerDir).catch(() => 0),
