@@ -283,6 +283,21 @@ test("aborting a build kills the task's whole process tree", async (t) => {
   assert.deepEqual(survivors, [], "no process of the task is left");
 });
 
+test("a task is stopped when the worker's disk runs low, and says so", async (t) => {
+  const full = await fixture(t, { minFreeBytes: Number.MAX_SAFE_INTEGER }); // "low" at once
+  const filling = await full.run(
+    job("filling", [
+      task("fill", { run: { path: "sh", args: ["-c", "while true; do echo x >> big; done"] } }),
+    ]),
+    "filling",
+  );
+  assert.equal(filling.status, "errored", filling.log);
+  assert.match(
+    filling.log,
+    /the container was stopped: the disk holding .* has [\d.]+ GiB free, below the worker's bound/,
+  );
+});
+
 test("container bounds: memory beyond container_limits is killed and said so, cpu shares reach the cgroup, a fork bomb is stopped", async (t) => {
   const f = await fixture(t, { maxProcesses: 64, forkStallMs: 2000 });
   const cgroups = await detectCgroups();
