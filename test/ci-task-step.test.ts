@@ -18,6 +18,9 @@ import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
 import { SqliteCiStore } from "../src/ci/store/sqlite/sqlite-store.ts";
 import type { BuildEvent } from "../src/ci/store/store.ts";
 import { RegistryMirrors } from "../src/oci/mirrors.ts";
+import { generateImage, pushImage } from "../src/oci/image.ts";
+import { RegistryClient } from "../src/oci/registry-client.ts";
+import { startTestRegistry } from "../src/oci/registry.test-support.ts";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { adminClient } from "./helpers/kube.ts";
@@ -223,6 +226,58 @@ test("bad tasks error with a message: a missing input, a missing command, no ima
   assert.equal(unknownImage.status, "errored");
   assert.match(unknownImage.log, /nope\/never/);
 });
+
+test("an image_resource with wrong credentials or a corrupted layer errors naming the cause, the password never shown", async (t) => {
+  const f = await fixture(t);
+  const credentials = { username: "ci", password: `secret-${randomBytes(6).toString("hex")}` };
+  const registry = await startTestRegistry({ auth: credentials });
+  t.after(() => registry.stop());
+  const client = new RegistryClient({ host: registry.host, credentials });
+  t.after(() => client.close());
+  const image = generateImage({ files: { "etc/motd": "untrusted layer\n" } });
+  await pushImage(client, "team/app", ["v1"], image);
+  const withSource = (source: Record<string, unknown>) =>
+    job("untrusted", [
+      task("t", { image_resource: { type: "registry-image", source }, run: { path: "true" } }),
+    ]);
+  const base = { repository: `${registry.host}/team/app`, tag: "v1" };
+
+  const wrong = `wrong-${randomBytes(6).toString("hex")}`;
+  const denied = await f.run(withSource({ ...base, username: "ci", password: wrong }), "untrusted");
+  assert.equal(denied.status, "errored", denied.log);
+  assert.match(denied.log, /team\/app/);
+  assert.match(denied.log, /the registry rejected the credentials of user "ci"/);
+  assert.ok(!denied.log.includes(wrong), "the password stays out of the log");
+
+  const [layer] = image.layers;
+  const hex = layer!.digest.slice("sha256:".length);
+  const data = path.join(
+    registry.dir,
+    "storage/docker/registry/v2/blobs/sha256",
+    hex.slice(0, 2),
+    hex,
+    "data",
+  );
+  const found = await stat(data).catch(() => undefined);
+  const blobFile = found ? data : await findBlob(registry.dir, hex);
+  const original = await readFile(blobFile);
+  await writeFile(blobFile, Buffer.alloc(original.length, 7)); // same size, other bytes
+  const corrupted = await f.run(withSource({ ...base, ...credentials }), "untrusted");
+  assert.equal(corrupted.status, "errored", corrupted.log);
+  assert.match(corrupted.log, /team\/app/);
+  assert.match(
+    corrupted.log,
+    /layer sha256:[0-9a-f]{64} is corrupted: the registry served content whose digest is sha256:/,
+  );
+});
+
+async function findBlob(dir: string, hex: string): Promise<string> {
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.name === "data" && entry.parentPath.endsWith(hex))
+      return path.join(entry.parentPath, entry.name);
+  }
+  throw new Error(`no blob ${hex} under ${dir}`);
+}
 
 test("a task config from a file in an artifact, with the step's vars; an invalid config is refused", async (t) => {
   const f = await fixture(t);

@@ -46,6 +46,15 @@ export interface CachedImage {
 }
 const temporaryPrefix = ".tmp-";
 
+/** BuildKit's words for a layer that does not match its digest, in a person's. */
+function pullFailure(message: string): string {
+  const corrupted = /unexpected commit digest (sha256:[0-9a-f]{64}), expected (sha256:[0-9a-f]{64})/.exec(
+    message,
+  );
+  if (!corrupted) return message;
+  return `layer ${corrupted[2]} is corrupted: the registry served content whose digest is ${corrupted[1]}`;
+}
+
 export class ImageRootfsCache implements RootfsProvider {
   readonly #options: ImageRootfsCacheOptions;
   readonly #leases = new Map<string, number>();
@@ -150,7 +159,7 @@ export class ImageRootfsCache implements RootfsProvider {
       return { dir, config };
     } catch (error) {
       await rm(work, { recursive: true, force: true });
-      throw new Error(`image ${reference}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`image ${reference}: ${pullFailure((error as Error).message)}`, { cause: error });
     }
   }
 
