@@ -271,6 +271,36 @@ test("an image_resource with wrong credentials or a corrupted layer errors namin
   );
 });
 
+test("a layer whose symlinks lead out of the root writes nothing outside it", async (t) => {
+  const f = await fixture(t);
+  const outside = await mkdtemp(path.join(os.tmpdir(), "sluice-escape-target-"));
+  t.after(() => rm(outside, { recursive: true, force: true }));
+  const image = generateImage({
+    files: { "etc/motd": "hostile\n" },
+    entries: [
+      { type: "symlink", path: "absolute", target: outside },
+      { type: "file", path: "absolute/pwned-absolute", content: "x" },
+      { type: "symlink", path: "relative", target: `../../../../../../../..${outside}` },
+      { type: "file", path: "relative/pwned-relative", content: "x" },
+    ],
+  });
+  const repository = `${env.registry}/tasks/hostile-${randomBytes(3).toString("hex")}`;
+  const client = new RegistryClient({ host: env.registry });
+  t.after(() => client.close());
+  await pushImage(client, repository.slice(env.registry.length + 1), ["1"], image);
+  const result = await f.run(
+    job("hostile", [
+      task("t", {
+        image_resource: { type: "registry-image", source: { repository, tag: "1" } },
+        run: { path: "/x" },
+      }),
+    ]),
+    "hostile",
+  );
+  assert.equal(result.status, "errored", result.log);
+  assert.deepEqual(await readdir(outside), [], "nothing was written through the layer's symlinks");
+});
+
 async function findBlob(dir: string, hex: string): Promise<string> {
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (entry.name === "data" && entry.parentPath.endsWith(hex))

@@ -22,13 +22,15 @@ export interface GeneratedImage {
 export interface GenerateImageOptions {
   /** Path inside the image (no leading slash) → file content; parent directories are added. */
   files: Record<string, string | Uint8Array>;
+  /** Tar entries written after the files, as they are (symlinks; hostile layers in tests). */
+  entries?: readonly TarEntry[];
   /** RFC 3339 creation time for the config; omitted by default so equal files give equal digests. */
   created?: string;
 }
 
 /** A tiny single-layer linux/amd64 OCI image. Same input, same bytes, same digests. */
 export function generateImage(options: GenerateImageOptions): GeneratedImage {
-  const tar = createTar(rootfsEntries(options.files));
+  const tar = createTar([...rootfsEntries(options.files), ...(options.entries ?? [])]);
   const layer = blob(MediaType.ociLayerGzip, deterministicGzip(tar));
   const config = blob(
     MediaType.ociConfig,
