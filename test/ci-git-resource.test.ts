@@ -7,6 +7,7 @@ import { test, type TestContext } from "node:test";
 import { gitResource } from "../src/ci/resources/git/resource.ts";
 import { ResourceError, type Version } from "../src/ci/resources/resource.ts";
 import { runGit } from "../src/git/exec.ts";
+import { runProcess } from "../src/process/run.ts";
 import { clone, commit, lsRemote } from "../src/git/repository.ts";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import { testEnv } from "./helpers/env.ts";
@@ -395,6 +396,41 @@ test("check and get over ssh with a private key and pinned host keys", async (t)
     name: "ResourceError",
     message: /known_hosts/,
   });
+});
+
+test("an encrypted private key works with private_key_passphrase, which never reaches a command line; a wrong one is refused", async (t) => {
+  const env = await testEnv();
+  const resource = await freshResource(t);
+  const name = repoName("ssh-passphrase");
+  const [head] = await pushCommits(env, name, ["behind a passphrase"]);
+  const dir = await tempDir(t, "git-res-key-");
+  const key = path.join(dir, "id");
+  await writeFile(key, await readFile(env.sshIdentityFile, "utf8"), { mode: 0o600 });
+  const passphrase = `pass-${randomBytes(6).toString("hex")}`;
+  await runProcess("ssh-keygen", ["-q", "-p", "-P", "", "-N", passphrase, "-f", key], {
+    env: {},
+    timeoutMs: 10_000,
+  });
+  const encrypted = await readFile(key, "utf8");
+  const source = {
+    uri: `${env.sshUrl}${env.gitRoot}/${name}.git`,
+    branch: "main",
+    private_key: encrypted,
+    private_key_passphrase: passphrase,
+    known_hosts: env.sshKnownHosts,
+  };
+  assert.deepEqual(await resource.check(source, undefined), [{ ref: head }]);
+  const wrong = `wrong-${randomBytes(6).toString("hex")}`;
+  const refused = await resource.check({ ...source, private_key_passphrase: wrong }, undefined).then(
+    () => assert.fail("a wrong passphrase was accepted"),
+    (error: Error) => error,
+  );
+  assert.ok(!refused.message.includes(wrong), refused.message);
+  const withoutIt = await resource.check({ ...source, private_key_passphrase: undefined }, undefined).then(
+    () => assert.fail("an encrypted key without its passphrase was accepted"),
+    (error: Error) => error,
+  );
+  assert.match(withoutIt.message, /ssh|authentication|permission/i);
 });
 
 test("checks of one source within the refs TTL share one ls-remote and fetch nothing when unchanged; an explicit check is fresh", async (t) => {

@@ -6,6 +6,7 @@ import { withCredentials, type GitAuth } from "./exec.ts";
 /** The keys of a git credentials Secret, as Flux documents them. */
 export interface GitSecretData {
   username?: string;
+  /** Basic auth's password; for ssh URLs, the passphrase of `identity` (as Flux reads it). */
   password?: string;
   bearerToken?: string;
   identity?: string;
@@ -20,7 +21,7 @@ export class TransportAuthError extends Error {
   }
 }
 
-const isSsh = (url: string) => url.startsWith("ssh://") || /^[\w.-]+@[\w.-]+:/.test(url);
+export const isSsh = (url: string) => url.startsWith("ssh://") || /^[\w.-]+@[\w.-]+:/.test(url);
 
 function merge(a: GitAuth, b: GitAuth): GitAuth {
   return {
@@ -81,6 +82,7 @@ async function sshAuth(dir: string, data: GitSecretData): Promise<GitAuth> {
     mode: 0o600,
   });
   await writeFile(knownHosts, data.known_hosts, { mode: 0o600 });
+  const passphrase = data.password ? await passphraseAskpass(dir, data.password) : undefined;
   const command = [
     "ssh",
     "-F",
@@ -89,8 +91,17 @@ async function sshAuth(dir: string, data: GitSecretData): Promise<GitAuth> {
     sshQuote(identity),
     "-o",
     "IdentitiesOnly=yes",
-    "-o",
-    "BatchMode=yes",
+    ...(passphrase
+      ? // ssh asks askpass for the key's passphrase, and for nothing else
+        [
+          "-o",
+          "PasswordAuthentication=no",
+          "-o",
+          "KbdInteractiveAuthentication=no",
+          "-o",
+          "NumberOfPasswordPrompts=1",
+        ]
+      : ["-o", "BatchMode=yes"]),
     "-o",
     `UserKnownHostsFile=${sshQuote(knownHosts)}`,
     "-o",
@@ -98,5 +109,18 @@ async function sshAuth(dir: string, data: GitSecretData): Promise<GitAuth> {
     "-o",
     "ConnectTimeout=20",
   ].join(" ");
-  return { env: { GIT_SSH_COMMAND: command }, config: [], secrets: [data.identity] };
+  return {
+    env: { GIT_SSH_COMMAND: command, ...passphrase?.env },
+    config: [],
+    secrets: [data.identity, ...(data.password ? [data.password] : [])],
+  };
+}
+
+/** An askpass program that answers the key's passphrase from a 0600 file: never on a command line. */
+async function passphraseAskpass(dir: string, passphrase: string): Promise<{ env: Record<string, string> }> {
+  const file = path.join(dir, "passphrase");
+  const script = path.join(dir, "ssh-askpass.sh");
+  await writeFile(file, passphrase, { mode: 0o600 });
+  await writeFile(script, `#!/bin/sh\nexec cat ${sshQuote(file)}\n`, { mode: 0o700 });
+  return { env: { SSH_ASKPASS: script, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" } };
 }

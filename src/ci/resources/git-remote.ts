@@ -4,7 +4,7 @@
  * call takes, and git's failures turned into a ResourceError without a secret in it.
  */
 import { GitError, redact, type GitAuth, type GitRunOptions } from "../../git/exec.ts";
-import { TransportAuthError, withTransportAuth } from "../../git/transport-auth.ts";
+import { isSsh, TransportAuthError, withTransportAuth } from "../../git/transport-auth.ts";
 import { ResourceError } from "./resource.ts";
 
 /** A remote and the `source:` fields that reach it. */
@@ -13,6 +13,8 @@ export interface GitRemoteSource {
   username?: string | undefined;
   password?: string | undefined;
   privateKey?: string | undefined;
+  /** The passphrase of an encrypted `privateKey`. */
+  privateKeyPassphrase?: string | undefined;
   /** Pinned SSH host keys for `privateKey` (a known_hosts file's content). */
   knownHosts?: string | undefined;
   skipSslVerification: boolean;
@@ -25,7 +27,10 @@ export async function withRemoteAuth<T>(
 ): Promise<T> {
   const secret = {
     ...(remote.username !== undefined && { username: remote.username }),
-    ...(remote.password !== undefined && { password: remote.password }),
+    // over ssh the Secret's password is the key's passphrase (see transport-auth.ts)
+    ...(isSsh(remote.uri)
+      ? remote.privateKeyPassphrase && { password: remote.privateKeyPassphrase }
+      : remote.password !== undefined && { password: remote.password }),
     ...(remote.privateKey !== undefined && { identity: remote.privateKey }),
     ...(remote.knownHosts !== undefined && { known_hosts: remote.knownHosts }),
   };

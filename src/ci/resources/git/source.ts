@@ -75,12 +75,6 @@ export function parseGitSource(source: ResourceConfig): GitSource {
   if (raw.tag_filter !== undefined && raw.tag_regex !== undefined) {
     throw new ResourceError("InvalidConfig", "invalid source: give tag_filter or tag_regex, not both");
   }
-  if (raw.private_key_passphrase !== undefined && raw.private_key_passphrase !== "") {
-    throw new ResourceError(
-      "InvalidConfig",
-      "invalid source: private_key_passphrase is not supported; give private_key without a passphrase",
-    );
-  }
   return {
     uri: raw.private_key_user === undefined ? raw.uri : withSshUser(raw.uri, raw.private_key_user),
     branch: raw.branch,
@@ -89,6 +83,7 @@ export function parseGitSource(source: ResourceConfig): GitSource {
     username: raw.username,
     password: raw.password,
     privateKey: raw.private_key,
+    privateKeyPassphrase: raw.private_key_passphrase,
     knownHosts: raw.known_hosts,
     skipSslVerification: raw.skip_ssl_verification ?? false,
     tagFilter: raw.tag_filter,
