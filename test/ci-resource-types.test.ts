@@ -15,12 +15,12 @@ import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
 import { taskStepRunner } from "../src/ci/steps/task.ts";
 import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
 import { SqliteCiStore } from "../src/ci/store/sqlite/sqlite-store.ts";
-import type { BuildEvent } from "../src/ci/store/store.ts";
 import { staticVarSource } from "../src/ci/vars/static-vars.ts";
 import { RegistryMirrors } from "../src/oci/mirrors.ts";
 import { silentLogger } from "../src/runtime/logger.ts";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
+import { logText } from "./helpers/build-log.ts";
 
 let env: DevEnv & { imageMirror: string };
 let work: string;
@@ -135,15 +135,6 @@ async function fixture(t: TestContext) {
   };
   return { store, engine, setPipeline, runJob, workDir };
 }
-
-const logText = (events: BuildEvent[]) =>
-  events
-    .filter((e) => e.type === "log" || e.type === "error")
-    .map((e) => {
-      const data = e.data as { line?: string; message?: string };
-      return data.line ?? data.message ?? "";
-    })
-    .join("\n");
 
 const counterType = (extra = "") =>
   `{ name: counter, type: registry-image, source: { repository: "${counterImage.repository}", tag: "${counterImage.tag}" }${extra} }`;

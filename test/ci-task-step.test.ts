@@ -16,13 +16,13 @@ import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
 import { taskStepRunner } from "../src/ci/steps/task.ts";
 import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
 import { SqliteCiStore } from "../src/ci/store/sqlite/sqlite-store.ts";
-import type { BuildEvent } from "../src/ci/store/store.ts";
 import { RegistryMirrors } from "../src/oci/mirrors.ts";
 import { generateImage, pushImage } from "../src/oci/image.ts";
 import { RegistryClient } from "../src/oci/registry-client.ts";
 import { startTestRegistry } from "../src/oci/registry.test-support.ts";
 import type { DevEnv } from "../src/dev/env-file.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
+import { logText } from "./helpers/build-log.ts";
 import { adminClient } from "./helpers/kube.ts";
 
 let env: DevEnv & { imageMirror: string };
@@ -85,15 +85,6 @@ async function fixture(t: TestContext, sandboxOptions: Partial<SandboxOptions> =
   };
   return { run, runner, dataDir };
 }
-
-const logText = (events: BuildEvent[]) =>
-  events
-    .filter((e) => e.type === "log" || e.type === "error")
-    .map((e) => {
-      const data = e.data as { line?: string; message?: string };
-      return data.line ?? data.message ?? "";
-    })
-    .join("\n");
 
 const job = (name: string, plan: unknown[]) => JSON.stringify({ jobs: [{ name, plan }] });
 const task = (name: string, config: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
