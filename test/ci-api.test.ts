@@ -321,7 +321,7 @@ describe("build events", () => {
     assert.deepEqual(
       resumed.map((e) => [e.id, e.data]),
       [
-        [3, { origin: "t", stream: "stdout", line: "line 3" }],
+        [3, { origin: "t", stream: "stdout", line: "line 3", time: 0 }], // appended at 3 ms: second 0
         [4, { status: "succeeded" }],
       ],
     );

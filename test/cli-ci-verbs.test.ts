@@ -36,6 +36,11 @@ async function resourceAndJobVerbs(name: string): Promise<void> {
     version: { time: string };
   }[];
   const time = versions[0]!.version.time;
+  const fromBad = await sluice("ci -t dev check-resource -r", `${name}/tick`, "--from", "nocolon");
+  assert.equal(fromBad.code, 2, show(fromBad));
+  assert.match(fromBad.stderr, /--from "nocolon": expected KEY:VALUE/);
+  const fromGiven = await sluice("ci -t dev check-resource -r", `${name}/tick`, "--from", `time:${time}`);
+  assert.match(fromGiven.stdout, /checked 'tick': succeeded/, show(fromGiven));
   const pinned = await sluice(
     "ci -t dev pin-resource -r",
     `${name}/tick`,
@@ -126,6 +131,8 @@ test("fly's verbs against a server: login, set-pipeline with its diff, unpause, 
   const watched = await sluice("ci -t dev watch -j", `${name}/hello`, "-b", "1");
   assert.equal(watched.code, 0, show(watched));
   assert.match(watched.stdout, /hello from fly\nsucceeded/);
+  const stamped = await sluice("ci -t dev watch --timestamps -j", `${name}/hello`, "-b", "1");
+  assert.match(stamped.stdout, /^\d\d:\d\d:\d\d {2}hello from fly$/m, show(stamped));
 
   assert.equal((await sluice("ci -t dev destroy-pipeline -n -p", name)).code, 0);
   const gone = await sluice("ci -t dev get-pipeline -p", name);

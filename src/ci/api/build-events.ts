@@ -65,7 +65,10 @@ function writeEvents(res: ServerResponse, events: readonly BuildEvent[], after: 
   let last = after;
   for (const event of events) {
     if (event.id <= last) continue;
-    const payload = JSON.stringify({ event: event.type, version: EVENT_VERSION, data: event.data });
+    // a log line carries its unix time, as Concourse's does
+    const data =
+      event.type === "log" ? { ...(event.data as object), time: Math.floor(event.time / 1000) } : event.data;
+    const payload = JSON.stringify({ event: event.type, version: EVENT_VERSION, data });
     res.write(`id: ${event.id}\nevent: event\ndata: ${payload}\n\n`);
     last = event.id;
   }

@@ -6,17 +6,26 @@
 import type { Command } from "commander";
 import type { ApiBuild, CiClient } from "../../ci/api/client.ts";
 import { SluiceError } from "../../common/errors.ts";
-import { usageError } from "../shared/flags.ts";
-import { pipelineAnd, withSession } from "./session.ts";
+import { collectRepeated, usageError } from "../shared/flags.ts";
+import { pipelineAnd, versionOf, withSession } from "./session.ts";
 
 const exitCodes: Record<string, number> = { succeeded: 0, failed: 1, errored: 2, aborted: 3 };
 
 /** Prints the build's log until it ends; answers its status. */
-export async function followBuild(client: CiClient, build: ApiBuild): Promise<string> {
+/** `HH:MM:SS  ` of an event's unix time, local, as fly's `watch --timestamps`. */
+const stamp = (seconds: number | undefined) =>
+  seconds === undefined ? "" : `${new Date(seconds * 1000).toTimeString().slice(0, 8)}  `;
+
+export async function followBuild(
+  client: CiClient,
+  build: ApiBuild,
+  options: { timestamps?: boolean } = {},
+): Promise<string> {
   for await (const event of client.buildEvents(build.id)) {
-    const data = event.data as { line?: string; stream?: string; message?: string };
+    const data = event.data as { line?: string; stream?: string; message?: string; time?: number };
     if (event.event === "log" && data.line !== undefined) {
-      (data.stream === "stderr" ? process.stderr : process.stdout).write(`${data.line}\n`);
+      const prefix = options.timestamps ? stamp(data.time) : "";
+      (data.stream === "stderr" ? process.stderr : process.stdout).write(`${prefix}${data.line}\n`);
     } else if (event.event === "error" && data.message) {
       process.stderr.write(`${data.message}\n`);
     }
@@ -73,13 +82,14 @@ export function registerBuildCommands(ci: Command): void {
     .description("stream a build's log: the job's latest (or -b N), or the build with id -b")
     .option("-j, --job <pipeline/job>", "the job")
     .option("-b, --build <name-or-id>", "the build's name in the job (with -j) or its id")
-    .action(async (flags: { job?: string; build?: string }, command: Command) => {
+    .option("--timestamps", "print the time of each line", false)
+    .action(async (flags: { job?: string; build?: string; timestamps: boolean }, command: Command) => {
       if (!flags.job && !flags.build) throw usageError("watch needs -j PIPELINE/JOB or -b BUILD_ID");
       await withSession(command, async ({ client, team }) => {
         const build = flags.job
           ? await jobBuild(client, team, flags.job, flags.build)
           : await client.getBuild(Number(flags.build));
-        await followBuild(client, build);
+        await followBuild(client, build, { timestamps: flags.timestamps });
       });
     });
   ci.command("builds")
@@ -100,10 +110,17 @@ export function registerBuildCommands(ci: Command): void {
     .alias("cr")
     .description("check a resource for new versions now")
     .requiredOption("-r, --resource <pipeline/resource>", "the resource")
-    .action(async (flags: { resource: string }, command: Command) => {
+    .option(
+      "-f, --from <key:value>",
+      "check from this version on (repeatable: one pair each)",
+      collectRepeated,
+      [],
+    )
+    .action(async (flags: { resource: string; from: string[] }, command: Command) => {
       const [pipeline, resource] = pipelineAnd(flags.resource, "-r");
+      const from = flags.from.length > 0 ? versionOf(flags.from, "--from") : undefined;
       const check = await withSession(command, ({ client, team }) =>
-        client.checkResource(team, pipeline, resource),
+        client.checkResource(team, pipeline, resource, from),
       );
       if (check.check_error) throw new SluiceError(`check failed: ${check.check_error}`);
       process.stdout.write(`checked '${resource}': ${check.status}\n`);

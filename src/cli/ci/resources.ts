@@ -6,22 +6,10 @@
 import type { Command } from "commander";
 import type { ApiVersion, CiClient } from "../../ci/api/client.ts";
 import { SluiceError } from "../../common/errors.ts";
-import { collectRepeated, usageError } from "../shared/flags.ts";
+import { collectRepeated } from "../shared/flags.ts";
 import { followBuild, jobBuild } from "./builds.ts";
 import { printJson, table } from "./output.ts";
-import { pipelineAnd, withSession } from "./session.ts";
-
-/** `k:v` pairs (fly's `-v ref:abc`) as a version. */
-function versionOf(pairs: readonly string[]): Record<string, string> {
-  if (pairs.length === 0) throw usageError("-v KEY:VALUE is required");
-  return Object.fromEntries(
-    pairs.map((pair) => {
-      const colon = pair.indexOf(":");
-      if (colon <= 0) throw usageError(`-v ${JSON.stringify(pair)}: expected KEY:VALUE`);
-      return [pair.slice(0, colon), pair.slice(colon + 1)];
-    }),
-  );
-}
+import { pipelineAnd, versionOf, withSession } from "./session.ts";
 
 const sameVersion = (a: Record<string, string>, b: Record<string, string>) =>
   Object.keys(b).every((key) => a[key] === b[key]);
@@ -107,7 +95,7 @@ function registerPins(ci: Command): void {
     .option("-c, --comment <text>", "why it is pinned")
     .action(async (flags: { resource: string; version: string[]; comment?: string }, command: Command) => {
       const [pipeline, resource] = pipelineAnd(flags.resource, "-r");
-      const wanted = versionOf(flags.version);
+      const wanted = versionOf(flags.version, "-v");
       await withSession(command, async ({ client, team }) => {
         const match = await findVersion(client, team, pipeline, resource, wanted);
         await client.pinVersion(team, pipeline, resource, match.id, flags.comment);
@@ -145,7 +133,7 @@ function registerToggles(ci: Command): void {
       .requiredOption("-v, --version <key:value>", "the version, by its fields (repeatable)", collectRepeated)
       .action(async (flags: { resource: string; version: string[] }, command: Command) => {
         const [pipeline, resource] = pipelineAnd(flags.resource, "-r");
-        const wanted = versionOf(flags.version);
+        const wanted = versionOf(flags.version, "-v");
         await withSession(command, async ({ client, team }) => {
           const match = await findVersion(client, team, pipeline, resource, wanted);
           await client.enableVersion(team, pipeline, resource, match.id, enabled);

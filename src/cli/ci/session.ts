@@ -47,3 +47,15 @@ export function pipelineAnd(value: string, flag: string): [string, string] {
     throw usageError(`${flag} ${JSON.stringify(value)}: expected PIPELINE/NAME`);
   return [value.slice(0, slash), value.slice(slash + 1)];
 }
+
+/** `k:v` pairs (fly's `-v ref:abc`) as a version; `flag` names them in errors. */
+export function versionOf(pairs: readonly string[], flag: string): Record<string, string> {
+  if (pairs.length === 0) throw usageError(`${flag} KEY:VALUE is required`);
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const colon = pair.indexOf(":");
+      if (colon <= 0) throw usageError(`${flag} ${JSON.stringify(pair)}: expected KEY:VALUE`);
+      return [pair.slice(0, colon), pair.slice(colon + 1)];
+    }),
+  );
+}
