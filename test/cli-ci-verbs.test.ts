@@ -5,6 +5,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { ciHome, show, sluice } from "./helpers/cli.ts";
+import type { KubeClient } from "../src/kube/client.ts";
 import { adminClient } from "./helpers/kube.ts";
 import { startCiServer } from "./helpers/server.ts";
 
@@ -73,6 +74,37 @@ async function resourceAndJobVerbs(name: string): Promise<void> {
   assert.equal((await sluice("ci -t dev unpause-job -j", `${name}/hello`)).code, 0);
 }
 
+/** set-pipeline --check-creds: refused while a ((var)) is missing from the Secrets, set once it is there. */
+async function checkCredentials(client: KubeClient, file: string): Promise<void> {
+  const secret = `chk-${randomBytes(3).toString("hex")}`;
+  const name = `creds-${randomBytes(3).toString("hex")}`;
+  await writeFile(file, pipeline(0).replace("((who))", `((${secret}.password))`));
+  const refused = await sluice("ci -t dev set-pipeline --check-creds -n -p", name, "-c", file);
+  assert.equal(refused.code, 1, show(refused));
+  assert.match(
+    refused.stderr,
+    new RegExp(`credentials check failed: undefined vars:\\n +\\(\\(${secret}\\.password\\)\\)`),
+  );
+  assert.match((await sluice("ci -t dev get-pipeline -p", name)).stderr, /not found/, "nothing was set");
+  const namespace = "concourse-main";
+  await client.apply(
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+    { fieldManager: "test" },
+  );
+  await client.apply(
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: secret, namespace },
+      stringData: { password: "creds" },
+    },
+    { fieldManager: "test" },
+  );
+  const set = await sluice("ci -t dev set-pipeline --check-creds -n -p", name, "-c", file);
+  assert.equal(set.code, 0, show(set));
+  await client.delete("v1", "Secret", secret, namespace);
+}
+
 test("fly's verbs against a server: login, set-pipeline with its diff, unpause, trigger-job -w with fly's exit codes, jobs, resources, pins, rerun, builds, watch, destroy", async (t) => {
   const { env } = await testEnvWithImages();
   const client = await adminClient(t);
@@ -133,6 +165,8 @@ test("fly's verbs against a server: login, set-pipeline with its diff, unpause, 
   assert.match(watched.stdout, /hello from fly\nsucceeded/);
   const stamped = await sluice("ci -t dev watch --timestamps -j", `${name}/hello`, "-b", "1");
   assert.match(stamped.stdout, /^\d\d:\d\d:\d\d {2}hello from fly$/m, show(stamped));
+
+  await checkCredentials(client, path.join(home, "creds.yml"));
 
   assert.equal((await sluice("ci -t dev destroy-pipeline -n -p", name)).code, 0);
   const gone = await sluice("ci -t dev get-pipeline -p", name);

@@ -84,7 +84,7 @@ export async function setupCiEngine(
     import("../install/version.ts"),
   ]);
   const http = await ciHttpServer(
-    { store, engine, volumes, containers: worker.volumes.sandbox },
+    { store, engine, vars, volumes, containers: worker.volumes.sandbox },
     {
       listen: ci.listen,
       storagePath: options.storagePath,

@@ -136,8 +136,10 @@ export class CiClient {
     p: string,
     yaml: string,
     expectedVersion: number,
+    options: { checkCreds?: boolean } = {},
   ): Promise<SetPipelineAnswer> {
-    const res = await this.#fetch("PUT", `${pipelinePath(team, p)}/config`, {
+    const query = options.checkCreds ? "?check_creds" : "";
+    const res = await this.#fetch("PUT", `${pipelinePath(team, p)}/config${query}`, {
       body: yaml,
       headers: {
         "Content-Type": "application/x-yaml",

@@ -1,6 +1,7 @@
 /** What every route needs (store, engine, auth) and the look-ups that turn path parameters into records. */
 import type { RequestContext } from "../../http/router.ts";
 import type { EngineControl } from "../engine/control.ts";
+import type { PipelineVars } from "../engine/pipeline-vars.ts";
 import type { BuildRecord, CiStore, JobRecord, PipelineRecord, ResourceRecord } from "../store/index.ts";
 import type { WorkerVolume } from "../sandbox/volumes/worker-volumes.ts";
 import type { Auth } from "./auth.ts";
@@ -15,6 +16,8 @@ export interface ApiDeps {
   auth: Auth;
   /** What the worker holds on disk; absent where no worker runs here. */
   volumes?: { list(): Promise<WorkerVolume[]> } | undefined;
+  /** The pipelines' credential manager, for `set-pipeline --check-creds`. */
+  vars?: PipelineVars | undefined;
   /** The worker's running containers, for listing and intercept. */
   containers?: ContainerAccess | undefined;
 }

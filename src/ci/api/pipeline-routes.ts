@@ -4,7 +4,8 @@ import { formatIssue, parsePipeline, readYaml } from "../pipeline/index.ts";
 import { pipelineOf, type ApiDeps } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { presentPipeline } from "./presenters.ts";
-import { handled, readText, sendEmpty, sendJson } from "./respond.ts";
+import { handled, queryOf, readText, sendEmpty, sendJson } from "./respond.ts";
+import { checkCredentials } from "./check-creds.ts";
 
 /** Concourse's header carrying the config version a set is based on, and the one a get answers. */
 export const CONFIG_VERSION_HEADER = "X-Concourse-Config-Version";
@@ -75,7 +76,7 @@ export function pipelineRoutes(router: Router, deps: ApiDeps): void {
 }
 
 /** PUT config: validated, then saved atomically against the version the caller based it on. */
-async function setConfig({ store, engine, auth }: ApiDeps, ctx: RequestContext): Promise<void> {
+async function setConfig({ store, engine, auth, vars }: ApiDeps, ctx: RequestContext): Promise<void> {
   const team = ctx.params["team"] ?? "";
   const name = ctx.params["pipeline"] ?? "";
   await auth.authorize(ctx.req, team);
@@ -88,6 +89,7 @@ async function setConfig({ store, engine, auth }: ApiDeps, ctx: RequestContext):
       errors: parsed.errors.map(formatIssue),
       warnings,
     });
+  if (queryOf(ctx.req).has("check_creds")) await checkCredentials(vars?.({ team, name }), configYaml);
   await store.ensureTeam(team);
   const saved = await store.setPipeline({
     team,

@@ -17,6 +17,7 @@ interface SetFlags extends VarFlagOptions {
   config: string;
   nonInteractive: boolean;
   dryRun: boolean;
+  checkCreds: boolean;
 }
 
 async function setPipeline(flags: SetFlags, command: Command): Promise<void> {
@@ -43,7 +44,9 @@ async function setPipeline(flags: SetFlags, command: Command): Promise<void> {
       return;
     }
     await confirm("apply configuration?", flags.nonInteractive, "-n");
-    const answer = await client.setConfig(team, flags.pipeline, yaml, current?.version ?? 0);
+    const answer = await client.setConfig(team, flags.pipeline, yaml, current?.version ?? 0, {
+      checkCreds: flags.checkCreds,
+    });
     for (const warning of answer.warnings) process.stderr.write(`WARNING: ${warning}\n`);
     if (!answer.created) {
       process.stdout.write("configuration updated\n");
@@ -79,7 +82,12 @@ export function registerPipelineCommands(ci: Command): void {
       .requiredOption("-p, --pipeline <name>", "the pipeline")
       .requiredOption("-c, --config <file>", "the pipeline configuration file")
       .option("-n, --non-interactive", "apply without asking", false)
-      .option("-d, --dry-run", "show the change only", false),
+      .option("-d, --dry-run", "show the change only", false)
+      .option(
+        "--check-creds",
+        "refuse the config unless every ((var)) resolves from the server's credential manager",
+        false,
+      ),
   ).action(setPipeline);
   pipelineVerb(ci, "get-pipeline", "print a pipeline's configuration as YAML", async ({ client, team }, p) =>
     pipelineYaml((await client.getConfig(team, p)).config).trimEnd(),
