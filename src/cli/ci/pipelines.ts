@@ -20,6 +20,13 @@ interface SetFlags extends VarFlagOptions {
   checkCreds: boolean;
 }
 
+/** Removed lines red, added lines green, as fly shows a pipeline's change on a terminal. */
+function coloured(diff: string): string {
+  return diff.replace(/^([-+])(?![-+]{2} ).*$/gm, (line, sign: string) =>
+    sign === "-" ? `\x1b[31m${line}\x1b[0m` : `\x1b[32m${line}\x1b[0m`,
+  );
+}
+
 async function setPipeline(flags: SetFlags, command: Command): Promise<void> {
   const doc = await evaluatePipelineTemplate(flags.config, varFlagsOf(flags));
   const parsed = parsePipeline(pipelineYaml(doc));
@@ -36,9 +43,8 @@ async function setPipeline(flags: SetFlags, command: Command): Promise<void> {
       process.stdout.write("no changes to apply\n");
       return;
     }
-    process.stdout.write(
-      unifiedDiff(before, yaml, [`${flags.pipeline} (current)`, `${flags.pipeline} (new)`]),
-    );
+    const diff = unifiedDiff(before, yaml, [`${flags.pipeline} (current)`, `${flags.pipeline} (new)`]);
+    process.stdout.write(process.stdout.isTTY ? coloured(diff) : diff);
     if (flags.dryRun) {
       process.stdout.write("dry run: nothing was set\n");
       return;

@@ -2,8 +2,30 @@
 
 type Op = { op: " " | "-" | "+"; line: string };
 
-/** The edit script turning `a` into `b`, common lines kept. Quadratic: meant for single objects. */
+/**
+ * The edit script turning `a` into `b`, common lines kept. The common head and tail are matched
+ * first; only what lies between goes through the quadratic LCS, so a change to one job of a
+ * 200-job pipeline costs little more than reading it.
+ */
 export function diffLines(a: readonly string[], b: readonly string[]): Op[] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (
+    tail < a.length - head &&
+    tail < b.length - head &&
+    a[a.length - 1 - tail] === b[b.length - 1 - tail]
+  )
+    tail++;
+  const same = (lines: readonly string[]): Op[] => lines.map((line) => ({ op: " ", line }));
+  return [
+    ...same(a.slice(0, head)),
+    ...lcsDiff(a.slice(head, a.length - tail), b.slice(head, b.length - tail)),
+    ...same(a.slice(a.length - tail)),
+  ];
+}
+
+function lcsDiff(a: readonly string[], b: readonly string[]): Op[] {
   const n = a.length;
   const m = b.length;
   // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..]
