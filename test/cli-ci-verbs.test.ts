@@ -160,6 +160,17 @@ test("fly's verbs against a server: login, set-pipeline with its diff, unpause, 
 
   const builds = await sluice("ci -t dev builds -j", `${name}/hello`);
   assert.match(builds.stdout, /hello +2 +failed\n.*hello +1 +succeeded/);
+  const pipelineBuilds = await sluice("ci -t dev builds -p", name);
+  assert.match(
+    pipelineBuilds.stdout,
+    /hello +1\.1 +failed\n.*hello +2 +failed\n.*hello +1 +succeeded/,
+    show(pipelineBuilds),
+  );
+  const paused = await sluice("ci -t dev pause-pipeline -a");
+  assert.match(paused.stdout, new RegExp(`paused '${name}'`), show(paused));
+  assert.match((await sluice("ci -t dev pipelines")).stdout, new RegExp(`${name} +yes`));
+  assert.match((await sluice("ci -t dev unpause-pipeline -a")).stdout, new RegExp(`unpaused '${name}'`));
+  assert.equal((await sluice("ci -t dev pause-pipeline")).code, 2, "-p or -a is needed");
   const watched = await sluice("ci -t dev watch -j", `${name}/hello`, "-b", "1");
   assert.equal(watched.code, 0, show(watched));
   assert.match(watched.stdout, /hello from fly\nsucceeded/);

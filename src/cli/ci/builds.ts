@@ -54,6 +54,28 @@ export async function jobBuild(
   return build;
 }
 
+async function jobBuilds(client: CiClient, team: string, job: string, limit: number): Promise<ApiBuild[]> {
+  const [pipeline, name] = pipelineAnd(job, "-j");
+  return (await client.listJobBuilds(team, pipeline, name, { limit })).builds;
+}
+
+/** Every job's newest builds, merged newest first. */
+async function pipelineBuilds(
+  client: CiClient,
+  team: string,
+  pipeline: string,
+  limit: number,
+): Promise<ApiBuild[]> {
+  const jobs = await client.listJobs(team, pipeline);
+  const perJob = await Promise.all(
+    jobs.map(async (job) => (await client.listJobBuilds(team, pipeline, job.name, { limit })).builds),
+  );
+  return perJob
+    .flat()
+    .sort((a, b) => b.id - a.id)
+    .slice(0, limit);
+}
+
 function row(build: ApiBuild): string {
   return [
     String(build.id).padEnd(6),
@@ -94,18 +116,25 @@ export function registerBuildCommands(ci: Command): void {
     });
   ci.command("builds")
     .alias("bs")
-    .description("list a job's builds, newest first")
-    .requiredOption("-j, --job <pipeline/job>", "the job")
+    .description("list a job's (-j) or a pipeline's (-p) builds, newest first")
+    .option("-j, --job <pipeline/job>", "the job")
+    .option("-p, --pipeline <name>", "the pipeline: the builds of all its jobs")
     .option("-c, --count <n>", "how many", "50")
     .option("--json", "print JSON", false)
-    .action(async (flags: { job: string; count: string; json: boolean }, command: Command) => {
-      const [pipeline, job] = pipelineAnd(flags.job, "-j");
-      const { builds } = await withSession(command, ({ client, team }) =>
-        client.listJobBuilds(team, pipeline, job, { limit: Number(flags.count) || 50 }),
-      );
-      if (flags.json) process.stdout.write(`${JSON.stringify(builds, null, 2)}\n`);
-      else for (const build of builds) process.stdout.write(`${row(build)}\n`);
-    });
+    .action(
+      async (flags: { job?: string; pipeline?: string; count: string; json: boolean }, command: Command) => {
+        if ((flags.job === undefined) === (flags.pipeline === undefined))
+          throw usageError("builds needs -j PIPELINE/JOB or -p PIPELINE");
+        const limit = Number(flags.count) || 50;
+        const builds = await withSession(command, ({ client, team }) =>
+          flags.job
+            ? jobBuilds(client, team, flags.job, limit)
+            : pipelineBuilds(client, team, flags.pipeline!, limit),
+        );
+        if (flags.json) process.stdout.write(`${JSON.stringify(builds, null, 2)}\n`);
+        else for (const build of builds) process.stdout.write(`${row(build)}\n`);
+      },
+    );
   ci.command("check-resource")
     .alias("cr")
     .description("check a resource for new versions now")

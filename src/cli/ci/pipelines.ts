@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { formatIssue, parsePipeline } from "../../ci/pipeline/index.ts";
 import { SluiceError } from "../../common/errors.ts";
 import { unifiedDiff } from "../diff/line-diff.ts";
+import { usageError } from "../shared/flags.ts";
 import { confirm } from "../shared/prompt.ts";
 import { evaluatePipelineTemplate, pipelineYaml } from "./pipeline-template.ts";
 import { withSession } from "./session.ts";
@@ -79,6 +80,24 @@ function pipelineVerb(
     });
 }
 
+/** pause-pipeline / unpause-pipeline: `-p NAME`, or `-a` for every pipeline of the team. */
+function pausingVerb(ci: Command, name: string, description: string, paused: boolean): void {
+  ci.command(name)
+    .description(description)
+    .option("-p, --pipeline <name>", "the pipeline")
+    .option("-a, --all", "every pipeline of the team", false)
+    .action(async (flags: { pipeline?: string; all: boolean }, command: Command) => {
+      if (flags.all === (flags.pipeline !== undefined)) throw usageError(`${name} needs -p PIPELINE or -a`);
+      await withSession(command, async ({ client, team }) => {
+        const names = flags.all ? (await client.listPipelines(team)).map((p) => p.name) : [flags.pipeline!];
+        for (const pipeline of names) {
+          await (paused ? client.pausePipeline(team, pipeline) : client.unpausePipeline(team, pipeline));
+          process.stdout.write(`${paused ? "paused" : "unpaused"} '${pipeline}'\n`);
+        }
+      });
+    });
+}
+
 export function registerPipelineCommands(ci: Command): void {
   addVarFlags(
     ci
@@ -98,14 +117,8 @@ export function registerPipelineCommands(ci: Command): void {
   pipelineVerb(ci, "get-pipeline", "print a pipeline's configuration as YAML", async ({ client, team }, p) =>
     pipelineYaml((await client.getConfig(team, p)).config).trimEnd(),
   );
-  pipelineVerb(ci, "pause-pipeline", "stop scheduling a pipeline's builds", async ({ client, team }, p) => {
-    await client.pausePipeline(team, p);
-    return `paused '${p}'`;
-  });
-  pipelineVerb(ci, "unpause-pipeline", "schedule a pipeline's builds again", async ({ client, team }, p) => {
-    await client.unpausePipeline(team, p);
-    return `unpaused '${p}'`;
-  });
+  pausingVerb(ci, "pause-pipeline", "stop scheduling a pipeline's builds", true);
+  pausingVerb(ci, "unpause-pipeline", "schedule a pipeline's builds again", false);
   ci.command("destroy-pipeline")
     .description("delete a pipeline with its builds and versions")
     .requiredOption("-p, --pipeline <name>", "the pipeline")
