@@ -253,6 +253,42 @@ test("a job gets its input, puts a bump (an output and an implicit get), loads a
   );
 });
 
+const parentPipeline = (children: string[]) => `
+jobs:
+  - name: set-children
+    plan:
+      - task: write
+        config: { platform: linux, run: { path: "true" } }
+        params: { files: { child.yml: "jobs: [{name: hello, plan: [{task: t, file: x/t.yml}]}]" } }
+${children.map((child) => `      - set_pipeline: ${child}\n        file: files/child.yml`).join("\n")}
+`;
+
+test("a pipeline its parent job no longer sets is archived when that job next succeeds; one still set is not", async (t) => {
+  const f = await fixture(t);
+  const parent = await setPipeline(f, "parent", parentPipeline(["kept", "dropped"]));
+  assert.equal(await f.runner().run(await startedBuild(f, parent.id, "set-children")), "succeeded");
+  const child = async (name: string) => f.store.getPipeline({ team: f.team, name });
+  assert.deepEqual([(await child("kept"))?.archived, (await child("dropped"))?.archived], [false, false]);
+
+  const current = (await f.store.getPipeline({ team: f.team, name: "parent" }))!;
+  const updated = await f.store.setPipeline(
+    pipelineInput("parent", parentPipeline(["kept"]), {
+      team: f.team,
+      expectedVersion: current.configVersion,
+    }),
+  );
+  assert.ok(updated.ok);
+  const second = await startedBuild(f, parent.id, "set-children");
+  assert.equal(await f.runner().run(second), "succeeded");
+  assert.equal((await child("kept"))?.archived, false);
+  const dropped = await child("dropped");
+  assert.deepEqual([dropped?.archived, dropped?.paused], [true, true]);
+  assert.match(
+    logText(await f.store.readBuildEvents(second.id)),
+    /archived pipeline dropped: this job no longer sets it/,
+  );
+});
+
 test("put: the detected inputs reach the resource, no_get fetches nothing, an unknown input errors", async (t) => {
   const { f, pipeline, resource } = await releaseFixture(t);
   // put's detected inputs (files, from params.file) reach the resource; no_get fetches nothing

@@ -34,6 +34,7 @@ export async function runSetPipeline(
   }
   const current = await env.store.getPipeline(target);
   if (current !== undefined && !current.archived && current.configYaml === configYaml) {
+    await recordParent(env, current.id, ctx);
     logLine(ctx, `no changes to apply to pipeline ${target.team}/${target.name}`);
     return "succeeded";
   }
@@ -49,8 +50,16 @@ export async function runSetPipeline(
       `pipeline ${target.team}/${target.name} was changed while this step set it; run the build again`,
     );
   }
+  await recordParent(env, result.pipeline.id, ctx);
   logLine(ctx, `pipeline ${target.team}/${target.name} ${result.created ? "created" : "set"}`);
   return "succeeded";
+}
+
+/** A job's build that sets a pipeline (not `self`) becomes its parent: see archivePipelinesNoLongerSet. */
+async function recordParent(env: StepEnvironment, pipelineId: number, ctx: RunContext): Promise<void> {
+  const { job, buildId } = ctx.build.identity;
+  if (job === undefined || pipelineId === env.pipeline.id) return;
+  await env.store.setPipelineParent(pipelineId, { jobId: job.id, buildId });
 }
 
 function targetPipeline(env: StepEnvironment, config: Config, ctx: RunContext): PipelineRef {

@@ -217,6 +217,13 @@ export interface CiStore {
   setPipelinePaused(pipelineId: number, paused: boolean): Promise<void>;
   /** Archived pipelines are paused and keep their builds; setting them again unarchives them. */
   archivePipeline(pipelineId: number): Promise<void>;
+  /** Records the job build that set the pipeline with a set_pipeline step. */
+  setPipelineParent(pipelineId: number, parent: { jobId: number; buildId: number }): Promise<void>;
+  /**
+   * Archives the pipelines the job set in earlier builds but not in `buildId` (a succeeded build
+   * that no longer sets them, as Concourse does); answers their ids.
+   */
+  archivePipelinesNoLongerSet(jobId: number, buildId: number): Promise<number[]>;
   /** Removes the pipeline, its builds and their logs. */
   destroyPipeline(pipelineId: number): Promise<void>;
 

@@ -18,6 +18,7 @@ import type { BuildEvent, BuildRecord, BuildStatus, CiStore, PipelineRecord } fr
 import { Redactor, redactingSource } from "../../vars/redactor.ts";
 import type { BuildLauncher } from "../launcher.ts";
 import type { PipelineVars } from "../pipeline-vars.ts";
+import { pipelineById } from "../pipelines.ts";
 import { DirectoryArtifacts } from "./directory-artifacts.ts";
 import { BuildEventLog } from "./event-log.ts";
 
@@ -88,6 +89,7 @@ export class BuildRunner implements BuildLauncher {
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
+    if (status === "succeeded" && build.jobId !== undefined) await this.#archiveNoLongerSet(build, running);
     running.log.append({ type: "status", data: { status } });
     const logFailure = await running.log.close().then(
       () => undefined,
@@ -98,6 +100,16 @@ export class BuildRunner implements BuildLauncher {
     await store.finishBuild(build.id, logFailure === undefined ? status : "errored", this.#now());
     if (logFailure !== undefined) throw logFailure;
     return status;
+  }
+
+  /** Pipelines the job set before but this succeeded build did not are archived, as Concourse does. */
+  async #archiveNoLongerSet(build: BuildRecord, running: RunningBuild): Promise<void> {
+    const { store } = this.#options;
+    for (const id of await store.archivePipelinesNoLongerSet(build.jobId!, build.id)) {
+      const name = (await pipelineById(store, id))?.name ?? `#${id}`;
+      const line = `archived pipeline ${name}: this job no longer sets it`;
+      running.log.append({ type: "log", data: { origin: "set_pipeline", stream: "stdout", line } });
+    }
   }
 
   runningBuilds(): RunningBuildDirectory[] {

@@ -12,7 +12,16 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial schema", sql: schemaV1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial schema", sql: schemaV1 },
+  {
+    version: 2,
+    name: "the job and build that set a pipeline",
+    sql: `ALTER TABLE pipelines ADD COLUMN parent_job_id INTEGER;
+          ALTER TABLE pipelines ADD COLUMN parent_build_id INTEGER;
+          CREATE INDEX pipelines_parent_job ON pipelines (parent_job_id);`,
+  },
+];
 
 export class NewerSchemaError extends Error {
   constructor(found: number, known: number) {

@@ -72,6 +72,26 @@ export class Pipelines {
     });
   }
 
+  setParent(id: number, jobId: number, buildId: number): void {
+    this.#sql.run("UPDATE pipelines SET parent_job_id = :jobId, parent_build_id = :buildId WHERE id = :id", {
+      id,
+      jobId,
+      buildId,
+    });
+  }
+
+  /** Archives the live pipelines `jobId` set in a build before `buildId`; answers their ids. */
+  archiveOrphans(jobId: number, buildId: number, now: number): number[] {
+    return this.#sql.transaction(() => {
+      const orphans = this.#sql.all<{ id: number }>(
+        "SELECT id FROM pipelines WHERE parent_job_id = :jobId AND parent_build_id < :buildId AND archived = 0",
+        { jobId, buildId },
+      );
+      for (const { id } of orphans) this.archive(id, now);
+      return orphans.map((o) => o.id);
+    });
+  }
+
   archive(id: number, now: number): void {
     this.#sql.run("UPDATE pipelines SET archived = 1, paused = 1, updated_at = :now WHERE id = :id", {
       id,

@@ -111,6 +111,14 @@ export class SqliteCiStore implements CiStore {
     return answer(() => this.#pipelines.archive(pipelineId, this.#now()));
   }
 
+  setPipelineParent(pipelineId: number, parent: { jobId: number; buildId: number }) {
+    return answer(() => this.#pipelines.setParent(pipelineId, parent.jobId, parent.buildId));
+  }
+
+  archivePipelinesNoLongerSet(jobId: number, buildId: number) {
+    return answer(() => this.#pipelines.archiveOrphans(jobId, buildId, this.#now()));
+  }
+
   async destroyPipeline(pipelineId: number) {
     const builds = this.#pipelines.destroy(pipelineId);
     for (const buildId of builds) await this.#logs.remove(buildId);
