@@ -1,7 +1,7 @@
 /** The local worker of `sluice server`'s CI engine: builder, resources, sandbox, volumes. */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { Wakeup } from "../ci/engine/wakeup.ts";
 import type { WorkerVolumes } from "../ci/sandbox/volumes/worker-volumes.ts";
 import { RegistryMirrors } from "../oci/mirrors.ts";
 import type { Logger } from "../runtime/logger.ts";
@@ -88,10 +88,11 @@ export function volumeCollector(volumes: WorkerVolumes, logger: Logger, everyMs 
   return {
     name: "volume-collector",
     start: (signal) => {
+      const wakeup = new Wakeup();
       const done = (async () => {
         while (!signal.aborted) {
           await collect();
-          await sleep(everyMs, undefined, { signal }).catch(() => undefined);
+          await wakeup.sleep(everyMs, signal);
         }
       })();
       return Promise.resolve({ done });

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdir, readFile, readlink } from "node:fs/promises";
+import { envFromEntries } from "./container-env.ts";
 
 export interface EnterOptions {
   argv: readonly string[];
@@ -44,13 +45,7 @@ const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 /** Starts `argv` in the container of `pid` (see innerPid); its stdio are pipes. */
 export async function enterContainer(pid: number, options: EnterOptions): Promise<ChildProcess> {
-  const environ = await readFile(`/proc/${pid}/environ`, "utf8");
-  const env = Object.fromEntries(
-    environ
-      .split("\0")
-      .filter((entry) => entry.includes("="))
-      .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
-  );
+  const env = envFromEntries((await readFile(`/proc/${pid}/environ`, "utf8")).split("\0"));
   const nsenter = ["/usr/bin/nsenter", "--target", String(pid), "--mount", "--uts", "--ipc", "--pid"];
   nsenter.push("--root", "--wd", "--", ...options.argv);
   if (!options.tty) return spawn(nsenter[0]!, nsenter.slice(1), { env, stdio: "pipe" });
