@@ -203,6 +203,14 @@ async function runBuildTask(
   return "succeeded";
 }
 
+/** The last line of a failed task's log; `exitStatusOf` reads it back for local runs. */
+const exitStatusLine = (code: number) => `exit status ${code}`;
+
+export function exitStatusOf(line: string): number | undefined {
+  const match = /^exit status (\d+)$/.exec(line);
+  return match ? Number(match[1]) : undefined;
+}
+
 export function taskStepRunner(options: TaskStepOptions): StepRunnerOf<"task"> {
   return async (step: LeafStep<"task">, ctx: RunContext): Promise<Outcome> => {
     const task = await resolveTask(step, ctx);
@@ -238,7 +246,7 @@ async function runTaskContainer(
     );
     registerOutputs(step, volumes, ctx);
     if (typeof exitCode === "string") return exitCode;
-    if (exitCode !== 0) logLine(ctx, `exit status ${exitCode}`, "stderr");
+    if (exitCode !== 0) logLine(ctx, exitStatusLine(exitCode), "stderr");
     return exitCode === 0 ? "succeeded" : "failed";
   } finally {
     lease.release();

@@ -9,23 +9,16 @@ import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
-import { logLine, type LeafStep, type Outcome, type RunContext } from "../../ci/build/index.ts";
-import { createImageBuilder, defaultBuilderStateDir } from "../../ci/builder/index.ts";
+import type { Outcome } from "../../ci/build/index.ts";
 import { DirectoryArtifacts } from "../../ci/engine/builds/directory-artifacts.ts";
+import { LocalWorker } from "../../ci/local/local-worker.ts";
 import { readYaml } from "../../ci/pipeline/index.ts";
 import type { TaskConfig } from "../../ci/pipeline/task-config.ts";
-import { ImageRootfsCache } from "../../ci/sandbox/rootfs/image-cache.ts";
 import { validatedTaskConfig } from "../../ci/steps/task-config.ts";
-import { TaskCaches } from "../../ci/sandbox/volumes/task-caches.ts";
-import { Sandbox } from "../../ci/sandbox/container/sandbox.ts";
-import { taskStepRunner } from "../../ci/steps/task.ts";
 import { varsFromFlags } from "../../ci/vars/flag-vars.ts";
-import { LocalVarScope } from "../../ci/vars/local-vars.ts";
-import { Redactor } from "../../ci/vars/redactor.ts";
-import { cacheDir } from "../../common/toolchain.ts";
 import { SluiceError } from "../../common/errors.ts";
-import { parseRegistryMirror, RegistryMirrors } from "../../oci/mirrors.ts";
 import { collectRepeated, usageError } from "../shared/flags.ts";
+import { addLocalWorkerFlags, mirrorsOf } from "./local-worker-flags.ts";
 import { addValueVarFlags } from "./var-flags.ts";
 
 interface ExecuteFlags {
@@ -77,14 +70,6 @@ function inputDirs(config: TaskConfig, given: Map<string, string>): Map<string, 
   return given;
 }
 
-function mirrorsOf(values: readonly string[] | undefined): RegistryMirrors {
-  try {
-    return new RegistryMirrors((values ?? []).map(parseRegistryMirror));
-  } catch (error) {
-    throw usageError(`--registry-mirror: ${(error as Error).message}`);
-  }
-}
-
 async function execute(flags: ExecuteFlags): Promise<void> {
   const config = await taskConfig(flags.config);
   const inputs = inputDirs(config, namedDirs(flags.input, "-i"));
@@ -95,12 +80,11 @@ async function execute(flags: ExecuteFlags): Promise<void> {
     instanceVars: [],
     varFiles: flags.loadVarsFrom ?? [],
   });
-  const mirrors = mirrorsOf(flags.registryMirror);
   const work = await mkdtemp(path.join(os.tmpdir(), "sluice-execute-"));
-  const stateDir = flags.cacheDir ? path.resolve(flags.cacheDir) : undefined;
-  const builder = createImageBuilder({
-    stateDir: stateDir ? path.join(stateDir, "builder") : defaultBuilderStateDir(),
-    mirrors,
+  const worker = await LocalWorker.open({
+    workDir: work,
+    mirrors: mirrorsOf(flags.registryMirror),
+    stateDir: flags.cacheDir ? path.resolve(flags.cacheDir) : undefined,
   });
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -112,41 +96,15 @@ async function execute(flags: ExecuteFlags): Promise<void> {
       await cp(dir, copy, { recursive: true, verbatimSymlinks: true });
       artifacts.register(name, copy);
     }
-    const workDir = path.join(work, "worker");
-    const task = taskStepRunner({
-      images: new ImageRootfsCache({ dir: path.join(stateDir ?? cacheDir(), "images"), builder, mirrors }),
-      builder,
-      sandbox: await Sandbox.open({ workDir }),
-      caches: new TaskCaches({ dir: path.join(workDir, "caches") }),
-    });
-    const redactor = new Redactor();
-    const ctx: RunContext = {
+    const { outcome } = await worker.runTask({
+      name: "one-off",
+      config,
+      privileged: flags.privileged,
+      artifacts,
+      vars: vars.source,
       signal: abort.signal,
-      vars: new LocalVarScope(vars.source),
-      origin: "execute",
-      build: {
-        identity: { buildId: 0, buildName: "one-off", team: "main" },
-        runner: { run: () => Promise.reject(new Error("a one-off build has only its task")) },
-        artifacts,
-        redactor,
-        emit: (event) => {
-          if (event.type !== "log") return;
-          (event.data.stream === "stderr" ? process.stderr : process.stdout).write(`${event.data.line}\n`);
-        },
-        now: Date.now,
-      },
-    };
-    const step = {
-      kind: "task",
-      config: { task: "one-off", config, privileged: flags.privileged },
-    } as LeafStep<"task">;
-    let outcome: Outcome;
-    try {
-      outcome = await task(step, ctx);
-    } catch (error) {
-      logLine(ctx, (error as Error).message, "stderr");
-      outcome = "errored";
-    }
+      onLine: (line, stream) => (stream === "stderr" ? process.stderr : process.stdout).write(`${line}\n`),
+    });
     for (const [name, dir] of outputs) {
       const produced = artifacts.directory(name);
       if (produced === undefined) continue;
@@ -157,7 +115,7 @@ async function execute(flags: ExecuteFlags): Promise<void> {
     process.exitCode = exitCodes[outcome];
   } finally {
     process.removeListener("SIGINT", onSignal);
-    await builder.close();
+    await worker.close();
     await rm(work, { recursive: true, force: true });
   }
 }
@@ -173,16 +131,7 @@ export function registerExecuteCommand(ci: Command): void {
       collectRepeated,
     )
     .option("-o, --output <name=dir>", "copy the output NAME to DIR when the task ends", collectRepeated);
-  addValueVarFlags(command)
-    .option("-p, --privileged", "keep every capability in the container", false)
-    .option(
-      "--registry-mirror <host=mirror>",
-      "read images of HOST from MIRROR (host[:port][/prefix]) (repeatable)",
-      collectRepeated,
-    )
-    .option(
-      "--cache-dir <dir>",
-      "the image builder's state and the unpacked images (default: ~/.cache/sluice)",
-    )
-    .action(execute);
+  addLocalWorkerFlags(
+    addValueVarFlags(command).option("-p, --privileged", "keep every capability in the container", false),
+  ).action(execute);
 }

@@ -9,6 +9,7 @@ import { registerContainerCommands } from "./intercept.ts";
 import { registerLoginCommands } from "./login.ts";
 import { registerPipelineCommands } from "./pipelines.ts";
 import { registerResourceCommands } from "./resources.ts";
+import { registerRunGitlabCommand } from "./run-gitlab.ts";
 import { registerValidatePipelineCommand } from "./validate-pipeline.ts";
 import { registerVolumeCommands } from "./volumes.ts";
 
@@ -26,6 +27,7 @@ export function registerCiCommands(program: Command): void {
   registerBuildCommands(ci);
   registerResourceCommands(ci);
   registerExecuteCommand(ci);
+  registerRunGitlabCommand(ci);
   registerVolumeCommands(ci);
   registerContainerCommands(ci);
 }

@@ -72,7 +72,7 @@ export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseIm
       packages: ["git", "curl", "ca-certificates", "openssh-client"],
       env,
       cmd: shell,
-      mirrors: { "docker.io/alpine/git": ["latest", "v2", "2", "2.39"] },
+      mirrors: { "docker.io/alpine/git": ["latest", "v2", "2", "2.39", "v2.45.1"] },
     },
     {
       name: "golang",
@@ -81,7 +81,7 @@ export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseIm
       packages: ["golang-go", "git", "ca-certificates"],
       env: { PATH: `/go/bin:/usr/lib/go/bin:${defaultPath}`, GOPATH: "/go", CGO_ENABLED: "0" },
       cmd: shell,
-      mirrors: { "docker.io/library/golang": ["latest", "1", "1.19", "1.19-bookworm", "bookworm", "1.22"] },
+      mirrors: { "docker.io/library/golang": ["latest", "1", "1.19", "1.19-bookworm", "bookworm", "1.22", "1.22.4-alpine3.20"] },
     },
     {
       name: "busybox",
@@ -109,7 +109,7 @@ export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseIm
       upstream: "helm",
       env,
       cmd: shell,
-      mirrors: { "docker.io/alpine/helm": ["latest", ...releaseTags(helmVersion)] },
+      mirrors: { "docker.io/alpine/helm": ["latest", ...releaseTags(helmVersion), "3.15.1"] },
     },
     {
       name: "docker",
@@ -119,7 +119,7 @@ export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseIm
       fromDeb: { package: "docker.io", file: "/usr/bin/docker" },
       env,
       cmd: shell,
-      mirrors: { "docker.io/library/docker": ["latest", "cli", "20", "20.10", "20.10-cli"] },
+      mirrors: { "docker.io/library/docker": ["latest", "cli", "20", "20.10", "20.10-cli", "27.1.1"] },
     },
   ];
 }

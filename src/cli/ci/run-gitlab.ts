@@ -1,0 +1,212 @@
+/**
+ * `sluice ci run-gitlab [DIR] [--job J]... [--needs] [--before REV] [--variable K=V]... [--list]`:
+ * runs a repository's `.gitlab-ci.yml` against its working tree on this machine, as
+ * gitlab-ci-local does, in the sandbox CI builds use. The pipeline is the one a push of the
+ * working tree on top of `--before` (default HEAD's parent) would create: rules and
+ * `only: changes` see those changes. Jobs' output is prefixed with their names; the exit status
+ * is 0 when the pipeline succeeded, 1 when it failed, 2 for a bad file or flag, 3 when aborted.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Command } from "commander";
+import { LocalWorker } from "../../ci/local/local-worker.ts";
+import { CiFileError } from "../../ci/projects/ci-file.ts";
+import { loadGitlabConfig } from "../../ci/projects/gitlab/load.ts";
+import { PipelineError, planPipeline, type PlannedJob } from "../../ci/projects/gitlab/pipeline.ts";
+import { NO_COMMIT, pipelineVariables, type PipelineInfo } from "../../ci/projects/gitlab/predefined.ts";
+import { RuleError, type PipelineEvent } from "../../ci/projects/gitlab/rules.ts";
+import { runGitlabPipeline } from "../../ci/projects/gitlab/run-pipeline.ts";
+import type { JobReport } from "../../ci/projects/run-graph.ts";
+import { readWorkingTree } from "../../ci/projects/working-tree.ts";
+import { cacheDir } from "../../common/toolchain.ts";
+import { ExitCode, SluiceError } from "../../common/errors.ts";
+import { collectRepeated, usageError } from "../shared/flags.ts";
+import { addLocalWorkerFlags, mirrorsOf } from "./local-worker-flags.ts";
+import { table } from "./output.ts";
+
+interface RunGitlabFlags {
+  file: string;
+  job?: string[];
+  needs: boolean;
+  before?: string;
+  variable?: string[];
+  image: string;
+  concurrency: string;
+  list: boolean;
+  registryMirror?: string[];
+  cacheDir?: string;
+}
+
+const exitCodes = { succeeded: 0, failed: 1, errored: 1, aborted: 3 } as const;
+
+function variablesOf(values: readonly string[] | undefined): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const equals = value.indexOf("=");
+    if (equals <= 0) throw usageError(`--variable ${JSON.stringify(value)}: expected KEY=VALUE`);
+    variables[value.slice(0, equals)] = value.slice(equals + 1);
+  }
+  return variables;
+}
+
+/** The named jobs, with (`--needs`) every job they wait for; unknown names are a usage error. */
+function requested(jobs: PlannedJob[], names: readonly string[], withNeeds: boolean): PlannedJob[] {
+  if (names.length === 0) return jobs;
+  const byName = new Map(jobs.map((job) => [job.job.name, job]));
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    const job = byName.get(name);
+    if (!job)
+      throw usageError(
+        `--job ${name}: this pipeline has no such job (jobs: ${[...byName.keys()].join(", ")})`,
+      );
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    if (withNeeds) job.after.forEach(add);
+  };
+  names.forEach(add);
+  return jobs
+    .filter((job) => wanted.has(job.job.name))
+    .map((job) => ({ ...job, after: job.after.filter((name) => wanted.has(name)) }));
+}
+
+function describe(report: JobReport): string {
+  const state = report.allowedFailure ? `${report.state} (allowed to fail)` : report.state;
+  return report.reason ? `${state}: ${report.reason}` : state;
+}
+
+async function runGitlab(dir: string | undefined, flags: RunGitlabFlags): Promise<void> {
+  const concurrency = Number(flags.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw usageError("--concurrency: expected a positive integer");
+  const tree = await readWorkingTree(path.resolve(dir ?? "."), flags.before);
+  const info: PipelineInfo = {
+    pipelineId: 1,
+    projectPath: tree.projectPath,
+    repositoryUrl: tree.repositoryUrl,
+    defaultBranch: tree.branch,
+    source: "push",
+    ref: tree.branch,
+    tag: false,
+    sha: tree.sha,
+    beforeSha: tree.beforeSha ?? NO_COMMIT,
+    message: tree.message,
+    serverHost: "localhost",
+  };
+  const event: PipelineEvent = {
+    source: "push",
+    ref: tree.branch,
+    tag: false,
+    changes: tree.changes,
+    files: tree.files,
+    variables: pipelineVariables(info),
+    projectVariables: variablesOf(flags.variable),
+  };
+  let plan;
+  try {
+    const config = await loadGitlabConfig({
+      repoDir: tree.dir,
+      file: flags.file,
+      variables: event.variables,
+    });
+    plan = planPipeline(config, event);
+    if (!plan.run) {
+      process.stderr.write(`no pipeline: ${plan.reason}\n`);
+      return;
+    }
+    const jobs = requested(plan.jobs, flags.job ?? [], flags.needs);
+    if (flags.list) {
+      table([
+        ["JOB", "STAGE", "WHEN", "AFTER"],
+        ...jobs.map((j) => [j.job.name, j.job.stage, j.when, j.after.join(",") || "-"]),
+      ]);
+      return;
+    }
+    await runJobs(config, jobs, info, event, plan.workflowVariables, tree.dir, flags, concurrency);
+  } catch (error) {
+    if (error instanceof CiFileError || error instanceof PipelineError || error instanceof RuleError)
+      throw new SluiceError(error.message, { exitCode: ExitCode.usage });
+    throw error;
+  }
+}
+
+async function runJobs(
+  config: Awaited<ReturnType<typeof loadGitlabConfig>>,
+  jobs: PlannedJob[],
+  info: PipelineInfo,
+  event: PipelineEvent,
+  workflowVariables: Record<string, string>,
+  sourceDir: string,
+  flags: RunGitlabFlags,
+  concurrency: number,
+): Promise<void> {
+  const work = await mkdtemp(path.join(os.tmpdir(), "sluice-run-gitlab-"));
+  const stateDir = flags.cacheDir ? path.resolve(flags.cacheDir) : undefined;
+  const worker = await LocalWorker.open({
+    workDir: work,
+    mirrors: mirrorsOf(flags.registryMirror),
+    stateDir,
+  });
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once("SIGINT", onSignal);
+  const width = Math.max(...jobs.map((j) => j.job.name.length));
+  const started = new Map<string, number>();
+  try {
+    const { outcome, reports } = await runGitlabPipeline({
+      config,
+      jobs,
+      info,
+      event,
+      workflowVariables,
+      sourceDir,
+      workDir: work,
+      cacheDir: path.join(stateDir ?? cacheDir(), "gitlab-cache", info.projectPath.replace(/\//g, "_")),
+      defaultImage: flags.image,
+      concurrency,
+      play: new Set(flags.job ?? []),
+      signal: abort.signal,
+      runTask: (task) => worker.runTask(task),
+      onLine: (job, line, stream) =>
+        (stream === "stderr" ? process.stderr : process.stdout).write(`${job.padEnd(width)} | ${line}\n`),
+      onChange: (job, report) => {
+        if (report.state === "running") started.set(job, Date.now());
+        else if (report.state !== "pending") {
+          const seconds = started.has(job)
+            ? ` in ${((Date.now() - started.get(job)!) / 1000).toFixed(1)} s`
+            : "";
+          process.stderr.write(`${job.padEnd(width)} | ${describe(report)}${seconds}\n`);
+        }
+      },
+    });
+    table([["JOB", "STATUS"], ...[...reports].map(([job, report]) => [job, describe(report)])]);
+    process.stderr.write(`pipeline ${outcome}\n`);
+    process.exitCode = exitCodes[outcome];
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    await worker.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export function registerRunGitlabCommand(ci: Command): void {
+  const command = ci
+    .command("run-gitlab [dir]")
+    .description(
+      "run a repository's .gitlab-ci.yml against its working tree on this machine (as gitlab-ci-local)",
+    )
+    .option("-f, --file <path>", "the CI file, relative to the repository", ".gitlab-ci.yml")
+    .option("-j, --job <name>", "run only this job, even a manual one (repeatable)", collectRepeated)
+    .option("--needs", "with --job: also run the jobs it waits for", false)
+    .option("--before <rev>", "the revision changes are counted from (default: HEAD's parent)")
+    .option(
+      "--variable <key=value>",
+      "a project variable, masked in the output (repeatable)",
+      collectRepeated,
+    )
+    .option("--image <ref>", "the image of jobs that name none", "alpine:latest")
+    .option("--concurrency <n>", "jobs running at once", "2")
+    .option("--list", "print the jobs the pipeline would run, and what each waits for", false);
+  addLocalWorkerFlags(command).action(runGitlab);
+}
