@@ -167,9 +167,19 @@ async function runJobs(
       concurrency,
       play: new Set(flags.job ?? []),
       signal: abort.signal,
-      runTask: (task) => worker.runTask(task),
-      onLine: (job, line, stream) =>
-        (stream === "stderr" ? process.stderr : process.stdout).write(`${job.padEnd(width)} | ${line}\n`),
+      host: {
+        begin: (planned) => {
+          const print = (line: string, stream: "stdout" | "stderr" = "stdout") =>
+            (stream === "stderr" ? process.stderr : process.stdout).write(
+              `${planned.job.name.padEnd(width)} | ${line}\n`,
+            );
+          return Promise.resolve({
+            log: print,
+            runTask: (task) => worker.runTask({ ...task, onLine: print }),
+            end: () => Promise.resolve(),
+          });
+        },
+      },
       onChange: (job, report) => {
         if (report.state === "running") started.set(job, Date.now());
         else if (report.state !== "pending") {

@@ -81,7 +81,17 @@ export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseIm
       packages: ["golang-go", "git", "ca-certificates"],
       env: { PATH: `/go/bin:/usr/lib/go/bin:${defaultPath}`, GOPATH: "/go", CGO_ENABLED: "0" },
       cmd: shell,
-      mirrors: { "docker.io/library/golang": ["latest", "1", "1.19", "1.19-bookworm", "bookworm", "1.22", "1.22.4-alpine3.20"] },
+      mirrors: {
+        "docker.io/library/golang": [
+          "latest",
+          "1",
+          "1.19",
+          "1.19-bookworm",
+          "bookworm",
+          "1.22",
+          "1.22.4-alpine3.20",
+        ],
+      },
     },
     {
       name: "busybox",

@@ -14,7 +14,14 @@ import { parsePipeline, planJob, type Job, type Pipeline } from "../../pipeline/
 import type { BuiltinResources } from "../../resources/builtin.ts";
 import type { CustomResourceTypes } from "../../resources/custom/container-resource.ts";
 import { localStepRunner, type StepEnvironment } from "../../steps/index.ts";
-import type { BuildEvent, BuildRecord, BuildStatus, CiStore, PipelineRecord } from "../../store/store.ts";
+import type {
+  BuildEvent,
+  BuildEventInput,
+  BuildRecord,
+  BuildStatus,
+  CiStore,
+  PipelineRecord,
+} from "../../store/store.ts";
 import { Redactor, redactingSource } from "../../vars/redactor.ts";
 import type { BuildLauncher } from "../launcher.ts";
 import type { PipelineVars } from "../pipeline-vars.ts";
@@ -54,6 +61,15 @@ interface RunningBuild {
   identity?: BuildIdentity;
 }
 
+/** A build opened with `openBuild`. */
+export interface OpenBuild {
+  signal: AbortSignal;
+  /** Its working directory (the caller creates and removes it). */
+  directory: string;
+  emit(event: BuildEventInput): void;
+  close(status: BuildStatus): Promise<BuildStatus>;
+}
+
 /** A running build's working directory, for `sluice ci volumes`. */
 export interface RunningBuildDirectory {
   buildId: number;
@@ -72,34 +88,52 @@ export class BuildRunner implements BuildLauncher {
   }
 
   async run(build: BuildRecord): Promise<BuildStatus> {
+    const open = this.openBuild(build);
+    const running = this.#running.get(build.id)!;
+    let status: BuildStatus;
+    try {
+      status = await this.#runPlan(build, running, open.directory);
+    } catch (error) {
+      open.emit({ type: "error", data: { message: (error as Error).message } });
+      status = "errored";
+    } finally {
+      await rm(open.directory, { recursive: true, force: true });
+    }
+    if (status === "succeeded" && build.jobId !== undefined) await this.#archiveNoLongerSet(build, running);
+    return open.close(status);
+  }
+
+  /**
+   * Opens a started build whose work the caller does (a GitLab or GitHub job): its events go to
+   * its log, it can be aborted and followed as any build; `close` writes its status and ends it
+   * (errored when its log could not be written).
+   */
+  openBuild(build: BuildRecord, identity?: BuildIdentity): OpenBuild {
     const { store } = this.#options;
-    const directory = path.join(this.#options.dataDir, "builds", String(build.id));
     const running: RunningBuild = {
       abort: new AbortController(),
       log: new BuildEventLog(store, build.id, { now: this.#now, flushMs: this.#options.flushMs }),
-      directory,
+      directory: path.join(this.#options.dataDir, "builds", String(build.id)),
+      ...(identity && { identity }),
     };
     this.#running.set(build.id, running);
-    let status: BuildStatus;
-    try {
-      status = await this.#runPlan(build, running, directory);
-    } catch (error) {
-      running.log.append({ type: "error", data: { message: (error as Error).message } });
-      status = "errored";
-    } finally {
-      await rm(directory, { recursive: true, force: true });
-    }
-    if (status === "succeeded" && build.jobId !== undefined) await this.#archiveNoLongerSet(build, running);
-    running.log.append({ type: "status", data: { status } });
-    const logFailure = await running.log.close().then(
-      () => undefined,
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-    );
-    this.#running.delete(build.id);
-    // a build whose log could not be written is not reported as succeeded
-    await store.finishBuild(build.id, logFailure === undefined ? status : "errored", this.#now());
-    if (logFailure !== undefined) throw logFailure;
-    return status;
+    return {
+      signal: running.abort.signal,
+      directory: running.directory,
+      emit: (event) => running.log.append(event),
+      close: async (status) => {
+        running.log.append({ type: "status", data: { status } });
+        const logFailure = await running.log.close().then(
+          () => undefined,
+          (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+        );
+        this.#running.delete(build.id);
+        // a build whose log could not be written is not reported as succeeded
+        await store.finishBuild(build.id, logFailure === undefined ? status : "errored", this.#now());
+        if (logFailure !== undefined) throw logFailure;
+        return status;
+      },
+    };
   }
 
   /** Pipelines the job set before but this succeeded build did not are archived, as Concourse does. */

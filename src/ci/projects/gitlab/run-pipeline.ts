@@ -25,7 +25,19 @@ export interface TaskRun {
   artifacts: DirectoryArtifacts;
   secrets: readonly string[];
   signal: AbortSignal;
-  onLine: (line: string, stream: "stdout" | "stderr") => void;
+}
+
+/** One attempt of a job, wherever it runs: on this machine (its log printed) or as a server's build. */
+export interface JobAttempt {
+  log(line: string, stream?: "stdout" | "stderr"): void;
+  runTask(task: TaskRun): Promise<JobResult>;
+  /** Stops the attempt (a build aborted from the API). */
+  signal?: AbortSignal;
+  end(result: JobResult): Promise<void>;
+}
+
+export interface JobHost {
+  begin(job: PlannedJob, attempt: number): Promise<JobAttempt>;
 }
 
 export interface GitlabRunOptions {
@@ -43,8 +55,7 @@ export interface GitlabRunOptions {
   cacheDir: string;
   /** The image of jobs that name none. */
   defaultImage: string;
-  runTask: (task: TaskRun) => Promise<JobResult>;
-  onLine: (job: string, line: string, stream: "stdout" | "stderr") => void;
+  host: JobHost;
   onChange?: (job: string, report: JobReport) => void;
   /** Manual jobs to run. */
   play?: ReadonlySet<string>;
@@ -106,15 +117,26 @@ class GitlabRun {
 
   async #runJob(planned: PlannedJob): Promise<JobResult> {
     const { job } = planned;
-    const log = (line: string, stream: "stdout" | "stderr" = "stdout") =>
-      this.#o.onLine(job.name, line, stream);
     let attempt = 0;
     for (;;) {
       attempt++;
-      const { result, timedOut } = await this.#attempt(planned, attempt, log);
-      if (result.outcome === "succeeded" || result.outcome === "aborted") return result;
-      if (attempt > job.retry.max || !shouldRetry(job, result, timedOut)) return result;
-      log(`retrying the job (attempt ${attempt + 1} of ${job.retry.max + 1})`, "stderr");
+      const host = await this.#o.host.begin(planned, attempt);
+      let outcome: { result: JobResult; timedOut: boolean };
+      try {
+        outcome = await this.#attempt(planned, attempt, host);
+      } catch (error) {
+        host.log((error as Error).message, "stderr");
+        outcome = { result: { outcome: "errored" }, timedOut: false };
+      }
+      const { result, timedOut } = outcome;
+      const retry =
+        result.outcome !== "succeeded" &&
+        result.outcome !== "aborted" &&
+        attempt <= job.retry.max &&
+        shouldRetry(job, result, timedOut);
+      if (retry) host.log(`retrying the job (attempt ${attempt + 1} of ${job.retry.max + 1})`, "stderr");
+      await host.end(result);
+      if (!retry) return result;
     }
   }
 
@@ -142,9 +164,10 @@ class GitlabRun {
   async #attempt(
     planned: PlannedJob,
     attempt: number,
-    log: (line: string, stream?: "stdout" | "stderr") => void,
+    host: JobAttempt,
   ): Promise<{ result: JobResult; timedOut: boolean }> {
     const { job } = planned;
+    const log = (line: string, stream?: "stdout" | "stderr") => host.log(line, stream);
     const jobId = [...this.#byName.keys()].indexOf(job.name) + 1;
     const root = path.join(this.#o.workDir, "jobs", `${job.name.replace(/[^\w.-]/g, "_")}-${attempt}`);
     const workspace = path.join(root, PROJECT_INPUT);
@@ -166,7 +189,8 @@ class GitlabRun {
     artifacts.register(PROJECT_INPUT, workspace);
     const timeoutMs = job.timeoutMs ?? HOUR;
     const timeout = AbortSignal.timeout(timeoutMs);
-    const result = await this.#o.runTask({
+    const signals = [this.#o.signal, timeout, ...(host.signal ? [host.signal] : [])];
+    const result = await host.runTask({
       name: job.name,
       config: jobTaskConfig({
         image,
@@ -176,10 +200,9 @@ class GitlabRun {
       }),
       artifacts,
       secrets: Object.values(project),
-      signal: AbortSignal.any([this.#o.signal, timeout]),
-      onLine: (line, stream) => log(line, stream),
+      signal: AbortSignal.any(signals),
     });
-    const timedOut = timeout.aborted && !this.#o.signal.aborted;
+    const timedOut = timeout.aborted && !signals.some((signal) => signal !== timeout && signal.aborted);
     if (timedOut) log(`ERROR: the job timed out after ${Math.round(timeoutMs / 60000)} min`, "stderr");
     const final: JobResult = timedOut ? { outcome: "failed" } : result;
     await this.#saveArtifacts(job, workspace, final.outcome, values, log);

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { runGit } from "../src/git/exec.ts";
+import { testEnvWithImages } from "./helpers/base-images.ts";
+import { show, sluice, tempDir } from "./helpers/cli.ts";
+import { pushRepo } from "./helpers/git.ts";
+
+/** The seed's monorepo, abridged: a Go client built and released when its .version changes, a helm chart templated and committed back over SSH. */
+const files: Record<string, string> = {
+  ".gitlab-ci.yml": `stages: [test, build, release]
+include:
+  - local: '$CI_PROJECT_DIR/app/client/.gitlab-ci.yml'
+variables:
+  CHART_DIR: $CI_PROJECT_DIR/charts/maths-api
+unit:
+  stage: test
+  image: busybox:1.36
+  script:
+    - echo "token is $GL_PAT"
+    - test "$CI_COMMIT_REF_NAME" = main
+release-maths-api-helm-chart:
+  stage: release
+  image: alpine/helm:3.15.1
+  script:
+    - helm template maths-api "$CHART_DIR" > "$CI_PROJECT_DIR/release.yml"
+  artifacts: { paths: [release.yml] }
+push-release:
+  stage: .post
+  image: { name: alpine/git:v2.45.1, entrypoint: [""] }
+  needs: [release-maths-api-helm-chart]
+  before_script:
+    - mkdir -p ~/.ssh/
+    - echo "\${SSH_PUSH_KEY}" > ~/.ssh/id_rsa && chmod 600 ~/.ssh/id_rsa
+    - echo "\${SSH_KNOWN_HOSTS}" > ~/.ssh/known_hosts
+    - git config --global user.email ci@example.com && git config --global user.name CI
+    - git remote add ssh_origin "$PUSH_URL"
+  script:
+    - git add release.yml
+    - git commit -m "Adding maths-api helm template output"
+    - git push ssh_origin HEAD:$CI_COMMIT_REF_NAME
+`,
+  "app/client/.gitlab-ci.yml": `build-client:
+  image: golang:1.22.4-alpine3.20
+  stage: build
+  artifacts: { paths: ["$CI_PROJECT_DIR/app/client/client", "$CI_PROJECT_DIR/app/client/.version"] }
+  script: [ 'cd "$CI_PROJECT_DIR/app/client/"', 'go build -o client' ]
+  only: { changes: [app/client/.version] }
+release-client:
+  image: busybox:1.36
+  stage: release
+  dependencies: [build-client]
+  script: [ './app/client/client "$(cat app/client/.version)"' ]
+  only: { changes: [app/client/.version] }
+`,
+  "app/client/go.mod": "module example.com/client\n\ngo 1.19\n",
+  "app/client/main.go": `package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() { fmt.Printf("client says %s\\n", os.Args[1]) }
+`,
+  "app/client/.version": "1.0.0\n",
+  "charts/maths-api/Chart.yaml": "apiVersion: v2\nname: maths-api\nversion: 0.1.0\n",
+  "charts/maths-api/templates/service.yaml":
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  ports: [{ port: 80 }]\n",
+  "README.md": "maths\n",
+};
+
+async function git(dir: string, ...args: string[]): Promise<string> {
+  return (await runGit(args, { cwd: dir })).stdout.trim();
+}
+
+test("sluice ci run-gitlab runs the seed's jobs: only: changes, artifacts through dependencies, masked variables, a commit pushed over SSH", async (t) => {
+  const { env } = await testEnvWithImages();
+  const dir = await tempDir(t, "sluice-run-gitlab-");
+  const name = `gitlab-seed-${randomBytes(3).toString("hex")}`;
+  await pushRepo(env, name, { "README.md": "remote\n" });
+  const repo = path.join(dir, "repo");
+  await git(
+    dir,
+    "clone",
+    "-q",
+    `${env.gitUrl.replace("://", `://${env.gitUsername}:${env.gitPassword}@`)}/${name}.git`,
+    repo,
+  );
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(repo, file)), { recursive: true });
+    await writeFile(path.join(repo, file), text);
+  }
+  const commit = async (message: string) => {
+    await git(repo, "add", "-A");
+    await git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", message);
+  };
+  await commit("the monorepo");
+  await writeFile(path.join(repo, "README.md"), "maths, documented\n");
+  await commit("docs");
+  const secret = `glpat-${randomBytes(8).toString("hex")}`;
+  const common = [
+    repo,
+    "--registry-mirror",
+    `docker.io=${env.imageMirror}/docker.io`,
+    "--cache-dir",
+    path.join(dir, "cache"),
+    "--variable",
+    `GL_PAT=${secret}`,
+    "--variable",
+    `SSH_PUSH_KEY=${await readFile(env.sshIdentityFile, "utf8")}`,
+    "--variable",
+    `SSH_KNOWN_HOSTS=${env.sshKnownHosts}`,
+    "--variable",
+    `PUSH_URL=${env.sshUrl}${env.gitRoot}/${name}.git`,
+  ];
+
+  const listed = await sluice("ci run-gitlab", ...common, "--list");
+  assert.equal(listed.code, 0, show(listed));
+  assert.doesNotMatch(listed.stdout, /build-client/, "the push did not change app/client/.version");
+
+  const docs = await sluice("ci run-gitlab", ...common);
+  assert.equal(docs.code, 0, show(docs));
+  assert.match(docs.stdout, /unit +\| token is \(\(redacted\)\)/);
+  assert.ok(!docs.stdout.includes(secret) && !docs.stderr.includes(secret), "the variable is masked");
+  assert.doesNotMatch(docs.stdout, /client says/);
+  const pushed = await git(repo, "ls-remote", "origin", "refs/heads/main");
+  await git(repo, "fetch", "-q", "origin");
+  const release = await git(repo, "show", `${pushed.split("\t")[0]}:release.yml`);
+  assert.match(release, /kind: Service\n[\s\S]*name: maths-api/);
+  assert.equal(
+    await git(repo, "log", "-1", "--format=%s", "origin/main"),
+    "Adding maths-api helm template output",
+  );
+
+  await writeFile(path.join(repo, "app/client/.version"), "1.0.1\n");
+  const bumped = await sluice("ci run-gitlab", ...common, "--job", "build-client", "--job", "release-client");
+  assert.equal(bumped.code, 0, show(bumped));
+  assert.match(
+    bumped.stdout,
+    /release-client \| client says 1\.0\.1/,
+    "the binary came through dependencies",
+  );
+  assert.match(bumped.stdout, /build-client +\| Uploading artifacts: 2 files/);
+
+  await writeFile(path.join(repo, "app/client/main.go"), "package main\nfunc main() { broken }\n");
+  const broken = await sluice("ci run-gitlab", ...common, "--job", "build-client", "--job", "release-client");
+  assert.equal(broken.code, 1, show(broken));
+  assert.match(broken.stdout, /build-client +\| failed|release-client +skipped: a job before it failed/);
+  assert.match(broken.stdout, /release-client +skipped: a job before it failed/);
+});
