@@ -10,6 +10,7 @@ import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { Manager } from "../runtime/manager.ts";
 import type { LocalUser } from "../ci/api/index.ts";
+import type { TeamSecrets } from "../ci/api/context.ts";
 import type { HttpServer } from "../http/server.ts";
 import type { ListenAddress } from "./controllers.ts";
 import type { WorkerVolumes } from "../ci/sandbox/volumes/worker-volumes.ts";
@@ -37,6 +38,24 @@ export interface RunningCi {
   volumes: WorkerVolumes;
 }
 
+/** Secrets in `<prefix><team>`, the namespace made when missing; Sluice's field manager owns what it writes. */
+function teamSecrets(client: KubeClient, prefix: string): TeamSecrets {
+  return {
+    async apply(team, name, data) {
+      const namespace = `${prefix}${team}`;
+      const fieldManager = "sluice-ci";
+      await client.apply(
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+        { fieldManager },
+      );
+      await client.apply(
+        { apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, type: "Opaque", stringData: data },
+        { fieldManager, force: true },
+      );
+    },
+  };
+}
+
 export async function setupCiEngine(
   manager: Manager,
   client: KubeClient,
@@ -49,6 +68,7 @@ export async function setupCiEngine(
     { BuildRunner },
     { startLocalWorker, volumeCollector },
     { WorkerVolumes },
+    { ProjectRuns },
   ] = await Promise.all([
     import("../ci/store/index.ts"),
     import("../ci/engine/engine.ts"),
@@ -56,6 +76,7 @@ export async function setupCiEngine(
     import("../ci/engine/builds/runner.ts"),
     import("./ci-worker.ts"),
     import("../ci/sandbox/volumes/worker-volumes.ts"),
+    import("../ci/engine/projects/project-runs.ts"),
   ]);
   const { ci } = options;
   const dataDir = path.join(options.storagePath, "ci");
@@ -68,12 +89,20 @@ export async function setupCiEngine(
   const runner = new BuildRunner({ store, dataDir, resources, customTypes, vars, task: worker.task });
   const volumes = new WorkerVolumes({ ...worker.volumes, store, builds: () => runner.runningBuilds() });
   manager.add(volumeCollector(volumes, options.logger.child({ component: "ci-worker" })));
+  const projects = new ProjectRuns({
+    ...{ store, task: worker.task, resources, vars, dataDir },
+    openBuild: (build, identity) => runner.openBuild(build, identity),
+    logger: options.logger.child({ component: "ci-projects" }),
+    ...(ci.tick !== undefined && { tick: ci.tick }),
+  });
+  manager.add(projects, { leaderOnly: true });
   const engine = new CiEngine({
     store,
     launcher: runner,
     resources,
     customTypes,
     vars,
+    onNewVersions: () => projects.poke(),
     logger: options.logger.child({ component: "ci-engine" }),
     ...(ci.tick !== undefined && { checkTick: ci.tick, scheduleTick: ci.tick }),
   });
@@ -84,7 +113,14 @@ export async function setupCiEngine(
     import("../install/version.ts"),
   ]);
   const http = await ciHttpServer(
-    { store, engine, vars, volumes, containers: worker.volumes.sandbox },
+    {
+      store,
+      engine,
+      vars,
+      volumes,
+      containers: worker.volumes.sandbox,
+      secrets: teamSecrets(client, ci.secretsNamespacePrefix ?? "concourse-"),
+    },
     {
       listen: ci.listen,
       storagePath: options.storagePath,

@@ -5,6 +5,7 @@ import { buildRoutes } from "./build-routes.ts";
 import type { ApiDeps } from "./context.ts";
 import { jobRoutes } from "./job-routes.ts";
 import { pipelineRoutes } from "./pipeline-routes.ts";
+import { projectRoutes } from "./project-routes.ts";
 import { resourceRoutes } from "./resource-routes.ts";
 import { volumeRoutes } from "./volume-routes.ts";
 import { containerRoutes } from "./container-routes.ts";
@@ -12,6 +13,7 @@ import { containerRoutes } from "./container-routes.ts";
 export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router()): Router {
   authRoutes(router, deps, info);
   pipelineRoutes(router, deps);
+  projectRoutes(router, deps);
   jobRoutes(router, deps);
   resourceRoutes(router, deps);
   buildRoutes(router, deps);

@@ -159,6 +159,13 @@ export class CiClient {
   getJob = (team: string, p: string, job: string) => this.#json<ApiJob>("GET", jobPath(team, p, job));
   pauseJob = (team: string, p: string, job: string, paused: boolean) =>
     this.#empty("PUT", `${jobPath(team, p, job)}/${paused ? "pause" : "unpause"}`);
+  /** Registers or updates a project (a repository whose GitLab CI or GitHub Actions file runs here). */
+  setProject = (team: string, name: string, project: Json) =>
+    this.#json<{ name: string; credentials: string; file: string }>(
+      "PUT",
+      teamPath(team, `projects/${seg(name)}`),
+      project,
+    );
   triggerJob = (team: string, p: string, job: string) =>
     this.#json<ApiBuild>("POST", `${jobPath(team, p, job)}/builds`);
   rerunBuild = (team: string, p: string, job: string, build: string) =>

@@ -20,6 +20,13 @@ export interface ApiDeps {
   vars?: PipelineVars | undefined;
   /** The worker's running containers, for listing and intercept. */
   containers?: ContainerAccess | undefined;
+  /** Writes Secrets into the credential manager's namespaces (project credentials). */
+  secrets?: TeamSecrets | undefined;
+}
+
+/** Writes Secrets into a team's credential-manager namespace. */
+export interface TeamSecrets {
+  apply(team: string, name: string, data: Record<string, string>): Promise<void>;
 }
 
 const param = (ctx: RequestContext, name: string) => ctx.params[name] ?? "";

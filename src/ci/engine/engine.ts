@@ -26,6 +26,8 @@ export interface CiEngineOptions {
   resources?: BuiltinResources;
   /** Runs the types pipelines declare in resource_types. */
   customTypes?: CustomResourceTypes | undefined;
+  /** Told when checks saved new versions (the project runner wakes on it). */
+  onNewVersions?: ((pipelineIds: number[]) => void) | undefined;
   /** Between the checker's passes (default 10 s). */
   checkTick?: number;
   /** Between the scheduler's passes over every pipeline (default 10 s). */
@@ -63,7 +65,10 @@ export class CiEngine implements EngineControl, Runnable {
       resources: options.resources ?? builtinResources(),
       customTypes: options.customTypes,
       ...(options.checkConcurrency !== undefined && { concurrency: options.checkConcurrency }),
-      onNewVersions: (pipelineIds) => pipelineIds.forEach((id) => this.schedule(id)),
+      onNewVersions: (pipelineIds) => {
+        pipelineIds.forEach((id) => this.schedule(id));
+        options.onNewVersions?.(pipelineIds);
+      },
     });
     this.scheduler = new Scheduler({
       ...common,

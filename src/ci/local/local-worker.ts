@@ -5,20 +5,13 @@
  * its log lines handed to the caller.
  */
 import path from "node:path";
-import type { LeafStep, Outcome, RunContext } from "../build/index.ts";
-import type { BuildStepEvent } from "../build/events.ts";
-import { logLine } from "../build/index.ts";
 import { createImageBuilder, defaultBuilderStateDir } from "../builder/index.ts";
 import type { ImageBuilder } from "../builder/image-builder.ts";
-import type { DirectoryArtifacts } from "../engine/builds/directory-artifacts.ts";
-import type { TaskConfig } from "../pipeline/task-config.ts";
 import { Sandbox } from "../sandbox/container/sandbox.ts";
 import { ImageRootfsCache } from "../sandbox/rootfs/image-cache.ts";
 import { TaskCaches } from "../sandbox/volumes/task-caches.ts";
-import { exitStatusOf, taskStepRunner } from "../steps/task.ts";
-import type { VarSource } from "../vars/source.ts";
-import { LocalVarScope } from "../vars/local-vars.ts";
-import { Redactor } from "../vars/redactor.ts";
+import { runStandaloneTask, type StandaloneTask, type TaskResult } from "../steps/standalone-task.ts";
+import { taskStepRunner } from "../steps/task.ts";
 import { cacheDir } from "../../common/toolchain.ts";
 import type { RegistryMirrors } from "../../oci/mirrors.ts";
 
@@ -30,25 +23,8 @@ export interface LocalWorkerOptions {
   stateDir?: string | undefined;
 }
 
-export interface LocalTask {
-  name: string;
-  config: TaskConfig;
-  privileged?: boolean;
-  artifacts: DirectoryArtifacts;
-  /** The task's ((vars)); none by default. */
-  vars?: VarSource;
-  /** Values never to show in the log. */
-  secrets?: readonly string[];
-  signal: AbortSignal;
+export interface LocalTask extends Omit<StandaloneTask, "identity" | "emit"> {
   onLine: (line: string, stream: "stdout" | "stderr") => void;
-}
-
-const noVars: VarSource = { lookup: () => Promise.resolve(undefined), lookedIn: () => [] };
-
-export interface TaskResult {
-  outcome: Outcome;
-  /** The process's exit status, when it ran to an end. */
-  exitCode: number | undefined;
 }
 
 export class LocalWorker {
@@ -75,39 +51,16 @@ export class LocalWorker {
     return new LocalWorker(builder, run);
   }
 
-  /** Runs the task; an error it throws is logged and makes it `errored`. */
-  async runTask(task: LocalTask): Promise<TaskResult> {
-    let exitCode: number | undefined;
-    const redactor = new Redactor();
-    for (const secret of task.secrets ?? []) redactor.record(secret);
-    const ctx: RunContext = {
-      signal: task.signal,
-      vars: new LocalVarScope(task.vars ?? noVars),
-      origin: task.name,
-      build: {
-        identity: { buildId: 0, buildName: "one-off", team: "main" },
-        runner: { run: () => Promise.reject(new Error("a local run has only tasks")) },
-        artifacts: task.artifacts,
-        redactor,
-        emit: (event: BuildStepEvent) => {
-          if (event.type !== "log") return;
-          if (event.data.stream === "stderr") exitCode = exitStatusOf(event.data.line) ?? exitCode;
-          task.onLine(event.data.line, event.data.stream);
-        },
-        now: Date.now,
+  /** Runs the task, its log lines handed to `onLine`. */
+  runTask(task: LocalTask): Promise<TaskResult> {
+    const { onLine, ...rest } = task;
+    return runStandaloneTask(this.#run, {
+      ...rest,
+      identity: { buildId: 0, buildName: "one-off", team: "main" },
+      emit: (event) => {
+        if (event.type === "log") onLine(event.data.line, event.data.stream);
       },
-    };
-    const step = {
-      kind: "task",
-      config: { task: task.name, config: task.config, privileged: task.privileged ?? false },
-    } as LeafStep<"task">;
-    try {
-      const outcome = await this.#run(step, ctx);
-      return { outcome, exitCode: outcome === "succeeded" ? 0 : exitCode };
-    } catch (error) {
-      logLine(ctx, (error as Error).message, "stderr");
-      return { outcome: "errored", exitCode: undefined };
-    }
+    });
   }
 
   close(): Promise<void> {

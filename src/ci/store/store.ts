@@ -144,6 +144,8 @@ export interface BuildRecord {
 export interface NewJobBuild {
   jobId: number;
   manuallyTriggered?: boolean;
+  /** Created already started, so the scheduler never launches it: its creator runs it. */
+  started?: boolean;
 }
 
 export interface NewOneOffBuild {

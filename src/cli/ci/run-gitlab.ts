@@ -12,9 +12,10 @@ import path from "node:path";
 import type { Command } from "commander";
 import { LocalWorker } from "../../ci/local/local-worker.ts";
 import { CiFileError } from "../../ci/projects/ci-file.ts";
-import { loadGitlabConfig } from "../../ci/projects/gitlab/load.ts";
-import { PipelineError, planPipeline, type PlannedJob } from "../../ci/projects/gitlab/pipeline.ts";
-import { NO_COMMIT, pipelineVariables, type PipelineInfo } from "../../ci/projects/gitlab/predefined.ts";
+import type { GitlabConfig } from "../../ci/projects/gitlab/model.ts";
+import { PipelineError, type PlannedJob } from "../../ci/projects/gitlab/pipeline.ts";
+import type { PipelineInfo } from "../../ci/projects/gitlab/predefined.ts";
+import { prepareGitlabPipeline } from "../../ci/projects/gitlab/prepare.ts";
 import { RuleError, type PipelineEvent } from "../../ci/projects/gitlab/rules.ts";
 import { runGitlabPipeline } from "../../ci/projects/gitlab/run-pipeline.ts";
 import type { JobReport } from "../../ci/projects/run-graph.ts";
@@ -81,36 +82,16 @@ async function runGitlab(dir: string | undefined, flags: RunGitlabFlags): Promis
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw usageError("--concurrency: expected a positive integer");
   const tree = await readWorkingTree(path.resolve(dir ?? "."), flags.before);
-  const info: PipelineInfo = {
-    pipelineId: 1,
-    projectPath: tree.projectPath,
-    repositoryUrl: tree.repositoryUrl,
-    defaultBranch: tree.branch,
-    source: "push",
-    ref: tree.branch,
-    tag: false,
-    sha: tree.sha,
-    beforeSha: tree.beforeSha ?? NO_COMMIT,
-    message: tree.message,
-    serverHost: "localhost",
-  };
-  const event: PipelineEvent = {
-    source: "push",
-    ref: tree.branch,
-    tag: false,
-    changes: tree.changes,
-    files: tree.files,
-    variables: pipelineVariables(info),
-    projectVariables: variablesOf(flags.variable),
-  };
-  let plan;
   try {
-    const config = await loadGitlabConfig({
-      repoDir: tree.dir,
+    const { config, info, event, plan } = await prepareGitlabPipeline({
+      tree,
+      ref: tree.branch,
+      defaultBranch: tree.branch,
+      pipelineId: 1,
+      serverHost: "localhost",
       file: flags.file,
-      variables: event.variables,
+      projectVariables: variablesOf(flags.variable),
     });
-    plan = planPipeline(config, event);
     if (!plan.run) {
       process.stderr.write(`no pipeline: ${plan.reason}\n`);
       return;
@@ -132,7 +113,7 @@ async function runGitlab(dir: string | undefined, flags: RunGitlabFlags): Promis
 }
 
 async function runJobs(
-  config: Awaited<ReturnType<typeof loadGitlabConfig>>,
+  config: GitlabConfig,
   jobs: PlannedJob[],
   info: PipelineInfo,
   event: PipelineEvent,

@@ -185,9 +185,13 @@ export class SqliteCiStore implements CiStore {
   }
 
   createJobBuild(input: NewJobBuild) {
-    return answer(() =>
-      this.#builds.createForJob(input.jobId, input.manuallyTriggered ?? false, this.#now()),
-    );
+    return answer(() => {
+      const now = this.#now();
+      const build = this.#builds.createForJob(input.jobId, input.manuallyTriggered ?? false, now);
+      if (!input.started) return build;
+      this.#builds.start(build.id, now);
+      return { ...build, status: "started" as const, startedAt: now };
+    });
   }
 
   createRerunBuild(buildId: number) {

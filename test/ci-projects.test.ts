@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { test } from "node:test";
+import { testEnvWithImages } from "./helpers/base-images.ts";
+import { ciHome, show, sluice } from "./helpers/cli.ts";
+import { pushRepo } from "./helpers/git.ts";
+import type { KubeClient } from "../src/kube/client.ts";
+import { adminClient } from "./helpers/kube.ts";
+import { startCiServer } from "./helpers/server.ts";
+import { waitFor } from "./helpers/wait.ts";
+
+interface Build {
+  id: number;
+  name: string;
+  status: string;
+  job_name: string;
+  pipeline_name: string;
+}
+
+const ciFile = `stages: [test, build, release]
+unit:
+  stage: test
+  image: busybox:1.36
+  script:
+    - echo "token is $GL_PAT on $CI_COMMIT_REF_NAME at $CI_COMMIT_SHORT_SHA"
+build-client:
+  stage: build
+  image: busybox:1.36
+  script: [ 'cd "$CI_PROJECT_DIR/app/client/"', 'echo "client $(cat .version)" > client' ]
+  artifacts: { paths: [app/client/client] }
+  only: { changes: [app/client/.version] }
+release-client:
+  stage: release
+  image: busybox:1.36
+  dependencies: [build-client]
+  script: [ cat app/client/client ]
+  only: { changes: [app/client/.version] }
+`;
+
+/** A Secret of the team's namespace holding the project's GL_PAT; resolves with its value. */
+async function variablesSecret(client: KubeClient, name: string): Promise<string> {
+  const secret = `glpat-${randomBytes(8).toString("hex")}`;
+  await client.apply(
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "concourse-main" } },
+    { fieldManager: "test" },
+  );
+  await client.apply(
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name, namespace: "concourse-main" },
+      stringData: { GL_PAT: secret },
+    },
+    { fieldManager: "test" },
+  );
+  return secret;
+}
+
+const builds = async (name: string): Promise<Build[]> => {
+  const listed = await sluice("ci -t dev builds --json -p", name);
+  assert.equal(listed.code, 0, show(listed));
+  return JSON.parse(listed.stdout) as Build[];
+};
+
+const ended = (b: Build) => !["pending", "started"].includes(b.status);
+
+/** The project's builds once there are at least `count` and all have ended. */
+const waitForBuilds = (name: string, what: string, count: number) =>
+  waitFor(
+    what,
+    async () => {
+      const all = await builds(name);
+      return all.length >= count && all.every(ended) ? all : undefined;
+    },
+    { timeoutMs: 120_000, describe: async () => JSON.stringify(await builds(name)) },
+  );
+
+const statusOf = (all: Build[], job: string) =>
+  all.filter((b) => b.job_name === job).map((b) => `${b.name}:${b.status}`);
+
+test("a GitLab project runs on each push: a build per job, only: changes against the previous push, masked variables, a broken file reported", async (t) => {
+  const { env } = await testEnvWithImages();
+  const client = await adminClient(t);
+  const { url, password } = await startCiServer(t, client, env);
+  await ciHome(t);
+  assert.equal((await sluice("ci -t dev login -c", url, "-u", "admin", "-p", password)).code, 0);
+  const name = `proj-${randomBytes(3).toString("hex")}`;
+  const { url: repo } = await pushRepo(env, name, {
+    ".gitlab-ci.yml": ciFile,
+    "app/client/.version": "1.0.0\n",
+    "README.md": "hello\n",
+  });
+  const secret = await variablesSecret(client, `${name}-vars`);
+  const refused = await sluice("ci -t dev set-project -p", name, "--repo", repo, "--format", "svn");
+  assert.equal(refused.code, 2, show(refused));
+  const set = await sluice(
+    "ci -t dev set-project -p",
+    name,
+    "--repo",
+    repo,
+    "--format",
+    "gitlab",
+    "--username",
+    env.gitUsername,
+    "--password",
+    env.gitPassword,
+    "--variables-secret",
+    `${name}-vars`,
+  );
+  assert.equal(set.code, 0, show(set));
+  assert.match(set.stdout, /\.gitlab-ci\.yml runs on each push \(credentials: basic\)/);
+  assert.ok(!set.stdout.includes(env.gitPassword));
+
+  const first = await waitForBuilds(name, "the first push's pipeline", 3);
+  assert.deepEqual(statusOf(first, "release-client"), ["1:succeeded"], "a new project: every change counts");
+  assert.ok(first.every((b) => b.pipeline_name === name));
+  const unitLog = await sluice("ci -t dev watch -j", `${name}/unit`, "-b", "1");
+  assert.equal(unitLog.code, 0, show(unitLog));
+  assert.match(unitLog.stdout, /token is \(\(redacted\)\) on main at [0-9a-f]{8}/);
+  assert.ok(!unitLog.stdout.includes(secret));
+  const released = await sluice("ci -t dev watch -j", `${name}/release-client`, "-b", "1");
+  assert.match(released.stdout, /client 1\.0\.0/, "the artifact came through dependencies");
+
+  await pushRepo(env, name, { "README.md": "hello again\n" });
+  assert.equal((await sluice("ci -t dev check-resource -r", `${name}/repo`)).code, 0);
+  const docs = await waitForBuilds(name, "the docs push's pipeline", 4);
+  assert.deepEqual(statusOf(docs, "unit"), ["2:succeeded", "1:succeeded"]);
+  assert.equal(statusOf(docs, "build-client").length, 1, "only: changes left build-client out");
+
+  await pushRepo(env, name, { "app/client/.version": "1.0.1\n" });
+  assert.equal((await sluice("ci -t dev check-resource -r", `${name}/repo`)).code, 0);
+  const bumped = await waitForBuilds(name, "the version push's pipeline", 7);
+  assert.deepEqual(statusOf(bumped, "release-client"), ["2:succeeded", "1:succeeded"]);
+  const release2 = await sluice("ci -t dev watch -j", `${name}/release-client`, "-b", "2");
+  assert.match(release2.stdout, /client 1\.0\.1/);
+
+  await pushRepo(env, name, { ".gitlab-ci.yml": `${ciFile}broken:\n  script: x\n  needs: [nope]\n` });
+  assert.equal((await sluice("ci -t dev check-resource -r", `${name}/repo`)).code, 0);
+  const broken = await waitForBuilds(name, "the broken file's report", 8);
+  assert.deepEqual(statusOf(broken, "ci-config"), ["1:errored"]);
+  const report = await sluice("ci -t dev watch -j", `${name}/ci-config`, "-b", "1");
+  assert.match(
+    report.stdout + report.stderr,
+    /\.gitlab-ci\.yml:\d+: broken\.needs\[0\]: needs an unknown job "nope"/,
+  );
+});
