@@ -5,7 +5,9 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import { boundedToJS, checkYamlSize, YamlLimitError } from "../../common/yaml-bounds.ts";
+import type { z } from "zod";
 import { formatPath } from "../pipeline/issues.ts";
+import { translateZodIssues } from "../pipeline/zod-issues.ts";
 
 export const referenceKey = "!reference";
 
@@ -96,4 +98,37 @@ export function readCiFile(name: string, text: string): CiFile {
       return found ? lines.linePos(found.offset).line : undefined;
     },
   };
+}
+
+/** Finds where a key path was written: the last file that has it, else its nearest parent. */
+export class Locator {
+  readonly #files: CiFile[];
+  constructor(files: CiFile[]) {
+    this.#files = files;
+  }
+
+  error(key: KeyPath, message: string): CiFileError {
+    for (let length = key.length; length >= 0; length--) {
+      const prefix = key.slice(0, length);
+      for (const file of [...this.#files].reverse()) {
+        const line = file.lineOf(prefix);
+        if (line !== undefined) return new CiFileError({ file: file.name, line, key }, message);
+      }
+    }
+    return new CiFileError({ file: this.#files[0]?.name ?? "the CI file", key }, message);
+  }
+}
+
+/** `value` checked against `schema`; the first problem is a CiFileError at its key (unknown keys by name). */
+export function validated<T>(schema: z.ZodType<T>, value: unknown, key: KeyPath, locate: Locator): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const first = result.error.issues[0]!;
+  const at = [...key, ...(first.path as (string | number)[])];
+  if (first.code === "unrecognized_keys")
+    throw locate.error(
+      [...at, first.keys[0]!],
+      `unknown keyword ${first.keys.map((k) => JSON.stringify(k)).join(", ")}`,
+    );
+  throw locate.error(at, translateZodIssues([first], value)[0]!.message);
 }

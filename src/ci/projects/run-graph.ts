@@ -23,6 +23,8 @@ export interface GraphJob {
 export interface JobResult {
   outcome: Outcome;
   exitCode?: number | undefined;
+  /** The job decided not to run (a GitHub job's `if:`), and why. */
+  skipped?: string;
 }
 
 export interface JobReport {
@@ -86,6 +88,8 @@ export async function runGraph(options: RunGraphOptions): Promise<Map<string, Jo
       .run(job)
       .catch((): JobResult => ({ outcome: "errored" }))
       .then((result) => {
+        if (result.skipped !== undefined)
+          return set(job.name, { state: "skipped", allowedFailure: false, reason: result.skipped });
         const failed = result.outcome !== "succeeded";
         const allowed = failed && result.outcome !== "aborted" && job.allowedToFail(result.exitCode);
         if (failed && !allowed) failedUpstream.add(job.name);

@@ -10,6 +10,7 @@ import { registerLoginCommands } from "./login.ts";
 import { registerPipelineCommands } from "./pipelines.ts";
 import { registerResourceCommands } from "./resources.ts";
 import { registerRunGitlabCommand } from "./run-gitlab.ts";
+import { registerRunWorkflowCommand } from "./run-workflow.ts";
 import { registerSetProjectCommand } from "./set-project.ts";
 import { registerValidatePipelineCommand } from "./validate-pipeline.ts";
 import { registerVolumeCommands } from "./volumes.ts";
@@ -29,6 +30,7 @@ export function registerCiCommands(program: Command): void {
   registerResourceCommands(ci);
   registerExecuteCommand(ci);
   registerRunGitlabCommand(ci);
+  registerRunWorkflowCommand(ci);
   registerSetProjectCommand(ci);
   registerVolumeCommands(ci);
   registerContainerCommands(ci);

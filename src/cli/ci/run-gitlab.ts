@@ -18,12 +18,17 @@ import type { PipelineInfo } from "../../ci/projects/gitlab/predefined.ts";
 import { prepareGitlabPipeline } from "../../ci/projects/gitlab/prepare.ts";
 import { RuleError, type PipelineEvent } from "../../ci/projects/gitlab/rules.ts";
 import { runGitlabPipeline } from "../../ci/projects/gitlab/run-pipeline.ts";
-import type { JobReport } from "../../ci/projects/run-graph.ts";
 import { readWorkingTree } from "../../ci/projects/working-tree.ts";
 import { cacheDir } from "../../common/toolchain.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
 import { collectRepeated, usageError } from "../shared/flags.ts";
-import { addLocalWorkerFlags, mirrorsOf } from "./local-worker-flags.ts";
+import {
+  addLocalWorkerFlags,
+  describeReport,
+  keyValueFlags,
+  mirrorsOf,
+  printingHost,
+} from "./local-worker-flags.ts";
 import { table } from "./output.ts";
 
 interface RunGitlabFlags {
@@ -40,16 +45,6 @@ interface RunGitlabFlags {
 }
 
 const exitCodes = { succeeded: 0, failed: 1, errored: 1, aborted: 3 } as const;
-
-function variablesOf(values: readonly string[] | undefined): Record<string, string> {
-  const variables: Record<string, string> = {};
-  for (const value of values ?? []) {
-    const equals = value.indexOf("=");
-    if (equals <= 0) throw usageError(`--variable ${JSON.stringify(value)}: expected KEY=VALUE`);
-    variables[value.slice(0, equals)] = value.slice(equals + 1);
-  }
-  return variables;
-}
 
 /** The named jobs, with (`--needs`) every job they wait for; unknown names are a usage error. */
 function requested(jobs: PlannedJob[], names: readonly string[], withNeeds: boolean): PlannedJob[] {
@@ -72,11 +67,6 @@ function requested(jobs: PlannedJob[], names: readonly string[], withNeeds: bool
     .map((job) => ({ ...job, after: job.after.filter((name) => wanted.has(name)) }));
 }
 
-function describe(report: JobReport): string {
-  const state = report.allowedFailure ? `${report.state} (allowed to fail)` : report.state;
-  return report.reason ? `${state}: ${report.reason}` : state;
-}
-
 async function runGitlab(dir: string | undefined, flags: RunGitlabFlags): Promise<void> {
   const concurrency = Number(flags.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1)
@@ -90,7 +80,7 @@ async function runGitlab(dir: string | undefined, flags: RunGitlabFlags): Promis
       pipelineId: 1,
       serverHost: "localhost",
       file: flags.file,
-      projectVariables: variablesOf(flags.variable),
+      projectVariables: keyValueFlags(flags.variable, "--variable"),
     });
     if (!plan.run) {
       process.stderr.write(`no pipeline: ${plan.reason}\n`);
@@ -148,30 +138,18 @@ async function runJobs(
       concurrency,
       play: new Set(flags.job ?? []),
       signal: abort.signal,
-      host: {
-        begin: (planned) => {
-          const print = (line: string, stream: "stdout" | "stderr" = "stdout") =>
-            (stream === "stderr" ? process.stderr : process.stdout).write(
-              `${planned.job.name.padEnd(width)} | ${line}\n`,
-            );
-          return Promise.resolve({
-            log: print,
-            runTask: (task) => worker.runTask({ ...task, onLine: print }),
-            end: () => Promise.resolve(),
-          });
-        },
-      },
+      host: printingHost(width, worker),
       onChange: (job, report) => {
         if (report.state === "running") started.set(job, Date.now());
         else if (report.state !== "pending") {
           const seconds = started.has(job)
             ? ` in ${((Date.now() - started.get(job)!) / 1000).toFixed(1)} s`
             : "";
-          process.stderr.write(`${job.padEnd(width)} | ${describe(report)}${seconds}\n`);
+          process.stderr.write(`${job.padEnd(width)} | ${describeReport(report)}${seconds}\n`);
         }
       },
     });
-    table([["JOB", "STATUS"], ...[...reports].map(([job, report]) => [job, describe(report)])]);
+    table([["JOB", "STATUS"], ...[...reports].map(([job, report]) => [job, describeReport(report)])]);
     process.stderr.write(`pipeline ${outcome}\n`);
     process.exitCode = exitCodes[outcome];
   } finally {

@@ -17,7 +17,8 @@ import { CiFileError } from "../../projects/ci-file.ts";
 import { PipelineError } from "../../projects/gitlab/pipeline.ts";
 import { prepareGitlabPipeline } from "../../projects/gitlab/prepare.ts";
 import { RuleError } from "../../projects/gitlab/rules.ts";
-import { runGitlabPipeline, type JobAttempt } from "../../projects/gitlab/run-pipeline.ts";
+import { runGitlabPipeline } from "../../projects/gitlab/run-pipeline.ts";
+import type { JobAttempt } from "../../projects/job-host.ts";
 import {
   CONFIG_JOB,
   jobNamesOf,
@@ -196,7 +197,7 @@ export class ProjectRuns implements Runnable {
         defaultImage: spec.default_image ?? "alpine:latest",
         ...(this.#o.concurrency !== undefined && { concurrency: this.#o.concurrency }),
         signal,
-        host: { begin: (planned) => this.#begin(current, planned.job.name, head) },
+        host: { begin: (job) => this.#begin(current, job.name, head) },
       });
     } catch (error) {
       const cannotRun = [CiFileError, PipelineError, RuleError, ProjectSetupError].some(

@@ -8,8 +8,15 @@
 import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import type { z } from "zod";
-import { translateZodIssues } from "../../pipeline/zod-issues.ts";
-import { CiFileError, readCiFile, referenceKey, type CiFile, type KeyPath } from "../ci-file.ts";
+import {
+  CiFileError,
+  Locator,
+  readCiFile,
+  referenceKey,
+  validated,
+  type CiFile,
+  type KeyPath,
+} from "../ci-file.ts";
 import { parseHumanDuration } from "../human-duration.ts";
 import { expandVariables } from "./variables.ts";
 import type { GitlabConfig, GitlabImage, GitlabJob, GitlabVariable } from "./model.ts";
@@ -45,25 +52,6 @@ export interface LoadOptions {
   file?: string;
   /** Variables include paths may use (predefined and project variables). */
   variables?: Record<string, string>;
-}
-
-/** Finds where a key path was written: the last file that has it, else its nearest parent. */
-class Locator {
-  readonly #files: CiFile[];
-  constructor(files: CiFile[]) {
-    this.#files = files;
-  }
-
-  error(key: KeyPath, message: string): CiFileError {
-    for (let length = key.length; length >= 0; length--) {
-      const prefix = key.slice(0, length);
-      for (const file of [...this.#files].reverse()) {
-        const line = file.lineOf(prefix);
-        if (line !== undefined) return new CiFileError({ file: file.name, line, key }, message);
-      }
-    }
-    return new CiFileError({ file: this.#files[0]?.name ?? ".gitlab-ci.yml", key }, message);
-  }
 }
 
 function deepMerge(base: unknown, over: unknown): unknown {
@@ -197,21 +185,6 @@ function applyExtends(name: string, config: Mapping, locate: Locator, chain: str
     merged = deepMerge(merged, applyExtends(parent, config, locate, [...chain, name])) as Mapping;
   }
   return deepMerge(merged, own) as Mapping;
-}
-
-function validated<T>(schema: z.ZodType<T>, value: unknown, key: KeyPath, locate: Locator): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = translateZodIssues(result.error.issues, value);
-  const first = result.error.issues[0]!;
-  const issue = issues[0]!;
-  const at = [...key, ...(first.path as (string | number)[])];
-  if (first.code === "unrecognized_keys")
-    throw locate.error(
-      [...at, first.keys[0]!],
-      `unknown keyword ${first.keys.map((k) => JSON.stringify(k)).join(", ")}`,
-    );
-  throw locate.error(at, issue.message);
 }
 
 const flattenScript = (script: z.infer<typeof Script> | undefined): string[] =>

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Outcome } from "../../build/index.ts";
 import { DirectoryArtifacts } from "../../engine/builds/directory-artifacts.ts";
-import type { TaskConfig } from "../../pipeline/task-config.ts";
+import type { JobAttempt, JobHost } from "../job-host.ts";
 import { runGraph, runOutcome, type JobReport, type JobResult } from "../run-graph.ts";
 import { copySelected, overlay, selectPaths } from "../workspace-files.ts";
 import { jobShellScript, jobTaskConfig, PROJECT_INPUT } from "./job-task.ts";
@@ -18,27 +18,6 @@ import { expandedValues, graphJobs, inheritedGlobals, type PlannedJob } from "./
 import { jobVariables, pipelineVariables, type PipelineInfo } from "./predefined.ts";
 import type { PipelineEvent } from "./rules.ts";
 import { expandVariables } from "./variables.ts";
-
-export interface TaskRun {
-  name: string;
-  config: TaskConfig;
-  artifacts: DirectoryArtifacts;
-  secrets: readonly string[];
-  signal: AbortSignal;
-}
-
-/** One attempt of a job, wherever it runs: on this machine (its log printed) or as a server's build. */
-export interface JobAttempt {
-  log(line: string, stream?: "stdout" | "stderr"): void;
-  runTask(task: TaskRun): Promise<JobResult>;
-  /** Stops the attempt (a build aborted from the API). */
-  signal?: AbortSignal;
-  end(result: JobResult): Promise<void>;
-}
-
-export interface JobHost {
-  begin(job: PlannedJob, attempt: number): Promise<JobAttempt>;
-}
 
 export interface GitlabRunOptions {
   config: GitlabConfig;
@@ -120,7 +99,7 @@ class GitlabRun {
     let attempt = 0;
     for (;;) {
       attempt++;
-      const host = await this.#o.host.begin(planned, attempt);
+      const host = await this.#o.host.begin(job, attempt);
       let outcome: { result: JobResult; timedOut: boolean };
       try {
         outcome = await this.#attempt(planned, attempt, host);

@@ -1,0 +1,155 @@
+/**
+ * `sluice ci run-workflow FILE [--job J]... [--event push|workflow_dispatch] [--before REV]
+ * [--secret K=V]...`: runs a GitHub Actions workflow against the working tree on this machine, as
+ * act does, in the sandbox CI builds use — with the `on.push` filters honoured (branches, tags,
+ * paths against the changes since --before, default HEAD's parent). Built-in actions replace
+ * downloads; `EndBug/add-and-commit` pushes with the repository's own `origin`. Exit status 0
+ * when every job succeeded, 1 when one failed, 2 for a bad file or flag, 3 when aborted.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Command } from "commander";
+import { LocalWorker } from "../../ci/local/local-worker.ts";
+import { CiFileError } from "../../ci/projects/ci-file.ts";
+import { loadWorkflows } from "../../ci/projects/github/load.ts";
+import { runWorkflow } from "../../ci/projects/github/run-workflow.ts";
+import { workflowRuns } from "../../ci/projects/github/triggers.ts";
+import { ExpressionError } from "../../ci/projects/github/expression.ts";
+import { readWorkingTree } from "../../ci/projects/working-tree.ts";
+import { cacheDir } from "../../common/toolchain.ts";
+import { ExitCode, SluiceError } from "../../common/errors.ts";
+import { runGit } from "../../git/exec.ts";
+import { collectRepeated, usageError } from "../shared/flags.ts";
+import {
+  addLocalWorkerFlags,
+  describeReport,
+  keyValueFlags,
+  mirrorsOf,
+  printingHost,
+} from "./local-worker-flags.ts";
+import { table } from "./output.ts";
+
+interface RunWorkflowFlags {
+  job?: string[];
+  event: string;
+  before?: string;
+  secret?: string[];
+  runnerImage: string;
+  concurrency: string;
+  registryMirror?: string[];
+  cacheDir?: string;
+}
+
+const exitCodes = { succeeded: 0, failed: 1, errored: 1, aborted: 3 } as const;
+
+/** The working tree and its workflow, or no workflow when the event does not run it. */
+async function workflowToRun(file: string, flags: RunWorkflowFlags) {
+  const tree = await readWorkingTree(path.dirname(path.resolve(file)), flags.before);
+  let workflows;
+  try {
+    workflows = await loadWorkflows(tree.dir, path.relative(tree.dir, path.resolve(file)));
+  } catch (error) {
+    if (error instanceof CiFileError) throw new SluiceError(error.message, { exitCode: ExitCode.usage });
+    throw error;
+  }
+  const workflow = workflows[0]!;
+  const unknown = (flags.job ?? []).filter((id) => !workflow.jobs.some((j) => j.id === id));
+  if (unknown.length > 0)
+    throw usageError(
+      `--job ${unknown.join(", ")}: the workflow's jobs are ${workflow.jobs.map((j) => j.id).join(", ")}`,
+    );
+  const verdict = workflowRuns(workflow.triggers, {
+    kind: flags.event as "push",
+    ref: tree.branch,
+    tag: false,
+    changes: tree.changes,
+    message: tree.message,
+  });
+  if (!verdict.run && !flags.job) {
+    process.stderr.write(`the workflow does not run: ${verdict.reason}\n`);
+    return { tree, workflow: undefined };
+  }
+  return { tree, workflow };
+}
+
+async function runWorkflowFile(file: string, flags: RunWorkflowFlags): Promise<void> {
+  if (flags.event !== "push" && flags.event !== "workflow_dispatch")
+    throw usageError(`--event ${flags.event}: expected push or workflow_dispatch`);
+  const concurrency = Number(flags.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw usageError("--concurrency: expected a positive integer");
+  const { tree, workflow } = await workflowToRun(file, flags);
+  if (!workflow) return;
+  const work = await mkdtemp(path.join(os.tmpdir(), "sluice-run-workflow-"));
+  const stateDir = flags.cacheDir ? path.resolve(flags.cacheDir) : undefined;
+  const worker = await LocalWorker.open({
+    workDir: work,
+    mirrors: mirrorsOf(flags.registryMirror),
+    stateDir,
+  });
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once("SIGINT", onSignal);
+  try {
+    const { outcome, reports } = await runWorkflow({
+      workflow,
+      info: {
+        runId: 1,
+        repository: tree.projectPath,
+        sha: tree.sha,
+        branch: tree.branch,
+        actor: process.env["USER"] ?? "sluice",
+        eventName: flags.event,
+        serverUrl: tree.repositoryUrl,
+      },
+      secrets: keyValueFlags(flags.secret, "--secret"),
+      sourceDir: tree.dir,
+      workDir: work,
+      cacheDir: path.join(stateDir ?? cacheDir(), "actions-cache", tree.projectPath.replace(/\//g, "_")),
+      runnerImage: (label) => (label.startsWith("ubuntu-22") ? "ubuntu:22.04" : flags.runnerImage),
+      builder: worker.builder,
+      gitPush: async (dir, branch) => {
+        await runGit(["push", "origin", `HEAD:refs/heads/${branch}`], { cwd: dir, signal: abort.signal });
+      },
+      host: printingHost(Math.max(...workflow.jobs.map((j) => j.id.length)) + 2, worker),
+      ...(flags.job && { only: new Set(flags.job) }),
+      concurrency,
+      signal: abort.signal,
+      onChange: (job, report) => {
+        if (report.state !== "pending" && report.state !== "running")
+          process.stderr.write(`${job}: ${describeReport(report)}\n`);
+      },
+    });
+    table([["JOB", "STATUS"], ...[...reports].map(([job, report]) => [job, describeReport(report)])]);
+    process.stderr.write(`workflow ${outcome}\n`);
+    process.exitCode = exitCodes[outcome];
+  } catch (error) {
+    if (error instanceof ExpressionError) throw new SluiceError(error.message, { exitCode: ExitCode.usage });
+    throw error;
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    await worker.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export function registerRunWorkflowCommand(ci: Command): void {
+  const command = ci
+    .command("run-workflow <file>")
+    .description("run a GitHub Actions workflow against the working tree on this machine (as act)")
+    .option("-j, --job <id>", "run only this job (repeatable)", collectRepeated)
+    .option("--event <event>", "push or workflow_dispatch", "push")
+    .option(
+      "--before <rev>",
+      "the revision changes are counted from, for paths filters (default: HEAD's parent)",
+    )
+    .option(
+      "-s, --secret <key=value>",
+      "a secret, as secrets.KEY (masked in the output; repeatable)",
+      collectRepeated,
+    )
+    .option("--runner-image <ref>", "the image of runs-on runners", "ubuntu:24.04")
+    .option("--concurrency <n>", "jobs running at once", "2");
+  addLocalWorkerFlags(command).action(runWorkflowFile);
+}
