@@ -7,15 +7,7 @@ import { pushRepo } from "./helpers/git.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import { adminClient } from "./helpers/kube.ts";
 import { startCiServer } from "./helpers/server.ts";
-import { waitFor } from "./helpers/wait.ts";
-
-interface Build {
-  id: number;
-  name: string;
-  status: string;
-  job_name: string;
-  pipeline_name: string;
-}
+import { statusOf, waitForBuilds } from "./helpers/ci-builds.ts";
 
 const ciFile = `stages: [test, build, release]
 unit:
@@ -55,28 +47,6 @@ async function variablesSecret(client: KubeClient, name: string): Promise<string
   );
   return secret;
 }
-
-const builds = async (name: string): Promise<Build[]> => {
-  const listed = await sluice("ci -t dev builds --json -p", name);
-  assert.equal(listed.code, 0, show(listed));
-  return JSON.parse(listed.stdout) as Build[];
-};
-
-const ended = (b: Build) => !["pending", "started"].includes(b.status);
-
-/** The project's builds once there are at least `count` and all have ended. */
-const waitForBuilds = (name: string, what: string, count: number) =>
-  waitFor(
-    what,
-    async () => {
-      const all = await builds(name);
-      return all.length >= count && all.every(ended) ? all : undefined;
-    },
-    { timeoutMs: 120_000, describe: async () => JSON.stringify(await builds(name)) },
-  );
-
-const statusOf = (all: Build[], job: string) =>
-  all.filter((b) => b.job_name === job).map((b) => `${b.name}:${b.status}`);
 
 test("a GitLab project runs on each push: a build per job, only: changes against the previous push, masked variables, a broken file reported", async (t) => {
   const { env } = await testEnvWithImages();

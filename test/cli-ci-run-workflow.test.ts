@@ -119,7 +119,8 @@ test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and o
   const manifest = await fetch(`http://${env.registry}/v2/demo/app/manifests/${sha}`, {
     method: "HEAD",
     headers: {
-      Accept: "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+      Accept:
+        "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
       ...(env.registryUsername && {
         Authorization: `Basic ${Buffer.from(`${env.registryUsername}:${env.registryPassword}`).toString("base64")}`,
       }),
@@ -137,5 +138,8 @@ test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and o
   );
   const unknown = await sluice("ci run-workflow", ...common);
   assert.equal(unknown.code, 2, show(unknown));
-  assert.match(unknown.stderr, /\.github\/workflows\/gitops\.yml:\d+: jobs\.build\.steps\[1\]\.uses: some\/unknown-action@v1: this action cannot be downloaded/);
+  assert.match(
+    unknown.stderr,
+    /\.github\/workflows\/gitops\.yml:\d+: jobs\.build\.steps\[1\]\.uses: some\/unknown-action@v1: this action cannot be downloaded/,
+  );
 });

@@ -90,7 +90,7 @@ export async function setupCiEngine(
   const volumes = new WorkerVolumes({ ...worker.volumes, store, builds: () => runner.runningBuilds() });
   manager.add(volumeCollector(volumes, options.logger.child({ component: "ci-worker" })));
   const projects = new ProjectRuns({
-    ...{ store, task: worker.task, resources, vars, dataDir },
+    ...{ store, task: worker.task, builder: worker.builder, resources, vars, dataDir },
     openBuild: (build, identity) => runner.openBuild(build, identity),
     logger: options.logger.child({ component: "ci-projects" }),
     ...(ci.tick !== undefined && { tick: ci.tick }),

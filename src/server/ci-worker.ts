@@ -66,7 +66,7 @@ export async function startLocalWorker(
   const caches = new TaskCaches({ dir: path.join(workerDir, "caches") });
   const task = taskStepRunner({ images, builder, sandbox, caches });
   const customTypes = containerResourceTypes({ images, sandbox, externalUrl: ci.externalUrl });
-  return { resources, customTypes, task, volumes: { caches, images, sandbox } };
+  return { resources, customTypes, task, builder, volumes: { caches, images, sandbox } };
 }
 
 /**

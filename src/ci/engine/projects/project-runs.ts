@@ -15,9 +15,8 @@ import type { BuildIdentity, StepRunnerOf } from "../../build/index.ts";
 import { parsePipeline } from "../../pipeline/index.ts";
 import { CiFileError } from "../../projects/ci-file.ts";
 import { PipelineError } from "../../projects/gitlab/pipeline.ts";
-import { prepareGitlabPipeline } from "../../projects/gitlab/prepare.ts";
 import { RuleError } from "../../projects/gitlab/rules.ts";
-import { runGitlabPipeline } from "../../projects/gitlab/run-pipeline.ts";
+import { ExpressionError } from "../../projects/github/expression.ts";
 import type { JobAttempt } from "../../projects/job-host.ts";
 import {
   CONFIG_JOB,
@@ -44,6 +43,11 @@ import type { OpenBuild } from "../builds/runner.ts";
 import type { PipelineVars } from "../pipeline-vars.ts";
 import { activePipelines } from "../pipelines.ts";
 import { Wakeup } from "../wakeup.ts";
+import { runGithubProject } from "./github-project.ts";
+import { runGitlabProject } from "./gitlab-project.ts";
+import type { ProjectRun } from "./project-run.ts";
+import type { ImageBuilder } from "../../builder/image-builder.ts";
+import { runGit } from "../../../git/exec.ts";
 
 export interface ProjectRunsOptions {
   store: CiStore;
@@ -58,6 +62,8 @@ export interface ProjectRunsOptions {
   tick?: number;
   /** Jobs of one run at once (default 2). */
   concurrency?: number;
+  /** Builds the images of GitHub's build-push action. */
+  builder: ImageBuilder;
 }
 
 interface Head {
@@ -75,6 +81,8 @@ export class ProjectRuns implements Runnable {
   /** The version each project last ran, by pipeline id. */
   readonly #lastRun = new Map<number, number>();
   readonly #running = new Map<number, Promise<void>>();
+  /** Commits the projects' own jobs pushed: like GITHUB_TOKEN's pushes, they start no run. */
+  readonly #ownPushes = new Set<string>();
 
   constructor(options: ProjectRunsOptions) {
     this.#o = options;
@@ -166,41 +174,33 @@ export class ProjectRuns implements Runnable {
       await this.#o.resources.get("git")!.get(source.source, head.version.version, {}, checkout, { signal });
       const before = beforeId === undefined ? undefined : await store.getVersion(beforeId);
       const tree = await readWorkingTree(checkout, before?.version["ref"] ?? "0".repeat(40));
-      const prepared = await prepareGitlabPipeline({
-        tree: { ...tree, repositoryUrl: spec.repo, projectPath: projectPathOf(spec.repo, checkout) },
-        ref: spec.branch,
-        defaultBranch: spec.branch,
-        pipelineId: head.version.id,
-        serverHost: new URL(spec.repo.replace(/^[^@/]+@([^:]+):/, "ssh://$1/")).hostname,
-        file: spec.file,
-        projectVariables: await this.#projectVariables(pipeline, spec),
-      });
-      const current = await this.#keepJobsInStep(
-        pipeline,
-        spec,
-        prepared.config.jobs.map((j) => j.name),
-      );
-      if (!prepared.plan.run) {
+      if (this.#ownPushes.delete(tree.sha)) {
         this.#o.logger.info(
-          { pipeline: pipeline.name, reason: prepared.plan.reason },
-          "push runs no pipeline",
+          { pipeline: pipeline.name, sha: tree.sha },
+          "a push of the project's own job runs nothing",
         );
         return;
       }
-      await runGitlabPipeline({
-        ...prepared,
-        jobs: prepared.plan.jobs,
-        workflowVariables: prepared.plan.workflowVariables,
-        sourceDir: checkout,
-        workDir: work,
-        cacheDir: path.join(this.#o.dataDir, "projects", String(pipeline.id), "cache"),
-        defaultImage: spec.default_image ?? "alpine:latest",
-        ...(this.#o.concurrency !== undefined && { concurrency: this.#o.concurrency }),
+      const run: ProjectRun = {
+        spec,
+        work,
+        checkout,
+        tree: { ...tree, repositoryUrl: spec.repo, projectPath: projectPathOf(spec.repo, checkout) },
+        runId: head.version.id,
         signal,
-        host: { begin: (job) => this.#begin(current, job.name, head) },
-      });
+        variables: await this.#projectVariables(pipeline, spec),
+        cacheDir: path.join(this.#o.dataDir, "projects", String(pipeline.id), "cache"),
+        ...(this.#o.concurrency !== undefined && { concurrency: this.#o.concurrency }),
+        jobs: async (names) => {
+          const current = await this.#keepJobsInStep(pipeline, spec, names);
+          return { begin: (job) => this.#begin(current, job.name, head) };
+        },
+        gitPush: (dir, branch) => this.#gitPush(source.source, dir, branch, signal),
+        log: (message) => this.#o.logger.info({ pipeline: pipeline.name }, message),
+      };
+      await (spec.format === "gitlab" ? runGitlabProject(run) : runGithubProject(run, this.#o.builder));
     } catch (error) {
-      const cannotRun = [CiFileError, PipelineError, RuleError, ProjectSetupError].some(
+      const cannotRun = [CiFileError, PipelineError, RuleError, ProjectSetupError, ExpressionError].some(
         (kind) => error instanceof kind,
       );
       if (!cannotRun) throw error;
@@ -208,6 +208,31 @@ export class ProjectRuns implements Runnable {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** Pushes a job's commit to the project's branch with the repository's credentials; its push runs nothing. */
+  async #gitPush(
+    source: Record<string, unknown>,
+    dir: string,
+    branch: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const {
+      username,
+      password,
+      private_key: key,
+    } = source as { username?: string; password?: string; private_key?: string };
+    if (key !== undefined)
+      throw new Error(
+        "pushing over SSH from a job is not supported yet: give the project a username and password",
+      );
+    const sha = (await runGit(["rev-parse", "HEAD"], { cwd: dir })).stdout.trim();
+    this.#ownPushes.add(sha);
+    await runGit(["push", "--end-of-options", String(source["uri"]), `HEAD:refs/heads/${branch}`], {
+      cwd: dir,
+      signal,
+      ...(username !== undefined && password !== undefined && { credentials: { username, password } }),
+    });
   }
 
   /** The keys of the variables Secret (`<project>.<name>`, else `<name>`, in the team's namespace). */

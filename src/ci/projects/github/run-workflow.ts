@@ -99,6 +99,23 @@ const stepName = (step: Step, index: number) =>
 const minutes = (value: number | string | undefined): number | undefined =>
   value === undefined || Number.isNaN(Number(value)) ? undefined : Number(value) * 60_000;
 
+/** The workflow's jobs with their matrix combinations, as runs name them (`build (linux, 18)`). */
+function expandJobs(workflow: LoadedWorkflow): Expanded[] {
+  return workflow.jobs.flatMap((job) => {
+    const matrix = job.job.strategy?.matrix;
+    if (typeof matrix === "string")
+      throw new Error(`jobs.${job.id}.strategy.matrix: an expression matrix is not supported`);
+    return expandMatrix(matrix).map((combination) => ({
+      name: matrixJobName(job.id, combination),
+      job,
+      matrix: combination,
+    }));
+  });
+}
+
+export const expandedJobNames = (workflow: LoadedWorkflow): string[] =>
+  expandJobs(workflow).map((e) => e.name);
+
 export class WorkflowRun {
   readonly #o: WorkflowRunOptions;
   readonly #ends = new Map<string, JobEnd>();
@@ -106,18 +123,7 @@ export class WorkflowRun {
 
   constructor(options: WorkflowRunOptions) {
     this.#o = options;
-    this.#expanded = options.workflow.jobs
-      .filter((job) => !options.only || options.only.has(job.id))
-      .flatMap((job) => {
-        const matrix = job.job.strategy?.matrix;
-        if (typeof matrix === "string")
-          throw new Error(`jobs.${job.id}.strategy.matrix: an expression matrix is not supported`);
-        return expandMatrix(matrix).map((combination) => ({
-          name: matrixJobName(job.id, combination),
-          job,
-          matrix: combination,
-        }));
-      });
+    this.#expanded = expandJobs(options.workflow).filter((e) => !options.only || options.only.has(e.job.id));
   }
 
   async run(): Promise<{ outcome: Outcome; reports: Map<string, JobReport> }> {
