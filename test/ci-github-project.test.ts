@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
-import type { KubeObject } from "../src/kube/types.ts";
+import type { KubeObject } from "../src/kube/objects.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { statusOf, waitForBuilds } from "./helpers/ci-builds.ts";
 import { ciHome, show, sluice } from "./helpers/cli.ts";
