@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
+import type { DevEnv } from "../src/dev/env-file.ts";
+import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { statusOf, waitForBuilds } from "./helpers/ci-builds.ts";
@@ -55,6 +57,39 @@ spec:
 
 type Deployment = KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } };
 
+/** Registers the repository as a GitHub project with its REGISTRY secret. */
+async function setGithubProject(client: KubeClient, name: string, repo: string, env: DevEnv) {
+  await client.apply(
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "concourse-main" } },
+    { fieldManager: "test" },
+  );
+  await client.apply(
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: `${name}-secrets`, namespace: "concourse-main" },
+      stringData: { REGISTRY: env.registry },
+    },
+    { fieldManager: "test" },
+  );
+  return sluice(
+    "ci -t dev set-project -p",
+    name,
+    "--repo",
+    repo,
+    "--format",
+    "github",
+    "--file",
+    ".github/workflows/gitops.yml",
+    "--username",
+    env.gitUsername,
+    "--password",
+    env.gitPassword,
+    "--variables-secret",
+    `${name}-secrets`,
+  );
+}
+
 test("a GitHub project: the workflow builds and pushes :sha, add-and-commit's push is applied by a Kustomization, and starts no run of its own", async (t) => {
   const { env } = await testEnvWithImages();
   const password = randomBytes(9).toString("hex");
@@ -84,37 +119,8 @@ test("a GitHub project: the workflow builds and pushes :sha, add-and-commit's pu
     prune: true,
     targetNamespace: ns,
   });
-  await client.apply(
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: "concourse-main" } },
-    { fieldManager: "test" },
-  );
   const name = `gh-${randomBytes(3).toString("hex")}`;
-  await client.apply(
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: `${name}-secrets`, namespace: "concourse-main" },
-      stringData: { REGISTRY: env.registry },
-    },
-    { fieldManager: "test" },
-  );
-  const repo = `${env.gitUrl}/ghproj-${ns}.git`;
-  const set = await sluice(
-    "ci -t dev set-project -p",
-    name,
-    "--repo",
-    repo,
-    "--format",
-    "github",
-    "--file",
-    ".github/workflows/gitops.yml",
-    "--username",
-    env.gitUsername,
-    "--password",
-    env.gitPassword,
-    "--variables-secret",
-    `${name}-secrets`,
-  );
+  const set = await setGithubProject(client, name, `${env.gitUrl}/ghproj-${ns}.git`, env);
   assert.equal(set.code, 0, show(set));
 
   const builds = await waitForBuilds(name, "the workflow's jobs", 2);
