@@ -91,8 +91,10 @@ test("a GitLab project runs on each push: a build per job, only: changes against
   const released = await sluice("ci -t dev watch -j", `${name}/release-client`, "-b", "1");
   assert.match(released.stdout, /client 1\.0\.0/, "the artifact came through dependencies");
 
+  const webhook = /push webhook \(POST\) at:\n {2}(\S+)/.exec(set.stdout)?.[1];
+  assert.ok(webhook, set.stdout);
   await pushRepo(env, name, { "README.md": "hello again\n" });
-  assert.equal((await sluice("ci -t dev check-resource -r", `${name}/repo`)).code, 0);
+  assert.equal((await fetch(webhook, { method: "POST" })).status, 200, "the webhook checks the repository");
   const docs = await waitForBuilds(name, "the docs push's pipeline", 4);
   assert.deepEqual(statusOf(docs, "unit"), ["2:succeeded", "1:succeeded"]);
   assert.equal(statusOf(docs, "build-client").length, 1, "only: changes left build-client out");

@@ -100,6 +100,11 @@ export class CiClient {
     this.#token = options.token;
   }
 
+  /** The server's base URL. */
+  get url(): string {
+    return this.#url;
+  }
+
   /** Logs in with the password grant, as fly does; answers a client carrying the token. */
   static async login(url: string, username: string, password: string): Promise<CiClient> {
     const anonymous = new CiClient({ url });
@@ -161,7 +166,7 @@ export class CiClient {
     this.#empty("PUT", `${jobPath(team, p, job)}/${paused ? "pause" : "unpause"}`);
   /** Registers or updates a project (a repository whose GitLab CI or GitHub Actions file runs here). */
   setProject = (team: string, name: string, project: Json) =>
-    this.#json<{ name: string; credentials: string; file: string }>(
+    this.#json<{ name: string; credentials: string; file: string; webhook_path: string }>(
       "PUT",
       teamPath(team, `projects/${seg(name)}`),
       project,

@@ -3,6 +3,7 @@
  * updates one — its repository credentials written to the Secret `<project>.repo` of the team's
  * namespace, never answered back — and checks its repository at once, so the first push runs.
  */
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Router } from "../../http/router.ts";
 import { parsePipeline } from "../pipeline/index.ts";
@@ -13,6 +14,7 @@ import {
   projectOf,
   projectPipelineYaml,
   REPO_RESOURCE,
+  webhookTokenOf,
   type ProjectSpec,
 } from "../projects/project.ts";
 import type { ApiDeps } from "./context.ts";
@@ -89,7 +91,13 @@ export function projectRoutes(router: Router, deps: ApiDeps): void {
         ...(request.variables_secret && { variables_secret: request.variables_secret }),
         ...(request.default_image && { default_image: request.default_image }),
       };
-      const configYaml = projectPipelineYaml(spec, existing ? jobNamesOf(existing.configYaml) : []);
+      const webhookToken =
+        (existing && webhookTokenOf(existing.configYaml)) ?? randomBytes(16).toString("hex");
+      const configYaml = projectPipelineYaml(
+        spec,
+        existing ? jobNamesOf(existing.configYaml) : [],
+        webhookToken,
+      );
       const parsed = parsePipeline(configYaml);
       if (!parsed.ok)
         throw new ApiError(400, `invalid project: ${parsed.errors.map((e) => e.message).join("; ")}`);
@@ -111,6 +119,7 @@ export function projectRoutes(router: Router, deps: ApiDeps): void {
         branch: spec.branch,
         file: spec.file,
         credentials: spec.credentials,
+        webhook_path: `/api/v1/teams/${encodeURIComponent(team)}/pipelines/${encodeURIComponent(name)}/resources/${REPO_RESOURCE}/check/webhook?webhook_token=${webhookToken}`,
       });
     }),
   );

@@ -56,12 +56,16 @@ function repoSource(spec: ProjectSpec): Record<string, string> {
   return source;
 }
 
-/** The project's pipeline YAML, with a job for each name (and `ci-config`). */
-export function projectPipelineYaml(spec: ProjectSpec, jobNames: readonly string[]): string {
+/** The project's pipeline YAML, with a job for each name (and `ci-config`); pushes may call the webhook with `webhookToken`. */
+export function projectPipelineYaml(
+  spec: ProjectSpec,
+  jobNames: readonly string[],
+  webhookToken: string,
+): string {
   const names = [CONFIG_JOB, ...jobNames.filter((name) => name !== CONFIG_JOB)];
   return stringify({
     [PROJECT_KEY]: spec,
-    resources: [{ name: REPO_RESOURCE, type: "git", source: repoSource(spec) }],
+    resources: [{ name: REPO_RESOURCE, type: "git", source: repoSource(spec), webhook_token: webhookToken }],
     jobs: names.map((name) => ({ name, disable_manual_trigger: true, plan: [{ get: REPO_RESOURCE }] })),
   });
 }
@@ -72,6 +76,16 @@ export function projectOf(configYaml: string): ProjectSpec | undefined {
   if (!document.ok || typeof document.value !== "object" || document.value === null) return undefined;
   const parsed = ProjectSpec.safeParse((document.value as Record<string, unknown>)[PROJECT_KEY]);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** The `repo` resource's webhook token in a project's YAML. */
+export function webhookTokenOf(configYaml: string): string | undefined {
+  const document = readYaml(configYaml);
+  const resources = document.ok
+    ? (document.value as { resources?: { name?: unknown; webhook_token?: unknown }[] }).resources
+    : undefined;
+  const token = resources?.find((r) => r.name === REPO_RESOURCE)?.webhook_token;
+  return typeof token === "string" ? token : undefined;
 }
 
 /** Job names of a pipeline YAML, in order. */

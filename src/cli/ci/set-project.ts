@@ -48,7 +48,8 @@ async function setProject(flags: SetProjectFlags, command: Command): Promise<voi
       ...(flags.defaultImage && { default_image: flags.defaultImage }),
     });
     process.stdout.write(
-      `project ${answer.name} set: ${answer.file} runs on each push (credentials: ${answer.credentials})\n`,
+      `project ${answer.name} set: ${answer.file} runs on each push (credentials: ${answer.credentials})\n` +
+        `for instant runs, point the repository's push webhook (POST) at:\n  ${client.url}${answer.webhook_path}\n`,
     );
   });
 }

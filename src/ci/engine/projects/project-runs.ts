@@ -7,6 +7,7 @@
  * build of `ci-config` with the reason. One run at a time per project; a push during a run is
  * taken when it ends.
  */
+import { randomBytes } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../../../runtime/logger.ts";
@@ -25,6 +26,7 @@ import {
   projectPipelineYaml,
   REPO_RESOURCE,
   ProjectSetupError,
+  webhookTokenOf,
   type ProjectSpec,
 } from "../../projects/project.ts";
 import { projectPathOf, readWorkingTree } from "../../projects/working-tree.ts";
@@ -261,6 +263,7 @@ export class ProjectRuns implements Runnable {
     const configYaml = projectPipelineYaml(
       spec,
       [...new Set([...known, ...names])].filter((n) => n !== CONFIG_JOB),
+      webhookTokenOf(pipeline.configYaml) ?? randomBytes(16).toString("hex"),
     );
     const parsed = parsePipeline(configYaml);
     if (!parsed.ok)
