@@ -45,6 +45,9 @@ function releaseTags(version: string): string[] {
   return [`${major}`, `${major}.${minor}`, `${major}.${minor}.${patch}`];
 }
 
+/** The seeds' tags too: their Go builds need only the toolchain. */
+const golangTags = ["latest", "1", "1.19", "1.19-bookworm", "bookworm", "1.22", "1.22.4-alpine3.20"];
+
 /** Every base image, given the pins of scripts/versions.sh (helm's tags follow HELM_VERSION). */
 export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseImageRecipe[] {
   const helmVersion = pins["HELM_VERSION"];
@@ -81,17 +84,7 @@ export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseIm
       packages: ["golang-go", "git", "ca-certificates"],
       env: { PATH: `/go/bin:/usr/lib/go/bin:${defaultPath}`, GOPATH: "/go", CGO_ENABLED: "0" },
       cmd: shell,
-      mirrors: {
-        "docker.io/library/golang": [
-          "latest",
-          "1",
-          "1.19",
-          "1.19-bookworm",
-          "bookworm",
-          "1.22",
-          "1.22.4-alpine3.20",
-        ],
-      },
+      mirrors: { "docker.io/library/golang": golangTags },
     },
     {
       name: "busybox",
