@@ -54,7 +54,21 @@ release-client:
   dependencies: [build-client]
   script: [ './app/client/client "$(cat app/client/.version)"' ]
   only: { changes: [app/client/.version] }
+release-client-docker-img:
+  image: docker:27.1.1
+  stage: release
+  dependencies: [build-client]
+  services: [{ name: "docker:27.1.1-dind", alias: docker }]
+  variables: { DOCKER_HOST: "tcp://docker:2375/", DOCKER_DRIVER: overlay2, DOCKER_TLS_CERTDIR: "" }
+  script:
+    - echo $GL_PAT | docker login $IMAGE_REGISTRY -u $IMAGE_REGISTRY_USER --password-stdin
+    - VERSION=\`cat $CI_PROJECT_DIR/app/client/.version\`
+    - cd app/client
+    - docker build -t client:latest -t $IMAGE_REGISTRY_PATH/client_v:$VERSION -t $IMAGE_REGISTRY_PATH/client_v:latest .
+    - docker image push $IMAGE_REGISTRY_PATH/client_v --all-tags
+  only: { changes: [app/client/.version] }
 `,
+  "app/client/Dockerfile": "FROM busybox:1.36\nCOPY client /usr/local/bin/client\n",
   "app/client/go.mod": "module example.com/client\n\ngo 1.19\n",
   "app/client/main.go": `package main
 
@@ -115,6 +129,12 @@ test("sluice ci run-gitlab runs the seed's jobs: only: changes, artifacts throug
     `SSH_KNOWN_HOSTS=${env.sshKnownHosts}`,
     "--variable",
     `PUSH_URL=${env.sshUrl}${env.gitRoot}/${name}.git`,
+    "--variable",
+    `IMAGE_REGISTRY=${env.registry}`,
+    "--variable",
+    "IMAGE_REGISTRY_USER=ci-robot",
+    "--variable",
+    `IMAGE_REGISTRY_PATH=${env.registry}/${name}`,
   ];
 
   const listed = await sluice("ci run-gitlab", ...common, "--list");
@@ -136,11 +156,24 @@ test("sluice ci run-gitlab runs the seed's jobs: only: changes, artifacts throug
   );
 
   await writeFile(path.join(repo, "app/client/.version"), "1.0.1\n");
-  const bumped = await sluice("ci run-gitlab", ...common, "--job", "build-client", "--job", "release-client");
+  const bumped = await sluice(
+    "ci run-gitlab",
+    ...common,
+    ...["--job", "build-client", "--job", "release-client", "--job", "release-client-docker-img"],
+  );
   assert.equal(bumped.code, 0, show(bumped));
+  for (const tag of ["1.0.1", "latest"]) {
+    const manifest = await fetch(`http://${env.registry}/v2/${name}/client_v/manifests/${tag}`, {
+      method: "HEAD",
+      headers: {
+        Accept: "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json",
+      },
+    });
+    assert.equal(manifest.status, 200, `docker push --all-tags pushed client_v:${tag}`);
+  }
   assert.match(
     bumped.stdout,
-    /release-client \| client says 1\.0\.1/,
+    /release-client +\| client says 1\.0\.1/,
     "the binary came through dependencies",
   );
   assert.match(bumped.stdout, /build-client +\| Uploading artifacts: 2 files/);

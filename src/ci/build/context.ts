@@ -48,6 +48,8 @@ export interface BuildServices {
   artifacts: Artifacts;
   /** Values of vars that must not be shown; every log line is scrubbed with it. */
   redactor: Redactor;
+  /** Names the build's containers resolve to addresses (a GitLab job's services). */
+  hosts?: Readonly<Record<string, string>>;
   emit: BuildEventSink;
   /** Epoch milliseconds. */
   now(): number;

@@ -12,6 +12,8 @@ export interface TaskRun {
   artifacts: DirectoryArtifacts;
   secrets: readonly string[];
   signal: AbortSignal;
+  /** Names the task's container resolves (the job's services). */
+  hosts?: Readonly<Record<string, string>>;
 }
 
 /** One attempt of a job, wherever it runs: on this machine (its log printed) or as a server's build. */

@@ -30,6 +30,8 @@ export interface StandaloneTask {
   /** Values never to show in the log. */
   secrets?: readonly string[];
   signal: AbortSignal;
+  /** Names its container resolves (a job's services). */
+  hosts?: Readonly<Record<string, string>>;
   identity: BuildIdentity;
   emit: (event: BuildStepEvent) => void;
 }
@@ -58,6 +60,7 @@ export async function runStandaloneTask(
       runner: { run: () => Promise.reject(new Error("a standalone task has no other step")) },
       artifacts: task.artifacts,
       redactor,
+      ...(task.hosts && { hosts: task.hosts }),
       emit: (event) => {
         if (event.type === "log" && event.data.stream === "stderr")
           exitCode = exitStatusOf(event.data.line) ?? exitCode;

@@ -172,6 +172,7 @@ async function runInContainer(
     argv,
     privileged: await resolveFlag(step.config.privileged, "privileged", ctx),
     hostname: randomBytes(6).toString("hex"),
+    hosts: ctx.build.hosts,
     signal: ctx.signal,
     timeoutMs: dayMs,
     onLine: ({ stream, line }) => logLine(ctx, line, stream),

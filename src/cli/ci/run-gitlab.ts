@@ -139,6 +139,7 @@ async function runJobs(
       play: new Set(flags.job ?? []),
       signal: abort.signal,
       host: printingHost(width, worker),
+      builder: worker.builder,
       onChange: (job, report) => {
         if (report.state === "running") started.set(job, Date.now());
         else if (report.state !== "pending") {

@@ -1,11 +1,12 @@
 /** A push of a GitLab project: the pipeline its `.gitlab-ci.yml` and rules give, run job by job. */
 import { prepareGitlabPipeline } from "../../projects/gitlab/prepare.ts";
 import { runGitlabPipeline } from "../../projects/gitlab/run-pipeline.ts";
+import type { ImageBuilder } from "../../builder/image-builder.ts";
 import type { ProjectRun } from "./project-run.ts";
 
 const sshHost = /^[^@/]+@([^:]+):/;
 
-export async function runGitlabProject(run: ProjectRun): Promise<void> {
+export async function runGitlabProject(run: ProjectRun, builder: ImageBuilder): Promise<void> {
   const { spec } = run;
   const prepared = await prepareGitlabPipeline({
     tree: run.tree,
@@ -32,5 +33,6 @@ export async function runGitlabProject(run: ProjectRun): Promise<void> {
     ...(run.concurrency !== undefined && { concurrency: run.concurrency }),
     signal: run.signal,
     host,
+    builder,
   });
 }

@@ -200,7 +200,9 @@ export class ProjectRuns implements Runnable {
         gitPush: (dir, branch) => this.#gitPush(source.source, dir, branch, signal),
         log: (message) => this.#o.logger.info({ pipeline: pipeline.name }, message),
       };
-      await (spec.format === "gitlab" ? runGitlabProject(run) : runGithubProject(run, this.#o.builder));
+      await (spec.format === "gitlab"
+        ? runGitlabProject(run, this.#o.builder)
+        : runGithubProject(run, this.#o.builder));
     } catch (error) {
       const cannotRun = [CiFileError, PipelineError, RuleError, ProjectSetupError, ExpressionError].some(
         (kind) => error instanceof kind,

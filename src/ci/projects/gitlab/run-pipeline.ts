@@ -11,7 +11,9 @@ import type { Outcome } from "../../build/index.ts";
 import { DirectoryArtifacts } from "../../engine/builds/directory-artifacts.ts";
 import type { JobAttempt, JobHost } from "../job-host.ts";
 import { runGraph, runOutcome, type JobReport, type JobResult } from "../run-graph.ts";
+import { startServices } from "../services/job-services.ts";
 import { copySelected, overlay, selectPaths } from "../workspace-files.ts";
+import type { ImageBuilder } from "../../builder/image-builder.ts";
 import { jobShellScript, jobTaskConfig, PROJECT_INPUT } from "./job-task.ts";
 import type { GitlabConfig, GitlabJob } from "./model.ts";
 import { expandedValues, graphJobs, inheritedGlobals, type PlannedJob } from "./pipeline.ts";
@@ -34,6 +36,8 @@ export interface GitlabRunOptions {
   cacheDir: string;
   /** The image of jobs that name none. */
   defaultImage: string;
+  /** Serves `docker:dind` services. */
+  builder?: ImageBuilder | undefined;
   host: JobHost;
   onChange?: (job: string, report: JobReport) => void;
   /** Manual jobs to run. */
@@ -155,13 +159,6 @@ class GitlabRun {
     for (const from of planned.artifactsFrom) await overlay(artifactsDir(this.#o, from), workspace);
     const { predefined, project, fileVariables, values } = this.#variablesOf(planned, jobId);
     await this.#restoreCaches(job, workspace, values, log);
-    if (job.services.length > 0) {
-      log(
-        `services are not run by this runner yet: ${job.services.map((s) => `${s.name} (alias ${s.alias})`).join(", ")}`,
-        "stderr",
-      );
-      return { result: { outcome: "errored" }, timedOut: false };
-    }
     const image = job.image ?? { name: this.#o.defaultImage };
     log(`Using image ${expandVariables(image.name, values)} for ${job.name} (stage ${job.stage})`);
     const artifacts = new DirectoryArtifacts(path.join(root, "artifacts"));
@@ -169,18 +166,26 @@ class GitlabRun {
     const timeoutMs = job.timeoutMs ?? HOUR;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signals = [this.#o.signal, timeout, ...(host.signal ? [host.signal] : [])];
-    const result = await host.runTask({
-      name: job.name,
-      config: jobTaskConfig({
-        image,
-        imageVariables: values,
-        env: { ...predefined, ...project },
-        script: jobShellScript({ ...job, variables: fileVariables }),
-      }),
-      artifacts,
-      secrets: Object.values(project),
-      signal: AbortSignal.any(signals),
+    const services = await startServices(job.services, {
+      builder: this.#o.builder,
+      workDir: path.join(root, "services"),
+      log: (line) => log(line),
     });
+    const result = await host
+      .runTask({
+        name: job.name,
+        config: jobTaskConfig({
+          image,
+          imageVariables: values,
+          env: { ...predefined, ...project },
+          script: jobShellScript({ ...job, variables: fileVariables }),
+        }),
+        artifacts,
+        secrets: Object.values(project),
+        signal: AbortSignal.any(signals),
+        hosts: services.hosts,
+      })
+      .finally(() => services.stop());
     const timedOut = timeout.aborted && !signals.some((signal) => signal !== timeout && signal.aborted);
     if (timedOut) log(`ERROR: the job timed out after ${Math.round(timeoutMs / 60000)} min`, "stderr");
     const final: JobResult = timedOut ? { outcome: "failed" } : result;

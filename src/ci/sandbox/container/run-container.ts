@@ -6,7 +6,7 @@
  * task's volumes bound at their paths. Unprivileged containers keep Docker's default capability
  * set; `privileged` keeps them all. An abort or timeout kills the whole PID namespace.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ProcessError, runProcess, type OutputLine } from "../../../process/run.ts";
@@ -32,6 +32,8 @@ export interface ContainerSpec {
   argv: readonly string[];
   privileged: boolean;
   hostname: string;
+  /** Names the container resolves beyond the host's /etc/hosts (a job's services), to addresses. */
+  hosts?: Readonly<Record<string, string>> | undefined;
   signal: AbortSignal;
   timeoutMs: number;
   /** Written to the command's standard input; without it stdin is /dev/null. */
@@ -71,12 +73,23 @@ const overlayThenExec = [
   'mount -t overlay overlay -o "$1" "$2" && shift 2 && exec "$@"',
 ].join("\n");
 
-function bwrapArgs(spec: ContainerSpec, root: string): string[] {
+/** The host's /etc/hosts with the container's own names added, in its layer directory. */
+async function hostsFile(spec: ContainerSpec): Promise<string | undefined> {
+  const extra = Object.entries(spec.hosts ?? {});
+  if (extra.length === 0) return undefined;
+  const base = await readFile("/etc/hosts", "utf8").catch(() => "127.0.0.1 localhost\n");
+  const file = path.join(spec.layerDir, "hosts");
+  await writeFile(file, `${base.trimEnd()}\n${extra.map(([name, ip]) => `${ip} ${name}`).join("\n")}\n`);
+  return file;
+}
+
+function bwrapArgs(spec: ContainerSpec, root: string, hosts: string | undefined): string[] {
   // The working directory exists even in an image without /tmp, before anything is mounted in it.
   const args = ["--bind", root, "/", "--proc", "/proc", "--dev", "/dev", "--dir", spec.cwd];
   args.push("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", spec.hostname);
   args.push("--die-with-parent", "--new-session");
-  for (const file of ["/etc/resolv.conf", "/etc/hosts"]) args.push("--ro-bind-try", file, file);
+  args.push("--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf");
+  args.push("--ro-bind-try", hosts ?? "/etc/hosts", "/etc/hosts");
   for (const mount of spec.mounts)
     args.push(mount.readOnly ? "--ro-bind" : "--bind", mount.source, mount.target);
   if (spec.user && spec.user.uid !== 0) {
@@ -106,6 +119,7 @@ export async function runContainer(spec: ContainerSpec): Promise<number> {
     );
   await Promise.all([upper, work, merged].map((dir) => mkdir(dir, { recursive: true })));
   const overlay = `lowerdir=${spec.rootfs},upperdir=${upper},workdir=${work}`;
+  const hosts = await hostsFile(spec);
   try {
     await runProcess(
       "unshare",
@@ -120,7 +134,7 @@ export async function runContainer(spec: ContainerSpec): Promise<number> {
         overlay,
         merged,
         "bwrap",
-        ...bwrapArgs(spec, merged),
+        ...bwrapArgs(spec, merged, hosts),
       ],
       {
         env: { PATH: hostPath, SLUICE_CGROUP_PROCS: (spec.cgroupProcs ?? []).join(" ") },

@@ -1,0 +1,88 @@
+/**
+ * A job's `services:`, each reachable from the job's container under its alias. `docker:*-dind`
+ * is served by Sluice's image builder behind a Docker Engine API endpoint (docker-endpoint.ts) on
+ * a loopback address of its own, port 2375, so `DOCKER_HOST: tcp://docker:2375/` works unchanged.
+ * Other services are refused by name.
+ */
+import path from "node:path";
+import type { ImageBuilder } from "../../builder/image-builder.ts";
+import { DockerEndpoint } from "./docker-endpoint.ts";
+
+export interface ServiceSpec {
+  name: string;
+  alias: string;
+}
+
+export interface RunningServices {
+  /** Alias → address, for the job container's /etc/hosts. */
+  hosts: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export class ServiceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ServiceError";
+  }
+}
+
+export const isDind = (image: string): boolean =>
+  /^(docker\.io\/)?(library\/)?docker(:[^@]*)?-dind([-@].*)?$/.test(image) ||
+  /^(docker\.io\/)?(library\/)?docker:dind/.test(image);
+
+let nextAddress = Math.floor(Math.random() * 200);
+
+/** A loopback address no other job's endpoint holds: 127.0.<x>.<y>, tried in turn. */
+async function listenSomewhere(
+  start: (host: string) => Promise<DockerEndpoint>,
+): Promise<{ endpoint: DockerEndpoint; host: string }> {
+  for (let tries = 0; tries < 50; tries++) {
+    nextAddress = (nextAddress + 1) % 60000;
+    const host = `127.0.${10 + Math.floor(nextAddress / 250)}.${2 + (nextAddress % 250)}`;
+    try {
+      return { endpoint: await start(host), host };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    }
+  }
+  throw new ServiceError("no free loopback address for the Docker endpoint");
+}
+
+export async function startServices(
+  services: readonly ServiceSpec[],
+  options: { builder: ImageBuilder | undefined; workDir: string; log: (line: string) => void },
+): Promise<RunningServices> {
+  const stops: (() => Promise<void>)[] = [];
+  const hosts: Record<string, string> = {};
+  const stop = async () => {
+    await Promise.all(stops.map((s) => s()));
+  };
+  try {
+    for (const [index, service] of services.entries()) {
+      if (!isDind(service.name))
+        throw new ServiceError(
+          `service ${service.name} (alias ${service.alias}): only docker:dind services run here yet (served by Sluice's image builder)`,
+        );
+      if (!options.builder)
+        throw new ServiceError(`service ${service.name}: this worker has no image builder`);
+      const { builder } = options;
+      const { endpoint, host } = await listenSomewhere((address) =>
+        DockerEndpoint.start({
+          builder,
+          host: address,
+          workDir: path.join(options.workDir, `docker-${index}`),
+          log: options.log,
+        }),
+      );
+      stops.push(() => endpoint.close());
+      hosts[service.alias] = host;
+      options.log(
+        `service ${service.name}: Docker API on ${service.alias}:2375 (${host}), served by Sluice's image builder`,
+      );
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { hosts, stop };
+}
