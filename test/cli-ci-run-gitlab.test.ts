@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { runGit } from "../src/git/exec.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { show, sluice, tempDir } from "./helpers/cli.ts";
-import { pushRepo } from "./helpers/git.ts";
+import { git, manifestExists, workingCopy } from "./helpers/working-copy.ts";
 
 /** The seed's monorepo, abridged: a Go client built and released when its .version changes, a helm chart templated and committed back over SSH. */
 const files: Record<string, string> = {
@@ -86,34 +85,15 @@ func main() { fmt.Printf("client says %s\\n", os.Args[1]) }
   "README.md": "maths\n",
 };
 
-async function git(dir: string, ...args: string[]): Promise<string> {
-  return (await runGit(args, { cwd: dir })).stdout.trim();
-}
-
 test("sluice ci run-gitlab runs the seed's jobs: only: changes, artifacts through dependencies, masked variables, a commit pushed over SSH", async (t) => {
   const { env } = await testEnvWithImages();
   const dir = await tempDir(t, "sluice-run-gitlab-");
   const name = `gitlab-seed-${randomBytes(3).toString("hex")}`;
-  await pushRepo(env, name, { "README.md": "remote\n" });
-  const repo = path.join(dir, "repo");
-  await git(
-    dir,
-    "clone",
-    "-q",
-    `${env.gitUrl.replace("://", `://${env.gitUsername}:${env.gitPassword}@`)}/${name}.git`,
-    repo,
-  );
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(repo, file)), { recursive: true });
-    await writeFile(path.join(repo, file), text);
-  }
-  const commit = async (message: string) => {
-    await git(repo, "add", "-A");
-    await git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", message);
-  };
-  await commit("the monorepo");
-  await writeFile(path.join(repo, "README.md"), "maths, documented\n");
-  await commit("docs");
+  const copy = await workingCopy(env, dir, name, files);
+  const repo = copy.dir;
+  await copy.commit("the monorepo");
+  await copy.write({ "README.md": "maths, documented\n" });
+  await copy.commit("docs");
   const secret = `glpat-${randomBytes(8).toString("hex")}`;
   const common = [
     repo,
@@ -162,15 +142,11 @@ test("sluice ci run-gitlab runs the seed's jobs: only: changes, artifacts throug
     ...["--job", "build-client", "--job", "release-client", "--job", "release-client-docker-img"],
   );
   assert.equal(bumped.code, 0, show(bumped));
-  for (const tag of ["1.0.1", "latest"]) {
-    const manifest = await fetch(`http://${env.registry}/v2/${name}/client_v/manifests/${tag}`, {
-      method: "HEAD",
-      headers: {
-        Accept: "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json",
-      },
-    });
-    assert.equal(manifest.status, 200, `docker push --all-tags pushed client_v:${tag}`);
-  }
+  for (const tag of ["1.0.1", "latest"])
+    assert.ok(
+      await manifestExists(env, `${name}/client_v`, tag),
+      `docker push --all-tags pushed client_v:${tag}`,
+    );
   assert.match(
     bumped.stdout,
     /release-client +\| client says 1\.0\.1/,

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { runGit } from "../src/git/exec.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { show, sluice, tempDir } from "./helpers/cli.ts";
-import { pushRepo } from "./helpers/git.ts";
+import { git, manifestExists, workingCopy } from "./helpers/working-copy.ts";
 
 /** The seed's workflow, abridged: build and push the app on changes under 4-gitops/app, then commit the new tag into the deployment. */
 const workflow = `name: gitops
@@ -60,35 +59,26 @@ jobs:
       - run: exit 1
 `;
 
-async function git(dir: string, ...args: string[]): Promise<string> {
-  return (await runGit(args, { cwd: dir })).stdout.trim();
-}
-
 test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and outputs, the build-push action pushing :sha, add-and-commit pushing the deployment", async (t) => {
   const { env } = await testEnvWithImages();
   const dir = await tempDir(t, "sluice-run-workflow-");
   const name = `gh-seed-${randomBytes(3).toString("hex")}`;
-  await pushRepo(env, name, { "README.md": "seed\n" }, { branch: "master" });
-  const repo = path.join(dir, "repo");
-  const remote = `${env.gitUrl.replace("://", `://${env.gitUsername}:${env.gitPassword}@`)}/${name}.git`;
-  await git(dir, "clone", "-q", "-b", "master", remote, repo);
-  const files: Record<string, string> = {
-    ".github/workflows/gitops.yml": workflow,
-    "4-gitops/app/Dockerfile": "FROM busybox:1.36\nCOPY index.html /www/index.html\n",
-    "4-gitops/app/index.html": "v1\n",
-    "4-gitops/deploy/deployment.yaml": "containers:\n  - name: app\n    image: placeholder\n",
-  };
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(repo, file)), { recursive: true });
-    await writeFile(path.join(repo, file), text);
-  }
-  const commit = async (message: string) => {
-    await git(repo, "add", "-A");
-    await git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", message);
-  };
-  await commit("the app");
-  await writeFile(path.join(repo, "README.md"), "docs only\n");
-  await commit("docs");
+  const copy = await workingCopy(
+    env,
+    dir,
+    name,
+    {
+      ".github/workflows/gitops.yml": workflow,
+      "4-gitops/app/Dockerfile": "FROM busybox:1.36\nCOPY index.html /www/index.html\n",
+      "4-gitops/app/index.html": "v1\n",
+      "4-gitops/deploy/deployment.yaml": "containers:\n  - name: app\n    image: placeholder\n",
+    },
+    "master",
+  );
+  const repo = copy.dir;
+  await copy.commit("the app");
+  await copy.write({ "README.md": "docs only\n" });
+  await copy.commit("docs");
   const password = env.registryPassword ?? `pw-${randomBytes(4).toString("hex")}`;
   const common = [
     path.join(repo, ".github/workflows/gitops.yml"),
@@ -108,25 +98,14 @@ test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and o
   assert.equal(docs.code, 0, show(docs));
   assert.match(docs.stderr, /the workflow does not run: no changed file matches paths/);
 
-  await writeFile(path.join(repo, "4-gitops/app/index.html"), "v2\n");
-  await commit("app v2");
-  const sha = await git(repo, "rev-parse", "HEAD");
+  await copy.write({ "4-gitops/app/index.html": "v2\n" });
+  const sha = await copy.commit("app v2");
   const run = await sluice("ci run-workflow", ...common);
   assert.equal(run.code, 0, show(run));
   assert.match(run.stdout, /never +skipped: its if: condition is false/);
   assert.match(run.stdout, /deploy +\| secret is \(\(redacted\)\)/);
   assert.ok(!run.stdout.includes(password) || password.length < 2, "the secret is masked");
-  const manifest = await fetch(`http://${env.registry}/v2/demo/app/manifests/${sha}`, {
-    method: "HEAD",
-    headers: {
-      Accept:
-        "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
-      ...(env.registryUsername && {
-        Authorization: `Basic ${Buffer.from(`${env.registryUsername}:${env.registryPassword}`).toString("base64")}`,
-      }),
-    },
-  });
-  assert.equal(manifest.status, 200, `demo/app:${sha} was pushed`);
+  assert.ok(await manifestExists(env, "demo/app", sha), `demo/app:${sha} was pushed`);
   await git(repo, "fetch", "-q", "origin");
   assert.equal(await git(repo, "log", "-1", "--format=%s", "origin/master"), `deploy ${sha}`);
   const deployed = await git(repo, "show", "origin/master:4-gitops/deploy/deployment.yaml");
