@@ -5,20 +5,18 @@
  * copied in (a task never writes into your working copy); outputs are copied out when it ends.
  * Exit status as fly's: 0 succeeded, 1 failed, 2 errored, 3 aborted.
  */
-import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { cp, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import type { Outcome } from "../../ci/build/index.ts";
 import { DirectoryArtifacts } from "../../ci/engine/builds/directory-artifacts.ts";
-import { LocalWorker } from "../../ci/local/local-worker.ts";
 import { readYaml } from "../../ci/pipeline/index.ts";
 import type { TaskConfig } from "../../ci/pipeline/task-config.ts";
 import { validatedTaskConfig } from "../../ci/steps/task-config.ts";
 import { varsFromFlags } from "../../ci/vars/flag-vars.ts";
 import { SluiceError } from "../../common/errors.ts";
 import { collectRepeated, usageError } from "../shared/flags.ts";
-import { addLocalWorkerFlags, mirrorsOf } from "./local-worker-flags.ts";
+import { addLocalWorkerFlags, withLocalWorker } from "./local-worker-flags.ts";
 import { addValueVarFlags } from "./var-flags.ts";
 
 interface ExecuteFlags {
@@ -80,16 +78,7 @@ async function execute(flags: ExecuteFlags): Promise<void> {
     instanceVars: [],
     varFiles: flags.loadVarsFrom ?? [],
   });
-  const work = await mkdtemp(path.join(os.tmpdir(), "sluice-execute-"));
-  const worker = await LocalWorker.open({
-    workDir: work,
-    mirrors: mirrorsOf(flags.registryMirror),
-    stateDir: flags.cacheDir ? path.resolve(flags.cacheDir) : undefined,
-  });
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once("SIGINT", onSignal);
-  try {
+  await withLocalWorker(flags, "sluice-execute-", async ({ worker, work, signal }) => {
     const artifacts = new DirectoryArtifacts(path.join(work, "artifacts"));
     for (const [name, dir] of inputs) {
       const copy = await artifacts.allocate(name);
@@ -102,7 +91,7 @@ async function execute(flags: ExecuteFlags): Promise<void> {
       privileged: flags.privileged,
       artifacts,
       vars: vars.source,
-      signal: abort.signal,
+      signal,
       onLine: (line, stream) => (stream === "stderr" ? process.stderr : process.stdout).write(`${line}\n`),
     });
     for (const [name, dir] of outputs) {
@@ -113,11 +102,7 @@ async function execute(flags: ExecuteFlags): Promise<void> {
     }
     process.stderr.write(`${outcome}\n`);
     process.exitCode = exitCodes[outcome];
-  } finally {
-    process.removeListener("SIGINT", onSignal);
-    await worker.close();
-    await rm(work, { recursive: true, force: true });
-  }
+  });
 }
 
 export function registerExecuteCommand(ci: Command): void {

@@ -6,11 +6,8 @@
  * `only: changes` see those changes. Jobs' output is prefixed with their names; the exit status
  * is 0 when the pipeline succeeded, 1 when it failed, 2 for a bad file or flag, 3 when aborted.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
-import { LocalWorker } from "../../ci/local/local-worker.ts";
 import { CiFileError } from "../../ci/projects/ci-file.ts";
 import type { GitlabConfig } from "../../ci/projects/gitlab/model.ts";
 import { PipelineError, type PlannedJob } from "../../ci/projects/gitlab/pipeline.ts";
@@ -19,15 +16,15 @@ import { prepareGitlabPipeline } from "../../ci/projects/gitlab/prepare.ts";
 import { RuleError, type PipelineEvent } from "../../ci/projects/gitlab/rules.ts";
 import { runGitlabPipeline } from "../../ci/projects/gitlab/run-pipeline.ts";
 import { readWorkingTree } from "../../ci/projects/working-tree.ts";
-import { cacheDir } from "../../common/toolchain.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
 import { collectRepeated, usageError } from "../shared/flags.ts";
 import {
   addLocalWorkerFlags,
-  describeReport,
   keyValueFlags,
-  mirrorsOf,
   printingHost,
+  progressPrinter,
+  reportRun,
+  withLocalWorker,
 } from "./local-worker-flags.ts";
 import { table } from "./output.ts";
 
@@ -43,8 +40,6 @@ interface RunGitlabFlags {
   registryMirror?: string[];
   cacheDir?: string;
 }
-
-const exitCodes = { succeeded: 0, failed: 1, errored: 1, aborted: 3 } as const;
 
 /** The named jobs, with (`--needs`) every job they wait for; unknown names are a usage error. */
 function requested(jobs: PlannedJob[], names: readonly string[], withNeeds: boolean): PlannedJob[] {
@@ -112,19 +107,8 @@ async function runJobs(
   flags: RunGitlabFlags,
   concurrency: number,
 ): Promise<void> {
-  const work = await mkdtemp(path.join(os.tmpdir(), "sluice-run-gitlab-"));
-  const stateDir = flags.cacheDir ? path.resolve(flags.cacheDir) : undefined;
-  const worker = await LocalWorker.open({
-    workDir: work,
-    mirrors: mirrorsOf(flags.registryMirror),
-    stateDir,
-  });
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once("SIGINT", onSignal);
   const width = Math.max(...jobs.map((j) => j.job.name.length));
-  const started = new Map<string, number>();
-  try {
+  await withLocalWorker(flags, "sluice-run-gitlab-", async ({ worker, work, stateDir, signal }) => {
     const { outcome, reports } = await runGitlabPipeline({
       config,
       jobs,
@@ -133,31 +117,17 @@ async function runJobs(
       workflowVariables,
       sourceDir,
       workDir: work,
-      cacheDir: path.join(stateDir ?? cacheDir(), "gitlab-cache", info.projectPath.replace(/\//g, "_")),
+      cacheDir: path.join(stateDir, "gitlab-cache", info.projectPath.replace(/\//g, "_")),
       defaultImage: flags.image,
       concurrency,
       play: new Set(flags.job ?? []),
-      signal: abort.signal,
+      signal,
       host: printingHost(width, worker),
       builder: worker.builder,
-      onChange: (job, report) => {
-        if (report.state === "running") started.set(job, Date.now());
-        else if (report.state !== "pending") {
-          const seconds = started.has(job)
-            ? ` in ${((Date.now() - started.get(job)!) / 1000).toFixed(1)} s`
-            : "";
-          process.stderr.write(`${job.padEnd(width)} | ${describeReport(report)}${seconds}\n`);
-        }
-      },
+      onChange: progressPrinter(width),
     });
-    table([["JOB", "STATUS"], ...[...reports].map(([job, report]) => [job, describeReport(report)])]);
-    process.stderr.write(`pipeline ${outcome}\n`);
-    process.exitCode = exitCodes[outcome];
-  } finally {
-    process.removeListener("SIGINT", onSignal);
-    await worker.close();
-    await rm(work, { recursive: true, force: true });
-  }
+    reportRun("pipeline", outcome, reports);
+  });
 }
 
 export function registerRunGitlabCommand(ci: Command): void {

@@ -6,29 +6,25 @@
  * downloads; `EndBug/add-and-commit` pushes with the repository's own `origin`. Exit status 0
  * when every job succeeded, 1 when one failed, 2 for a bad file or flag, 3 when aborted.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
-import { LocalWorker } from "../../ci/local/local-worker.ts";
 import { CiFileError } from "../../ci/projects/ci-file.ts";
 import { loadWorkflows } from "../../ci/projects/github/load.ts";
-import { runWorkflow } from "../../ci/projects/github/run-workflow.ts";
+import { expandedJobNames, runWorkflow } from "../../ci/projects/github/run-workflow.ts";
 import { workflowRuns } from "../../ci/projects/github/triggers.ts";
 import { ExpressionError } from "../../ci/projects/github/expression.ts";
 import { readWorkingTree } from "../../ci/projects/working-tree.ts";
-import { cacheDir } from "../../common/toolchain.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
 import { runGit } from "../../git/exec.ts";
 import { collectRepeated, usageError } from "../shared/flags.ts";
 import {
   addLocalWorkerFlags,
-  describeReport,
   keyValueFlags,
-  mirrorsOf,
   printingHost,
+  progressPrinter,
+  reportRun,
+  withLocalWorker,
 } from "./local-worker-flags.ts";
-import { table } from "./output.ts";
 
 interface RunWorkflowFlags {
   job?: string[];
@@ -40,8 +36,6 @@ interface RunWorkflowFlags {
   registryMirror?: string[];
   cacheDir?: string;
 }
-
-const exitCodes = { succeeded: 0, failed: 1, errored: 1, aborted: 3 } as const;
 
 /** The working tree and its workflow, or no workflow when the event does not run it. */
 async function workflowToRun(file: string, flags: RunWorkflowFlags) {
@@ -81,57 +75,42 @@ async function runWorkflowFile(file: string, flags: RunWorkflowFlags): Promise<v
     throw usageError("--concurrency: expected a positive integer");
   const { tree, workflow } = await workflowToRun(file, flags);
   if (!workflow) return;
-  const work = await mkdtemp(path.join(os.tmpdir(), "sluice-run-workflow-"));
-  const stateDir = flags.cacheDir ? path.resolve(flags.cacheDir) : undefined;
-  const worker = await LocalWorker.open({
-    workDir: work,
-    mirrors: mirrorsOf(flags.registryMirror),
-    stateDir,
+  const width = Math.max(...expandedJobNames(workflow).map((name) => name.length));
+  await withLocalWorker(flags, "sluice-run-workflow-", async ({ worker, work, stateDir, signal }) => {
+    try {
+      const { outcome, reports } = await runWorkflow({
+        workflow,
+        info: {
+          runId: 1,
+          repository: tree.projectPath,
+          sha: tree.sha,
+          branch: tree.branch,
+          actor: process.env["USER"] ?? "sluice",
+          eventName: flags.event as "push",
+          serverUrl: tree.repositoryUrl,
+        },
+        secrets: keyValueFlags(flags.secret, "--secret"),
+        sourceDir: tree.dir,
+        workDir: work,
+        cacheDir: path.join(stateDir, "actions-cache", tree.projectPath.replace(/\//g, "_")),
+        runnerImage: (label) => (label.startsWith("ubuntu-22") ? "ubuntu:22.04" : flags.runnerImage),
+        builder: worker.builder,
+        gitPush: async (dir, branch) => {
+          await runGit(["push", "origin", `HEAD:refs/heads/${branch}`], { cwd: dir, signal });
+        },
+        host: printingHost(width, worker),
+        ...(flags.job && { only: new Set(flags.job) }),
+        concurrency,
+        signal,
+        onChange: progressPrinter(width),
+      });
+      reportRun("workflow", outcome, reports);
+    } catch (error) {
+      if (error instanceof ExpressionError)
+        throw new SluiceError(error.message, { exitCode: ExitCode.usage });
+      throw error;
+    }
   });
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once("SIGINT", onSignal);
-  try {
-    const { outcome, reports } = await runWorkflow({
-      workflow,
-      info: {
-        runId: 1,
-        repository: tree.projectPath,
-        sha: tree.sha,
-        branch: tree.branch,
-        actor: process.env["USER"] ?? "sluice",
-        eventName: flags.event,
-        serverUrl: tree.repositoryUrl,
-      },
-      secrets: keyValueFlags(flags.secret, "--secret"),
-      sourceDir: tree.dir,
-      workDir: work,
-      cacheDir: path.join(stateDir ?? cacheDir(), "actions-cache", tree.projectPath.replace(/\//g, "_")),
-      runnerImage: (label) => (label.startsWith("ubuntu-22") ? "ubuntu:22.04" : flags.runnerImage),
-      builder: worker.builder,
-      gitPush: async (dir, branch) => {
-        await runGit(["push", "origin", `HEAD:refs/heads/${branch}`], { cwd: dir, signal: abort.signal });
-      },
-      host: printingHost(Math.max(...workflow.jobs.map((j) => j.id.length)) + 2, worker),
-      ...(flags.job && { only: new Set(flags.job) }),
-      concurrency,
-      signal: abort.signal,
-      onChange: (job, report) => {
-        if (report.state !== "pending" && report.state !== "running")
-          process.stderr.write(`${job}: ${describeReport(report)}\n`);
-      },
-    });
-    table([["JOB", "STATUS"], ...[...reports].map(([job, report]) => [job, describeReport(report)])]);
-    process.stderr.write(`workflow ${outcome}\n`);
-    process.exitCode = exitCodes[outcome];
-  } catch (error) {
-    if (error instanceof ExpressionError) throw new SluiceError(error.message, { exitCode: ExitCode.usage });
-    throw error;
-  } finally {
-    process.removeListener("SIGINT", onSignal);
-    await worker.close();
-    await rm(work, { recursive: true, force: true });
-  }
 }
 
 export function registerRunWorkflowCommand(ci: Command): void {
