@@ -5,7 +5,7 @@ import type { DevEnv } from "../src/dev/env-file.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
-import { statusOf, waitForBuilds } from "./helpers/ci-builds.ts";
+import { statusOf, teamSecret, waitForBuilds } from "./helpers/ci-builds.ts";
 import { ciHome, show, sluice } from "./helpers/cli.ts";
 import { applyKustomization, deliveryFixture } from "./helpers/kustomizations.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -59,19 +59,7 @@ type Deployment = KubeObject & { spec: { template: { spec: { containers: { image
 
 /** Registers the repository as a GitHub project with its REGISTRY secret. */
 async function setGithubProject(client: KubeClient, name: string, repo: string, env: DevEnv) {
-  await client.apply(
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: "concourse-main" } },
-    { fieldManager: "test" },
-  );
-  await client.apply(
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: `${name}-secrets`, namespace: "concourse-main" },
-      stringData: { REGISTRY: env.registry },
-    },
-    { fieldManager: "test" },
-  );
+  await teamSecret(client, `${name}-secrets`, { REGISTRY: env.registry });
   return sluice(
     "ci -t dev set-project -p",
     name,

@@ -7,7 +7,7 @@ import { pushRepo } from "./helpers/git.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import { adminClient } from "./helpers/kube.ts";
 import { startCiServer } from "./helpers/server.ts";
-import { statusOf, waitForBuilds } from "./helpers/ci-builds.ts";
+import { statusOf, teamSecret, waitForBuilds } from "./helpers/ci-builds.ts";
 
 const ciFile = `stages: [test, build, release]
 unit:
@@ -32,19 +32,7 @@ release-client:
 /** A Secret of the team's namespace holding the project's GL_PAT; resolves with its value. */
 async function variablesSecret(client: KubeClient, name: string): Promise<string> {
   const secret = `glpat-${randomBytes(8).toString("hex")}`;
-  await client.apply(
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: "concourse-main" } },
-    { fieldManager: "test" },
-  );
-  await client.apply(
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name, namespace: "concourse-main" },
-      stringData: { GL_PAT: secret },
-    },
-    { fieldManager: "test" },
-  );
+  await teamSecret(client, name, { GL_PAT: secret });
   return secret;
 }
 

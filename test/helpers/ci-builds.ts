@@ -1,5 +1,6 @@
 /** A project's builds as `sluice ci builds --json -p` lists them, and waiting for them to end. */
 import assert from "node:assert/strict";
+import type { KubeClient } from "../../src/kube/client.ts";
 import { show, sluice } from "./cli.ts";
 import { waitFor } from "./wait.ts";
 
@@ -46,3 +47,19 @@ async function describeBuilds(name: string): Promise<string> {
 
 export const statusOf = (all: Build[], job: string) =>
   all.filter((b) => b.job_name === job).map((b) => `${b.name}:${b.status}`);
+
+/** A Secret of team main's credential-manager namespace (made when missing). */
+export async function teamSecret(
+  client: KubeClient,
+  name: string,
+  data: Record<string, string>,
+): Promise<void> {
+  await client.apply(
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "concourse-main" } },
+    { fieldManager: "test" },
+  );
+  await client.apply(
+    { apiVersion: "v1", kind: "Secret", metadata: { name, namespace: "concourse-main" }, stringData: data },
+    { fieldManager: "test" },
+  );
+}

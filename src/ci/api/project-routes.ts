@@ -6,13 +6,14 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Router } from "../../http/router.ts";
-import { parsePipeline } from "../pipeline/index.ts";
+import { saveProjectPipeline } from "../engine/projects/save-project.ts";
 import {
   CREDENTIALS_SECRET_SUFFIX,
   defaultCiFile,
   jobNamesOf,
   projectOf,
   projectPipelineYaml,
+  ProjectSetupError,
   REPO_RESOURCE,
   webhookTokenOf,
   type ProjectSpec,
@@ -98,17 +99,14 @@ export function projectRoutes(router: Router, deps: ApiDeps): void {
         existing ? jobNamesOf(existing.configYaml) : [],
         webhookToken,
       );
-      const parsed = parsePipeline(configYaml);
-      if (!parsed.ok)
-        throw new ApiError(400, `invalid project: ${parsed.errors.map((e) => e.message).join("; ")}`);
-      await store.ensureTeam(team);
-      const saved = await store.setPipeline({
+      const saved = await saveProjectPipeline(store, {
         team,
         name,
         configYaml,
-        config: parsed.pipeline,
         expectedVersion: existing?.configVersion ?? 0,
-        pausedWhenCreated: false,
+      }).catch((error: unknown) => {
+        if (error instanceof ProjectSetupError) throw new ApiError(400, error.message);
+        throw error;
       });
       if (!saved.ok) throw new ApiError(409, `project ${team}/${name} changed concurrently; try again`);
       void engine.checkResource(saved.pipeline.id, REPO_RESOURCE).catch(() => undefined);

@@ -3,7 +3,7 @@
  * directory, a directory bringing everything under it; `.git` is never walked. Copies keep the
  * relative paths, so extracting into another workspace puts each file where the job left it.
  */
-import { cp, lstat, readdir } from "node:fs/promises";
+import { cp, lstat, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { compilePathGlob, type PathMatcher } from "./path-glob.ts";
 
@@ -54,6 +54,19 @@ export async function copySelected(from: string, to: string, paths: readonly str
     files++;
   }
   return files;
+}
+
+/** Makes `target` hold exactly the workspace files the patterns select (minus `exclude`); answers how many. */
+export async function saveSelected(
+  workspace: string,
+  target: string,
+  patterns: readonly string[],
+  exclude: readonly string[] = [],
+): Promise<number> {
+  const selected = await selectPaths(workspace, patterns, exclude);
+  await rm(target, { recursive: true, force: true });
+  await mkdir(target, { recursive: true });
+  return copySelected(workspace, target, selected);
 }
 
 /** Copies everything under `from` into `to`, overwriting. */

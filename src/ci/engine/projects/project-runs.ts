@@ -45,6 +45,7 @@ import type { OpenBuild } from "../builds/runner.ts";
 import type { PipelineVars } from "../pipeline-vars.ts";
 import { activePipelines } from "../pipelines.ts";
 import { Wakeup } from "../wakeup.ts";
+import { saveProjectPipeline } from "./save-project.ts";
 import { runGithubProject } from "./github-project.ts";
 import { runGitlabProject } from "./gitlab-project.ts";
 import type { ProjectRun } from "./project-run.ts";
@@ -260,26 +261,17 @@ export class ProjectRuns implements Runnable {
     names: string[],
   ): Promise<PipelineRecord> {
     const known = jobNamesOf(pipeline.configYaml);
-    const wanted = [CONFIG_JOB, ...names];
-    if (wanted.length === known.length && wanted.every((name) => known.includes(name))) return pipeline;
-    const configYaml = projectPipelineYaml(
-      spec,
-      [...new Set([...known, ...names])].filter((n) => n !== CONFIG_JOB),
-      webhookTokenOf(pipeline.configYaml) ?? randomBytes(16).toString("hex"),
-    );
-    const parsed = parsePipeline(configYaml);
-    if (!parsed.ok)
-      throw new Error(
-        `the project's pipeline is not valid: ${parsed.errors.map((e) => e.message).join("; ")}`,
-      );
-    const saved = await this.#o.store.setPipeline({
+    if (names.every((name) => known.includes(name))) return pipeline;
+    const saved = await saveProjectPipeline(this.#o.store, {
       team: pipeline.team,
       name: pipeline.name,
       instanceVars: pipeline.instanceVars,
-      configYaml,
-      config: parsed.pipeline,
+      configYaml: projectPipelineYaml(
+        spec,
+        [...new Set([...known, ...names])].filter((n) => n !== CONFIG_JOB),
+        webhookTokenOf(pipeline.configYaml) ?? randomBytes(16).toString("hex"),
+      ),
       expectedVersion: pipeline.configVersion,
-      pausedWhenCreated: false,
     });
     if (!saved.ok)
       throw new Error(`project ${pipeline.name} changed while its jobs were updated; the next push retries`);

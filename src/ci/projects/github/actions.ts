@@ -4,12 +4,12 @@
  * shares between steps (registry logins, artifacts, caches). A thrown error fails the step with
  * its message.
  */
-import { cp, mkdir, rm, stat } from "node:fs/promises";
+import { cp, mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Credentials } from "../../../oci/auth.ts";
 import { runGit } from "../../../git/exec.ts";
 import type { ImageBuilder } from "../../builder/image-builder.ts";
-import { copySelected, overlay, selectPaths } from "../workspace-files.ts";
+import { overlay, saveSelected } from "../workspace-files.ts";
 
 export interface ActionRuntime {
   /** The action's major version (`@v1` → 1; undefined for a branch or sha). */
@@ -208,13 +208,7 @@ const safeName = (name: string) => {
 
 const uploadArtifact: Action = async (rt) => {
   const name = safeName(rt.inputs["name"] || "artifact");
-  const target = path.join(rt.artifactsDir, name);
-  await rm(target, { recursive: true, force: true });
-  const files = await copySelected(
-    rt.workspace,
-    target,
-    await selectPaths(rt.workspace, lines(rt.inputs["path"])),
-  );
+  const files = await saveSelected(rt.workspace, path.join(rt.artifactsDir, name), lines(rt.inputs["path"]));
   if (files === 0 && rt.inputs["if-no-files-found"] === "error")
     throw new Error(`no files match ${rt.inputs["path"]}`);
   rt.log(`uploaded ${files} file${files === 1 ? "" : "s"} as ${name}`);
@@ -241,8 +235,7 @@ const cache: Action = async (rt) => {
   rt.setOutput("cache-hit", String(hit));
   rt.atJobEnd(async (succeeded) => {
     if (!succeeded) return;
-    await rm(dir(key), { recursive: true, force: true });
-    await copySelected(rt.workspace, dir(key), await selectPaths(rt.workspace, paths));
+    await saveSelected(rt.workspace, dir(key), paths);
   });
   rt.log(hit ? `cache ${key}: restored` : `cache ${key}: not found, saved when the job succeeds`);
 };

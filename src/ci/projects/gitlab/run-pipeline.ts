@@ -4,7 +4,7 @@
  * then its artifacts (per `artifacts: when`) and caches saved. `retry` reruns a failed job in a
  * new workspace; `timeout` ends it (default 1 h).
  */
-import { cp, mkdir, readFile, rm } from "node:fs/promises";
+import { cp, readFile, rm } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Outcome } from "../../build/index.ts";
@@ -12,7 +12,7 @@ import { DirectoryArtifacts } from "../../engine/builds/directory-artifacts.ts";
 import type { JobAttempt, JobHost } from "../job-host.ts";
 import { runGraph, runOutcome, type JobReport, type JobResult } from "../run-graph.ts";
 import { startServices } from "../services/job-services.ts";
-import { copySelected, overlay, selectPaths } from "../workspace-files.ts";
+import { overlay, saveSelected } from "../workspace-files.ts";
 import type { ImageBuilder } from "../../builder/image-builder.ts";
 import { jobShellScript, jobTaskConfig, PROJECT_INPUT } from "./job-task.ts";
 import type { GitlabConfig, GitlabJob } from "./model.ts";
@@ -206,15 +206,12 @@ class GitlabRun {
     const when = spec.when ?? "on_success";
     if (when === "on_success" && outcome !== "succeeded") return;
     if (when === "on_failure" && outcome === "succeeded") return;
-    const selected = await selectPaths(
+    const files = await saveSelected(
       workspace,
+      artifactsDir(this.#o, job.name),
       relativePaths(spec.paths, vars),
       relativePaths(spec.exclude, vars),
     );
-    const target = artifactsDir(this.#o, job.name);
-    await rm(target, { recursive: true, force: true });
-    await mkdir(target, { recursive: true });
-    const files = await copySelected(workspace, target, selected);
     if (files === 0) log(`WARNING: artifacts: no file matches ${spec.paths.join(", ")}`, "stderr");
     else log(`Uploading artifacts: ${files} file${files === 1 ? "" : "s"}`);
   }
@@ -242,10 +239,7 @@ class GitlabRun {
     for (const entry of job.cache) {
       if (entry.policy === "pull" || !entry.paths) continue;
       const key = await cacheKey(entry, workspace, vars);
-      const target = path.join(this.#o.cacheDir, key);
-      await rm(target, { recursive: true, force: true });
-      await mkdir(target, { recursive: true });
-      await copySelected(workspace, target, await selectPaths(workspace, relativePaths(entry.paths, vars)));
+      await saveSelected(workspace, path.join(this.#o.cacheDir, key), relativePaths(entry.paths, vars));
       log(`Saving cache ${key}`);
     }
   }
