@@ -8,6 +8,9 @@ import { show, sluice, tempDir } from "./helpers/cli.ts";
 import { git, manifestExists, workingCopy } from "./helpers/working-copy.ts";
 
 /** The seed's monorepo, abridged: a Go client built and released when its .version changes, a helm chart templated and committed back over SSH. */
+/** The smoke job's service listens here (services share the worker's network). */
+const servicePort = 20000 + Math.floor(Math.random() * 20000);
+
 const files: Record<string, string> = {
   ".gitlab-ci.yml": `stages: [test, build, release]
 include:
@@ -20,6 +23,16 @@ unit:
   script:
     - echo "token is $GL_PAT"
     - test "$CI_COMMIT_REF_NAME" = main
+smoke:
+  stage: test
+  image: busybox:1.36
+  services:
+    - name: busybox:1.36
+      alias: web
+      command: [sh, -c, 'mkdir -p /www && echo "served by $GREETING" > /www/index.html && exec httpd -f -p ${servicePort} -h /www']
+      variables: { GREETING: a service }
+  script:
+    - for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web:${servicePort}/ && break; sleep 0.5; done
 release-maths-api-helm-chart:
   stage: release
   image: alpine/helm:3.15.1
@@ -124,6 +137,7 @@ test("sluice ci run-gitlab runs the seed's jobs: only: changes, artifacts throug
   const docs = await sluice("ci run-gitlab", ...common);
   assert.equal(docs.code, 0, show(docs));
   assert.match(docs.stdout, /unit +\| token is \(\(redacted\)\)/);
+  assert.match(docs.stdout, /smoke +\| served by a service/, "the job reached its service by its alias");
   assert.ok(!docs.stdout.includes(secret) && !docs.stderr.includes(secret), "the variable is masked");
   assert.doesNotMatch(docs.stdout, /client says/);
   const pushed = await git(repo, "ls-remote", "origin", "refs/heads/main");

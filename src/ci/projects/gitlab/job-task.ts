@@ -7,7 +7,7 @@
  * The shell is bash when the image has it, else sh, as GitLab's runner picks.
  */
 import type { TaskConfig } from "../../pipeline/task-config.ts";
-import type { GitlabImage, GitlabVariable } from "./model.ts";
+import type { GitlabImage, GitlabService, GitlabVariable } from "./model.ts";
 import { expandVariables, exportLines } from "./variables.ts";
 
 export const PROJECT_INPUT = "project";
@@ -100,5 +100,22 @@ export function jobTaskConfig(input: JobTaskInput): TaskConfig {
     inputs: [{ name: PROJECT_INPUT, path: "." }],
     params: { ...input.env },
     run: { path: argv[0]!, args: argv.slice(1) },
+  };
+}
+
+/** A service's container: its entrypoint and command (else the image's), the job's environment and its own variables. */
+export function serviceTaskConfig(service: GitlabService, env: Readonly<Record<string, string>>): TaskConfig {
+  const [path, ...rest] = service.entrypoint?.filter((part) => part !== "") ?? [];
+  const run =
+    path !== undefined
+      ? { path, args: [...rest, ...(service.command ?? [])] }
+      : service.command
+        ? { args: service.command }
+        : undefined;
+  return {
+    platform: "linux",
+    image_resource: { type: "registry-image", ...imageSource(service.name) },
+    params: { ...env, ...service.variables },
+    ...(run && { run }),
   };
 }

@@ -19,7 +19,7 @@ import {
 } from "../ci-file.ts";
 import { parseHumanDuration } from "../human-duration.ts";
 import { expandVariables } from "./variables.ts";
-import type { GitlabConfig, GitlabImage, GitlabJob, GitlabVariable } from "./model.ts";
+import type { GitlabConfig, GitlabImage, GitlabJob, GitlabService, GitlabVariable } from "./model.ts";
 import type { Image, Retry, Service } from "./schema.ts";
 import {
   Cache,
@@ -209,11 +209,19 @@ function normalizeImage(image: z.infer<typeof Image> | undefined): GitlabImage |
 }
 
 /** A service's alias: its `alias`, else GitLab's names from the image (`docker:27-dind` → `docker`). */
-function serviceOf(service: z.infer<typeof Service>): { name: string; alias: string } {
-  const name = typeof service === "string" ? service : service.name;
-  const explicit = typeof service === "string" ? undefined : service.alias;
-  const repository = name.replace(/[:@].*$/, "");
-  return { name, alias: explicit ?? repository.split("/").at(-1)! };
+function serviceOf(service: z.infer<typeof Service>): GitlabService {
+  const spec = typeof service === "string" ? { name: service } : service;
+  const repository = spec.name.replace(/[:@].*$/, "");
+  const variables = Object.fromEntries(
+    Object.entries(normalizeVariables(spec.variables)).map(([key, v]) => [key, v.value]),
+  );
+  return {
+    name: spec.name,
+    alias: spec.alias ?? repository.split("/").at(-1)!,
+    ...(spec.entrypoint && { entrypoint: spec.entrypoint }),
+    ...(spec.command && { command: spec.command }),
+    variables,
+  };
 }
 
 function normalizeRetry(retry: z.infer<typeof Retry> | undefined): GitlabJob["retry"] {

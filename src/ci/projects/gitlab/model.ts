@@ -16,6 +16,9 @@ export interface GitlabImage {
 export interface GitlabService {
   name: string;
   alias: string;
+  entrypoint?: string[];
+  command?: string[];
+  variables: Record<string, string>;
 }
 
 export interface GitlabJob {

@@ -14,7 +14,7 @@ import { runGraph, runOutcome, type JobReport, type JobResult } from "../run-gra
 import { startServices } from "../services/job-services.ts";
 import { overlay, saveSelected } from "../workspace-files.ts";
 import type { ImageBuilder } from "../../builder/image-builder.ts";
-import { jobShellScript, jobTaskConfig, PROJECT_INPUT } from "./job-task.ts";
+import { jobShellScript, jobTaskConfig, PROJECT_INPUT, serviceTaskConfig } from "./job-task.ts";
 import type { GitlabConfig, GitlabJob } from "./model.ts";
 import { expandedValues, graphJobs, inheritedGlobals, type PlannedJob } from "./pipeline.ts";
 import { jobVariables, pipelineVariables, type PipelineInfo } from "./predefined.ts";
@@ -170,6 +170,14 @@ class GitlabRun {
       builder: this.#o.builder,
       workDir: path.join(root, "services"),
       log: (line) => log(line),
+      runContainer: (service, signal) =>
+        host.runTask({
+          name: `service ${service.alias}`,
+          config: serviceTaskConfig(service, { ...predefined, ...project }),
+          artifacts: new DirectoryArtifacts(path.join(root, "services", service.alias)),
+          secrets: Object.values(project),
+          signal,
+        }),
     });
     const result = await host
       .runTask({

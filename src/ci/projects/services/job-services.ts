@@ -2,7 +2,11 @@
  * A job's `services:`, each reachable from the job's container under its alias. `docker:*-dind`
  * is served by Sluice's image builder behind a Docker Engine API endpoint (docker-endpoint.ts) on
  * a loopback address of its own, port 2375, so `DOCKER_HOST: tcp://docker:2375/` works unchanged.
- * Other services are refused by name.
+ * Any other service runs as a container of its image (its `entrypoint`/`command`, else the
+ * image's) in the sandbox beside the job, stopped when the job's script ends; containers share
+ * the worker's network, so its alias names 127.0.0.1 and two jobs' services on one port collide.
+ * Nothing waits for a service's port (images here declare none): a job retries as GitLab's docs
+ * advise.
  */
 import path from "node:path";
 import type { ImageBuilder } from "../../builder/image-builder.ts";
@@ -11,6 +15,9 @@ import { DockerEndpoint } from "./docker-endpoint.ts";
 export interface ServiceSpec {
   name: string;
   alias: string;
+  entrypoint?: string[];
+  command?: string[];
+  variables: Record<string, string>;
 }
 
 export interface RunningServices {
@@ -48,9 +55,28 @@ async function listenSomewhere(
   throw new ServiceError("no free loopback address for the Docker endpoint");
 }
 
+export interface ServiceOptions {
+  builder: ImageBuilder | undefined;
+  workDir: string;
+  log: (line: string) => void;
+  /** Runs a service's container until `signal` stops it. */
+  runContainer: (service: ServiceSpec, signal: AbortSignal) => Promise<unknown>;
+}
+
+function startContainer(service: ServiceSpec, options: ServiceOptions): () => Promise<void> {
+  const stop = new AbortController();
+  const ended = options
+    .runContainer(service, stop.signal)
+    .catch((error: unknown) => options.log(`service ${service.alias}: ${(error as Error).message}`));
+  return async () => {
+    stop.abort();
+    await ended;
+  };
+}
+
 export async function startServices(
   services: readonly ServiceSpec[],
-  options: { builder: ImageBuilder | undefined; workDir: string; log: (line: string) => void },
+  options: ServiceOptions,
 ): Promise<RunningServices> {
   const stops: (() => Promise<void>)[] = [];
   const hosts: Record<string, string> = {};
@@ -59,10 +85,12 @@ export async function startServices(
   };
   try {
     for (const [index, service] of services.entries()) {
-      if (!isDind(service.name))
-        throw new ServiceError(
-          `service ${service.name} (alias ${service.alias}): only docker:dind services run here yet (served by Sluice's image builder)`,
-        );
+      if (!isDind(service.name)) {
+        stops.push(startContainer(service, options));
+        hosts[service.alias] = "127.0.0.1";
+        options.log(`service ${service.name}: running as ${service.alias} (127.0.0.1, the worker's network)`);
+        continue;
+      }
       if (!options.builder)
         throw new ServiceError(`service ${service.name}: this worker has no image builder`);
       const { builder } = options;
