@@ -103,4 +103,29 @@ test("a GitLab project runs on each push: a build per job, only: changes against
     report.stdout + report.stderr,
     /\.gitlab-ci\.yml:\d+: broken\.needs\[0\]: needs an unknown job "nope"/,
   );
+
+  const moved = await sluice(
+    "ci -t dev set-project -p",
+    name,
+    "--repo",
+    repo,
+    "--format",
+    "gitlab",
+    "--username",
+    env.gitUsername,
+    "--password",
+    env.gitPassword,
+    "--variables-secret",
+    "nowhere",
+  );
+  assert.equal(moved.code, 0, show(moved));
+  await pushRepo(env, name, { ".gitlab-ci.yml": ciFile });
+  assert.equal((await sluice("ci -t dev check-resource -r", `${name}/repo`)).code, 0);
+  const missing = await waitForBuilds(name, "the missing Secret's report", 9);
+  assert.deepEqual(statusOf(missing, "ci-config"), ["2:errored", "1:errored"]);
+  const why = await sluice("ci -t dev watch -j", `${name}/ci-config`, "-b", "2");
+  assert.match(
+    why.stdout + why.stderr,
+    /the variables Secret nowhere does not exist: looked in Secret concourse-main\/.*nowhere/,
+  );
 });

@@ -205,11 +205,14 @@ export class ProjectRuns implements Runnable {
         ? runGitlabProject(run, this.#o.builder)
         : runGithubProject(run, this.#o.builder));
     } catch (error) {
+      if (signal.aborted) return;
       const cannotRun = [CiFileError, PipelineError, RuleError, ProjectSetupError, ExpressionError].some(
         (kind) => error instanceof kind,
       );
-      if (!cannotRun) throw error;
-      await this.#reportConfigError(pipeline, head, (error as Error).message);
+      // anything else (the commit cannot be fetched, a credential is missing) is the user's to see too
+      if (!cannotRun) this.#o.logger.error({ err: error, pipeline: pipeline.name }, "project run failed");
+      const message = error instanceof Error ? error.message : String(error);
+      await this.#reportConfigError(pipeline, head, cannotRun ? message : `this push cannot run: ${message}`);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
