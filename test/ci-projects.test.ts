@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { ciHome, show, sluice } from "./helpers/cli.ts";
 import { pushRepo } from "./helpers/git.ts";
+import type { DevEnv } from "../src/dev/env-file.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import { adminClient } from "./helpers/kube.ts";
 import { startCiServer } from "./helpers/server.ts";
@@ -36,6 +37,16 @@ async function variablesSecret(client: KubeClient, name: string): Promise<string
   return secret;
 }
 
+/** `set-project` for the dev git server's repository, with its credentials and a variables Secret. */
+const setGitlabProject = (name: string, repo: string, env: DevEnv, variablesSecret: string) =>
+  sluice(
+    "ci -t dev set-project -p",
+    name,
+    ...["--repo", repo, "--format", "gitlab"],
+    ...["--username", env.gitUsername, "--password", env.gitPassword],
+    ...["--variables-secret", variablesSecret],
+  );
+
 test("a GitLab project runs on each push: a build per job, only: changes against the previous push, masked variables, a broken file reported", async (t) => {
   const { env } = await testEnvWithImages();
   const client = await adminClient(t);
@@ -51,20 +62,7 @@ test("a GitLab project runs on each push: a build per job, only: changes against
   const secret = await variablesSecret(client, `${name}-vars`);
   const refused = await sluice("ci -t dev set-project -p", name, "--repo", repo, "--format", "svn");
   assert.equal(refused.code, 2, show(refused));
-  const set = await sluice(
-    "ci -t dev set-project -p",
-    name,
-    "--repo",
-    repo,
-    "--format",
-    "gitlab",
-    "--username",
-    env.gitUsername,
-    "--password",
-    env.gitPassword,
-    "--variables-secret",
-    `${name}-vars`,
-  );
+  const set = await setGitlabProject(name, repo, env, `${name}-vars`);
   assert.equal(set.code, 0, show(set));
   assert.match(set.stdout, /\.gitlab-ci\.yml runs on each push \(credentials: basic\)/);
   assert.ok(!set.stdout.includes(env.gitPassword));
@@ -104,20 +102,7 @@ test("a GitLab project runs on each push: a build per job, only: changes against
     /\.gitlab-ci\.yml:\d+: broken\.needs\[0\]: needs an unknown job "nope"/,
   );
 
-  const moved = await sluice(
-    "ci -t dev set-project -p",
-    name,
-    "--repo",
-    repo,
-    "--format",
-    "gitlab",
-    "--username",
-    env.gitUsername,
-    "--password",
-    env.gitPassword,
-    "--variables-secret",
-    "nowhere",
-  );
+  const moved = await setGitlabProject(name, repo, env, "nowhere");
   assert.equal(moved.code, 0, show(moved));
   await pushRepo(env, name, { ".gitlab-ci.yml": ciFile });
   assert.equal((await sluice("ci -t dev check-resource -r", `${name}/repo`)).code, 0);
