@@ -10,6 +10,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { CiFileError } from "../../ci/projects/ci-file.ts";
 import type { GitlabConfig } from "../../ci/projects/gitlab/model.ts";
+import { isNamed } from "../../ci/projects/gitlab/parallel.ts";
 import { PipelineError, type PlannedJob } from "../../ci/projects/gitlab/pipeline.ts";
 import type { PipelineInfo } from "../../ci/projects/gitlab/predefined.ts";
 import { prepareGitlabPipeline } from "../../ci/projects/gitlab/prepare.ts";
@@ -44,17 +45,18 @@ interface RunGitlabFlags {
 /** The named jobs, with (`--needs`) every job they wait for; unknown names are a usage error. */
 function requested(jobs: PlannedJob[], names: readonly string[], withNeeds: boolean): PlannedJob[] {
   if (names.length === 0) return jobs;
-  const byName = new Map(jobs.map((job) => [job.job.name, job]));
   const wanted = new Set<string>();
   const add = (name: string) => {
-    const job = byName.get(name);
-    if (!job)
+    const found = jobs.filter((job) => isNamed(job.job, name));
+    if (found.length === 0)
       throw usageError(
-        `--job ${name}: this pipeline has no such job (jobs: ${[...byName.keys()].join(", ")})`,
+        `--job ${name}: this pipeline has no such job (jobs: ${jobs.map((j) => j.job.name).join(", ")})`,
       );
-    if (wanted.has(name)) return;
-    wanted.add(name);
-    if (withNeeds) job.after.forEach(add);
+    for (const job of found) {
+      if (wanted.has(job.job.name)) continue;
+      wanted.add(job.job.name);
+      if (withNeeds) job.after.forEach(add);
+    }
   };
   names.forEach(add);
   return jobs
@@ -120,7 +122,7 @@ async function runJobs(
       cacheDir: path.join(stateDir, "gitlab-cache", info.projectPath.replace(/\//g, "_")),
       defaultImage: flags.image,
       concurrency,
-      play: new Set(flags.job ?? []),
+      play: new Set(flags.job ? jobs.map((j) => j.job.name) : []),
       signal,
       host: printingHost(width, worker),
       builder: worker.builder,

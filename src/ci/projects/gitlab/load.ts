@@ -30,11 +30,14 @@ import {
   UNSUPPORTED_JOB_KEYWORDS,
   Variables,
   Workflow,
+  type Need,
   type OnlyExcept,
+  type Parallel,
   type Rule,
   type Script,
 } from "./schema.ts";
 import { ExpressionError, parseExpression } from "./expression.ts";
+import { expandParallel, jobsNamed } from "./parallel.ts";
 
 type Mapping = Record<string, unknown>;
 
@@ -274,7 +277,7 @@ function normalizeJob(
   defaults: Mapping,
   stages: string[],
   locate: Locator,
-): GitlabJob {
+): { job: GitlabJob; parallel: Parallel | undefined } {
   const job = validated(Job, { ...inheritedDefaults(raw, defaults), ...raw }, [name], locate);
   for (const keyword of UNSUPPORTED_JOB_KEYWORDS) {
     if ((job as Record<string, unknown>)[keyword] !== undefined)
@@ -297,8 +300,19 @@ function normalizeJob(
       `invalid duration ${JSON.stringify(job.timeout)}: expected e.g. 30m, 1h 30m or 3 hours`,
     );
   const cache = job.cache === undefined ? [] : Array.isArray(job.cache) ? job.cache : [job.cache];
-  const inheritVariables = job.inherit?.variables ?? true;
   const image = normalizeImage(job.image);
+  return { job: jobModel(name, stage, job, image, cache, timeoutMs), parallel: job.parallel };
+}
+
+function jobModel(
+  name: string,
+  stage: string,
+  job: z.infer<typeof Job>,
+  image: GitlabImage | undefined,
+  cache: GitlabJob["cache"],
+  timeoutMs: number | undefined,
+): GitlabJob {
+  const inheritVariables = job.inherit?.variables ?? true;
   return {
     name,
     stage,
@@ -346,27 +360,25 @@ function stagesOf(config: Mapping, locate: Locator): string[] {
 
 /** The checks across jobs: needs and dependencies name jobs of earlier (or, for needs, the same) stages, needs have no cycle. */
 function checkJobGraph(jobs: GitlabJob[], stages: string[], locate: Locator): void {
-  const byName = new Map(jobs.map((job) => [job.name, job]));
   const stageIndex = (job: GitlabJob) => stages.indexOf(job.stage);
+  const needed = (need: Need) => jobsNamed(jobs, typeof need === "string" ? need : need.job);
   for (const job of jobs) {
+    const key = job.parallelOf ?? job.name;
     for (const [i, need] of (job.needs ?? []).entries()) {
       const name = typeof need === "string" ? need : need.job;
       const optional = typeof need !== "string" && need.optional === true;
       if (typeof need !== "string" && (need.project !== undefined || need.pipeline !== undefined))
-        throw locate.error(
-          [job.name, "needs", i],
-          "needs from other projects or pipelines need a GitLab server",
-        );
-      const needed = byName.get(name);
-      if (!needed && !optional)
-        throw locate.error([job.name, "needs", i], `needs an unknown job ${JSON.stringify(name)}`);
-      if (needed && stageIndex(needed) > stageIndex(job))
-        throw locate.error([job.name, "needs", i], `needs ${name}, of the later stage ${needed.stage}`);
+        throw locate.error([key, "needs", i], "needs from other projects or pipelines need a GitLab server");
+      const [first] = needed(need);
+      if (!first && !optional)
+        throw locate.error([key, "needs", i], `needs an unknown job ${JSON.stringify(name)}`);
+      if (first && stageIndex(first) > stageIndex(job))
+        throw locate.error([key, "needs", i], `needs ${name}, of the later stage ${first.stage}`);
     }
     for (const [i, name] of (job.dependencies ?? []).entries()) {
-      const dependency = byName.get(name);
+      const [dependency] = jobsNamed(jobs, name);
       if (!dependency || stageIndex(dependency) >= stageIndex(job))
-        throw locate.error([job.name, "dependencies", i], `${name} is not a job of an earlier stage`);
+        throw locate.error([key, "dependencies", i], `${name} is not a job of an earlier stage`);
     }
   }
   const state = new Map<string, "visiting" | "done">();
@@ -378,10 +390,7 @@ function checkJobGraph(jobs: GitlabJob[], stages: string[], locate: Locator): vo
         `needs form a cycle: ${[...chain.slice(chain.indexOf(job.name)), job.name].join(" → ")}`,
       );
     state.set(job.name, "visiting");
-    for (const need of job.needs ?? []) {
-      const next = byName.get(typeof need === "string" ? need : need.job);
-      if (next) visit(next, [...chain, job.name]);
-    }
+    for (const need of job.needs ?? []) for (const next of needed(need)) visit(next, [...chain, job.name]);
     state.set(job.name, "done");
   };
   for (const job of jobs) visit(job, []);
@@ -411,7 +420,14 @@ export async function loadGitlabConfig(options: LoadOptions): Promise<GitlabConf
   const jobs: GitlabJob[] = [];
   for (const name of Object.keys(merged)) {
     if ((GLOBAL_KEYWORDS as readonly string[]).includes(name) || name.startsWith(".")) continue;
-    jobs.push(normalizeJob(name, applyExtends(name, merged, locate), defaults, stages, locate));
+    const { job, parallel } = normalizeJob(
+      name,
+      applyExtends(name, merged, locate),
+      defaults,
+      stages,
+      locate,
+    );
+    jobs.push(...expandParallel(job, parallel));
   }
   if (jobs.length === 0) throw locate.error([], "the file defines no job");
   checkJobGraph(jobs, stages, locate);

@@ -23,6 +23,8 @@ export interface GitlabService {
 
 export interface GitlabJob {
   name: string;
+  /** The job this one is a copy of (`parallel:`). */
+  parallelOf?: string;
   stage: string;
   image?: GitlabImage;
   services: GitlabService[];

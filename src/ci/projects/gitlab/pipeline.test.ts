@@ -179,3 +179,36 @@ j: { script: x }
     );
   });
 });
+
+describe("GitLab parallel jobs", () => {
+  it("expands parallel: N and parallel: matrix, and needs/dependencies name every copy", async () => {
+    const config = await configOf(`
+stages: [build, test, deploy]
+build:
+  stage: build
+  script: x
+  parallel:
+    matrix:
+      - { PROVIDER: aws, STACK: [app1, app2] }
+      - { PROVIDER: gcp, STACK: data }
+shard: { stage: test, script: x, parallel: 2, needs: [build] }
+deploy: { stage: deploy, script: x, dependencies: [build] }
+`);
+    const plan = planPipeline(config, push());
+    assert.ok(plan.run);
+    const byName = new Map(plan.jobs.map((j) => [j.job.name, j]));
+    assert.deepEqual(
+      [...byName.keys()],
+      ["build: [aws, app1]", "build: [aws, app2]", "build: [gcp, data]", "shard 1/2", "shard 2/2", "deploy"],
+    );
+    const builds = ["build: [aws, app1]", "build: [aws, app2]", "build: [gcp, data]"];
+    assert.deepEqual(byName.get("shard 2/2")!.after, builds);
+    assert.deepEqual(byName.get("deploy")!.artifactsFrom, builds);
+    const gcp = byName.get("build: [gcp, data]")!.job.variables;
+    assert.deepEqual(
+      [gcp["PROVIDER"]?.value, gcp["STACK"]?.value, gcp["CI_NODE_INDEX"]?.value, gcp["CI_NODE_TOTAL"]?.value],
+      ["gcp", "data", "3", "3"],
+    );
+    assert.equal(byName.get("shard 1/2")!.job.variables["CI_NODE_TOTAL"]?.value, "2");
+  });
+});

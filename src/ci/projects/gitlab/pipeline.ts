@@ -7,6 +7,7 @@
 import type { GraphJob } from "../run-graph.ts";
 import type { GitlabConfig, GitlabVariable } from "./model.ts";
 import { selectJob, workflowAllows, type PipelineEvent, type SelectedJob } from "./rules.ts";
+import { isNamed } from "./parallel.ts";
 import { expandVariables } from "./variables.ts";
 
 export interface PlannedJob extends SelectedJob {
@@ -64,29 +65,30 @@ export function planPipeline(config: GitlabConfig, event: PipelineEvent): Planne
     const chosen = selectJob(job, event, { ...own, ...event.projectVariables });
     if (chosen) selected.push(chosen);
   }
-  const names = new Set(selected.map((s) => s.job.name));
   const stageOf = new Map(selected.map((s) => [s.job.name, config.stages.indexOf(s.job.stage)]));
+  /** The selected jobs `name` means (every copy of a parallel job). */
+  const named = (name: string) => selected.filter((o) => isNamed(o.job, name)).map((o) => o.job.name);
   const jobs = selected.map((s): PlannedJob => {
+    const dependencies = s.job.dependencies?.flatMap(named);
     const earlier = selected
       .filter((o) => stageOf.get(o.job.name)! < stageOf.get(s.job.name)!)
       .map((o) => o.job.name);
-    if (s.needs === undefined) {
-      return { ...s, after: earlier, artifactsFrom: s.job.dependencies ?? earlier };
-    }
+    if (s.needs === undefined) return { ...s, after: earlier, artifactsFrom: dependencies ?? earlier };
     const needed: string[] = [];
     const withArtifacts: string[] = [];
     for (const need of s.needs) {
       const name = typeof need === "string" ? need : need.job;
-      if (!names.has(name)) {
+      const found = named(name);
+      if (found.length === 0) {
         if (typeof need !== "string" && need.optional === true) continue;
         throw new PipelineError(
           `${s.job.name}: needs ${name}, which this pipeline does not run (its rules left it out)`,
         );
       }
-      needed.push(name);
-      if (typeof need === "string" || need.artifacts !== false) withArtifacts.push(name);
+      needed.push(...found);
+      if (typeof need === "string" || need.artifacts !== false) withArtifacts.push(...found);
     }
-    return { ...s, after: needed, artifactsFrom: s.job.dependencies ?? withArtifacts };
+    return { ...s, after: needed, artifactsFrom: dependencies ?? withArtifacts };
   });
   if (jobs.length === 0) return { run: false, reason: "no job's rules select this pipeline" };
   jobs.sort((a, b) => config.stages.indexOf(a.job.stage) - config.stages.indexOf(b.job.stage));

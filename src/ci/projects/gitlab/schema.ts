@@ -153,7 +153,6 @@ const Inherit = z.strictObject({
 /** Keywords GitLab has that need a GitLab server (or a runner feature Sluice does not have). */
 export const UNSUPPORTED_JOB_KEYWORDS = [
   "trigger",
-  "parallel",
   "release",
   "pages",
   "secrets",
@@ -163,8 +162,18 @@ export const UNSUPPORTED_JOB_KEYWORDS = [
   "run",
 ] as const;
 
+const MatrixValue = z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]);
+
+/** `parallel: N` (2 to 200 copies) or `parallel: matrix:` (a list of variable → values maps). */
+export const Parallel = z.union([
+  z.int().min(1).max(200),
+  z.strictObject({ matrix: z.array(z.record(z.string(), MatrixValue)).min(1) }),
+]);
+export type Parallel = z.infer<typeof Parallel>;
+
 export const Job = z.strictObject({
   image: Image.optional(),
+  parallel: Parallel.optional(),
   services: z.array(Service).optional(),
   script: Script.optional(),
   before_script: Script.optional(),
