@@ -8,6 +8,9 @@ import { show, sluice, tempDir } from "./helpers/cli.ts";
 import { git, manifestExists, workingCopy } from "./helpers/working-copy.ts";
 
 /** The seed's workflow, abridged: build and push the app on changes under 4-gitops/app, then commit the new tag into the deployment. */
+/** The app image serves here when the smoke job runs it as a service (services share the worker's network). */
+const webPort = 20000 + Math.floor(Math.random() * 20000);
+
 const workflow = `name: gitops
 on:
   push:
@@ -52,6 +55,15 @@ jobs:
           message: deploy \${{ github.sha }}
         env:
           GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}
+  smoke:
+    runs-on: ubuntu-latest
+    container: busybox:1.36
+    needs: build
+    services:
+      web:
+        image: \${{ secrets.REGISTRY }}/demo/app:\${{ github.sha }}
+    steps:
+      - run: for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web:${webPort}/ && break; sleep 0.5; done
   never:
     runs-on: ubuntu-latest
     if: github.ref == 'refs/heads/other'
@@ -69,7 +81,7 @@ test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and o
     name,
     {
       ".github/workflows/gitops.yml": workflow,
-      "4-gitops/app/Dockerfile": "FROM busybox:1.36\nCOPY index.html /www/index.html\n",
+      "4-gitops/app/Dockerfile": `FROM busybox:1.36\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "${webPort}", "-h", "/www"]\n`,
       "4-gitops/app/index.html": "v1\n",
       "4-gitops/deploy/deployment.yaml": "containers:\n  - name: app\n    image: placeholder\n",
     },
@@ -103,6 +115,7 @@ test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and o
   const run = await sluice("ci run-workflow", ...common);
   assert.equal(run.code, 0, show(run));
   assert.match(run.stdout, /never +skipped: its if: condition is false/);
+  assert.match(run.stdout, /smoke +\| v2/, "the smoke job reached the image it built, run as its service");
   assert.match(run.stdout, /deploy +\| secret is \(\(redacted\)\)/);
   assert.ok(!run.stdout.includes(password) || password.length < 2, "the secret is masked");
   assert.ok(await manifestExists(env, "demo/app", sha), `demo/app:${sha} was pushed`);

@@ -16,6 +16,12 @@ import type { Credentials } from "../../../oci/auth.ts";
 import { readCiFile } from "../ci-file.ts";
 import type { JobAttempt, JobHost } from "../job-host.ts";
 import { runGraph, runOutcome, type GraphJob, type JobReport, type JobResult } from "../run-graph.ts";
+import {
+  serviceTaskConfig,
+  startServices,
+  type RunningServices,
+  type ServiceSpec,
+} from "../services/job-services.ts";
 import { selectPaths } from "../workspace-files.ts";
 import { actionOf } from "./actions.ts";
 import {
@@ -91,6 +97,8 @@ interface JobScope {
   logins: Map<string, Credentials>;
   endHooks: ((succeeded: boolean) => Promise<void>)[];
   needs: Record<string, Value>;
+  /** The job's services' names, for its containers' /etc/hosts. */
+  hosts: Record<string, string>;
 }
 
 const stepName = (step: Step, index: number) =>
@@ -238,7 +246,9 @@ export class WorkflowRun {
       logins: new Map(),
       endHooks: [],
       needs,
+      hosts: {},
     };
+    let stopServices = () => Promise.resolve();
     const end = async (result: JobResult, jobEnd: JobEnd): Promise<JobResult> => {
       this.#ends.set(expanded.name, jobEnd);
       await attempt.end(result);
@@ -254,6 +264,9 @@ export class WorkflowRun {
         );
       }
       await this.#prepare(scope, root);
+      const services = await this.#startServices(scope);
+      stopServices = () => services.stop();
+      scope.hosts = services.hosts;
       const timeout = minutes(job.job["timeout-minutes"]) ?? 360 * 60_000;
       const signal = AbortSignal.any([
         this.#o.signal,
@@ -261,23 +274,7 @@ export class WorkflowRun {
         ...(attempt.signal ? [attempt.signal] : []),
       ]);
       await this.#runSteps(job.steps, scope, signal, {});
-      for (const hook of scope.endHooks)
-        await hook(!scope.failed).catch((e: unknown) =>
-          attempt.log(`post step: ${(e as Error).message}`, "stderr"),
-        );
-      const outputs = Object.fromEntries(
-        Object.entries(job.job.outputs ?? {}).map(([name, value]) => [
-          name,
-          interpolate(value, this.#context(scope)),
-        ]),
-      );
-      const outcome: Outcome = signal.aborted
-        ? this.#o.signal.aborted || attempt.signal?.aborted
-          ? "aborted"
-          : "failed"
-        : scope.failed
-          ? "failed"
-          : "succeeded";
+      const { outcome, outputs } = await this.#conclude(scope, signal);
       return await end(
         { outcome },
         {
@@ -289,8 +286,65 @@ export class WorkflowRun {
       attempt.log((error as Error).message, "stderr");
       return await end({ outcome: "errored" }, { result: "failure", outputs: {} });
     } finally {
+      await stopServices();
       await rm(root, { recursive: true, force: true });
     }
+  }
+
+  /** After the steps: the post hooks run, the job's outputs evaluated, its outcome. */
+  async #conclude(
+    scope: JobScope,
+    signal: AbortSignal,
+  ): Promise<{ outcome: Outcome; outputs: Record<string, string> }> {
+    for (const hook of scope.endHooks)
+      await hook(!scope.failed).catch((e: unknown) =>
+        scope.attempt.log(`post step: ${(e as Error).message}`, "stderr"),
+      );
+    const outputs = Object.fromEntries(
+      Object.entries(scope.expanded.job.job.outputs ?? {}).map(([name, value]) => [
+        name,
+        interpolate(value, this.#context(scope)),
+      ]),
+    );
+    const interrupted = this.#o.signal.aborted || scope.attempt.signal?.aborted === true;
+    const outcome: Outcome = signal.aborted
+      ? interrupted
+        ? "aborted"
+        : "failed"
+      : scope.failed
+        ? "failed"
+        : "succeeded";
+    return { outcome, outputs };
+  }
+
+  /** The job's `services:` (`name: { image, env }`), each reachable by its name. */
+  #startServices(scope: JobScope): Promise<RunningServices> {
+    const declared = Object.entries(scope.expanded.job.job.services ?? {});
+    const specs: ServiceSpec[] = declared.map(([alias, value]) => {
+      const spec = (typeof value === "string" ? { image: value } : value) as {
+        image?: string;
+        env?: Record<string, unknown>;
+      };
+      if (typeof spec.image !== "string") throw new Error(`services.${alias}: an image is required`);
+      return {
+        name: interpolate(spec.image, this.#context(scope)),
+        alias,
+        variables: this.#interpolated(spec.env ?? {}, scope),
+      };
+    });
+    return startServices(specs, {
+      builder: this.#o.builder,
+      workDir: path.join(scope.dirs.scratch, "services"),
+      log: (line) => scope.attempt.log(line),
+      runContainer: (service, signal) =>
+        scope.attempt.runTask({
+          name: `service ${service.alias}`,
+          config: serviceTaskConfig(service, this.#runnerEnv()),
+          artifacts: new DirectoryArtifacts(path.join(scope.dirs.scratch, "service", service.alias)),
+          secrets: Object.values(this.#o.secrets),
+          signal,
+        }),
+    });
   }
 
   /** The job's directories made empty, its env and image resolved. */
@@ -424,6 +478,7 @@ export class WorkflowRun {
       artifacts,
       secrets: Object.values(this.#o.secrets),
       signal: timeout === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
+      hosts: scope.hosts,
     });
     Object.assign(scope.env, await readRunnerFile(scope.dirs.runner, "env"));
     Object.assign(outputs, await readRunnerFile(scope.dirs.runner, "output"));

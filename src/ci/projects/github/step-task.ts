@@ -8,7 +8,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TaskConfig } from "../../pipeline/task-config.ts";
-import { imageSource } from "../gitlab/job-task.ts";
+import { imageSource } from "../image-reference.ts";
 
 export const JOB_DIRS = ["workspace", "home", "runner"] as const;
 

@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, it } from "node:test";
-import { imageSource, jobShellScript, jobTaskConfig } from "./job-task.ts";
+import { imageSource } from "../image-reference.ts";
+import { jobShellScript, jobTaskConfig } from "./job-task.ts";
 import type { JobScript } from "./job-task.ts";
 
 /** Runs the job's script as its task would (argv of jobTaskConfig), with a real shell, in a temp dir. */

@@ -7,7 +7,8 @@
  * The shell is bash when the image has it, else sh, as GitLab's runner picks.
  */
 import type { TaskConfig } from "../../pipeline/task-config.ts";
-import type { GitlabImage, GitlabService, GitlabVariable } from "./model.ts";
+import { imageSource } from "../image-reference.ts";
+import type { GitlabImage, GitlabVariable } from "./model.ts";
 import { expandVariables, exportLines } from "./variables.ts";
 
 export const PROJECT_INPUT = "project";
@@ -63,21 +64,6 @@ export function jobShellScript(job: JobScript): string {
 const pickShell =
   'for s in /usr/local/bin/bash /usr/bin/bash /bin/bash; do [ -x "$s" ] && exec "$s" -c "$1"; done; exec /bin/sh -c "$1"';
 
-/** `golang:1.22`, `registry:5000/team/app@sha256:…` → a registry-image source and version. */
-export function imageSource(
-  reference: string,
-): Pick<NonNullable<TaskConfig["image_resource"]>, "source" | "version"> {
-  const at = reference.indexOf("@");
-  const named = at >= 0 ? reference.slice(0, at) : reference;
-  const colon = named.lastIndexOf(":");
-  const hasTag = colon > named.lastIndexOf("/");
-  const repository = hasTag ? named.slice(0, colon) : named;
-  const tag = hasTag ? named.slice(colon + 1) : "latest";
-  return at >= 0
-    ? { source: { repository, tag }, version: { digest: reference.slice(at + 1) } }
-    : { source: { repository, tag } };
-}
-
 export interface JobTaskInput {
   image: GitlabImage;
   /** Variables for the image name (`image: $CI_REGISTRY/app:$TAG`). */
@@ -100,22 +86,5 @@ export function jobTaskConfig(input: JobTaskInput): TaskConfig {
     inputs: [{ name: PROJECT_INPUT, path: "." }],
     params: { ...input.env },
     run: { path: argv[0]!, args: argv.slice(1) },
-  };
-}
-
-/** A service's container: its entrypoint and command (else the image's), the job's environment and its own variables. */
-export function serviceTaskConfig(service: GitlabService, env: Readonly<Record<string, string>>): TaskConfig {
-  const [path, ...rest] = service.entrypoint?.filter((part) => part !== "") ?? [];
-  const run =
-    path !== undefined
-      ? { path, args: [...rest, ...(service.command ?? [])] }
-      : service.command
-        ? { args: service.command }
-        : undefined;
-  return {
-    platform: "linux",
-    image_resource: { type: "registry-image", ...imageSource(service.name) },
-    params: { ...env, ...service.variables },
-    ...(run && { run }),
   };
 }

@@ -10,6 +10,8 @@
  */
 import path from "node:path";
 import type { ImageBuilder } from "../../builder/image-builder.ts";
+import type { TaskConfig } from "../../pipeline/task-config.ts";
+import { imageSource } from "../image-reference.ts";
 import { DockerEndpoint } from "./docker-endpoint.ts";
 
 export interface ServiceSpec {
@@ -113,4 +115,21 @@ export async function startServices(
     throw error;
   }
   return { hosts, stop };
+}
+
+/** A service's container: its entrypoint and command (else the image's), the job's environment and its own variables. */
+export function serviceTaskConfig(service: ServiceSpec, env: Readonly<Record<string, string>>): TaskConfig {
+  const [path, ...rest] = service.entrypoint?.filter((part) => part !== "") ?? [];
+  const run =
+    path !== undefined
+      ? { path, args: [...rest, ...(service.command ?? [])] }
+      : service.command
+        ? { args: service.command }
+        : undefined;
+  return {
+    platform: "linux",
+    image_resource: { type: "registry-image", ...imageSource(service.name) },
+    params: { ...env, ...service.variables },
+    ...(run && { run }),
+  };
 }
