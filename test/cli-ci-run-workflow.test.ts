@@ -8,6 +8,21 @@ import { show, sluice, tempDir } from "./helpers/cli.ts";
 import { git, manifestExists, workingCopy } from "./helpers/working-copy.ts";
 
 /** The seed's workflow, abridged: build and push the app on changes under 4-gitops/app, then commit the new tag into the deployment. */
+/** A local composite action: writes its input into stamp.txt and answers the file's name. */
+const stampAction = `name: stamp
+inputs:
+  text: { required: true }
+outputs:
+  file:
+    value: \${{ steps.write.outputs.file }}
+runs:
+  using: composite
+  steps:
+    - id: write
+      shell: sh
+      run: echo "\${{ inputs.text }}" > stamp.txt && echo "file=stamp.txt" >> "$GITHUB_OUTPUT"
+`;
+
 /** The app image serves here when the smoke job runs it as a service (services share the worker's network). */
 const webPort = 20000 + Math.floor(Math.random() * 20000);
 
@@ -64,6 +79,27 @@ jobs:
         image: \${{ secrets.REGISTRY }}/demo/app:\${{ github.sha }}
     steps:
       - run: for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web:${webPort}/ && break; sleep 0.5; done
+  package:
+    runs-on: ubuntu-latest
+    container: busybox:1.36
+    needs: build
+    steps:
+      - uses: actions/checkout@v2
+      - id: stamp
+        uses: ./.github/actions/stamp
+        with:
+          text: stamped \${{ github.sha }}
+      - run: test "\${{ steps.stamp.outputs.file }}" = stamp.txt
+      - uses: actions/upload-artifact@v4
+        with: { name: stamp, path: stamp.txt }
+  verify:
+    runs-on: ubuntu-latest
+    container: busybox:1.36
+    needs: package
+    steps:
+      - uses: actions/download-artifact@v4
+        with: { name: stamp }
+      - run: cat stamp.txt
   never:
     runs-on: ubuntu-latest
     if: github.ref == 'refs/heads/other'
@@ -83,6 +119,7 @@ test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and o
       ".github/workflows/gitops.yml": workflow,
       "4-gitops/app/Dockerfile": `FROM busybox:1.36\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "${webPort}", "-h", "/www"]\n`,
       "4-gitops/app/index.html": "v1\n",
+      ".github/actions/stamp/action.yml": stampAction,
       "4-gitops/deploy/deployment.yaml": "containers:\n  - name: app\n    image: placeholder\n",
     },
     "master",
@@ -115,6 +152,11 @@ test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and o
   const run = await sluice("ci run-workflow", ...common);
   assert.equal(run.code, 0, show(run));
   assert.match(run.stdout, /never +skipped: its if: condition is false/);
+  assert.match(
+    run.stdout,
+    new RegExp(`verify +\\| stamped ${sha}`),
+    "a composite action's file came through artifacts",
+  );
   assert.match(run.stdout, /smoke +\| v2/, "the smoke job reached the image it built, run as its service");
   assert.match(run.stdout, /deploy +\| secret is \(\(redacted\)\)/);
   assert.ok(!run.stdout.includes(password) || password.length < 2, "the secret is masked");
