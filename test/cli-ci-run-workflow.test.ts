@@ -100,6 +100,29 @@ jobs:
       - uses: actions/download-artifact@v4
         with: { name: stamp }
       - run: cat stamp.txt
+  v5:
+    runs-on: ubuntu-latest
+    container: busybox:1.36
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/cache@v4
+        id: cache
+        with:
+          path: .cache-dir
+          key: stamp-\${{ hashFiles('4-gitops/app/**') }}
+      - run: mkdir -p .cache-dir && echo "hit=\${{ steps.cache.outputs.cache-hit }}" && date > .cache-dir/made
+      - uses: docker/login-action@v3
+        with:
+          registry: \${{ secrets.REGISTRY }}
+          username: \${{ secrets.DOCKER_USERNAME }}
+          password: \${{ secrets.DOCKER_PASSWORD }}
+      - uses: docker/build-push-action@v5
+        with:
+          context: 4-gitops/app
+          push: true
+          tags: |
+            \${{ secrets.REGISTRY }}/demo/v5:\${{ github.sha }}
+            \${{ secrets.REGISTRY }}/demo/v5:latest
   never:
     runs-on: ubuntu-latest
     if: github.ref == 'refs/heads/other'
@@ -157,6 +180,9 @@ test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and o
     new RegExp(`verify +\\| stamped ${sha}`),
     "a composite action's file came through artifacts",
   );
+  assert.match(run.stdout, /v5 +\| hit=false/, "a first run finds no cache");
+  assert.ok(await manifestExists(env, "demo/v5", sha), "build-push@v5 pushed its tags");
+  assert.ok(await manifestExists(env, "demo/v5", "latest"));
   assert.match(run.stdout, /smoke +\| v2/, "the smoke job reached the image it built, run as its service");
   assert.match(run.stdout, /deploy +\| secret is \(\(redacted\)\)/);
   assert.ok(!run.stdout.includes(password) || password.length < 2, "the secret is masked");
@@ -165,6 +191,10 @@ test("sluice ci run-workflow runs the seed's workflow: paths filter, needs and o
   assert.equal(await git(repo, "log", "-1", "--format=%s", "origin/master"), `deploy ${sha}`);
   const deployed = await git(repo, "show", "origin/master:4-gitops/deploy/deployment.yaml");
   assert.match(deployed, new RegExp(`image: ${env.registry.replaceAll(".", "\\.")}/demo/app:${sha}`));
+
+  const again = await sluice("ci run-workflow", ...common, "-j", "v5");
+  assert.equal(again.code, 0, show(again));
+  assert.match(again.stdout, /v5 +\| hit=true/, "the cache saved by the first run is restored");
 
   await writeFile(
     path.join(repo, ".github/workflows/gitops.yml"),
