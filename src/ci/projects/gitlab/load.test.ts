@@ -38,6 +38,7 @@ describe("loading .gitlab-ci.yml", () => {
         "include:",
         "  - local: '$CI_PROJECT_DIR/app/client/.gitlab-ci.yml'",
         "  - app/server.yml",
+        "  - local: ci/jobs/*.yml",
         "build-client:",
         "  variables: { FROM_MAIN: 'yes' }",
       ].join("\n"),
@@ -49,9 +50,17 @@ describe("loading .gitlab-ci.yml", () => {
         "  variables: { FROM_INCLUDE: 'yes' }",
       ].join("\n"),
       "app/server.yml": "server:\n  stage: release\n  script: echo server\n",
+      "ci/jobs/a.yml": "from-a:\n  script: a\n",
+      "ci/jobs/b.yml": "from-b:\n  script: b\n",
     });
     const config = await loadGitlabConfig({ repoDir: root });
-    assert.deepEqual(config.files, [".gitlab-ci.yml", "app/client/.gitlab-ci.yml", "app/server.yml"]);
+    assert.deepEqual(config.files, [
+      ".gitlab-ci.yml",
+      "app/client/.gitlab-ci.yml",
+      "app/server.yml",
+      "ci/jobs/a.yml",
+      "ci/jobs/b.yml",
+    ]);
     assert.deepEqual(config.stages, [".pre", "test", "build", "release", ".post"]);
     const client = config.jobs.find((j) => j.name === "build-client")!;
     assert.equal(client.stage, "build");
@@ -59,7 +68,9 @@ describe("loading .gitlab-ci.yml", () => {
     assert.deepEqual(client.script, ["go build -o client"]);
     assert.deepEqual(config.jobs.find((j) => j.name === "server")?.script, ["echo server"]);
   });
+});
 
+describe("loading .gitlab-ci.yml: templates", () => {
   it("applies extends, default, !reference and the legacy top-level defaults", async () => {
     const config = await loadGitlabConfig({
       repoDir: await repo({
@@ -132,6 +143,8 @@ describe("loading .gitlab-ci.yml: bad input", () => {
       "b.yml": "include: a.yml\n",
     });
     assert.match(loop.message, /a\.yml is already included/);
+    const none = await loadError({ ".gitlab-ci.yml": "include: ci/*.yml\nj: { script: x }\n" });
+    assert.match(none.message, /ci\/\*\.yml: no file in the repository matches/);
   });
 
   it("refuses needs cycles, unknown needs, later-stage dependencies and unknown stages", async () => {

@@ -17,6 +17,7 @@ import {
   type CiFile,
   type KeyPath,
 } from "../ci-file.ts";
+import { selectPaths } from "../workspace-files.ts";
 import { parseHumanDuration } from "../human-duration.ts";
 import { expandVariables } from "./variables.ts";
 import type { GitlabConfig, GitlabImage, GitlabJob, GitlabService, GitlabVariable } from "./model.ts";
@@ -112,6 +113,20 @@ async function readRepoFile(
   return readCiFile(name, await readFile(resolved, "utf8"));
 }
 
+/** A local include's files: the path itself, or for a wildcard (`configs/*.yml`, `**`) every match, sorted; none matching is an error. */
+async function includedPaths(
+  repoDir: string,
+  relative: string,
+  from: { file: string; line?: number | undefined; key?: KeyPath },
+): Promise<string[]> {
+  if (!/[*?[{]/.test(relative)) return [relative];
+  const matches = (await selectPaths(repoDir, [relative.replace(/^\/+/, "")]))
+    .filter((p) => /\.ya?ml$/.test(p))
+    .sort();
+  if (matches.length === 0) throw new CiFileError(from, `${relative}: no file in the repository matches`);
+  return matches;
+}
+
 /** The files in merge order: each include before the file that includes it, the main file last. */
 async function readWithIncludes(options: LoadOptions): Promise<CiFile[]> {
   const variables = { ...options.variables, CI_PROJECT_DIR: "" };
@@ -124,11 +139,13 @@ async function readWithIncludes(options: LoadOptions): Promise<CiFile[]> {
     }
     for (const include of localIncludes(file, variables)) {
       const from = { file: file.name, line: file.lineOf(include.key), key: include.key };
-      const included = await readRepoFile(options.repoDir, include.path, from);
-      if (seen.has(included.name)) throw new CiFileError(from, `${included.name} is already included`);
-      if (seen.size >= MAX_INCLUDES) throw new CiFileError(from, `more than ${MAX_INCLUDES} includes`);
-      seen.add(included.name);
-      await visit(included);
+      for (const relative of await includedPaths(options.repoDir, include.path, from)) {
+        const included = await readRepoFile(options.repoDir, relative, from);
+        if (seen.has(included.name)) throw new CiFileError(from, `${included.name} is already included`);
+        if (seen.size >= MAX_INCLUDES) throw new CiFileError(from, `more than ${MAX_INCLUDES} includes`);
+        seen.add(included.name);
+        await visit(included);
+      }
     }
     ordered.push(file);
   };
