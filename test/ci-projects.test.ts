@@ -28,6 +28,10 @@ release-client:
   dependencies: [build-client]
   script: [ cat app/client/client ]
   only: { changes: [app/client/.version] }
+on-demand:
+  image: busybox:1.36
+  script: [ 'echo "source is $CI_PIPELINE_SOURCE"' ]
+  only: [web]
 `;
 
 /** A Secret of the team's namespace holding the project's GL_PAT; resolves with its value. */
@@ -92,9 +96,17 @@ test("a GitLab project runs on each push: a build per job, only: changes against
   const release2 = await sluice("ci -t dev watch -j", `${name}/release-client`, "-b", "2");
   assert.match(release2.stdout, /client 1\.0\.1/);
 
+  const asked = await sluice("ci -t dev trigger-project -p", name);
+  assert.equal(asked.code, 0, show(asked));
+  const web = await waitForBuilds(name, "the web pipeline", 11);
+  assert.deepEqual(statusOf(web, "on-demand"), ["1:succeeded"], "only: [web] runs when asked for");
+  assert.deepEqual(statusOf(web, "release-client"), ["3:succeeded", "2:succeeded", "1:succeeded"]);
+  const onDemand = await sluice("ci -t dev watch -j", `${name}/on-demand`, "-b", "1");
+  assert.match(onDemand.stdout, /source is web/);
+
   await pushRepo(env, name, { ".gitlab-ci.yml": `${ciFile}broken:\n  script: x\n  needs: [nope]\n` });
   assert.equal((await sluice("ci -t dev check-resource -r", `${name}/repo`)).code, 0);
-  const broken = await waitForBuilds(name, "the broken file's report", 8);
+  const broken = await waitForBuilds(name, "the broken file's report", 12);
   assert.deepEqual(statusOf(broken, "ci-config"), ["1:errored"]);
   const report = await sluice("ci -t dev watch -j", `${name}/ci-config`, "-b", "1");
   assert.match(
@@ -106,7 +118,7 @@ test("a GitLab project runs on each push: a build per job, only: changes against
   assert.equal(moved.code, 0, show(moved));
   await pushRepo(env, name, { ".gitlab-ci.yml": ciFile });
   assert.equal((await sluice("ci -t dev check-resource -r", `${name}/repo`)).code, 0);
-  const missing = await waitForBuilds(name, "the missing Secret's report", 9);
+  const missing = await waitForBuilds(name, "the missing Secret's report", 13);
   assert.deepEqual(statusOf(missing, "ci-config"), ["2:errored", "1:errored"]);
   const why = await sluice("ci -t dev watch -j", `${name}/ci-config`, "-b", "2");
   assert.match(

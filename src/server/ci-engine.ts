@@ -120,6 +120,7 @@ export async function setupCiEngine(
       volumes,
       containers: worker.volumes.sandbox,
       secrets: teamSecrets(client, ci.secretsNamespacePrefix ?? "concourse-"),
+      projects,
     },
     {
       listen: ci.listen,

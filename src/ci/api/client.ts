@@ -171,6 +171,9 @@ export class CiClient {
       teamPath(team, `projects/${seg(name)}`),
       project,
     );
+  /** Runs a project's head now (GitLab's `web` pipeline, GitHub's `workflow_dispatch`). */
+  triggerProject = (team: string, name: string) =>
+    this.#empty("POST", teamPath(team, `projects/${seg(name)}/runs`));
   triggerJob = (team: string, p: string, job: string) =>
     this.#json<ApiBuild>("POST", `${jobPath(team, p, job)}/builds`);
   rerunBuild = (team: string, p: string, job: string, build: string) =>

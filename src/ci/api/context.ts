@@ -22,6 +22,8 @@ export interface ApiDeps {
   containers?: ContainerAccess | undefined;
   /** Writes Secrets into the credential manager's namespaces (project credentials). */
   secrets?: TeamSecrets | undefined;
+  /** Runs projects on request (`trigger-project`). */
+  projects?: { runNow(pipelineId: number): void } | undefined;
 }
 
 /** Writes Secrets into a team's credential-manager namespace. */

@@ -56,6 +56,24 @@ function credentialsOf(request: ProjectRequest): {
 export function projectRoutes(router: Router, deps: ApiDeps): void {
   const { store, engine, auth } = deps;
   router.on(
+    "POST",
+    "/api/v1/teams/:team/projects/:project/runs",
+    handled(async (ctx) => {
+      const team = ctx.params["team"] ?? "";
+      const name = ctx.params["project"] ?? "";
+      await auth.authorize(ctx.req, team);
+      const pipeline = await store.getPipeline({ team, name });
+      if (!pipeline || !projectOf(pipeline.configYaml))
+        throw new ApiError(404, `project ${team}/${name} not found`);
+      if (!deps.projects) throw new ApiError(503, "projects do not run on this server");
+      const check = await engine.checkResource(pipeline.id, REPO_RESOURCE);
+      if (check.error !== undefined)
+        throw new ApiError(502, `the repository cannot be checked: ${check.error}`);
+      deps.projects.runNow(pipeline.id);
+      sendJson(ctx.res, 202, { name, queued: true });
+    }),
+  );
+  router.on(
     "PUT",
     "/api/v1/teams/:team/projects/:project",
     handled(async (ctx) => {

@@ -55,6 +55,17 @@ async function setProject(flags: SetProjectFlags, command: Command): Promise<voi
 }
 
 export function registerSetProjectCommand(ci: Command): void {
+  ci.command("trigger-project")
+    .description("run a project's head now: GitLab's web pipeline, GitHub's workflow_dispatch")
+    .requiredOption("-p, --project <name>", "the project")
+    .action(async (flags: { project: string }, command: Command) =>
+      withSession(command, async ({ client, team }) => {
+        await client.triggerProject(team, flags.project);
+        process.stdout.write(
+          `project ${flags.project}: a run was requested; follow it with builds -p ${flags.project}\n`,
+        );
+      }),
+    );
   ci.command("set-project")
     .description("run a repository's own .gitlab-ci.yml or GitHub workflows on each push to it")
     .requiredOption("-p, --project <name>", "the project (a pipeline of the team)")

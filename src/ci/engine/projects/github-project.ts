@@ -12,12 +12,13 @@ import type { ProjectRun } from "./project-run.ts";
 
 export async function runGithubProject(run: ProjectRun, builder: ImageBuilder): Promise<void> {
   const workflows = await loadWorkflows(run.checkout, run.spec.file);
+  const event = run.trigger === "manual" ? "workflow_dispatch" : "push";
   const prefix = (workflow: LoadedWorkflow) =>
     workflows.length === 1 ? "" : `${path.basename(workflow.file).replace(/\.ya?ml$/, "")}-`;
   const host = await run.jobs(workflows.flatMap((w) => expandedJobNames(w).map((name) => prefix(w) + name)));
   for (const workflow of workflows) {
     const verdict = workflowRuns(workflow.triggers, {
-      kind: "push",
+      kind: event,
       ref: run.spec.branch,
       tag: false,
       changes: run.tree.changes,
@@ -35,7 +36,7 @@ export async function runGithubProject(run: ProjectRun, builder: ImageBuilder): 
         sha: run.tree.sha,
         branch: run.spec.branch,
         actor: "sluice",
-        eventName: "push",
+        eventName: event,
         serverUrl: run.spec.repo,
       },
       secrets: run.variables,

@@ -16,6 +16,7 @@ export async function runGitlabProject(run: ProjectRun, builder: ImageBuilder): 
     serverHost: new URL(spec.repo.replace(sshHost, "ssh://$1/")).hostname,
     file: spec.file,
     projectVariables: run.variables,
+    source: run.trigger === "manual" ? "web" : "push",
   });
   const host = await run.jobs(prepared.config.jobs.map((j) => j.name));
   if (!prepared.plan.run) {

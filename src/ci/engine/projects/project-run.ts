@@ -5,6 +5,8 @@ import type { WorkingTree } from "../../projects/working-tree.ts";
 
 export interface ProjectRun {
   spec: ProjectSpec;
+  /** A push, or someone asking for a run (GitLab's `web` source, GitHub's `workflow_dispatch`). */
+  trigger: "push" | "manual";
   /** Scratch space of the run, removed when it ends. */
   work: string;
   /** The pushed commit, checked out. */

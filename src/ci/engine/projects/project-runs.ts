@@ -86,6 +86,8 @@ export class ProjectRuns implements Runnable {
   readonly #running = new Map<number, Promise<void>>();
   /** Commits the projects' own jobs pushed: like GITHUB_TOKEN's pushes, they start no run. */
   readonly #ownPushes = new Set<string>();
+  /** Projects asked to run now (runNow). */
+  readonly #manual = new Set<number>();
 
   constructor(options: ProjectRunsOptions) {
     this.#o = options;
@@ -111,16 +113,26 @@ export class ProjectRuns implements Runnable {
     return Promise.resolve({ done });
   }
 
+  /**
+   * Asks for a run of the project's head now, not for a push: GitLab's `web` pipeline (every
+   * `changes` true), GitHub's `workflow_dispatch`. Taken when no run of the project is going on.
+   */
+  runNow(pipelineId: number): void {
+    this.#manual.add(pipelineId);
+    this.#wakeup.wake();
+  }
+
   async #pass(signal: AbortSignal): Promise<void> {
     for (const pipeline of await activePipelines(this.#o.store)) {
       if (this.#running.has(pipeline.id)) continue;
       const spec = projectOf(pipeline.configYaml);
       if (!spec) continue;
-      const head = await this.#newHead(pipeline);
+      const manual = this.#manual.delete(pipeline.id);
+      const head = manual ? await this.#head(pipeline) : await this.#newHead(pipeline);
       if (!head) continue;
-      const before = this.#lastRun.get(pipeline.id);
+      const before = manual ? undefined : this.#lastRun.get(pipeline.id);
       this.#lastRun.set(pipeline.id, head.version.id);
-      const run = this.#run(pipeline, spec, head, before, signal)
+      const run = this.#run(pipeline, spec, head, before, manual ? "manual" : "push", signal)
         .catch((err: unknown) => this.#o.logger.error({ err, pipeline: pipeline.name }, "project run failed"))
         .finally(() => {
           this.#running.delete(pipeline.id);
@@ -130,12 +142,19 @@ export class ProjectRuns implements Runnable {
     }
   }
 
-  /** The repository's head when the project has not run it yet. */
-  async #newHead(pipeline: PipelineRecord): Promise<Head | undefined> {
+  /** The repository's head, once checked. */
+  async #head(pipeline: PipelineRecord): Promise<Head | undefined> {
     const { store } = this.#o;
     const resource = await store.getResource(pipeline.id, REPO_RESOURCE);
     const version = resource && (await store.latestVersion(resource.id));
-    if (!resource || !version) return undefined;
+    return resource && version ? { resource, version } : undefined;
+  }
+
+  /** The repository's head when the project has not run it yet. */
+  async #newHead(pipeline: PipelineRecord): Promise<Head | undefined> {
+    const head = await this.#head(pipeline);
+    if (!head) return undefined;
+    const { resource, version } = head;
     if (!this.#lastRun.has(pipeline.id)) {
       const ran = await this.#lastVersionBuilt(pipeline.id);
       if (ran !== undefined) this.#lastRun.set(pipeline.id, ran);
@@ -161,6 +180,7 @@ export class ProjectRuns implements Runnable {
     spec: ProjectSpec,
     head: Head,
     beforeId: number | undefined,
+    trigger: ProjectRun["trigger"],
     signal: AbortSignal,
   ): Promise<void> {
     const { store } = this.#o;
@@ -177,7 +197,7 @@ export class ProjectRuns implements Runnable {
       await this.#o.resources.get("git")!.get(source.source, head.version.version, {}, checkout, { signal });
       const before = beforeId === undefined ? undefined : await store.getVersion(beforeId);
       const tree = await readWorkingTree(checkout, before?.version["ref"] ?? "0".repeat(40));
-      if (this.#ownPushes.delete(tree.sha)) {
+      if (trigger === "push" && this.#ownPushes.delete(tree.sha)) {
         this.#o.logger.info(
           { pipeline: pipeline.name, sha: tree.sha },
           "a push of the project's own job runs nothing",
@@ -186,6 +206,7 @@ export class ProjectRuns implements Runnable {
       }
       const run: ProjectRun = {
         spec,
+        trigger,
         work,
         checkout,
         tree: { ...tree, repositoryUrl: spec.repo, projectPath: projectPathOf(spec.repo, checkout) },

@@ -8,7 +8,7 @@ import { loadGitlabConfig } from "./load.ts";
 import type { GitlabConfig } from "./model.ts";
 import { planPipeline, type PlannedPipeline } from "./pipeline.ts";
 import { NO_COMMIT, pipelineVariables, type PipelineInfo } from "./predefined.ts";
-import type { PipelineEvent } from "./rules.ts";
+import type { PipelineEvent, PipelineSource } from "./rules.ts";
 
 export interface PipelineRequest {
   tree: WorkingTree;
@@ -19,6 +19,8 @@ export interface PipelineRequest {
   serverHost: string;
   file: string;
   projectVariables: Readonly<Record<string, string>>;
+  /** `push` by default; `web` for a run someone asked for. */
+  source?: PipelineSource;
 }
 
 export interface PreparedPipeline {
@@ -36,7 +38,7 @@ export async function prepareGitlabPipeline(request: PipelineRequest): Promise<P
     projectPath: tree.projectPath,
     repositoryUrl: tree.repositoryUrl,
     defaultBranch: request.defaultBranch,
-    source: "push",
+    source: request.source ?? "push",
     ref: request.ref,
     tag: false,
     sha: tree.sha,
@@ -45,7 +47,7 @@ export async function prepareGitlabPipeline(request: PipelineRequest): Promise<P
     serverHost: request.serverHost,
   };
   const event: PipelineEvent = {
-    source: "push",
+    source: request.source ?? "push",
     ref: request.ref,
     tag: false,
     changes: tree.changes,
