@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { Router } from "../../http/router.ts";
+import type { RequestContext, Router } from "../../http/router.ts";
 import { saveProjectPipeline } from "../engine/projects/save-project.ts";
 import {
   CREDENTIALS_SECRET_SUFFIX,
@@ -58,20 +58,7 @@ export function projectRoutes(router: Router, deps: ApiDeps): void {
   router.on(
     "POST",
     "/api/v1/teams/:team/projects/:project/runs",
-    handled(async (ctx) => {
-      const team = ctx.params["team"] ?? "";
-      const name = ctx.params["project"] ?? "";
-      await auth.authorize(ctx.req, team);
-      const pipeline = await store.getPipeline({ team, name });
-      if (!pipeline || !projectOf(pipeline.configYaml))
-        throw new ApiError(404, `project ${team}/${name} not found`);
-      if (!deps.projects) throw new ApiError(503, "projects do not run on this server");
-      const check = await engine.checkResource(pipeline.id, REPO_RESOURCE);
-      if (check.error !== undefined)
-        throw new ApiError(502, `the repository cannot be checked: ${check.error}`);
-      deps.projects.runNow(pipeline.id);
-      sendJson(ctx.res, 202, { name, queued: true });
-    }),
+    handled((ctx) => runProject(deps, ctx)),
   );
   router.on(
     "PUT",
@@ -139,4 +126,20 @@ export function projectRoutes(router: Router, deps: ApiDeps): void {
       });
     }),
   );
+}
+
+/** `POST …/projects/NAME/runs`: the repository checked now, then its head run as requested. */
+async function runProject(deps: ApiDeps, ctx: RequestContext): Promise<void> {
+  const { store, engine, auth } = deps;
+  const team = ctx.params["team"] ?? "";
+  const name = ctx.params["project"] ?? "";
+  await auth.authorize(ctx.req, team);
+  const pipeline = await store.getPipeline({ team, name });
+  if (!pipeline || !projectOf(pipeline.configYaml))
+    throw new ApiError(404, `project ${team}/${name} not found`);
+  if (!deps.projects) throw new ApiError(503, "projects do not run on this server");
+  const check = await engine.checkResource(pipeline.id, REPO_RESOURCE);
+  if (check.error !== undefined) throw new ApiError(502, `the repository cannot be checked: ${check.error}`);
+  deps.projects.runNow(pipeline.id);
+  sendJson(ctx.res, 202, { name, queued: true });
 }
