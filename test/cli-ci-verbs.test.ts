@@ -72,6 +72,9 @@ async function resourceAndJobVerbs(name: string): Promise<void> {
   assert.equal((await sluice("ci -t dev pause-job -j", `${name}/hello`)).code, 0);
   assert.match((await sluice("ci -t dev jobs -p", name)).stdout, /hello +yes/);
   assert.equal((await sluice("ci -t dev unpause-job -j", `${name}/hello`)).code, 0);
+  const background = await sluice("ci -t dev check-resource -a -r", `${name}/tick`);
+  assert.equal(background.code, 0, show(background));
+  assert.match(background.stdout, /checking 'tick' in the background/);
 }
 
 /** set-pipeline --check-creds: refused while a ((var)) is missing from the Secrets, set once it is there. */

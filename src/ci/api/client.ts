@@ -218,8 +218,17 @@ export class CiClient {
     this.#empty("PUT", `${resourcePath(team, p, r)}/versions/${id}/pin`, { pin_comment: comment });
   unpinResource = (team: string, p: string, r: string) =>
     this.#empty("PUT", `${resourcePath(team, p, r)}/unpin`);
-  checkResource = (team: string, p: string, r: string, from?: Record<string, string>) =>
-    this.#json<ApiCheck>("POST", `${resourcePath(team, p, r)}/check`, { from });
+  checkResource = (
+    team: string,
+    p: string,
+    r: string,
+    from?: Record<string, string>,
+    options: { async?: boolean } = {},
+  ) =>
+    this.#json<ApiCheck>("POST", `${resourcePath(team, p, r)}/check`, {
+      from,
+      ...(options.async && { async: true }),
+    });
 
   getBuild = (id: number) => this.#json<ApiBuild>("GET", `/api/v1/builds/${id}`);
   abortBuild = (id: number) => this.#empty("PUT", `/api/v1/builds/${id}/abort`);

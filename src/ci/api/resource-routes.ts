@@ -60,9 +60,17 @@ export function resourceRoutes(router: Router, deps: ApiDeps): void {
     `${RESOURCE}/check`,
     handled(async (ctx) => {
       const { pipeline, resource } = await resourceOf(deps, ctx);
-      const from = (await readJsonObject(ctx.req))["from"];
+      const body = await readJsonObject(ctx.req);
+      const from = body["from"];
       const request = from === undefined || from === null ? {} : { from: checkFrom(from) };
-      sendCheck(ctx, await engine.checkResource(pipeline.id, resource.name, request));
+      const check = engine.checkResource(pipeline.id, resource.name, request);
+      // fly's `check-resource -a`: answered at once, the check's outcome goes to the resource
+      if (body["async"] === true) {
+        void check.catch(() => undefined);
+        sendJson(ctx.res, 201, { status: "started", start_time: Math.floor(Date.now() / 1000) });
+        return;
+      }
+      sendCheck(ctx, await check);
     }),
   );
   router.on(

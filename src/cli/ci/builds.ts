@@ -1,6 +1,6 @@
 /**
  * fly's build verbs: `trigger-job -j P/J [-w]`, `watch -j P/J [-b N]` (or `-b ID`), `builds -j P/J
- * [-c N] [--json]`, `check-resource -r P/R`. Watching streams the build's log as it is written and
+ * [-c N] [--json]`, `check-resource -r P/R [-a]`. Watching streams the build's log as it is written and
  * exits with fly's codes: 0 succeeded, 1 failed, 2 errored, 3 aborted.
  */
 import type { Command } from "commander";
@@ -145,13 +145,15 @@ export function registerBuildCommands(ci: Command): void {
       collectRepeated,
       [],
     )
-    .action(async (flags: { resource: string; from: string[] }, command: Command) => {
+    .option("-a, --async", "return at once, without waiting for the check's result", false)
+    .action(async (flags: { resource: string; from: string[]; async: boolean }, command: Command) => {
       const [pipeline, resource] = pipelineAnd(flags.resource, "-r");
       const from = flags.from.length > 0 ? versionOf(flags.from, "--from") : undefined;
       const check = await withSession(command, ({ client, team }) =>
-        client.checkResource(team, pipeline, resource, from),
+        client.checkResource(team, pipeline, resource, from, { async: flags.async }),
       );
       if (check.check_error) throw new SluiceError(`check failed: ${check.check_error}`);
-      process.stdout.write(`checked '${resource}': ${check.status}\n`);
+      if (flags.async) process.stdout.write(`checking '${resource}' in the background\n`);
+      else process.stdout.write(`checked '${resource}': ${check.status}\n`);
     });
 }
