@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describeProcessFailure, ProcessError, runProcess, type ProcessFailure } from "../process/run.ts";
+import { shellQuote } from "../common/shell-quote.ts";
 
 /** Credentials for an HTTP(S) remote: basic auth, or a bearer token sent as an extra header. */
 export type GitCredentials = { username: string; password: string } | { bearerToken: string };
@@ -122,10 +123,6 @@ async function writeAskpass(dir: string, username: string, password: string): Pr
   ].join("\n");
   await writeFile(script, body, { mode: 0o700, flag: "wx" });
   return { env: { GIT_ASKPASS: script }, config: [], secrets: [username, password] };
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { withCredentials, type GitAuth } from "./exec.ts";
+import { shellQuote } from "../common/shell-quote.ts";
 
 /** The keys of a git credentials Secret, as Flux documents them. */
 export interface GitSecretData {
@@ -30,8 +31,6 @@ function merge(a: GitAuth, b: GitAuth): GitAuth {
     secrets: [...a.secrets, ...b.secrets],
   };
 }
-
-const sshQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /**
  * Materialises a Secret's credentials for one git operation against `url`: basic auth or a bearer
@@ -88,7 +87,7 @@ async function sshAuth(dir: string, data: GitSecretData): Promise<GitAuth> {
     "-F",
     "/dev/null",
     "-i",
-    sshQuote(identity),
+    shellQuote(identity),
     "-o",
     "IdentitiesOnly=yes",
     ...(passphrase
@@ -103,7 +102,7 @@ async function sshAuth(dir: string, data: GitSecretData): Promise<GitAuth> {
         ]
       : ["-o", "BatchMode=yes"]),
     "-o",
-    `UserKnownHostsFile=${sshQuote(knownHosts)}`,
+    `UserKnownHostsFile=${shellQuote(knownHosts)}`,
     "-o",
     "StrictHostKeyChecking=yes",
     "-o",
@@ -121,6 +120,6 @@ async function passphraseAskpass(dir: string, passphrase: string): Promise<{ env
   const file = path.join(dir, "passphrase");
   const script = path.join(dir, "ssh-askpass.sh");
   await writeFile(file, passphrase, { mode: 0o600 });
-  await writeFile(script, `#!/bin/sh\nexec cat ${sshQuote(file)}\n`, { mode: 0o700 });
+  await writeFile(script, `#!/bin/sh\nexec cat ${shellQuote(file)}\n`, { mode: 0o700 });
   return { env: { SSH_ASKPASS: script, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" } };
 }

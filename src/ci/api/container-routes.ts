@@ -11,7 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import type { Router } from "../../http/router.ts";
 import type { EnterOptions } from "../sandbox/container/enter-container.ts";
 import type { RunningContainer } from "../sandbox/container/sandbox.ts";
-import type { ApiDeps } from "./context.ts";
+import { authorizedTeam, type ApiDeps } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { handled, sendJson } from "./respond.ts";
 
@@ -70,8 +70,7 @@ export function containerRoutes(router: Router, deps: ApiDeps): void {
     "GET",
     "/api/v1/teams/:team/containers",
     handled(async (ctx) => {
-      const team = ctx.params["team"] ?? "";
-      await deps.auth.authorize(ctx.req, team);
+      const team = await authorizedTeam(deps, ctx);
       sendJson(ctx.res, 200, teamContainers(deps, team).map(present));
     }),
   );

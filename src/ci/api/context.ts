@@ -33,10 +33,16 @@ export interface TeamSecrets {
 
 const param = (ctx: RequestContext, name: string) => ctx.params[name] ?? "";
 
-/** The pipeline `:team/:pipeline` names, after checking the caller may act on the team. */
-export async function pipelineOf(deps: ApiDeps, ctx: RequestContext): Promise<PipelineRecord> {
+/** The team `:team` names, after checking the caller may act on it. */
+export async function authorizedTeam(deps: ApiDeps, ctx: RequestContext): Promise<string> {
   const team = param(ctx, "team");
   await deps.auth.authorize(ctx.req, team);
+  return team;
+}
+
+/** The pipeline `:team/:pipeline` names, after checking the caller may act on the team. */
+export async function pipelineOf(deps: ApiDeps, ctx: RequestContext): Promise<PipelineRecord> {
+  const team = await authorizedTeam(deps, ctx);
   const name = param(ctx, "pipeline");
   const pipeline = await deps.store.getPipeline({ team, name });
   if (!pipeline) throw notFound(`pipeline ${team}/${name}`);

@@ -1,7 +1,7 @@
 /** Pipelines: list, get, config get/set (atomic, versioned), pause, unpause, archive, destroy. */
 import type { RequestContext, Router } from "../../http/router.ts";
 import { formatIssue, parsePipeline, readYaml } from "../pipeline/index.ts";
-import { pipelineOf, type ApiDeps } from "./context.ts";
+import { authorizedTeam, pipelineOf, type ApiDeps } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { presentPipeline } from "./presenters.ts";
 import { handled, queryOf, readText, sendEmpty, sendJson } from "./respond.ts";
@@ -14,13 +14,12 @@ const PIPELINES = "/api/v1/teams/:team/pipelines";
 const PIPELINE = `${PIPELINES}/:pipeline`;
 
 export function pipelineRoutes(router: Router, deps: ApiDeps): void {
-  const { store, engine, auth } = deps;
+  const { store, engine } = deps;
   router.on(
     "GET",
     PIPELINES,
     handled(async (ctx) => {
-      const team = ctx.params["team"] ?? "";
-      await auth.authorize(ctx.req, team);
+      const team = await authorizedTeam(deps, ctx);
       sendJson(ctx.res, 200, (await store.listPipelines(team)).map(presentPipeline));
     }),
   );
@@ -76,10 +75,10 @@ export function pipelineRoutes(router: Router, deps: ApiDeps): void {
 }
 
 /** PUT config: validated, then saved atomically against the version the caller based it on. */
-async function setConfig({ store, engine, auth, vars }: ApiDeps, ctx: RequestContext): Promise<void> {
-  const team = ctx.params["team"] ?? "";
+async function setConfig(deps: ApiDeps, ctx: RequestContext): Promise<void> {
+  const { store, engine, vars } = deps;
+  const team = await authorizedTeam(deps, ctx);
   const name = ctx.params["pipeline"] ?? "";
-  await auth.authorize(ctx.req, team);
   const expectedVersion = expectedConfigVersion(ctx.req.headers[CONFIG_VERSION_HEADER.toLowerCase()]);
   const configYaml = await readText(ctx.req);
   const parsed = parsePipeline(configYaml);

@@ -18,7 +18,7 @@ import {
   webhookTokenOf,
   type ProjectSpec,
 } from "../projects/project.ts";
-import type { ApiDeps } from "./context.ts";
+import { authorizedTeam, type ApiDeps } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { handled, readJsonObject, sendJson } from "./respond.ts";
 
@@ -54,7 +54,7 @@ function credentialsOf(request: ProjectRequest): {
 }
 
 export function projectRoutes(router: Router, deps: ApiDeps): void {
-  const { store, engine, auth } = deps;
+  const { store, engine } = deps;
   router.on(
     "POST",
     "/api/v1/teams/:team/projects/:project/runs",
@@ -64,9 +64,8 @@ export function projectRoutes(router: Router, deps: ApiDeps): void {
     "PUT",
     "/api/v1/teams/:team/projects/:project",
     handled(async (ctx) => {
-      const team = ctx.params["team"] ?? "";
+      const team = await authorizedTeam(deps, ctx);
       const name = ctx.params["project"] ?? "";
-      await auth.authorize(ctx.req, team);
       if (!NAME.test(name) || name.length > 63)
         throw new ApiError(400, `project name ${JSON.stringify(name)}: lowercase letters, digits and '-'`);
       const parsedRequest = ProjectRequest.safeParse(await readJsonObject(ctx.req));
@@ -130,10 +129,9 @@ export function projectRoutes(router: Router, deps: ApiDeps): void {
 
 /** `POST …/projects/NAME/runs`: the repository checked now, then its head run as requested. */
 async function runProject(deps: ApiDeps, ctx: RequestContext): Promise<void> {
-  const { store, engine, auth } = deps;
-  const team = ctx.params["team"] ?? "";
+  const { store, engine } = deps;
+  const team = await authorizedTeam(deps, ctx);
   const name = ctx.params["project"] ?? "";
-  await auth.authorize(ctx.req, team);
   const pipeline = await store.getPipeline({ team, name });
   if (!pipeline || !projectOf(pipeline.configYaml))
     throw new ApiError(404, `project ${team}/${name} not found`);

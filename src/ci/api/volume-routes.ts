@@ -6,7 +6,7 @@
 import os from "node:os";
 import type { Router } from "../../http/router.ts";
 import type { WorkerVolume } from "../sandbox/volumes/worker-volumes.ts";
-import type { ApiDeps } from "./context.ts";
+import { authorizedTeam, type ApiDeps } from "./context.ts";
 import { handled, sendJson } from "./respond.ts";
 
 const adminTeam = "main";
@@ -46,8 +46,7 @@ export function volumeRoutes(router: Router, deps: ApiDeps): void {
     "GET",
     "/api/v1/teams/:team/volumes",
     handled(async (ctx) => {
-      const team = ctx.params["team"] ?? "";
-      await deps.auth.authorize(ctx.req, team);
+      const team = await authorizedTeam(deps, ctx);
       const all = (await deps.volumes?.list()) ?? [];
       const visible = all.filter((v) => v.team === team || (v.team === undefined && team === adminTeam));
       sendJson(ctx.res, 200, visible.map(present));

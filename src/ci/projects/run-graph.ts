@@ -61,11 +61,10 @@ export async function runGraph(options: RunGraphOptions): Promise<Map<string, Jo
     options.onChange?.(job, report);
   };
 
+  const blocking = new Set(options.jobs.filter((j) => j.blocking).map((j) => j.name));
   const decide = (job: GraphJob): JobReport | "run" => {
     const upstreamFailed = job.after.some((name) => failedUpstream.has(name));
-    const blockedBy = job.after.find(
-      (name) => reports.get(name)?.state === "manual" && options.jobs.find((j) => j.name === name)?.blocking,
-    );
+    const blockedBy = job.after.find((name) => reports.get(name)?.state === "manual" && blocking.has(name));
     if (blockedBy)
       return { state: "skipped", allowedFailure: false, reason: `waits for the manual job ${blockedBy}` };
     if (options.signal.aborted) return { state: "aborted", allowedFailure: false };

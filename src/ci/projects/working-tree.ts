@@ -21,8 +21,6 @@ export interface WorkingTree {
   repositoryUrl: string;
 }
 
-const lines = (text: string) => text.split("\n").filter((line) => line !== "");
-
 async function git(dir: string, ...args: string[]): Promise<string> {
   return (await runGit(args, { cwd: dir })).stdout;
 }
@@ -53,15 +51,13 @@ export async function readWorkingTree(dir: string, base?: string): Promise<Worki
     "--end-of-options",
     `${base ?? "HEAD~1"}^{commit}`,
   );
-  const untracked = lines(
-    await git(root, "ls-files", "--others", "--exclude-standard", "-z").catch(() => ""),
-  ).flatMap((l) => l.split("\0").filter(Boolean));
-  const tracked = lines(await git(root, "ls-files", "-z").catch(() => "")).flatMap((l) =>
-    l.split("\0").filter(Boolean),
-  );
+  /** The NUL-separated paths a `-z` git command prints. */
+  const paths = async (...args: string[]) => (await git(root, ...args)).split("\0").filter(Boolean);
+  const untracked = await paths("ls-files", "--others", "--exclude-standard", "-z").catch(() => []);
+  const tracked = await paths("ls-files", "-z").catch(() => []);
   let changes: Set<string> | "all" = "all";
   if (beforeSha !== undefined) {
-    const diff = (await git(root, "diff", "--name-only", "-z", beforeSha, "--")).split("\0").filter(Boolean);
+    const diff = await paths("diff", "--name-only", "-z", beforeSha, "--");
     changes = new Set([...diff, ...untracked]);
   }
   const url = await optional(root, "remote", "get-url", "origin");

@@ -3,6 +3,7 @@
  * it: the completed words are the subcommands and the long options of the command typed so far.
  */
 import type { Command } from "commander";
+import { shellQuote } from "../../common/shell-quote.ts";
 
 /** One command: its path from the program (`/create/source`), subcommands and long options. */
 export interface CompletionNode {
@@ -27,11 +28,10 @@ export function completionTree(program: Command): CompletionNode[] {
 }
 
 const words = (node: CompletionNode) => [...node.subcommands.map((c) => c.name), ...node.options].join(" ");
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 export function bashScript(name: string, tree: readonly CompletionNode[]): string {
-  const paths = tree.filter((n) => n.path !== "").map((n) => quote(n.path));
-  const cases = tree.map((n) => `    ${quote(n.path)}) words=${quote(words(n))} ;;`);
+  const paths = tree.filter((n) => n.path !== "").map((n) => shellQuote(n.path));
+  const cases = tree.map((n) => `    ${shellQuote(n.path)}) words=${shellQuote(words(n))} ;;`);
   const fn = `_${name.replace(/\W/g, "_")}`;
   return [
     `# ${name} completion for bash: source <(${name} completion bash)`,
@@ -63,7 +63,7 @@ export function zshScript(name: string, tree: readonly CompletionNode[]): string
 
 export function fishScript(name: string, tree: readonly CompletionNode[]): string {
   const fn = `__${name.replace(/\W/g, "_")}_path`;
-  const paths = tree.filter((n) => n.path !== "").map((n) => quote(n.path));
+  const paths = tree.filter((n) => n.path !== "").map((n) => shellQuote(n.path));
   const lines = [
     `# ${name} completion for fish: ${name} completion fish | source`,
     `set -g ${fn}s ${paths.join(" ")}`,
@@ -77,10 +77,10 @@ export function fishScript(name: string, tree: readonly CompletionNode[]): strin
     "end",
   ];
   for (const node of tree) {
-    const when = `-n ${quote(`test "(${fn})" = ${quote(node.path)}`)}`;
+    const when = `-n ${shellQuote(`test "(${fn})" = ${shellQuote(node.path)}`)}`;
     for (const c of node.subcommands)
-      lines.push(`complete -c ${name} -f ${when} -a ${quote(c.name)} -d ${quote(c.description)}`);
-    for (const o of node.options) lines.push(`complete -c ${name} -f ${when} -l ${quote(o.slice(2))}`);
+      lines.push(`complete -c ${name} -f ${when} -a ${shellQuote(c.name)} -d ${shellQuote(c.description)}`);
+    for (const o of node.options) lines.push(`complete -c ${name} -f ${when} -l ${shellQuote(o.slice(2))}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -7,6 +7,7 @@
 import { cp, mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Credentials } from "../../../oci/auth.ts";
+import { parseImageReference } from "../../../oci/reference.ts";
 import { runGit } from "../../../git/exec.ts";
 import type { ImageBuilder } from "../../builder/image-builder.ts";
 import { overlay, saveSelected } from "../workspace-files.ts";
@@ -74,11 +75,6 @@ const nothingToSetUp: Action = (rt) => {
   return Promise.resolve();
 };
 
-const registryOf = (reference: string): string => {
-  const first = reference.split("/")[0]!;
-  return reference.includes("/") && /[.:]|^localhost$/.test(first) ? first : "docker.io";
-};
-
 const login: Action = (rt) => {
   const registry = rt.inputs["registry"] || "docker.io";
   const username = rt.inputs["username"] ?? "";
@@ -107,7 +103,7 @@ function v1Request(rt: ActionRuntime) {
   if (flag(rt.inputs["tag_with_sha"], false)) tags.push(`sha-${(rt.env["GITHUB_SHA"] ?? "").slice(0, 7)}`);
   if (tags.length === 0) tags.push("latest");
   if (rt.inputs["username"] && rt.inputs["password"])
-    rt.logins.set(registry ?? registryOf(repository), {
+    rt.logins.set(registry ?? parseImageReference(repository).registry, {
       username: rt.inputs["username"],
       password: rt.inputs["password"],
     });

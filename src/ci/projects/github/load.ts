@@ -33,12 +33,14 @@ export interface LoadedWorkflow {
   jobs: WorkflowJob[];
 }
 
-const list = (value: string | string[] | undefined): string[] =>
-  value === undefined ? [] : typeof value === "string" ? [value] : value;
+/** A key written as one string or a list of them, as a list (undefined stays undefined). */
+export function asList(value: string | string[] | undefined): string[] | undefined {
+  return value === undefined ? undefined : typeof value === "string" ? [value] : value;
+}
 
 function triggersOf(on: Workflow["on"], locate: Locator): Triggers {
   if (typeof on === "string" || Array.isArray(on)) {
-    const events = list(on);
+    const events = asList(on) ?? [];
     return { ...(events.includes("push") && { push: null }), dispatch: events.includes("workflow_dispatch") };
   }
   const dispatch = "workflow_dispatch" in on;
@@ -120,7 +122,7 @@ export function loadWorkflow(name: string, text: string): LoadedWorkflow {
   const workflow = validated(Workflow, file.value, [], locate);
   const jobs = Object.entries(workflow.jobs).map(([id, job]): WorkflowJob => {
     checkExpressions(id, job, locate);
-    return { id, job, needs: list(job.needs), steps: checkSteps(id, job, locate) };
+    return { id, job, needs: asList(job.needs) ?? [], steps: checkSteps(id, job, locate) };
   });
   if (jobs.length === 0) throw locate.error(["jobs"], "the workflow has no job");
   checkNeeds(jobs, locate);

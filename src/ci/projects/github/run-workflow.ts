@@ -215,12 +215,8 @@ export class WorkflowRun {
         ...extra,
       },
       status: { failed: scope.failed, cancelled: this.#o.signal.aborted },
-      hashFiles: (patterns) => this.#hashFiles(scope, patterns),
+      hashFiles: (patterns) => hashFiles(scope.dirs.workspace, patterns),
     };
-  }
-
-  #hashFiles(scope: JobScope, patterns: string[]): string {
-    return hashFiles(scope.dirs.workspace, patterns);
   }
 
   async #runJob(expanded: Expanded): Promise<JobResult> {

@@ -9,10 +9,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TaskConfig } from "../../pipeline/task-config.ts";
 import { imageSource } from "../image-reference.ts";
+import { shellQuote } from "../../../common/shell-quote.ts";
 
 export const JOB_DIRS = ["workspace", "home", "runner"] as const;
-
-const quoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /** The command line of a shell for a script file (`f`, a shell word), as GitHub's `shell:` names them. */
 export function shellCommand(shell: string | undefined, f: string): string {
@@ -48,7 +47,7 @@ export function stepTaskConfig(input: StepTaskInput): TaskConfig {
     'export GITHUB_STEP_SUMMARY="$root/runner/summary"',
     'mkdir -p "$RUNNER_TEMP"',
     'if [ -f "$GITHUB_PATH" ]; then while IFS= read -r entry; do [ -n "$entry" ] && PATH="$entry:$PATH"; done < "$GITHUB_PATH"; export PATH; fi',
-    `cd "$GITHUB_WORKSPACE"/${quoted(input.workingDirectory)} || exit 1`,
+    `cd "$GITHUB_WORKSPACE"/${shellQuote(input.workingDirectory)} || exit 1`,
     shellCommand(input.shell, '"$root/runner/step.sh"'),
   ].join("\n");
   return {

@@ -5,7 +5,7 @@
  * `workflow_dispatch` for manual runs. `[skip ci]`-style markers in the head commit skip pushes.
  */
 import { compilePathGlob } from "../path-glob.ts";
-import type { Triggers } from "./load.ts";
+import { asList, type Triggers } from "./load.ts";
 
 export interface WorkflowEvent {
   kind: "push" | "workflow_dispatch";
@@ -17,9 +17,6 @@ export interface WorkflowEvent {
 }
 
 const skipMarker = /\[(skip ci|ci skip|no ci|skip actions|actions skip)\]/i;
-
-const list = (value: string | string[] | undefined): string[] | undefined =>
-  value === undefined ? undefined : typeof value === "string" ? [value] : value;
 
 /** The last pattern that matches decides; `!pattern` excludes. */
 function filtered(patterns: readonly string[], value: string): boolean {
@@ -46,24 +43,24 @@ export function workflowRuns(triggers: Triggers, event: WorkflowEvent): { run: b
   if (triggers.push === undefined) return { run: false, reason: "the workflow does not run on push" };
   if (skipMarker.test(event.message)) return { run: false, reason: "the commit message asks to skip CI" };
   const push = triggers.push ?? {};
-  const branches = list(push.branches);
-  const tags = list(push.tags);
+  const branches = asList(push.branches);
+  const tags = asList(push.tags);
   if (event.tag) {
     if (branches && !tags) return { run: false, reason: "tags are not among the workflow's push filters" };
-    if (!refAllowed(tags, list(push["tags-ignore"]), event.ref))
+    if (!refAllowed(tags, asList(push["tags-ignore"]), event.ref))
       return { run: false, reason: `tag ${event.ref} is filtered out` };
   } else {
     if (tags && !branches)
       return { run: false, reason: "branches are not among the workflow's push filters" };
-    if (!refAllowed(branches, list(push["branches-ignore"]), event.ref))
+    if (!refAllowed(branches, asList(push["branches-ignore"]), event.ref))
       return { run: false, reason: `branch ${event.ref} is filtered out` };
   }
   if (event.changes === "all") return { run: true };
   const changed = [...event.changes];
-  const paths = list(push.paths);
+  const paths = asList(push.paths);
   if (paths && !changed.some((file) => filtered(paths, file)))
     return { run: false, reason: "no changed file matches paths" };
-  const ignored = list(push["paths-ignore"]);
+  const ignored = asList(push["paths-ignore"]);
   if (ignored && changed.every((file) => filtered(ignored, file)))
     return { run: false, reason: "every changed file matches paths-ignore" };
   return { run: true };

@@ -10,16 +10,15 @@ import type { TaskConfig } from "../../pipeline/task-config.ts";
 import { imageSource } from "../image-reference.ts";
 import type { GitlabImage, GitlabVariable } from "./model.ts";
 import { expandVariables, exportLines } from "./variables.ts";
+import { shellQuote } from "../../../common/shell-quote.ts";
 
 export const PROJECT_INPUT = "project";
-
-const quoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /** `$ command` in green, as the runner echoes it; a multi-line command shows its first line. */
 function echo(command: string): string {
   const lines = command.split("\n");
   const shown = lines.length > 1 ? `${lines[0]} # collapsed multi-line command` : command;
-  return `printf '\\033[32;1m$ %s\\033[0;m\\n' ${quoted(shown)}`;
+  return `printf '\\033[32;1m$ %s\\033[0;m\\n' ${shellQuote(shown)}`;
 }
 
 function section(commands: readonly string[]): string[] {

@@ -4,6 +4,7 @@
  * the container, where `$CI_PROJECT_DIR` and the image's own environment are known.
  */
 import type { GitlabVariable } from "./model.ts";
+import { shellQuote } from "../../../common/shell-quote.ts";
 
 const reference = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 
@@ -14,22 +15,20 @@ export function expandVariables(text: string, variables: Readonly<Record<string,
   });
 }
 
-const singleQuoted = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
-
 /** A POSIX-shell word whose value is `text` with GitLab's expansion done by the shell. */
 export function shellWord(text: string, expand: boolean): string {
-  if (!expand) return singleQuoted(text);
+  if (!expand) return shellQuote(text);
   let word = "";
   let last = 0;
   for (const match of text.matchAll(reference)) {
     const literal = text.slice(last, match.index) + (match[0] === "$$" ? "$" : "");
-    if (literal !== "") word += singleQuoted(literal);
+    if (literal !== "") word += shellQuote(literal);
     const name = match[1] ?? match[2];
     if (name !== undefined) word += `"\${${name}}"`;
     last = match.index + match[0].length;
   }
   const rest = text.slice(last);
-  if (rest !== "" || word === "") word += singleQuoted(rest);
+  if (rest !== "" || word === "") word += shellQuote(rest);
   return word;
 }
 

@@ -15,20 +15,14 @@ import { pipeline } from "node:stream/promises";
 import type { Credentials } from "../../../oci/auth.ts";
 import { runProcess } from "../../../process/run.ts";
 import type { ImageBuilder, ImageBuildRequest } from "../../builder/image-builder.ts";
+import { parseImageReference } from "../../../oci/reference.ts";
+import { splitTag } from "../image-reference.ts";
 
 const API_VERSION = "1.41";
 
 interface Built {
   request: Omit<ImageBuildRequest, "outputs" | "registryAuth" | "signal" | "log">;
   imageId: string;
-}
-
-/** `registry:5000/team/app:1.0` → repository and tag (latest by default). */
-export function splitReference(reference: string): { repository: string; tag: string } {
-  const colon = reference.lastIndexOf(":");
-  if (colon > reference.lastIndexOf("/"))
-    return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) };
-  return { repository: reference, tag: "latest" };
 }
 
 function decodeAuth(header: string | string[] | undefined): {
@@ -43,11 +37,6 @@ function decodeAuth(header: string | string[] | undefined): {
     return {};
   }
 }
-
-const registryOf = (repository: string): string => {
-  const first = repository.split("/")[0]!;
-  return repository.includes("/") && /[.:]|^localhost$/.test(first) ? first : "docker.io";
-};
 
 export interface DockerEndpointOptions {
   builder: ImageBuilder;
@@ -195,7 +184,7 @@ export class DockerEndpoint {
     this.#line(res, { aux: { ID: imageId } });
     this.#line(res, { stream: `Successfully built ${imageId.replace(/^sha256:/, "").slice(0, 12)}\n` });
     for (const tag of tags) {
-      const { repository, tag: name } = splitReference(tag);
+      const { repository, tag: name } = splitTag(tag);
       this.#images.set(`${repository}:${name}`, { request, imageId });
       this.#line(res, { stream: `Successfully tagged ${repository}:${name}\n` });
     }
@@ -226,7 +215,7 @@ export class DockerEndpoint {
   async #push(req: IncomingMessage, res: ServerResponse, repository: string, url: URL): Promise<void> {
     const only = url.searchParams.get("tag");
     const tags = [...this.#images].filter(([reference]) => {
-      const { repository: repo, tag } = splitReference(reference);
+      const { repository: repo, tag } = splitTag(reference);
       return repo === repository && (!only || tag === only);
     });
     if (tags.length === 0)
@@ -234,7 +223,10 @@ export class DockerEndpoint {
     const auth = decodeAuth(req.headers["x-registry-auth"]);
     const logins = new Map(this.#logins);
     if (auth.username && auth.password)
-      logins.set(registryOf(repository), { username: auth.username, password: auth.password });
+      logins.set(parseImageReference(repository).registry, {
+        username: auth.username,
+        password: auth.password,
+      });
     res.writeHead(200, { "Content-Type": "application/json", "Api-Version": API_VERSION });
     this.#line(res, { status: `The push refers to repository [${repository}]` });
     const byImage = new Map<Built, string[]>();
@@ -248,7 +240,7 @@ export class DockerEndpoint {
         return void res.end();
       }
       for (const reference of references) {
-        const { tag } = splitReference(reference);
+        const { tag } = splitTag(reference);
         this.#line(res, { status: `${tag}: digest: ${result.digest} size: 0` });
         this.#line(res, { progressDetail: {}, aux: { Tag: tag, Digest: result.digest, Size: 0 } });
       }

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdir, readFile, readlink } from "node:fs/promises";
 import { envFromEntries } from "./container-env.ts";
+import { shellQuote } from "../../../common/shell-quote.ts";
 
 export interface EnterOptions {
   argv: readonly string[];
@@ -41,8 +42,6 @@ export async function innerPid(outerPid: number): Promise<number | undefined> {
   return undefined;
 }
 
-const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-
 /** Starts `argv` in the container of `pid` (see innerPid); its stdio are pipes. */
 export async function enterContainer(pid: number, options: EnterOptions): Promise<ChildProcess> {
   const env = envFromEntries((await readFile(`/proc/${pid}/environ`, "utf8")).split("\0"));
@@ -50,7 +49,7 @@ export async function enterContainer(pid: number, options: EnterOptions): Promis
   nsenter.push("--root", "--wd", "--", ...options.argv);
   if (!options.tty) return spawn(nsenter[0]!, nsenter.slice(1), { env, stdio: "pipe" });
   const { rows, cols } = options.tty;
-  const command = `stty rows ${rows} cols ${cols} 2>/dev/null; exec ${nsenter.map(quote).join(" ")}`;
+  const command = `stty rows ${rows} cols ${cols} 2>/dev/null; exec ${nsenter.map(shellQuote).join(" ")}`;
   return spawn("/usr/bin/script", ["--quiet", "--flush", "--return", "--command", command, "/dev/null"], {
     env: { ...env, TERM: env["TERM"] ?? "xterm" },
     stdio: "pipe",
