@@ -204,9 +204,8 @@ export class DockerEndpoint {
   }
 
   #tag(res: ServerResponse, source: string, url: URL): void {
-    const from = this.#images.get(
-      source.includes(":") && source.lastIndexOf(":") > source.lastIndexOf("/") ? source : `${source}:latest`,
-    );
+    const { repository, tag } = splitTag(source);
+    const from = this.#images.get(`${repository}:${tag}`);
     if (!from) return this.#json(res, 404, { message: `No such image: ${source}` });
     this.#images.set(`${url.searchParams.get("repo")}:${url.searchParams.get("tag") || "latest"}`, from);
     res.writeHead(201).end();
