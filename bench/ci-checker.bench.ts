@@ -14,7 +14,7 @@ import type { BuildLauncher } from "../src/ci/engine/launcher.ts";
 import { parsePipeline } from "../src/ci/pipeline/index.ts";
 import type { BuiltinResource, Version } from "../src/ci/resources/resource.ts";
 import {
-  SqliteCiStore,
+  SqlCiStore,
   type BuildRecord,
   type BuildStatus,
   type PipelineRecord,
@@ -56,8 +56,8 @@ class HourlyGit implements BuiltinResource {
 /** Records when each build was handed over and ends it at once. */
 class TimingLauncher implements BuildLauncher {
   readonly launched = new Map<number, number>();
-  readonly store: SqliteCiStore;
-  constructor(store: SqliteCiStore) {
+  readonly store: SqlCiStore;
+  constructor(store: SqlCiStore) {
     this.store = store;
   }
   async run(build: BuildRecord): Promise<BuildStatus> {
@@ -87,7 +87,7 @@ const percentile = (values: number[], p: number) =>
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "sluice-bench-ci-checker-"));
-const store = await SqliteCiStore.open({ dataDir });
+const store = await SqlCiStore.openSqlite({ dataDir });
 const clock = { now: Date.parse("2026-01-01T00:00:00Z") };
 const git = new HourlyGit(clock);
 const launcher = new TimingLauncher(store);

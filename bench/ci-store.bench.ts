@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { filesSize, latencies, mib, treeSize } from "./lib/sizes-and-latencies.ts";
 import { parsePipeline } from "../src/ci/pipeline/index.ts";
-import { SqliteCiStore } from "../src/ci/store/index.ts";
+import { SqlCiStore } from "../src/ci/store/index.ts";
 
 const builds = Number(process.argv[2] ?? 10_000);
 const jobCount = 20;
@@ -23,7 +23,7 @@ const parsed = parsePipeline(yaml);
 if (!parsed.ok) throw new Error("the bench pipeline is invalid");
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "sluice-bench-ci-store-"));
-const store = await SqliteCiStore.open({ dataDir });
+const store = await SqlCiStore.openSqlite({ dataDir });
 try {
   const set = await store.setPipeline({
     team: "main",

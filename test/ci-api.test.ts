@@ -14,7 +14,7 @@ import {
   TokenSigner,
 } from "../src/ci/api/index.ts";
 import type { CheckRequest, EngineControl, JobWaiting } from "../src/ci/engine/control.ts";
-import { SqliteCiStore, type BuildEvent, type CheckOutcome } from "../src/ci/store/index.ts";
+import { SqlCiStore, type BuildEvent, type CheckOutcome } from "../src/ci/store/index.ts";
 import { HttpServer } from "../src/http/server.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
 
@@ -75,7 +75,7 @@ jobs:
 `;
 
 let dir: string;
-let store: SqliteCiStore;
+let store: SqlCiStore;
 let engine: FakeEngine;
 let server: HttpServer;
 let admin: CiClient;
@@ -83,7 +83,7 @@ const reviewer: { client?: Parameters<typeof serviceAccountReviewer>[0] } = {};
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "ci-api-"));
-  store = await SqliteCiStore.open({ dataDir: dir });
+  store = await SqlCiStore.openSqlite({ dataDir: dir });
   engine = new FakeEngine();
   const auth = new Auth({
     signer: new TokenSigner(randomBytes(32)),

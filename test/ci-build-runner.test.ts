@@ -12,8 +12,8 @@ import { builtinResources } from "../src/ci/resources/builtin.ts";
 import type { Config } from "../src/ci/pipeline/fields.ts";
 import { parsePipeline } from "../src/ci/pipeline/index.ts";
 import { semverResource } from "../src/ci/resources/semver/resource.ts";
-import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
-import { SqliteCiStore } from "../src/ci/store/sqlite/sqlite-store.ts";
+import { pipelineInput } from "../src/ci/store/sql/store.test-support.ts";
+import { SqlCiStore } from "../src/ci/store/sql/sql-store.ts";
 import type { BuildEvent, BuildRecord, CiStore } from "../src/ci/store/store.ts";
 import { interpolate } from "../src/ci/vars/interpolate.ts";
 import type { KubeClient } from "../src/kube/client.ts";
@@ -23,7 +23,7 @@ import { adminClient } from "./helpers/kube.ts";
 
 const suffix = () => randomBytes(3).toString("hex");
 
-/** A SqliteCiStore that counts its appendBuildEvents calls. */
+/** A SqlCiStore that counts its appendBuildEvents calls. */
 function countingAppends(store: CiStore): { store: CiStore; appends: () => number } {
   let appends = 0;
   const counting = new Proxy(store, {
@@ -65,7 +65,7 @@ const fakeTask: StepRunnerOf<"task"> = async (step, ctx) => {
 };
 
 interface Fixture {
-  store: SqliteCiStore;
+  store: SqlCiStore;
   dataDir: string;
   team: string;
   client: KubeClient;
@@ -74,7 +74,7 @@ interface Fixture {
 
 async function fixture(t: TestContext): Promise<Fixture> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "sluice-build-runner-"));
-  const store = await SqliteCiStore.open({ dataDir });
+  const store = await SqlCiStore.openSqlite({ dataDir });
   t.after(async () => {
     await store.close();
     await rm(dataDir, { recursive: true, force: true });

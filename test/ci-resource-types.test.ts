@@ -13,8 +13,8 @@ import { TaskCaches } from "../src/ci/sandbox/volumes/task-caches.ts";
 import { Sandbox } from "../src/ci/sandbox/container/sandbox.ts";
 import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
 import { taskStepRunner } from "../src/ci/steps/task.ts";
-import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
-import { SqliteCiStore } from "../src/ci/store/sqlite/sqlite-store.ts";
+import { pipelineInput } from "../src/ci/store/sql/store.test-support.ts";
+import { SqlCiStore } from "../src/ci/store/sql/sql-store.ts";
 import { staticVarSource } from "../src/ci/vars/static-vars.ts";
 import { RegistryMirrors } from "../src/oci/mirrors.ts";
 import { silentLogger } from "../src/runtime/logger.ts";
@@ -91,7 +91,7 @@ after(async () => {
 
 async function fixture(t: TestContext) {
   const dataDir = await mkdtemp(path.join(work, "data-"));
-  const store = await SqliteCiStore.open({ dataDir });
+  const store = await SqlCiStore.openSqlite({ dataDir });
   t.after(() => store.close());
   const team = `types-${randomBytes(3).toString("hex")}`;
   const workDir = path.join(dataDir, "worker");

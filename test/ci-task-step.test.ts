@@ -14,8 +14,8 @@ import { TaskCaches } from "../src/ci/sandbox/volumes/task-caches.ts";
 import { Sandbox, type SandboxOptions } from "../src/ci/sandbox/container/sandbox.ts";
 import { ImageRootfsCache } from "../src/ci/sandbox/rootfs/image-cache.ts";
 import { taskStepRunner } from "../src/ci/steps/task.ts";
-import { pipelineInput } from "../src/ci/store/sqlite/store.test-support.ts";
-import { SqliteCiStore } from "../src/ci/store/sqlite/sqlite-store.ts";
+import { pipelineInput } from "../src/ci/store/sql/store.test-support.ts";
+import { SqlCiStore } from "../src/ci/store/sql/sql-store.ts";
 import { RegistryMirrors } from "../src/oci/mirrors.ts";
 import { generateImage, pushImage } from "../src/oci/image.ts";
 import { RegistryClient } from "../src/oci/registry-client.ts";
@@ -46,7 +46,7 @@ const busybox = { type: "registry-image", source: { repository: "busybox", tag: 
 
 async function fixture(t: TestContext, sandboxOptions: Partial<SandboxOptions> = {}) {
   const dataDir = await mkdtemp(path.join(work, "data-"));
-  const store = await SqliteCiStore.open({ dataDir });
+  const store = await SqlCiStore.openSqlite({ dataDir });
   t.after(() => store.close());
   const client = await adminClient(t);
   const team = `task-${randomBytes(3).toString("hex")}`;

@@ -9,6 +9,7 @@ export interface DevPorts {
   registry: number;
   git: number;
   ssh: number;
+  postgres: number;
 }
 
 export const loopback = "127.0.0.1";

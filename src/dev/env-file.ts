@@ -21,6 +21,10 @@ export const DevEnv = z.object({
   helm: z.string(),
   kubectl: z.string(),
   nodes: z.number().int(),
+  postgresUrl: z
+    .string()
+    .optional()
+    .describe("postgres://… of the environment's PostgreSQL (database `postgres`; tests create their own)"),
   imageMirror: z
     .string()
     .optional()

@@ -29,6 +29,7 @@ import { writeRegistryConfig } from "./registry.ts";
 import { startSluiceServer, type ServerLaunch } from "./sluice-server.ts";
 import { prepareSshd } from "./sshd.ts";
 import { registryEventsPath } from "./webhooks.ts";
+import { postgresAnswers, postgresBinaries, preparePostgres } from "./postgres.ts";
 import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "../common/toolchain.ts";
 import { nodesReady } from "./nodes.ts";
@@ -129,11 +130,12 @@ class Launch {
     name: string,
     command: string,
     args: string[],
-    env?: NodeJS.ProcessEnv,
+    options: { env?: NodeJS.ProcessEnv; user?: { uid: number; gid: number } | undefined } = {},
   ): Promise<ManagedProcess> {
     const p = await startDetached(name, command, args, {
       log: path.join(this.dir, "logs", `${name}.log`),
-      ...(env ? { env } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.user ? { user: options.user } : {}),
     });
     this.processes.push(p);
     await writeState(this.dir, { processes: this.processes });
@@ -189,6 +191,7 @@ async function findBinaries() {
     registry: await systemBinary("docker-registry"),
     git: await systemBinary("git"),
     sshd: await systemBinary("sshd"),
+    postgres: await postgresBinaries(),
   };
 }
 
@@ -200,8 +203,8 @@ async function writeKubeconfig(l: Launching, name: string, id: Identity, user: s
 }
 
 async function choosePorts(): Promise<DevPorts> {
-  const [etcdClient, etcdPeer, apiServer, registry, git, ssh] = await Promise.all(
-    [0, 1, 2, 3, 4, 5].map(() => freePort()),
+  const [etcdClient, etcdPeer, apiServer, registry, git, ssh, postgres] = await Promise.all(
+    [0, 1, 2, 3, 4, 5, 6].map(() => freePort()),
   );
   return {
     etcdClient: etcdClient!,
@@ -210,6 +213,7 @@ async function choosePorts(): Promise<DevPorts> {
     registry: registry!,
     git: git!,
     ssh: ssh!,
+    postgres: postgres!,
   };
 }
 
@@ -252,6 +256,22 @@ async function startGit(l: Launching): Promise<ManagedProcess> {
   return step(l.launch, "start git server", () =>
     l.launch.start("git-server", process.execPath, [...cli, ...Object.entries(flags).flat()]),
   );
+}
+
+async function startPostgres(l: Launching): Promise<{ process: ManagedProcess; url: string }> {
+  const password = await secretFile(path.join(l.dir, "postgres-password"));
+  return step(l.launch, "start postgres", async () => {
+    const prepared = await preparePostgres(
+      path.join(l.dir, "postgres"),
+      l.bins.postgres,
+      l.ports.postgres,
+      password,
+    );
+    const p = await l.launch.start("postgres", l.bins.postgres.postgres, prepared.args, {
+      user: prepared.user,
+    });
+    return { process: p, url: prepared.url };
+  });
 }
 
 /** kube-apiserver, then controller-manager, scheduler, kwok and the fake nodes. Returns the admin kubeconfig. */
@@ -318,6 +338,7 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
   const git = await startGit(l);
   const ssh = await prepareSshd(path.join(dir, "ssh"), ports.ssh);
   const sshd = await step(launch, "start sshd", () => launch.start("sshd", bins.sshd, ssh.args));
+  const postgres = await startPostgres(l);
   await waitHttp(l, "etcd", `http://${loopback}:${ports.etcdClient}/health`, (s) => s === 200, etcd);
   const kubeconfig = await startKubernetes(l, options.nodes, report);
   await waitHttp(
@@ -326,6 +347,12 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
     `http://${loopback}:${ports.registry}/v2/`,
     (s) => s === 200 || s === 401,
     registry,
+  );
+  await step(launch, "wait for postgres", () =>
+    waitUntil("postgres", () => postgresAnswers(postgres.url), {
+      timeoutMs: 30_000,
+      process: postgres.process,
+    }),
   );
   const gitUrl = `http://${loopback}:${ports.git}`;
   await waitHttp(l, "git server", `${gitUrl}/`, (s) => s === 401, git);
@@ -350,6 +377,7 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
     helm: bins.helm,
     kubectl: bins.kubectl,
     nodes: options.nodes,
+    postgresUrl: postgres.url,
   };
   if (options.server) {
     report("installing the CRDs and starting sluice server");

@@ -18,7 +18,7 @@ export async function startDetached(
   name: string,
   command: string,
   args: string[],
-  options: { log: string; env?: NodeJS.ProcessEnv; cwd?: string },
+  options: { log: string; env?: NodeJS.ProcessEnv; cwd?: string; user?: { uid: number; gid: number } },
 ): Promise<ManagedProcess> {
   const log = await open(options.log, "a");
   try {
@@ -27,6 +27,7 @@ export async function startDetached(
       stdio: ["ignore", log.fd, log.fd],
       env: options.env ?? process.env,
       cwd: options.cwd,
+      ...options.user,
     });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once("error", reject);

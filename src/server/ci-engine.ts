@@ -27,6 +27,8 @@ export interface CiOptions {
   registryMirrors?: readonly string[] | undefined;
   /** The URL people and resource scripts reach the CI API at (default: its listen address). */
   externalUrl?: string | undefined;
+  /** Keeps the CI store in this PostgreSQL database instead of SQLite under the storage path. */
+  postgresUrl?: string | undefined;
 }
 
 export interface RunningCi {
@@ -62,7 +64,7 @@ export async function setupCiEngine(
   options: { storagePath: string; logger: Logger; ci: CiOptions },
 ): Promise<RunningCi> {
   const [
-    { SqliteCiStore },
+    { openCiStore },
     { CiEngine },
     { kubernetesPipelineVars },
     { BuildRunner },
@@ -70,7 +72,7 @@ export async function setupCiEngine(
     { WorkerVolumes },
     { ProjectRuns },
   ] = await Promise.all([
-    import("../ci/store/index.ts"),
+    import("./ci-http.ts"),
     import("../ci/engine/engine.ts"),
     import("../ci/engine/pipeline-vars.ts"),
     import("../ci/engine/builds/runner.ts"),
@@ -80,7 +82,7 @@ export async function setupCiEngine(
   ]);
   const { ci } = options;
   const dataDir = path.join(options.storagePath, "ci");
-  const store = await SqliteCiStore.open({ dataDir });
+  const store = await openCiStore(options.storagePath, ci.postgresUrl);
   const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
   const api: { http?: HttpServer } = {};
   const externalUrl = () => ci.externalUrl ?? (api.http?.address ? api.http.url : "");
@@ -108,14 +110,15 @@ export async function setupCiEngine(
   });
   manager.add(engine, { leaderOnly: true });
   if (!ci.listen) return { store, engine, volumes };
-  const [{ ciHttpServer }, { sluiceVersion }] = await Promise.all([
+  const [{ ciHttpServer }, { sluiceVersion }, { replicatedControl }] = await Promise.all([
     import("./ci-http.ts"),
     import("../install/version.ts"),
+    import("../ci/engine/replicated-control.ts"),
   ]);
   const http = await ciHttpServer(
     {
       store,
-      engine,
+      engine: replicatedControl(engine, store),
       vars,
       volumes,
       containers: worker.volumes.sandbox,

@@ -17,7 +17,7 @@ import {
   type LocalUser,
 } from "../ci/api/index.ts";
 import type { EngineControl } from "../ci/engine/control.ts";
-import { SqliteCiStore } from "../ci/store/index.ts";
+import { SqlCiStore } from "../ci/store/index.ts";
 import { HttpServer } from "../http/server.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
@@ -36,8 +36,11 @@ export interface CiHttpOptions {
 
 export const ciDataDir = (storagePath: string) => path.join(storagePath, "ci");
 
-export function openCiStore(storagePath: string): Promise<SqliteCiStore> {
-  return SqliteCiStore.open({ dataDir: ciDataDir(storagePath) });
+/** The server's CI store: PostgreSQL when given its URL (replicas sharing the work), else SQLite under the storage path. */
+export function openCiStore(storagePath: string, databaseUrl?: string): Promise<SqlCiStore> {
+  return databaseUrl
+    ? SqlCiStore.openPostgres({ url: databaseUrl })
+    : SqlCiStore.openSqlite({ dataDir: ciDataDir(storagePath) });
 }
 
 /** The API's HTTP server (a runnable for the manager), on the caller's store and engine. */

@@ -46,7 +46,13 @@ export async function streamBuildEvents(deps: ApiDeps, ctx: RequestContext): Pro
       // the engine appends the final status event before it marks the build finished
       const status = (await deps.store.getBuild(build.id))?.status ?? build.status;
       if (done.signal.aborted || isFinished(status)) break;
-      if (queued.length === 0) await nextWake(done.signal, (resolve) => (wake = resolve));
+      if (queued.length > 0) continue;
+      await nextWake(done.signal, (resolve) => (wake = resolve));
+      // another replica may be running the build: its events reach us through the store only
+      if (queued.length === 0 && !done.signal.aborted)
+        queued.push(
+          ...(await deps.store.readBuildEvents(build.id, { afterId: after, limit: CATCH_UP_PAGE })),
+        );
     }
     if (!done.signal.aborted) {
       // the finish may have appended events after the last live batch

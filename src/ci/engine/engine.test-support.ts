@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { setImmediate, setTimeout as sleep } from "node:timers/promises";
 import { silentLogger } from "../../runtime/logger.ts";
 import type { BuiltinResource, ResourceConfig, Version } from "../resources/resource.ts";
-import { setNewPipeline } from "../store/sqlite/store.test-support.ts";
-import type { SqliteCiStore } from "../store/index.ts";
+import { setNewPipeline } from "../store/sql/store.test-support.ts";
+import type { SqlCiStore } from "../store/index.ts";
 import type { BuildEvent, BuildRecord, BuildStatus, CiStore, PipelineRecord } from "../store/index.ts";
 import { staticVarSource, type StaticVars } from "../vars/static-vars.ts";
 import { CiEngine } from "./engine.ts";
@@ -107,7 +107,7 @@ export interface EngineFixture {
   cycle: (pipeline: PipelineRecord) => Promise<void>;
 }
 
-export function engineFixture(store: SqliteCiStore, vars: StaticVars = {}): EngineFixture {
+export function engineFixture(store: SqlCiStore, vars: StaticVars = {}): EngineFixture {
   const clock = { now: Date.parse("2026-01-01T00:00:00Z") };
   const now = () => clock.now;
   const launcher = new HeldLauncher(store, now);

@@ -84,11 +84,17 @@ export class CiEngine implements EngineControl, Runnable {
     const orphans = await this.#o.store.markOrphanedBuildsErrored(this.#now());
     if (orphans.length > 0)
       this.#o.logger.info({ builds: orphans }, "builds left unfinished by the last run are errored");
+    const stopListening = this.#o.store.onReplicaSignal((s) =>
+      s.kind === "schedule" ? this.schedule(s.pipelineId) : this.abortBuild(s.buildId),
+    );
     const done = Promise.all([
       this.#checkLoop(signal),
       this.#scheduleLoop(signal),
       this.#reapLoop(signal),
-    ]).then(() => this.#stopBuilds());
+    ]).then(() => {
+      stopListening();
+      return this.#stopBuilds();
+    });
     return { done };
   }
 

@@ -21,7 +21,16 @@ export class BuildLogSealedError extends Error {
   }
 }
 
-export class BuildLogFiles {
+/** Where a store keeps build event logs: files on one machine, or rows every replica reads. */
+export interface BuildLogStorage {
+  append(buildId: number, events: BuildEventInput[], now: number): Promise<BuildEvent[]>;
+  read(buildId: number, options?: ReadEventsOptions): Promise<BuildEvent[]>;
+  /** Compresses the finished log; answers its size in bytes (0 when the build wrote nothing). */
+  seal(buildId: number): Promise<number>;
+  remove(buildId: number): Promise<void>;
+}
+
+export class BuildLogFiles implements BuildLogStorage {
   readonly #dir: string;
   readonly #queues = new Map<number, Promise<unknown>>();
   readonly #nextIds = new Map<number, number>();
@@ -40,26 +49,16 @@ export class BuildLogFiles {
         type: e.type,
         data: e.data,
       }));
-      await appendFile(file, written.map((e) => JSON.stringify(e) + "\n").join(""));
+      await appendFile(file, eventLines(written));
       this.#nextIds.set(buildId, first + written.length);
       return written;
     });
   }
 
   async read(buildId: number, options: ReadEventsOptions = {}): Promise<BuildEvent[]> {
-    const text = await this.#readText(buildId);
-    const afterId = options.afterId ?? 0;
-    const events: BuildEvent[] = [];
-    for (const line of completeLines(text)) {
-      const event = JSON.parse(line) as BuildEvent;
-      if (event.id <= afterId) continue;
-      events.push(event);
-      if (options.limit !== undefined && events.length >= options.limit) break;
-    }
-    return events;
+    return eventsOf(await this.#readText(buildId), options);
   }
 
-  /** Compresses the finished log; returns its size in bytes (0 when the build wrote nothing). */
   async seal(buildId: number): Promise<number> {
     return this.#serially(buildId, async () => {
       const open = this.#openPath(buildId);
@@ -135,6 +134,23 @@ export class BuildLogFiles {
     return `${this.#base(buildId)}.ndjson.gz`;
   }
 }
+
+/** The events of a log's JSON lines that `options` asks for. */
+export function eventsOf(text: string, options: ReadEventsOptions = {}): BuildEvent[] {
+  const afterId = options.afterId ?? 0;
+  const events: BuildEvent[] = [];
+  for (const line of completeLines(text)) {
+    const event = JSON.parse(line) as BuildEvent;
+    if (event.id <= afterId) continue;
+    events.push(event);
+    if (options.limit !== undefined && events.length >= options.limit) break;
+  }
+  return events;
+}
+
+/** JSON lines of events, as the files and the database rows hold them. */
+export const eventLines = (events: readonly BuildEvent[]) =>
+  events.map((e) => JSON.stringify(e) + "\n").join("");
 
 function completeLines(text: string): string[] {
   const lines = text.split("\n");

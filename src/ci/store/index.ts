@@ -1,6 +1,6 @@
-/** The CI store: pipelines, versions, builds and build event logs; node:sqlite by default. */
+/** The CI store: pipelines, versions, builds and build event logs; node:sqlite by default, PostgreSQL for replicas. */
 export * from "./store.ts";
 export { canonicalJson, resourceConfigHash } from "./canonical-json.ts";
 export { BuildLogSealedError } from "./build-log.ts";
-export { NewerSchemaError } from "./sqlite/migrations.ts";
-export { SqliteCiStore, type SqliteStoreOptions } from "./sqlite/sqlite-store.ts";
+export { NewerSchemaError } from "./sql/migrations.ts";
+export { SqlCiStore, type PostgresStoreOptions, type SqliteStoreOptions } from "./sql/sql-store.ts";

@@ -208,6 +208,12 @@ export interface ReapOptions {
   maxLogBytes?: number;
 }
 
+/**
+ * What a replica asks of the one running the engine: look at a pipeline now, abort a build it
+ * runs. Carried by PostgreSQL's NOTIFY; SQLite serves one server, which needs no signals.
+ */
+export type ReplicaSignal = { kind: "schedule"; pipelineId: number } | { kind: "abort"; buildId: number };
+
 export interface CiStore {
   ensureTeam(name: string): Promise<Team>;
   listTeams(): Promise<Team[]>;
@@ -281,6 +287,11 @@ export interface CiStore {
   readBuildEvents(buildId: number, options?: ReadEventsOptions): Promise<BuildEvent[]>;
   /** Applies `build_log_retention` and the disk bound; returns the builds whose logs were removed. */
   reapBuildLogs(options: ReapOptions): Promise<number[]>;
+
+  /** Sends the signal to the other replicas sharing the database (a no-op on SQLite). */
+  signalReplicas(signal: ReplicaSignal): Promise<void>;
+  /** Signals other replicas sent, until the returned function is called. */
+  onReplicaSignal(listener: (signal: ReplicaSignal) => void): () => void;
 
   close(): Promise<void>;
 }

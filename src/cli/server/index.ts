@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { redact } from "../../git/exec.ts";
 import { parseLocalUser, type LocalUser } from "../../ci/api/index.ts";
 import { parseRegistryMirror } from "../../oci/mirrors.ts";
 import { resolveClusterAccess } from "../../kube/kubeconfig.ts";
@@ -59,6 +60,7 @@ interface ServerFlags extends FluxV1Flags {
   logLevel: string;
   ci: boolean;
   ciSecretsNamespacePrefix: string;
+  postgresUrl?: string;
   httpAddr: { host: string; port: number };
   addLocalUser: string[];
   registryMirror: string[];
@@ -101,6 +103,14 @@ function ciApiOptions(command: Command): Command {
       [] as string[],
     )
     .option("--ci-secrets-namespace-prefix <prefix>", "((vars)) from Secrets in <prefix><team>", "concourse-")
+    .addOption(
+      new Option(
+        "--postgres-url <url>",
+        "keep pipelines, builds and logs in PostgreSQL (postgres://user:password@host:port/db), so replicas share them (default: SQLite under --storage-path; $SLUICE_POSTGRES_URL keeps the password off the command line)",
+      )
+        .env("SLUICE_POSTGRES_URL")
+        .argParser(postgresUrl),
+    )
     .option(
       "--external-url <url>",
       "the URL the CI API is reached at (ATC_EXTERNAL_URL; default: --http-addr)",
@@ -129,7 +139,20 @@ function ciOptions(flags: ServerFlags): CiOptions | undefined {
     localUsers: localUsers(flags.addLocalUser),
     registryMirrors: flags.registryMirror,
     externalUrl: flags.externalUrl,
+    postgresUrl: flags.postgresUrl,
   };
+}
+
+function postgresUrl(value: string): string {
+  const scheme = /^([a-z]+):\/\//.exec(value)?.[1];
+  if (scheme !== "postgres" && scheme !== "postgresql")
+    throw new SluiceError(
+      `--postgres-url: expected postgres://user:password@host:port/database, got ${redact(value)}`,
+      {
+        exitCode: ExitCode.usage,
+      },
+    );
+  return value;
 }
 
 export function registerServerCommand(program: Command): void {

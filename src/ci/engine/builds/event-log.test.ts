@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "node:test";
-import { gitPipeline, setNewPipeline, withStore } from "../../store/sqlite/store.test-support.ts";
+import { gitPipeline, setNewPipeline, withStore } from "../../store/sql/store.test-support.ts";
 import type { BuildEvent } from "../../store/store.ts";
 import { BuildEventLog } from "./event-log.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { withStore } from "../../store/sqlite/store.test-support.ts";
+import { withStore } from "../../store/sql/store.test-support.ts";
 import { engineFixture } from "../engine.test-support.ts";
 
 const MINUTE = 60_000;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { SqliteCiStore } from "../../store/index.ts";
-import { withStore } from "../../store/sqlite/store.test-support.ts";
+import type { SqlCiStore } from "../../store/index.ts";
+import { withStore } from "../../store/sql/store.test-support.ts";
 import { engineFixture, until } from "../engine.test-support.ts";
 
 /** The refs a build took as inputs, by input name. */
-async function inputRefs(store: SqliteCiStore, buildId: number): Promise<Record<string, string>> {
+async function inputRefs(store: SqlCiStore, buildId: number): Promise<Record<string, string>> {
   const recorded = await store.buildVersions(buildId);
   const refs: Record<string, string> = {};
   for (const input of recorded?.inputs ?? []) {

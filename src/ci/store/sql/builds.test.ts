@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
-import { DATABASE_FILE } from "./connection.ts";
-import type { SqliteCiStore } from "./sqlite-store.ts";
+import type { SqlCiStore } from "./sql-store.ts";
 import { gitPipeline, setNewPipeline, withStore } from "./store.test-support.ts";
 
-async function jobsAndRepo(store: SqliteCiStore) {
+async function jobsAndRepo(store: SqlCiStore) {
   const pipeline = await setNewPipeline(store, "app", gitPipeline());
   const unit = (await store.getJob(pipeline.id, "unit"))!;
   const deploy = (await store.getJob(pipeline.id, "deploy"))!;
@@ -124,17 +122,21 @@ test("after a crash, started builds become errored, their logs end, the job buil
   }));
 
 test("after a crash between a build's end and the sealing of its log, the log is sealed", () =>
-  withStore(async ({ store, dataDir, reopen }) => {
+  withStore(async ({ store, dialect, dataDir, reopen, exec }) => {
     const { unit } = await jobsAndRepo(store);
     const build = await store.createJobBuild({ jobId: unit.id });
     await store.appendBuildEvents(build.id, [{ type: "log", data: { payload: "done" } }], 1);
-    const db = new DatabaseSync(path.join(dataDir, DATABASE_FILE));
-    db.prepare("UPDATE builds SET status = 'succeeded', ended_at = 2 WHERE id = ?").run(build.id);
-    db.close();
+    await exec(`UPDATE builds SET status = 'succeeded', ended_at = 2 WHERE id = ${build.id}`);
 
     const restarted = await reopen();
     assert.deepEqual(await restarted.markOrphanedBuildsErrored(10), []);
-    assert.ok(existsSync(path.join(dataDir, "build-logs", "0", `${build.id}.ndjson.gz`)));
+    if (dialect === "sqlite")
+      assert.ok(existsSync(path.join(dataDir, "build-logs", "0", `${build.id}.ndjson.gz`)));
+    await assert.rejects(
+      restarted.appendBuildEvents(build.id, [{ type: "log", data: {} }], 11),
+      /is sealed/,
+      "the log is sealed",
+    );
     assert.equal((await restarted.readBuildEvents(build.id)).length, 1);
     assert.equal((await restarted.getBuild(build.id))?.status, "succeeded");
   }));

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
-import { DATABASE_FILE } from "./connection.ts";
+import type { Dialect } from "./database.ts";
 import { gitPipeline, pipelineInput, setNewPipeline, withStore } from "./store.test-support.ts";
 
 test("setting a pipeline saves its config, resources and jobs; the version counts the sets", () =>
@@ -42,12 +40,9 @@ test("a set based on an old version is refused and changes nothing", () =>
   }));
 
 test("a set failing half-way saves nothing of it", () =>
-  withStore(async ({ store, dataDir }) => {
+  withStore(async ({ store, dialect, exec }) => {
     await setNewPipeline(store, "app", gitPipeline());
-    const db = new DatabaseSync(path.join(dataDir, DATABASE_FILE));
-    db.exec(`CREATE TRIGGER fail_on_boom BEFORE INSERT ON jobs WHEN NEW.name = 'boom'
-             BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
-    db.close();
+    await exec(failingInsertOfJob("boom", dialect));
     const yaml = `${gitPipeline("https://changed")}  - name: boom\n    plan: [{ get: repo }]\n`;
     await assert.rejects(store.setPipeline(pipelineInput("app", yaml, { expectedVersion: 1 })), /disk full/);
     const pipeline = await store.getPipeline({ team: "main", name: "app" });
@@ -114,3 +109,13 @@ test("pause, archive and destroy", () =>
     assert.equal(await store.getBuild(build.id), undefined);
     assert.deepEqual(await store.readBuildEvents(build.id), []);
   }));
+
+/** A trigger failing the insert of a job named `name` with "disk full", in the database's own words. */
+function failingInsertOfJob(name: string, dialect: Dialect): string {
+  if (dialect === "sqlite")
+    return `CREATE TRIGGER fail_on_boom BEFORE INSERT ON jobs WHEN NEW.name = '${name}'
+            BEGIN SELECT RAISE(ABORT, 'disk full'); END`;
+  return `CREATE FUNCTION fail_on_boom() RETURNS trigger AS $$
+            BEGIN IF NEW.name = '${name}' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+          CREATE TRIGGER fail_on_boom BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION fail_on_boom();`;
+}

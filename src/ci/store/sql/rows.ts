@@ -1,4 +1,4 @@
-/** Row shapes as SQLite returns them, and their conversion to the store's records. */
+/** Row shapes as both databases return them, and their conversion to the store's records. */
 import type { Version } from "../../pipeline/fields.ts";
 import type {
   BuildRecord,
@@ -87,7 +87,6 @@ export interface JobRow {
   name: string;
   paused: number;
   serial: number;
-  serial_groups: NullableText;
   max_in_flight: Nullable;
   interruptible: number;
   disable_manual_trigger: number;
@@ -95,13 +94,13 @@ export interface JobRow {
   next_build_number: number;
 }
 
-export const toJob = (r: JobRow): JobRecord => ({
+export const toJob = (r: JobRow, serialGroups: string[]): JobRecord => ({
   id: r.id,
   pipelineId: r.pipeline_id,
   name: r.name,
   paused: r.paused === 1,
   serial: r.serial === 1,
-  serialGroups: r.serial_groups ? r.serial_groups.split("\n") : [],
+  serialGroups,
   maxInFlight: optional(r.max_in_flight),
   interruptible: r.interruptible === 1,
   disableManualTrigger: r.disable_manual_trigger === 1,

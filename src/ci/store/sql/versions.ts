@@ -5,7 +5,7 @@
 import type { Version } from "../../pipeline/fields.ts";
 import { canonicalJson, sha256Hex } from "../canonical-json.ts";
 import type { NewVersion, ResourceVersion, ResourceVersionView } from "../store.ts";
-import type { Sql } from "./connection.ts";
+import type { SqlSession } from "./database.ts";
 import { toVersion, toVersionView, type VersionRow } from "./rows.ts";
 
 const versionsOfResource = `
@@ -16,24 +16,25 @@ const versionsOfResource = `
   WHERE r.id = :resourceId`;
 
 export class Versions {
-  readonly #sql: Sql;
+  readonly #db: SqlSession;
 
-  constructor(sql: Sql) {
-    this.#sql = sql;
+  constructor(db: SqlSession) {
+    this.#db = db;
   }
 
-  save(resourceConfigId: number, versions: NewVersion[]): ResourceVersion[] {
+  async save(resourceConfigId: number, versions: NewVersion[]): Promise<ResourceVersion[]> {
     if (versions.length === 0) return [];
-    return this.#sql.transaction(() => {
-      const { last } = this.#sql.get<{ last: number }>(
+    return this.#db.transaction(async (tx) => {
+      const { last } = (await tx.get<{ last: number }>(
         `UPDATE resource_configs SET last_check_order = last_check_order + :count WHERE id = :resourceConfigId
          RETURNING last_check_order AS last`,
         { resourceConfigId, count: versions.length },
-      )!;
+      ))!;
       const first = last - versions.length + 1;
-      return versions.map((v, i) => {
+      const saved: ResourceVersion[] = [];
+      for (const [i, v] of versions.entries()) {
         const version = canonicalJson(v.version);
-        const row = this.#sql.get<VersionRow>(
+        const row = await tx.get<VersionRow>(
           `INSERT INTO resource_versions (resource_config_id, version, version_digest, metadata, check_order)
            VALUES (:resourceConfigId, :version, :digest, :metadata, :checkOrder)
            ON CONFLICT (resource_config_id, version_digest) DO UPDATE SET check_order = excluded.check_order,
@@ -46,49 +47,46 @@ export class Versions {
             metadata: JSON.stringify(v.metadata ?? []),
             checkOrder: first + i,
           },
-        )!;
-        return toVersion(row);
-      });
+        );
+        saved.push(toVersion(row!));
+      }
+      return saved;
     });
   }
 
-  find(resourceConfigId: number, version: Version): ResourceVersion | undefined {
-    const row = this.#sql.get<VersionRow>(
+  async find(resourceConfigId: number, version: Version): Promise<ResourceVersion | undefined> {
+    const row = await this.#db.get<VersionRow>(
       "SELECT * FROM resource_versions WHERE resource_config_id = :resourceConfigId AND version_digest = :digest",
       { resourceConfigId, digest: sha256Hex(canonicalJson(version)) },
     );
     return row && toVersion(row);
   }
 
-  get(versionId: number): ResourceVersion | undefined {
-    const row = this.#sql.get<VersionRow>("SELECT * FROM resource_versions WHERE id = :versionId", {
+  async get(versionId: number): Promise<ResourceVersion | undefined> {
+    const row = await this.#db.get<VersionRow>("SELECT * FROM resource_versions WHERE id = :versionId", {
       versionId,
     });
     return row && toVersion(row);
   }
 
-  list(resourceId: number, limit: number): ResourceVersionView[] {
-    return this.#sql
-      .all<VersionRow & { enabled: number }>(
-        `${versionsOfResource} ORDER BY v.check_order DESC LIMIT :limit`,
-        {
-          resourceId,
-          limit,
-        },
-      )
-      .map(toVersionView);
+  async list(resourceId: number, limit: number): Promise<ResourceVersionView[]> {
+    const rows = await this.#db.all<VersionRow & { enabled: number }>(
+      `${versionsOfResource} ORDER BY v.check_order DESC LIMIT :limit`,
+      { resourceId, limit },
+    );
+    return rows.map(toVersionView);
   }
 
-  latest(resourceId: number): ResourceVersion | undefined {
-    const row = this.#sql.get<VersionRow>(
+  async latest(resourceId: number): Promise<ResourceVersion | undefined> {
+    const row = await this.#db.get<VersionRow>(
       `${versionsOfResource} AND d.version_id IS NULL ORDER BY v.check_order DESC LIMIT 1`,
       { resourceId },
     );
     return row && toVersion(row);
   }
 
-  setEnabled(resourceId: number, versionId: number, enabled: boolean): void {
-    this.#sql.run(
+  async setEnabled(resourceId: number, versionId: number, enabled: boolean): Promise<void> {
+    await this.#db.run(
       enabled
         ? "DELETE FROM resource_disabled_versions WHERE resource_id = :resourceId AND version_id = :versionId"
         : `INSERT INTO resource_disabled_versions (resource_id, version_id) VALUES (:resourceId, :versionId)

@@ -1,38 +1,35 @@
 /** Resources and resource types of pipelines, their check state and pins. */
 import type { CheckOutcome, ResourceRecord } from "../store.ts";
-import type { Sql } from "./connection.ts";
+import type { SqlSession } from "./database.ts";
 import { toResource, type ResourceRow } from "./rows.ts";
 
 export class Resources {
-  readonly #sql: Sql;
+  readonly #db: SqlSession;
 
-  constructor(sql: Sql) {
-    this.#sql = sql;
+  constructor(db: SqlSession) {
+    this.#db = db;
   }
 
-  list(pipelineId: number): ResourceRecord[] {
-    return this.#sql
-      .all<ResourceRow>(
-        "SELECT * FROM resources WHERE pipeline_id = :pipelineId AND active = 1 ORDER BY name",
-        {
-          pipelineId,
-        },
-      )
-      .map(toResource);
+  async list(pipelineId: number): Promise<ResourceRecord[]> {
+    const rows = await this.#db.all<ResourceRow>(
+      "SELECT * FROM resources WHERE pipeline_id = :pipelineId AND active = 1 ORDER BY name",
+      { pipelineId },
+    );
+    return rows.map(toResource);
   }
 
-  get(pipelineId: number, name: string): ResourceRecord | undefined {
-    const row = this.#sql.get<ResourceRow>(
+  async get(pipelineId: number, name: string): Promise<ResourceRecord | undefined> {
+    const row = await this.#db.get<ResourceRow>(
       "SELECT * FROM resources WHERE pipeline_id = :pipelineId AND name = :name AND active = 1",
       { pipelineId, name },
     );
     return row && toResource(row);
   }
 
-  useConfig(resourceId: number, type: string, configHash: string): number {
-    return this.#sql.transaction(() => {
-      const configId = resourceConfigId(this.#sql, type, configHash);
-      this.#sql.run(
+  useConfig(resourceId: number, type: string, configHash: string): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      const configId = await resourceConfigId(tx, type, configHash);
+      await tx.run(
         `UPDATE resources SET resource_config_id = :configId,
            pinned_version_id = CASE WHEN resource_config_id = :configId THEN pinned_version_id END
          WHERE id = :resourceId`,
@@ -42,33 +39,30 @@ export class Resources {
     });
   }
 
-  recordCheck(resourceId: number, outcome: CheckOutcome): void {
-    this.#sql.run(
+  async recordCheck(resourceId: number, outcome: CheckOutcome): Promise<void> {
+    await this.#db.run(
       `UPDATE resources SET last_check_started_at = :startedAt, last_check_ended_at = :endedAt, check_error = :error
        WHERE id = :resourceId`,
       { resourceId, startedAt: outcome.startedAt, endedAt: outcome.endedAt, error: outcome.error ?? null },
     );
   }
 
-  pin(resourceId: number, versionId: number | null, comment: string | null): void {
-    this.#sql.run(
+  async pin(resourceId: number, versionId: number | null, comment: string | null): Promise<void> {
+    await this.#db.run(
       "UPDATE resources SET pinned_version_id = :versionId, pin_comment = :comment WHERE id = :resourceId",
-      {
-        resourceId,
-        versionId,
-        comment,
-      },
+      { resourceId, versionId, comment },
     );
   }
 }
 
 /** The id of the version scope for a config hash, created on first use. */
-export function resourceConfigId(sql: Sql, type: string, configHash: string): number {
-  sql.run(
+export async function resourceConfigId(q: SqlSession, type: string, configHash: string): Promise<number> {
+  await q.run(
     "INSERT INTO resource_configs (type, config_hash) VALUES (:type, :configHash) ON CONFLICT (config_hash) DO NOTHING",
     { type, configHash },
   );
-  return sql.get<{ id: number }>("SELECT id FROM resource_configs WHERE config_hash = :configHash", {
+  const row = await q.get<{ id: number }>("SELECT id FROM resource_configs WHERE config_hash = :configHash", {
     configHash,
-  })!.id;
+  });
+  return row!.id;
 }

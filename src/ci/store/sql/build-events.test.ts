@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { SqliteCiStore } from "./sqlite-store.ts";
+import type { SqlCiStore } from "./sql-store.ts";
 import { gitPipeline, setNewPipeline, withStore } from "./store.test-support.ts";
 
 const day = 24 * 60 * 60 * 1000;
@@ -10,7 +10,7 @@ const lines = (n: number) =>
     data: { origin: { id: "task" }, payload: `line ${i}\n` },
   }));
 
-async function finishedBuilds(store: SqliteCiStore, jobName: string, statuses: string[], endedAt = 0) {
+async function finishedBuilds(store: SqlCiStore, jobName: string, statuses: string[], endedAt = 0) {
   const pipeline =
     (await store.getPipeline({ team: "main", name: "app" })) ??
     (await setNewPipeline(store, "app", gitPipeline()));
