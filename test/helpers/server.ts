@@ -21,7 +21,7 @@ export async function startTestServer(
   t: TestContext,
   client: KubeClient,
   overrides: Partial<ServerOptions> = {},
-): Promise<RunningServer> {
+): Promise<RunningServer & { stop: () => Promise<void> }> {
   await ensureCrds(client);
   const storagePath = await mkdtemp(path.join(os.tmpdir(), "sluice-server-"));
   const stop = new AbortController();
@@ -38,12 +38,15 @@ export async function startTestServer(
     },
     stop.signal,
   );
-  t.after(async () => {
+  const stopped = async () => {
     stop.abort();
     await server.done;
+  };
+  t.after(async () => {
+    await stopped();
     await rm(storagePath, { recursive: true, force: true });
   });
-  return server;
+  return { ...server, stop: stopped };
 }
 
 /**

@@ -3,12 +3,10 @@
  * data directory, then against a fresh database of the test environment's PostgreSQL.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
-import { testEnv } from "../../../../test/helpers/env.ts";
+import { freshDatabase, runSql } from "../../../../test/helpers/postgres.ts";
 import { parsePipeline } from "../../pipeline/index.ts";
 import type { PipelineRecord, SetPipelineInput } from "../store.ts";
 import type { Dialect } from "./database.ts";
@@ -45,20 +43,11 @@ export async function withStore(fn: Body): Promise<void> {
   }
 }
 
-export async function withSqlite(fn: Body): Promise<void> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "sluice-ci-store-"));
-  const open = () => SqlCiStore.openSqlite({ dataDir });
-  const opened: SqlCiStore[] = [];
-  const track = async (store: Promise<SqlCiStore>) => (opened.push(await store), opened.at(-1)!);
-  const fixture: StoreFixture = {
+export function withSqlite(fn: Body): Promise<void> {
+  return withFixture({
     dialect: "sqlite",
-    store: await track(open()),
-    dataDir,
-    reopen: async () => {
-      await fixture.store.close();
-      return (fixture.store = await track(open()));
-    },
-    exec: async (script) => {
+    open: (dataDir) => SqlCiStore.openSqlite({ dataDir }),
+    exec: async (dataDir, script) => {
       const db = SqliteDatabase.open(dataDir);
       try {
         await db.exec(script);
@@ -66,56 +55,50 @@ export async function withSqlite(fn: Body): Promise<void> {
         await db.close();
       }
     },
-  };
-  try {
-    await fn(fixture);
-  } finally {
-    for (const store of opened) await store.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+    fn,
+  });
 }
 
 export async function withPostgres(fn: Body<PostgresFixture>): Promise<void> {
-  const { postgresUrl } = await testEnv();
-  assert.ok(
-    postgresUrl,
-    "the test environment has no PostgreSQL: restart it (bin/sluice dev down --dir .sluice/test)",
-  );
-  const name = `sluice_test_${randomBytes(6).toString("hex")}`;
-  await adminQuery(postgresUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "sluice-ci-store-"));
-  const open = () => SqlCiStore.openPostgres({ url: url.toString(), maxConnections: 4 });
-  const opened: SqlCiStore[] = [];
-  const track = async (store: Promise<SqlCiStore>) => (opened.push(await store), opened.at(-1)!);
-  const fixture: PostgresFixture = {
-    dialect: "postgres",
-    store: await track(open()),
-    dataDir,
-    reopen: async () => {
-      await fixture.store.close();
-      return (fixture.store = await track(open()));
-    },
-    replica: () => track(open()),
-    exec: (script) => adminQuery(url.toString(), script),
-  };
+  const database = await freshDatabase();
   try {
-    await fn(fixture);
+    await withFixture({
+      dialect: "postgres",
+      open: () => SqlCiStore.openPostgres({ url: database.url, maxConnections: 4 }),
+      exec: (_, script) => runSql(database.url, script),
+      fn,
+    });
   } finally {
-    for (const store of opened) await store.close();
-    await rm(dataDir, { recursive: true, force: true });
-    await adminQuery(postgresUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
   }
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+/** The fixture over `open`; every store it opened is closed and the data directory removed at the end. */
+async function withFixture(o: {
+  dialect: Dialect;
+  open: (dataDir: string) => Promise<SqlCiStore>;
+  exec: (dataDir: string, script: string) => Promise<void>;
+  fn: Body<PostgresFixture>;
+}): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "sluice-ci-store-"));
+  const opened: SqlCiStore[] = [];
+  const open = async () => (opened.push(await o.open(dataDir)), opened.at(-1)!);
+  const fixture: PostgresFixture = {
+    dialect: o.dialect,
+    store: await open(),
+    dataDir,
+    reopen: async () => {
+      await fixture.store.close();
+      return (fixture.store = await open());
+    },
+    replica: open,
+    exec: (script) => o.exec(dataDir, script),
+  };
   try {
-    await client.query(sql);
+    await o.fn(fixture);
   } finally {
-    await client.end();
+    for (const store of opened) await store.close();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
