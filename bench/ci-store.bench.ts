@@ -1,14 +1,23 @@
 // The CI store with 10,000 builds of 200 log lines each: insert time, database and log sizes,
 // and the latency of listing a job's last 50 builds and of reading a build's events (target
-// < 50 ms). Run: scripts/with-node.sh node bench/ci-store.bench.ts [builds]
+// < 50 ms). SQLite by default; with --postgres URL (a server, e.g. `postgresUrl` of a
+// `sluice dev up` env.json) a fresh database there, and the latency of a signal between two
+// replicas. Run: scripts/with-node.sh node bench/ci-store.bench.ts [builds] [--postgres URL]
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { filesSize, latencies, mib, treeSize } from "./lib/sizes-and-latencies.ts";
 import { parsePipeline } from "../src/ci/pipeline/index.ts";
 import { SqlCiStore } from "../src/ci/store/index.ts";
+import { freshDatabase } from "../test/helpers/postgres.ts";
+import { postgresSizes, signalLatency } from "./lib/postgres.ts";
 
-const builds = Number(process.argv[2] ?? 10_000);
+const { values, positionals } = parseArgs({
+  options: { postgres: { type: "string" } },
+  allowPositionals: true,
+});
+const builds = Number(positionals[0] ?? 10_000);
 const jobCount = 20;
 const linesPerBuild = 200;
 const linesPerAppend = 20;
@@ -23,7 +32,10 @@ const parsed = parsePipeline(yaml);
 if (!parsed.ok) throw new Error("the bench pipeline is invalid");
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "sluice-bench-ci-store-"));
-const store = await SqlCiStore.openSqlite({ dataDir });
+const database = values.postgres ? await freshDatabase(values.postgres) : undefined;
+const store = database
+  ? await SqlCiStore.openPostgres({ url: database.url })
+  : await SqlCiStore.openSqlite({ dataDir });
 try {
   const set = await store.setPipeline({
     team: "main",
@@ -66,10 +78,17 @@ try {
     await store.readBuildEvents(1 + ((i * 7919) % builds));
   });
 
+  const signal = database && (await signalLatency(database.url, samples));
   await store.close(); // checkpoints the WAL into the database file
-  const dbBytes = await filesSize(dataDir, (name) => name.startsWith("ci.db"));
-  const logBytes = await treeSize(path.join(dataDir, "build-logs"));
-  console.log(`ci store: ${builds} builds × ${linesPerBuild} log lines over ${jobCount} jobs`);
+  const { dbBytes, logBytes } = database
+    ? await postgresSizes(database.url)
+    : {
+        dbBytes: await filesSize(dataDir, (name) => name.startsWith("ci.db")),
+        logBytes: await treeSize(path.join(dataDir, "build-logs")),
+      };
+  console.log(
+    `ci store (${database ? "PostgreSQL" : "SQLite"}): ${builds} builds × ${linesPerBuild} log lines over ${jobCount} jobs`,
+  );
   console.log(
     `  insert: ${insertSeconds.toFixed(1)} s (${((insertSeconds * 1000) / builds).toFixed(2)} ms per build)`,
   );
@@ -82,7 +101,10 @@ try {
   console.log(
     `  read a build's ${linesPerBuild} events: p50 ${readLatency.p50} ms, p99 ${readLatency.p99} ms (target < 50 ms)`,
   );
+  if (signal)
+    console.log(`  a signal from one replica to another: p50 ${signal.p50} ms, p99 ${signal.p99} ms`);
 } finally {
   await store.close();
   await rm(dataDir, { recursive: true, force: true });
+  await database?.drop();
 }

@@ -4,11 +4,11 @@ import pg from "pg";
 import { testEnv } from "./env.ts";
 
 /**
- * A fresh database on the test environment's PostgreSQL; `drop` removes it (connections
- * still open are ended).
+ * A fresh database on the server at `serverUrl` (default: the test environment's PostgreSQL);
+ * `drop` removes it (connections still open are ended).
  */
-export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const { postgresUrl } = await testEnv();
+export async function freshDatabase(serverUrl?: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const postgresUrl = serverUrl ?? (await testEnv()).postgresUrl;
   assert.ok(
     postgresUrl,
     "the test environment has no PostgreSQL: restart it (bin/sluice dev down --dir .sluice/test)",

@@ -4,6 +4,7 @@ import { devDown, devStatus, devUp } from "../../dev/environment.ts";
 import { addWebhook } from "../../dev/webhooks.ts";
 import type { MirrorPushReport } from "../../dev/base-images/index.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
+import { redact } from "../../git/exec.ts";
 
 function describe(env: DevEnv): string {
   return [
@@ -11,6 +12,11 @@ function describe(env: DevEnv): string {
     `  api server  ${env.apiServer}  (${env.nodes} kwok nodes)`,
     `  registry    ${env.registry}${env.registryUsername ? `  (user ${env.registryUsername})` : ""}`,
     `  git         ${env.gitUrl}/<name>.git  (user ${env.gitUsername}, password in ${env.dir}/git-password)`,
+    ...(env.postgresUrl
+      ? [
+          `  postgres    ${redact(env.postgresUrl)}  (password in ${env.dir}/postgres-password; --postgres-url for replicas)`,
+        ]
+      : []),
     ...(env.imageMirror
       ? [`  images      ${env.imageMirror}  (--registry-mirror docker.io=${env.imageMirror}/docker.io)`]
       : []),

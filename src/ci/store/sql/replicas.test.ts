@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ReplicaSignal } from "../store.ts";
+import { testEnv } from "../../../../test/helpers/env.ts";
+import { freePort } from "../../../dev/processes.ts";
 import { toPositional } from "./postgres-database.ts";
+import { SqlCiStore } from "./sql-store.ts";
 import { gitPipeline, pipelineInput, setNewPipeline, withPostgres } from "./store.test-support.ts";
 
 test("named parameters become positional ones, the same number for each use; casts stay", () => {
@@ -77,3 +80,23 @@ test("a signal reaches every other replica, not its sender", () =>
     assert.deepEqual(ownHeard, []);
     stop();
   }));
+
+test("wrong credentials or an unreachable server: a clear error that never shows the password", async () => {
+  const { postgresUrl } = await testEnv();
+  const wrong = new URL(postgresUrl!);
+  wrong.password = "not-the-password";
+  await assert.rejects(SqlCiStore.openPostgres({ url: wrong.toString() }), (error: Error) => {
+    assert.match(
+      error.message,
+      /^cannot connect to PostgreSQL at postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/postgres: .*password authentication failed/,
+    );
+    assert.doesNotMatch(error.message, /not-the-password/);
+    return true;
+  });
+  const closed = new URL(postgresUrl!);
+  closed.port = String(await freePort());
+  await assert.rejects(
+    SqlCiStore.openPostgres({ url: closed.toString() }),
+    /cannot connect to PostgreSQL at .*ECONNREFUSED/,
+  );
+});
