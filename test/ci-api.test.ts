@@ -176,6 +176,16 @@ describe("auth", () => {
     assert.ok(forbidden instanceof ApiRequestError && forbidden.status === 403, String(forbidden));
     assert.match(forbidden.message, /is not a member of team/);
     assert.equal(await status(new CiClient({ url: server.url, token: "not-a-token" }).user()), 401);
+
+    const own = await store.createOneOffBuild({ team: teamOfNs });
+    const others = await store.createOneOffBuild({ team: "main" });
+    assert.deepEqual(
+      (await sa.listBuilds()).builds.map((b) => [b.id, b.team_name]),
+      [[own.id, teamOfNs]],
+      "every build it may see: its team's only",
+    );
+    assert.ok((await admin.listBuilds()).builds.some((b) => b.id === others.id));
+    assert.equal(await status(sa.listBuilds({ team: "main" })), 403);
   });
 });
 
@@ -274,6 +284,37 @@ describe("jobs and builds", () => {
     assert.deepEqual([last.builds.map((b) => b.name), last.nextUntil], [["1"], undefined]);
     const rerun = await admin.rerunBuild("main", name, "unit", "1");
     assert.equal(rerun.name, "1.1");
+  });
+
+  it("lists a pipeline's, a team's and every build, paged older (until) and newer (since) with Link", async () => {
+    const name = await newPipeline();
+    const unit = await admin.triggerJob("main", name, "unit");
+    const again = await admin.triggerJob("main", name, "unit");
+    const other = await newPipeline();
+    const elsewhere = await admin.triggerJob("main", other, "unit");
+    const pipelineBuilds = await admin.listBuilds({ team: "main", pipeline: name });
+    assert.deepEqual(
+      pipelineBuilds.builds.map((b) => [b.id, b.pipeline_name, b.job_name, b.name]),
+      [
+        [again.id, name, "unit", "2"],
+        [unit.id, name, "unit", "1"],
+      ],
+    );
+    assert.deepEqual([pipelineBuilds.nextUntil, pipelineBuilds.previousSince], [undefined, undefined]);
+    const newest = await admin.listBuilds({ team: "main" }, { limit: 1 });
+    assert.deepEqual(
+      [newest.builds[0]?.id, newest.nextUntil, newest.previousSince],
+      [elsewhere.id, elsewhere.id, undefined],
+    );
+    const older = await admin.listBuilds({ team: "main" }, { limit: 1, until: newest.nextUntil! });
+    assert.deepEqual([older.builds[0]?.id, older.previousSince], [again.id, again.id]);
+    const back = await admin.listBuilds({ team: "main" }, { limit: 1, since: older.previousSince! });
+    assert.deepEqual(
+      back.builds.map((b) => b.id),
+      [elsewhere.id],
+    );
+    assert.ok((await admin.listBuilds()).builds.some((b) => b.id === unit.id));
+    assert.equal(await status(admin.listBuilds({}, { until: 5, since: 1 })), 400);
   });
 
   it("aborts a running build through the engine, a pending one in the store", async () => {

@@ -1,6 +1,7 @@
 /** The CI HTTP API under /api/v1, shaped as Concourse's (atc/routes.go), on one Router. */
 import { Router } from "../../http/router.ts";
 import { authRoutes, type ServerInfo } from "./auth-routes.ts";
+import { buildListRoutes } from "./build-list-routes.ts";
 import { buildRoutes } from "./build-routes.ts";
 import type { ApiDeps } from "./context.ts";
 import { jobRoutes } from "./job-routes.ts";
@@ -17,6 +18,7 @@ export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router
   jobRoutes(router, deps);
   resourceRoutes(router, deps);
   buildRoutes(router, deps);
+  buildListRoutes(router, deps);
   volumeRoutes(router, deps);
   containerRoutes(router, deps);
   return router;

@@ -10,6 +10,27 @@ import type { ApiVolume } from "./volume-routes.ts";
 
 export type { ApiContainer, ApiVolume };
 
+/** Whose builds a listing shows: all the caller may see, or a team's, a pipeline's, a job's. */
+export interface BuildScope {
+  team?: string;
+  pipeline?: string;
+  job?: string;
+}
+
+export interface BuildsPageRequest {
+  limit?: number;
+  /** Builds older than this id. */
+  until?: number;
+  /** Builds newer than this id. */
+  since?: number;
+}
+
+export interface BuildsPage {
+  builds: ApiBuild[];
+  nextUntil: number | undefined;
+  previousSince: number | undefined;
+}
+
 export interface ApiPipeline {
   id: number;
   name: string;
@@ -176,22 +197,35 @@ export class CiClient {
     this.#empty("POST", teamPath(team, `projects/${seg(name)}/runs`));
   triggerJob = (team: string, p: string, job: string) =>
     this.#json<ApiBuild>("POST", `${jobPath(team, p, job)}/builds`);
+  getJobBuild = (team: string, p: string, job: string, build: string) =>
+    this.#json<ApiBuild>("GET", `${jobPath(team, p, job)}/builds/${encodeURIComponent(build)}`);
   rerunBuild = (team: string, p: string, job: string, build: string) =>
     this.#json<ApiBuild>("POST", `${jobPath(team, p, job)}/builds/${encodeURIComponent(build)}`);
 
   /** A page of the job's builds, newest first, and the `until` of the next page if there is one. */
-  async listJobBuilds(
-    team: string,
-    p: string,
-    job: string,
-    page: { limit?: number; until?: number } = {},
-  ): Promise<{ builds: ApiBuild[]; nextUntil: number | undefined }> {
+  listJobBuilds = (team: string, p: string, job: string, page: BuildsPageRequest = {}) =>
+    this.listBuilds({ team, pipeline: p, job }, page);
+
+  /**
+   * A page of builds, newest first: every build the caller may see, or a team's, a pipeline's
+   * (with `team`) or a job's (with `team` and `pipeline`); with the bounds of the older (`nextUntil`)
+   * and newer (`previousSince`) pages when there are any.
+   */
+  async listBuilds(scope: BuildScope = {}, page: BuildsPageRequest = {}): Promise<BuildsPage> {
     const query = new URLSearchParams();
-    if (page.limit !== undefined) query.set("limit", String(page.limit));
-    if (page.until !== undefined) query.set("until", String(page.until));
-    const res = await this.#fetch("GET", `${jobPath(team, p, job)}/builds?${query.toString()}`);
-    const next = /[?&]until=(\d+)[^>]*>;\s*rel="next"/.exec(res.headers.get("link") ?? "");
-    return { builds: (await res.json()) as ApiBuild[], nextUntil: next ? Number(next[1]) : undefined };
+    for (const key of ["limit", "until", "since"] as const)
+      if (page[key] !== undefined) query.set(key, String(page[key]));
+    const res = await this.#fetch("GET", `${buildsPath(scope)}?${query.toString()}`);
+    const link = res.headers.get("link") ?? "";
+    const bound = (name: string, rel: string) => {
+      const found = new RegExp(`[?&]${name}=(\\d+)[^>]*>;\\s*rel="${rel}"`).exec(link);
+      return found ? Number(found[1]) : undefined;
+    };
+    return {
+      builds: (await res.json()) as ApiBuild[],
+      nextUntil: bound("until", "next"),
+      previousSince: bound("since", "previous"),
+    };
   }
 
   listVolumes = (team: string) => this.#json<ApiVolume[]>("GET", teamPath(team, "volumes"));
@@ -310,6 +344,13 @@ const teamPath = (team: string, rest: string) => `/api/v1/teams/${seg(team)}/${r
 const pipelinePath = (team: string, p: string) => teamPath(team, `pipelines/${seg(p)}`);
 const jobPath = (team: string, p: string, job: string) => `${pipelinePath(team, p)}/jobs/${seg(job)}`;
 const resourcePath = (team: string, p: string, r: string) => `${pipelinePath(team, p)}/resources/${seg(r)}`;
+
+function buildsPath(scope: BuildScope): string {
+  if (scope.team === undefined) return "/api/v1/builds";
+  if (scope.pipeline === undefined) return teamPath(scope.team, "builds");
+  if (scope.job === undefined) return `${pipelinePath(scope.team, scope.pipeline)}/builds`;
+  return `${jobPath(scope.team, scope.pipeline, scope.job)}/builds`;
+}
 
 function configVersion(res: Response): number {
   return Number(res.headers.get("x-concourse-config-version") ?? 0);

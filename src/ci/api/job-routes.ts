@@ -1,14 +1,14 @@
 /** Jobs: list, get (with the scheduler's waiting reason), pause, builds with paging, trigger, rerun. */
 import type { RequestContext, Router } from "../../http/router.ts";
-import { isFinished, type BuildRecord, type JobRecord, type PipelineRecord } from "../store/index.ts";
+import { isFinished, type JobRecord, type PipelineRecord } from "../store/index.ts";
 import { jobOf, pipelineOf, type ApiDeps } from "./context.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { presentBuild, presentJob } from "./presenters.ts";
-import { handled, positiveInt, queryOf, sendEmpty, sendJson } from "./respond.ts";
+import { sendBuildsPage } from "./build-list-routes.ts";
+import { handled, sendEmpty, sendJson } from "./respond.ts";
 
 const JOBS = "/api/v1/teams/:team/pipelines/:pipeline/jobs";
 const JOB = `${JOBS}/:job`;
-const DEFAULT_PAGE = 100;
 
 export function jobRoutes(router: Router, deps: ApiDeps): void {
   const { store, engine } = deps;
@@ -49,7 +49,10 @@ export function jobRoutes(router: Router, deps: ApiDeps): void {
   router.on(
     "GET",
     `${JOB}/builds`,
-    handled((ctx) => jobBuildsPage(deps, ctx)),
+    handled(async (ctx) => {
+      const { job } = await jobOf(deps, ctx);
+      await sendBuildsPage(deps, ctx, { jobId: job.id });
+    }),
   );
   router.on(
     "POST",
@@ -89,32 +92,4 @@ async function jobBuildOf(deps: ApiDeps, ctx: RequestContext) {
   const build = await deps.store.getJobBuild(job.id, name);
   if (!build) throw notFound(`build ${job.name} #${name}`);
   return { pipeline, job, build };
-}
-
-/**
- * A page of the job's builds, newest first: `?limit=N&until=ID` gives builds older than ID, and a
- * full page links the next one as Concourse does (`Link: <…?until=…&limit=…>; rel="next"`).
- */
-async function jobBuildsPage(deps: ApiDeps, ctx: RequestContext): Promise<void> {
-  const { pipeline, job } = await jobOf(deps, ctx);
-  const query = queryOf(ctx.req);
-  const limit = query.has("limit") ? positiveInt(query.get("limit"), "limit") : DEFAULT_PAGE;
-  const until = query.has("until") ? positiveInt(query.get("until"), "until") : undefined;
-  const builds: BuildRecord[] = await deps.store.listJobBuilds(job.id, {
-    limit,
-    ...(until === undefined ? {} : { beforeId: until }),
-  });
-  const headers: Record<string, string> = {};
-  const last = builds.at(-1);
-  if (builds.length === limit && last) {
-    const path = (ctx.req.url ?? "").split("?")[0];
-    headers["Link"] = `<${path}?until=${last.id}&limit=${limit}>; rel="next"`;
-  }
-  const names = { team: pipeline.team, pipeline, job: job.name };
-  sendJson(
-    ctx.res,
-    200,
-    builds.map((b) => presentBuild(b, names)),
-    headers,
-  );
 }

@@ -25,7 +25,7 @@ export function presentPipeline(p: PipelineRecord) {
 
 export interface BuildNames {
   team: string;
-  pipeline?: PipelineRecord | undefined;
+  pipeline?: Pick<PipelineRecord, "id" | "name"> | undefined;
   job?: string | undefined;
 }
 

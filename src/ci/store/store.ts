@@ -178,8 +178,31 @@ export interface BuildWithVersions {
 
 export interface ListBuildsOptions {
   limit: number;
-  /** Only builds with a smaller id (paging backwards). */
+  /** Only builds with a smaller id (the next, older page). */
   beforeId?: number;
+  /** Only builds with a greater id: the `limit` just after it (the previous, newer page). */
+  afterId?: number;
+}
+
+/** Which builds a listing covers; absent fields do not filter. */
+export interface BuildFilter {
+  teams?: readonly string[];
+  pipelineId?: number;
+  jobId?: number;
+}
+
+/** A build with the names it is shown under. */
+export interface ListedBuild extends BuildRecord {
+  team: string;
+  pipelineName: string | undefined;
+  jobName: string | undefined;
+}
+
+/** A page of builds, newest first, and whether older and newer ones exist beyond it. */
+export interface BuildPage {
+  builds: ListedBuild[];
+  hasOlder: boolean;
+  hasNewer: boolean;
 }
 
 /** One small JSON event of a build's log: a chunk of output with its step origin, a status change… */
@@ -266,6 +289,8 @@ export interface CiStore {
   getJobBuild(jobId: number, name: string): Promise<BuildRecord | undefined>;
   /** A job's builds, newest first. */
   listJobBuilds(jobId: number, options: ListBuildsOptions): Promise<BuildRecord[]>;
+  /** A page of the builds `filter` covers (one-off builds too), for the API's listings. */
+  listBuilds(filter: BuildFilter, options: ListBuildsOptions): Promise<BuildPage>;
   startBuild(buildId: number, now: number): Promise<void>;
   /** Ends a build and seals its event log. */
   finishBuild(buildId: number, status: BuildStatus, now: number): Promise<void>;

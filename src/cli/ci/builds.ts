@@ -1,12 +1,12 @@
 /**
- * fly's build verbs: `trigger-job -j P/J [-w]`, `watch -j P/J [-b N]` (or `-b ID`), `builds -j P/J
- * [-c N] [--json]`, `check-resource -r P/R [-a]`. Watching streams the build's log as it is written and
+ * fly's build verbs: `trigger-job -j P/J [-w]`, `watch -j P/J [-b N]` (or `-b ID`), `builds [-j P/J |
+ * -p P | --team] [-c N] [--json]`, `check-resource -r P/R [-a]`. Watching streams the build's log as it is written and
  * exits with fly's codes: 0 succeeded, 1 failed, 2 errored, 3 aborted.
  */
 import type { Command } from "commander";
-import type { ApiBuild, CiClient } from "../../ci/api/client.ts";
+import { ApiRequestError, type ApiBuild, type BuildScope, type CiClient } from "../../ci/api/client.ts";
 import { SluiceError } from "../../common/errors.ts";
-import { collectRepeated, usageError } from "../shared/flags.ts";
+import { collectRepeated, positiveNumber, usageError } from "../shared/flags.ts";
 import { pipelineAnd, versionOf, withSession } from "./session.ts";
 
 const exitCodes: Record<string, number> = { succeeded: 0, failed: 1, errored: 2, aborted: 3 };
@@ -43,37 +43,38 @@ export async function jobBuild(
   name: string | undefined,
 ): Promise<ApiBuild> {
   const [pipeline, jobName] = pipelineAnd(job, "-j");
-  const { builds } = await client.listJobBuilds(
-    team,
-    pipeline,
-    jobName,
-    name === undefined ? { limit: 1 } : {},
-  );
-  const build = name === undefined ? builds[0] : builds.find((b) => b.name === name);
-  if (!build) throw new SluiceError(`job ${job} has no build${name === undefined ? "s" : ` ${name}`}`);
-  return build;
+  if (name !== undefined) {
+    try {
+      return await client.getJobBuild(team, pipeline, jobName, name);
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.status === 404)
+        throw new SluiceError(`job ${job} has no build ${name}`);
+      throw error;
+    }
+  }
+  const [latest] = (await client.listJobBuilds(team, pipeline, jobName, { limit: 1 })).builds;
+  if (!latest) throw new SluiceError(`job ${job} has no builds`);
+  return latest;
 }
 
-async function jobBuilds(client: CiClient, team: string, job: string, limit: number): Promise<ApiBuild[]> {
-  const [pipeline, name] = pipelineAnd(job, "-j");
-  return (await client.listJobBuilds(team, pipeline, name, { limit })).builds;
+/** Whose builds `builds` lists: a job's, a pipeline's, the current team's, or all the user sees. */
+function scopeOf(flags: BuildsFlags, team: string): BuildScope {
+  if (flags.job) {
+    const [pipeline, job] = pipelineAnd(flags.job, "-j");
+    return { team, pipeline, job };
+  }
+  if (flags.pipeline) return { team, pipeline: flags.pipeline };
+  return flags.team ? { team } : {};
 }
 
-/** Every job's newest builds, merged newest first. */
-async function pipelineBuilds(
-  client: CiClient,
-  team: string,
-  pipeline: string,
-  limit: number,
-): Promise<ApiBuild[]> {
-  const jobs = await client.listJobs(team, pipeline);
-  const perJob = await Promise.all(
-    jobs.map(async (job) => (await client.listJobBuilds(team, pipeline, job.name, { limit })).builds),
-  );
-  return perJob
-    .flat()
-    .sort((a, b) => b.id - a.id)
-    .slice(0, limit);
+interface BuildsFlags {
+  job?: string;
+  pipeline?: string;
+  team: boolean;
+  count: string;
+  sinceId?: string;
+  untilId?: string;
+  json: boolean;
 }
 
 function row(build: ApiBuild): string {
@@ -116,25 +117,32 @@ export function registerBuildCommands(ci: Command): void {
     });
   ci.command("builds")
     .alias("bs")
-    .description("list a job's (-j) or a pipeline's (-p) builds, newest first")
+    .description(
+      "list builds, newest first: every build you may see, the current team's (--team), a pipeline's (-p) or a job's (-j)",
+    )
     .option("-j, --job <pipeline/job>", "the job")
     .option("-p, --pipeline <name>", "the pipeline: the builds of all its jobs")
+    .option("--team", "only the builds of the target's team", false)
     .option("-c, --count <n>", "how many", "50")
+    .option("--until-id <id>", "builds older than this build id (the next page)")
+    .option("--since-id <id>", "builds newer than this build id (the previous page)")
     .option("--json", "print JSON", false)
-    .action(
-      async (flags: { job?: string; pipeline?: string; count: string; json: boolean }, command: Command) => {
-        if ((flags.job === undefined) === (flags.pipeline === undefined))
-          throw usageError("builds needs -j PIPELINE/JOB or -p PIPELINE");
-        const limit = Number(flags.count) || 50;
-        const builds = await withSession(command, ({ client, team }) =>
-          flags.job
-            ? jobBuilds(client, team, flags.job, limit)
-            : pipelineBuilds(client, team, flags.pipeline!, limit),
-        );
-        if (flags.json) process.stdout.write(`${JSON.stringify(builds, null, 2)}\n`);
-        else for (const build of builds) process.stdout.write(`${row(build)}\n`);
-      },
-    );
+    .action(async (flags: BuildsFlags, command: Command) => {
+      if (flags.job !== undefined && flags.pipeline !== undefined)
+        throw usageError("builds takes -j PIPELINE/JOB or -p PIPELINE, not both");
+      if (flags.untilId !== undefined && flags.sinceId !== undefined)
+        throw usageError("builds takes --until-id or --since-id, not both");
+      const page = {
+        limit: positiveNumber(flags.count, "--count"),
+        ...(flags.untilId !== undefined && { until: positiveNumber(flags.untilId, "--until-id") }),
+        ...(flags.sinceId !== undefined && { since: positiveNumber(flags.sinceId, "--since-id") }),
+      };
+      const { builds } = await withSession(command, ({ client, team }) =>
+        client.listBuilds(scopeOf(flags, team), page),
+      );
+      if (flags.json) process.stdout.write(`${JSON.stringify(builds, null, 2)}\n`);
+      else for (const build of builds) process.stdout.write(`${row(build)}\n`);
+    });
   ci.command("check-resource")
     .alias("cr")
     .description("check a resource for new versions now")

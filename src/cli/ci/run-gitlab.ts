@@ -18,7 +18,7 @@ import { RuleError, type PipelineEvent } from "../../ci/projects/gitlab/rules.ts
 import { runGitlabPipeline } from "../../ci/projects/gitlab/run-pipeline.ts";
 import { readWorkingTree } from "../../ci/projects/working-tree.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
-import { collectRepeated, usageError } from "../shared/flags.ts";
+import { collectRepeated, positiveNumber, usageError } from "../shared/flags.ts";
 import {
   addLocalWorkerFlags,
   keyValueFlags,
@@ -65,9 +65,7 @@ function requested(jobs: PlannedJob[], names: readonly string[], withNeeds: bool
 }
 
 async function runGitlab(dir: string | undefined, flags: RunGitlabFlags): Promise<void> {
-  const concurrency = Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw usageError("--concurrency: expected a positive integer");
+  const concurrency = positiveNumber(flags.concurrency, "--concurrency");
   const tree = await readWorkingTree(path.resolve(dir ?? "."), flags.before);
   try {
     const { config, info, event, plan } = await prepareGitlabPipeline({

@@ -16,7 +16,7 @@ import { ExpressionError } from "../../ci/projects/github/expression.ts";
 import { readWorkingTree } from "../../ci/projects/working-tree.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
 import { runGit } from "../../git/exec.ts";
-import { collectRepeated, usageError } from "../shared/flags.ts";
+import { collectRepeated, positiveNumber, usageError } from "../shared/flags.ts";
 import {
   addLocalWorkerFlags,
   keyValueFlags,
@@ -70,9 +70,7 @@ async function workflowToRun(file: string, flags: RunWorkflowFlags) {
 async function runWorkflowFile(file: string, flags: RunWorkflowFlags): Promise<void> {
   if (flags.event !== "push" && flags.event !== "workflow_dispatch")
     throw usageError(`--event ${flags.event}: expected push or workflow_dispatch`);
-  const concurrency = Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw usageError("--concurrency: expected a positive integer");
+  const concurrency = positiveNumber(flags.concurrency, "--concurrency");
   const { tree, workflow } = await workflowToRun(file, flags);
   if (!workflow) return;
   const width = Math.max(...expandedJobNames(workflow).map((name) => name.length));

@@ -10,6 +10,13 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** An object name (RFC 1123 subdomain, as the API server requires for most kinds). */
+/** A flag's value as a positive integer, or a usage error naming the flag. */
+export function positiveNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`${flag}: expected a positive integer, got "${value}"`);
+  return n;
+}
+
 export function objectName(what: string, value: string): string {
   if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
     throw usageError(

@@ -140,3 +140,59 @@ test("after a crash between a build's end and the sealing of its log, the log is
     assert.equal((await restarted.readBuildEvents(build.id)).length, 1);
     assert.equal((await restarted.getBuild(build.id))?.status, "succeeded");
   }));
+
+test("build listings: across teams, pipelines and one-off builds, paged older (until) and newer (since)", () =>
+  withStore(async ({ store }) => {
+    const { pipeline, unit, deploy } = await jobsAndRepo(store);
+    const ids: number[] = [];
+    for (const jobId of [unit.id, deploy.id, unit.id]) ids.push((await store.createJobBuild({ jobId })).id);
+    ids.push((await store.createOneOffBuild({ team: "other" })).id);
+    const [u1, d1, u2, oneOff] = ids as [number, number, number, number];
+
+    const all = await store.listBuilds({}, { limit: 10 });
+    assert.deepEqual(
+      all.builds.map((b) => [b.id, b.team, b.pipelineName, b.jobName, b.name]),
+      [
+        [oneOff, "other", undefined, undefined, String(oneOff)],
+        [u2, "main", "app", "unit", "2"],
+        [d1, "main", "app", "deploy", "1"],
+        [u1, "main", "app", "unit", "1"],
+      ],
+    );
+    assert.deepEqual([all.hasOlder, all.hasNewer], [false, false]);
+
+    const pageIds = async (
+      page: Promise<{ builds: { id: number }[]; hasOlder: boolean; hasNewer: boolean }>,
+    ) => {
+      const p = await page;
+      return { ids: p.builds.map((b) => b.id), older: p.hasOlder, newer: p.hasNewer };
+    };
+    assert.deepEqual(await pageIds(store.listBuilds({ teams: ["main"] }, { limit: 2 })), {
+      ids: [u2, d1],
+      older: true,
+      newer: false,
+    });
+    assert.deepEqual(await pageIds(store.listBuilds({ teams: ["main"] }, { limit: 2, beforeId: d1 })), {
+      ids: [u1],
+      older: false,
+      newer: true,
+    });
+    assert.deepEqual(await pageIds(store.listBuilds({}, { limit: 2, afterId: u1 })), {
+      ids: [u2, d1],
+      older: true,
+      newer: true,
+    });
+    assert.deepEqual(
+      await pageIds(store.listBuilds({ pipelineId: pipeline.id, jobId: unit.id }, { limit: 5 })),
+      {
+        ids: [u2, u1],
+        older: false,
+        newer: false,
+      },
+    );
+    assert.deepEqual((await store.listBuilds({ teams: [] }, { limit: 5 })).builds, []);
+    assert.deepEqual(
+      (await store.listJobBuilds(unit.id, { limit: 1, afterId: u1 })).map((b) => b.id),
+      [u2],
+    );
+  }));

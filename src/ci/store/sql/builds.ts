@@ -1,14 +1,17 @@
 /** Builds: numbering per job and reruns, status changes, and the versions each used and produced. */
 import type {
+  BuildFilter,
   BuildInput,
   BuildInputRecord,
   BuildOutput,
+  BuildPage,
   BuildRecord,
   BuildStatus,
   BuildWithVersions,
   ListBuildsOptions,
   NewJobBuild,
 } from "../store.ts";
+import { listBuilds, pageOfBuilds } from "./build-pages.ts";
 import type { SqlSession } from "./database.ts";
 import { flag, toBuild, type BuildRow } from "./rows.ts";
 
@@ -108,11 +111,12 @@ export class Builds {
   }
 
   async listForJob(jobId: number, options: ListBuildsOptions): Promise<BuildRecord[]> {
-    const rows = await this.#db.all<BuildRow>(
-      "SELECT * FROM builds WHERE job_id = :jobId AND id < :beforeId ORDER BY id DESC LIMIT :limit",
-      { jobId, beforeId: options.beforeId ?? Number.MAX_SAFE_INTEGER, limit: options.limit },
-    );
-    return rows.map(toBuild);
+    const query = { select: "SELECT * FROM builds b", where: ["b.job_id = :jobId"], params: { jobId } };
+    return (await pageOfBuilds<BuildRow>(this.#db, query, options)).map(toBuild);
+  }
+
+  list(filter: BuildFilter, options: ListBuildsOptions): Promise<BuildPage> {
+    return listBuilds(this.#db, filter, options);
   }
 
   async start(buildId: number, now: number, q: SqlSession = this.#db): Promise<void> {

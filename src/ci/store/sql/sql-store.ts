@@ -9,6 +9,7 @@ import { BuildLogFiles, type BuildLogStorage } from "../build-log.ts";
 import { buildsToReap, logsOverBound } from "../retention.ts";
 import type {
   BuildEventInput,
+  BuildFilter,
   BuildInput,
   BuildOutput,
   BuildStatus,
@@ -239,6 +240,10 @@ export class SqlCiStore implements CiStore {
 
   listJobBuilds(jobId: number, options: ListBuildsOptions) {
     return this.#builds.listForJob(jobId, options);
+  }
+
+  listBuilds(filter: BuildFilter, options: ListBuildsOptions) {
+    return this.#builds.list(filter, options);
   }
 
   startBuild(buildId: number, now: number) {
