@@ -108,6 +108,27 @@ async function checkCredentials(client: KubeClient, file: string): Promise<void>
   await client.delete("v1", "Secret", secret, namespace);
 }
 
+/** `builds` without -j/-p: every build, newest first, paged with --until-id; a bad --count. */
+async function everyBuildListed(): Promise<void> {
+  const everyBuild = await sluice("ci -t dev builds -c 2");
+  assert.match(
+    everyBuild.stdout,
+    /^\d+ +\S+\/hello +1\.1 +failed\n\d+ +\S+\/hello +2 +failed\n$/,
+    show(everyBuild),
+  );
+  const second = /^(\d+) .* 2 +failed$/m.exec(everyBuild.stdout)![1]!;
+  const older = JSON.parse((await sluice("ci -t dev builds --team --json --until-id", second)).stdout) as {
+    name: string;
+  }[];
+  assert.deepEqual(
+    older.map((b) => b.name),
+    ["1"],
+  );
+  const badCount = await sluice("ci -t dev builds -c 0");
+  assert.equal(badCount.code, 2, show(badCount));
+  assert.match(badCount.stderr, /--count: expected a positive integer, got "0"/);
+}
+
 test("fly's verbs against a server: login, set-pipeline with its diff, unpause, trigger-job -w with fly's exit codes, jobs, resources, pins, rerun, builds, watch, destroy", async (t) => {
   const { env } = await testEnvWithImages();
   const client = await adminClient(t);
@@ -169,23 +190,7 @@ test("fly's verbs against a server: login, set-pipeline with its diff, unpause, 
     /hello +1\.1 +failed\n.*hello +2 +failed\n.*hello +1 +succeeded/,
     show(pipelineBuilds),
   );
-  const everyBuild = await sluice("ci -t dev builds -c 2");
-  assert.match(
-    everyBuild.stdout,
-    /^\d+ +\S+\/hello +1\.1 +failed\n\d+ +\S+\/hello +2 +failed\n$/,
-    show(everyBuild),
-  );
-  const second = /^(\d+) .* 2 +failed$/m.exec(everyBuild.stdout)![1]!;
-  const older = JSON.parse((await sluice("ci -t dev builds --team --json --until-id", second)).stdout) as {
-    name: string;
-  }[];
-  assert.deepEqual(
-    older.map((b) => b.name),
-    ["1"],
-  );
-  const badCount = await sluice("ci -t dev builds -c 0");
-  assert.equal(badCount.code, 2, show(badCount));
-  assert.match(badCount.stderr, /--count: expected a positive integer, got "0"/);
+  await everyBuildListed();
   const paused = await sluice("ci -t dev pause-pipeline -a");
   assert.match(paused.stdout, new RegExp(`paused '${name}'`), show(paused));
   assert.match((await sluice("ci -t dev pipelines")).stdout, new RegExp(`${name} +yes`));
