@@ -11,6 +11,7 @@ import {
   ciApiRouter,
   LocalUsers,
   serviceAccountReviewer,
+  storedMemberships,
   TokenSigner,
 } from "../src/ci/api/index.ts";
 import type { CheckRequest, EngineControl, JobWaiting } from "../src/ci/engine/control.ts";
@@ -90,6 +91,7 @@ before(async () => {
     users: new LocalUsers([{ name: "admin", password: "pa:ss" }]),
     reviewServiceAccount: (token) =>
       reviewer.client ? serviceAccountReviewer(reviewer.client)(token) : Promise.resolve(undefined),
+    memberships: storedMemberships(store),
   });
   server = new HttpServer({
     name: "ci-api",
@@ -186,6 +188,18 @@ describe("auth", () => {
     );
     assert.ok((await admin.listBuilds()).builds.some((b) => b.id === others.id));
     assert.equal(await status(sa.listBuilds({ team: "main" })), 403);
+
+    const extra = `x${randomBytes(3).toString("hex")}`;
+    assert.equal(await status(sa.setTeam(extra, [])), 403, "only admins set teams");
+    assert.equal((await admin.setTeam(extra, [`system:serviceaccount:${ns}:ci`])).created, true);
+    const teams = (await sa.user())["teams"] as Record<string, unknown>;
+    assert.deepEqual(
+      Object.keys(teams).sort(),
+      [extra, teamOfNs].sort(),
+      "set-team adds the account to the team",
+    );
+    assert.deepEqual(await sa.listPipelines(extra), []);
+    assert.equal(await status(admin.setTeam("bad", ["github:someone"])), 400);
   });
 });
 

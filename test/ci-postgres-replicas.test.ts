@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
+import { CiClient } from "../src/ci/api/index.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import type { RunningServer } from "../src/server/server.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
@@ -67,6 +68,9 @@ test("replicas sharing PostgreSQL: a follower's set, trigger, watch and abort re
   await writeFile(file, pipeline);
   const login = await sluice("ci -t follower login -c", b.ciUrl!, "-u", "admin", "-p", password);
   assert.equal(login.code, 0, show(login));
+  const token = (await CiClient.login(b.ciUrl!, "admin", password)).token;
+  const onLeader = await new CiClient({ url: a.ciUrl!, token }).user();
+  assert.equal(onLeader["user_name"], "admin", "a token one replica gave is good on the other");
   assert.equal((await sluice("ci -t follower set-pipeline -n -p app -c", file)).code, 0);
   assert.equal((await sluice("ci -t follower unpause-pipeline -p app")).code, 0);
 

@@ -23,6 +23,8 @@ export interface CiOptions {
   /** Serves the CI API (/api/v1) here; absent: no API. */
   listen?: ListenAddress | undefined;
   localUsers?: readonly LocalUser[] | undefined;
+  /** Who of the local users is in team main (default: all of them). */
+  mainTeamLocalUsers?: readonly string[] | undefined;
   /** `HOST=MIRROR` pairs (`--registry-mirror`): images of HOST are read from MIRROR. */
   registryMirrors?: readonly string[] | undefined;
   /** The URL people and resource scripts reach the CI API at (default: its listen address). */
@@ -129,6 +131,7 @@ export async function setupCiEngine(
       listen: ci.listen,
       storagePath: options.storagePath,
       localUsers: ci.localUsers ?? [],
+      mainTeamLocalUsers: ci.mainTeamLocalUsers,
       version: await sluiceVersion(),
       kube: client,
       logger: options.logger,

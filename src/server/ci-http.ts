@@ -4,20 +4,22 @@
  * The store and engine are the caller's, so the CI engine's wiring can share them.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   Auth,
   ciApiRouter,
   hijackHandler,
   LocalUsers,
+  MAIN_TEAM,
   serviceAccountReviewer,
+  storedMemberships,
   TokenSigner,
   type ApiDeps,
   type LocalUser,
 } from "../ci/api/index.ts";
 import type { EngineControl } from "../ci/engine/control.ts";
-import { SqlCiStore } from "../ci/store/index.ts";
+import { SqlCiStore, type CiStore } from "../ci/store/index.ts";
 import { HttpServer } from "../http/server.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
@@ -28,6 +30,8 @@ export interface CiHttpOptions {
   /** where the token key is kept */
   storagePath: string;
   localUsers: readonly LocalUser[];
+  /** `--main-team-local-user`: who of the local users is in main (default: all of them). */
+  mainTeamLocalUsers?: readonly string[] | undefined;
   version: string;
   /** checks ServiceAccount tokens with TokenReview */
   kube?: KubeClient | undefined;
@@ -48,9 +52,11 @@ export async function ciHttpServer(
   parts: Omit<ApiDeps, "auth">,
   options: CiHttpOptions,
 ): Promise<HttpServer> {
+  await parts.store.ensureTeam(MAIN_TEAM);
   const auth = new Auth({
-    signer: new TokenSigner(await tokenKey(ciDataDir(options.storagePath))),
-    users: new LocalUsers(options.localUsers),
+    signer: new TokenSigner(await tokenKey(parts.store, ciDataDir(options.storagePath))),
+    users: new LocalUsers(options.localUsers, options.mainTeamLocalUsers),
+    memberships: storedMemberships(parts.store),
     reviewServiceAccount: options.kube ? serviceAccountReviewer(options.kube) : undefined,
   });
   const deps = { ...parts, auth };
@@ -65,17 +71,19 @@ export async function ciHttpServer(
 }
 
 /** 32 random bytes kept in `<dir>/token-key` (0600), made on first start. */
-async function tokenKey(dir: string): Promise<Buffer> {
-  const file = path.join(dir, "token-key");
-  try {
-    return await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  await mkdir(dir, { recursive: true });
-  const key = randomBytes(32);
-  await writeFile(file, key, { mode: 0o600, flag: "wx" });
-  return key;
+/**
+ * The key that signs the API's tokens, shared by every replica through the store. A key an older
+ * Sluice kept in `<data dir>/token-key` seeds it, so tokens given before an upgrade stay valid.
+ */
+function tokenKey(store: CiStore, dir: string): Promise<Buffer> {
+  return store.sharedSecret("token-key", async () => {
+    try {
+      return await readFile(path.join(dir, "token-key"));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      return randomBytes(32);
+    }
+  });
 }
 
 /** What the API is given while no CI engine runs in this server: checks fail saying so, nothing is followed. */

@@ -6,6 +6,7 @@ import { buildRoutes } from "./build-routes.ts";
 import type { ApiDeps } from "./context.ts";
 import { jobRoutes } from "./job-routes.ts";
 import { pipelineRoutes } from "./pipeline-routes.ts";
+import { teamRoutes } from "./team-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
 import { resourceRoutes } from "./resource-routes.ts";
 import { volumeRoutes } from "./volume-routes.ts";
@@ -13,6 +14,7 @@ import { containerRoutes } from "./container-routes.ts";
 
 export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router()): Router {
   authRoutes(router, deps, info);
+  teamRoutes(router, deps);
   pipelineRoutes(router, deps);
   projectRoutes(router, deps);
   jobRoutes(router, deps);

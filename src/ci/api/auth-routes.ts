@@ -33,7 +33,7 @@ export function authRoutes(router: Router, deps: ApiDeps, info: ServerInfo): voi
       const form = new URLSearchParams(await readText(req));
       if (form.get("grant_type") !== "password")
         throw new ApiError(400, "unsupported grant_type: only password is served");
-      const token = deps.auth.login(form.get("username") ?? "", form.get("password") ?? "");
+      const token = await deps.auth.login(form.get("username") ?? "", form.get("password") ?? "");
       if (!token) throw new ApiError(401, "invalid username or password");
       sendJson(res, 200, {
         access_token: token,

@@ -10,6 +10,12 @@ import type { ApiVolume } from "./volume-routes.ts";
 
 export type { ApiContainer, ApiVolume };
 
+export interface ApiTeam {
+  id: number;
+  name: string;
+  auth: { owner: { users: string[]; groups: string[] } };
+}
+
 /** Whose builds a listing shows: all the caller may see, or a team's, a pipeline's, a job's. */
 export interface BuildScope {
   team?: string;
@@ -143,6 +149,20 @@ export class CiClient {
 
   info = () => this.#json<Json>("GET", "/api/v1/info");
   user = () => this.#json<Json>("GET", "/api/v1/user");
+
+  listTeams = () => this.#json<ApiTeam[]>("GET", "/api/v1/teams");
+  /** Sets a team's members (`local:NAME`, `system:serviceaccount:NS:NAME`); answers whether it was created. */
+  async setTeam(team: string, users: readonly string[]): Promise<{ team: ApiTeam; created: boolean }> {
+    const res = await this.#fetch(
+      "PUT",
+      `/api/v1/teams/${seg(team)}`,
+      jsonBody({ auth: { owner: { users: [...users], groups: [] } } }),
+    );
+    return { team: (await res.json()) as ApiTeam, created: res.status === 201 };
+  }
+  destroyTeam = (team: string) => this.#empty("DELETE", `/api/v1/teams/${seg(team)}`);
+  renameTeam = (team: string, name: string) =>
+    this.#empty("PUT", `/api/v1/teams/${seg(team)}/rename`, { name });
 
   listPipelines = (team: string) => this.#json<ApiPipeline[]>("GET", teamPath(team, "pipelines"));
   getPipeline = (team: string, p: string) => this.#json<ApiPipeline>("GET", pipelinePath(team, p));

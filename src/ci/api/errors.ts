@@ -14,3 +14,14 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, `${what} not found`);
 export const badRequest = (message: string) => new ApiError(400, message);
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A name that also names Kubernetes objects (a Secret, a namespace suffix): a DNS label of up to `max` characters. */
+export function checkedName(what: string, name: string, max = 63): string {
+  if (!DNS_LABEL.test(name) || name.length > max)
+    throw badRequest(
+      `${what} ${JSON.stringify(name)}: lowercase letters, digits and '-', at most ${max} characters`,
+    );
+  return name;
+}

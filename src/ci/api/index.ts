@@ -1,6 +1,6 @@
 /** The CI HTTP API (Concourse's shapes), its auth, and the typed client the CLI uses. */
 export { ciApiRouter } from "./api.ts";
-export { Auth, MAIN_TEAM } from "./auth.ts";
+export { Auth, MAIN_TEAM, storedMemberships } from "./auth.ts";
 export type { ApiDeps } from "./context.ts";
 export type { ServerInfo } from "./auth-routes.ts";
 export { LocalUsers, parseLocalUser, type LocalUser } from "./local-users.ts";

@@ -1,6 +1,7 @@
 /**
- * Users from `--add-local-user NAME:PASSWORD`, members of team `main` as in Concourse. Passwords
- * are kept only as scrypt hashes and compared in constant time.
+ * Users from `--add-local-user NAME:PASSWORD`. They are members of team `main` (admins) unless
+ * `--main-team-local-user` names who is, as in Concourse; the others belong to the teams whose
+ * set-team lists them. Passwords are kept only as scrypt hashes and compared in constant time.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
 
@@ -20,9 +21,20 @@ export function parseLocalUser(flag: string): LocalUser {
 export class LocalUsers {
   readonly #salt = randomBytes(16);
   readonly #hashes = new Map<string, Buffer>();
+  readonly #mainTeam: ReadonlySet<string> | undefined;
 
-  constructor(users: readonly LocalUser[]) {
+  /** `mainTeam` undefined: every user is a member of main. */
+  constructor(users: readonly LocalUser[], mainTeam?: readonly string[]) {
     for (const user of users) this.#hashes.set(user.name, this.#hash(user.password));
+    this.#mainTeam = mainTeam && new Set(mainTeam);
+  }
+
+  hasMainMembers(): boolean {
+    return [...this.#hashes.keys()].some((name) => this.isMainMember(name));
+  }
+
+  isMainMember(name: string): boolean {
+    return this.#hashes.has(name) && (this.#mainTeam?.has(name) ?? true);
   }
 
   /** Whether the name and password match a local user. */

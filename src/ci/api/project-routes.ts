@@ -19,7 +19,7 @@ import {
   type ProjectSpec,
 } from "../projects/project.ts";
 import { authorizedTeam, type ApiDeps } from "./context.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, checkedName } from "./errors.ts";
 import { handled, readJsonObject, sendJson } from "./respond.ts";
 
 const ProjectRequest = z.strictObject({
@@ -34,8 +34,6 @@ const ProjectRequest = z.strictObject({
   default_image: z.string().min(1).optional(),
 });
 type ProjectRequest = z.infer<typeof ProjectRequest>;
-
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function credentialsOf(request: ProjectRequest): {
   kind: ProjectSpec["credentials"];
@@ -65,9 +63,7 @@ export function projectRoutes(router: Router, deps: ApiDeps): void {
     "/api/v1/teams/:team/projects/:project",
     handled(async (ctx) => {
       const team = await authorizedTeam(deps, ctx);
-      const name = ctx.params["project"] ?? "";
-      if (!NAME.test(name) || name.length > 63)
-        throw new ApiError(400, `project name ${JSON.stringify(name)}: lowercase letters, digits and '-'`);
+      const name = checkedName("project name", ctx.params["project"] ?? "");
       const parsedRequest = ProjectRequest.safeParse(await readJsonObject(ctx.req));
       if (!parsedRequest.success)
         throw new ApiError(

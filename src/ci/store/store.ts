@@ -9,7 +9,11 @@ import type { Pipeline } from "../pipeline/index.ts";
 export interface Team {
   id: number;
   name: string;
+  /** Who belongs to it besides admins: `local:NAME`, `system:serviceaccount:NS:NAME`. */
+  members: string[];
 }
+
+export type RenameTeamResult = "renamed" | "missing" | "taken";
 
 /** A pipeline is named by its team, its name and its instance vars (`{}` for a plain pipeline). */
 export interface PipelineRef {
@@ -240,6 +244,11 @@ export type ReplicaSignal = { kind: "schedule"; pipelineId: number } | { kind: "
 export interface CiStore {
   ensureTeam(name: string): Promise<Team>;
   listTeams(): Promise<Team[]>;
+  /** Replaces a team's members (set-team), creating the team when missing. */
+  setTeamMembers(name: string, members: readonly string[]): Promise<{ team: Team; created: boolean }>;
+  /** Removes the team with its pipelines, builds and their logs; false when there is no such team. */
+  destroyTeam(name: string): Promise<boolean>;
+  renameTeam(from: string, to: string): Promise<RenameTeamResult>;
 
   /** Saves the config and the resources, resource types and jobs it declares, all or nothing. */
   setPipeline(input: SetPipelineInput): Promise<SetPipelineResult>;
@@ -312,6 +321,12 @@ export interface CiStore {
   readBuildEvents(buildId: number, options?: ReadEventsOptions): Promise<BuildEvent[]>;
   /** Applies `build_log_retention` and the disk bound; returns the builds whose logs were removed. */
   reapBuildLogs(options: ReapOptions): Promise<number[]>;
+
+  /**
+   * The secret named `name` every replica shares (the API's token key): the stored one, or
+   * `initial` stored now when there is none (the first replica's wins a race).
+   */
+  sharedSecret(name: string, initial: () => Promise<Uint8Array>): Promise<Buffer>;
 
   /** Sends the signal to the other replicas sharing the database (a no-op on SQLite). */
   signalReplicas(signal: ReplicaSignal): Promise<void>;

@@ -12,6 +12,7 @@ import { registerResourceCommands } from "./resources.ts";
 import { registerRunGitlabCommand } from "./run-gitlab.ts";
 import { registerRunWorkflowCommand } from "./run-workflow.ts";
 import { registerSetProjectCommand } from "./set-project.ts";
+import { registerTeamCommands } from "./teams.ts";
 import { registerValidatePipelineCommand } from "./validate-pipeline.ts";
 import { registerVolumeCommands } from "./volumes.ts";
 
@@ -25,6 +26,7 @@ export function registerCiCommands(program: Command): void {
     .configureHelp({ showGlobalOptions: true });
   registerLoginCommands(ci);
   registerValidatePipelineCommand(ci);
+  registerTeamCommands(ci);
   registerPipelineCommands(ci);
   registerBuildCommands(ci);
   registerResourceCommands(ci);

@@ -32,8 +32,16 @@ async function login(flags: LoginFlags, command: Command): Promise<void> {
     if (error instanceof ApiRequestError && [400, 401].includes(error.status)) {
       throw new SluiceError("invalid username and password");
     }
+    if (error instanceof ApiRequestError && error.status === 403)
+      throw new SluiceError(String(error.body["error"] ?? error.message));
     throw new SluiceError(`could not reach ${api}: ${(error as Error).message}`);
   }
+  const user = await client.user();
+  const teams = (user["teams"] ?? {}) as Record<string, unknown>;
+  if (user["is_admin"] !== true && !(flags.team in teams))
+    throw new SluiceError(`user [${flags.username}] is not in team [${flags.team}]`, {
+      hint: `your teams: ${Object.keys(teams).join(", ") || "none"}`,
+    });
   await saveTarget(
     name,
     { api, team: flags.team, token: { type: "bearer", value: client.token! } },

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { redact } from "../../git/exec.ts";
+import { collectRepeated } from "../shared/flags.ts";
 import { parseLocalUser, type LocalUser } from "../../ci/api/index.ts";
 import { parseRegistryMirror } from "../../oci/mirrors.ts";
 import { resolveClusterAccess } from "../../kube/kubeconfig.ts";
@@ -61,6 +62,7 @@ interface ServerFlags extends FluxV1Flags {
   ci: boolean;
   ciSecretsNamespacePrefix: string;
   postgresUrl?: string;
+  mainTeamLocalUser?: string[];
   httpAddr: { host: string; port: number };
   addLocalUser: string[];
   registryMirror: string[];
@@ -128,7 +130,23 @@ function ciApiOptions(command: Command): Command {
         .env("SLUICE_ADD_LOCAL_USER")
         .default([])
         .argParser((value: string, all: string[]) => [...all, value]),
+    )
+    .option(
+      "--main-team-local-user <name>",
+      "a local user who is a member of team main, an admin (repeatable; default: every local user); the others belong to the teams set-team gives them",
+      collectRepeated,
     );
+}
+
+function mainTeamLocalUsers(flags: ServerFlags): string[] | undefined {
+  const names = flags.mainTeamLocalUser;
+  const known = new Set(localUsers(flags.addLocalUser).map((u) => u.name));
+  const unknown = names?.find((name) => !known.has(name));
+  if (unknown !== undefined)
+    throw new SluiceError(`--main-team-local-user ${unknown}: no --add-local-user of that name`, {
+      exitCode: ExitCode.usage,
+    });
+  return names;
 }
 
 function ciOptions(flags: ServerFlags): CiOptions | undefined {
@@ -137,6 +155,7 @@ function ciOptions(flags: ServerFlags): CiOptions | undefined {
     secretsNamespacePrefix: flags.ciSecretsNamespacePrefix,
     listen: flags.httpAddr,
     localUsers: localUsers(flags.addLocalUser),
+    mainTeamLocalUsers: mainTeamLocalUsers(flags),
     registryMirrors: flags.registryMirror,
     externalUrl: flags.externalUrl,
     postgresUrl: flags.postgresUrl,

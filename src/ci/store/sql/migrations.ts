@@ -21,6 +21,12 @@ export const MIGRATIONS: readonly Migration[] = [
           CREATE INDEX pipelines_parent_job ON pipelines (parent_job_id);`,
   },
   { version: 3, name: "build logs kept in the database", sql: buildLogTables },
+  {
+    version: 4,
+    name: "team members, and secrets the replicas share",
+    sql: `ALTER TABLE teams ADD COLUMN auth TEXT NOT NULL DEFAULT '{}';
+          CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);`,
+  },
 ];
 
 export class NewerSchemaError extends Error {

@@ -1,10 +1,11 @@
 /** Teams and pipelines, and the resources, resource types and jobs a pipeline's config declares. */
 import { canonicalJson } from "../canonical-json.ts";
 import { declaredRows, type DeclaredJob, type DeclaredResource } from "../pipeline-rows.ts";
-import type { PipelineRecord, PipelineRef, SetPipelineInput, SetPipelineResult, Team } from "../store.ts";
+import type { PipelineRecord, PipelineRef, SetPipelineInput, SetPipelineResult } from "../store.ts";
 import type { SqlSession } from "./database.ts";
 import { resourceConfigId } from "./resources.ts";
 import { flag, toPipeline, type PipelineRow } from "./rows.ts";
+import { ensureTeam } from "./teams.ts";
 
 const selectPipeline = `SELECT p.*, t.name AS team FROM pipelines p JOIN teams t ON t.id = p.team_id`;
 
@@ -15,18 +16,6 @@ export class Pipelines {
 
   constructor(db: SqlSession) {
     this.#db = db;
-  }
-
-  async ensureTeam(name: string, now: number, q: SqlSession = this.#db): Promise<Team> {
-    await q.run("INSERT INTO teams (name, created_at) VALUES (:name, :now) ON CONFLICT (name) DO NOTHING", {
-      name,
-      now,
-    });
-    return (await q.get<Team>("SELECT id, name FROM teams WHERE name = :name", { name }))!;
-  }
-
-  listTeams(): Promise<Team[]> {
-    return this.#db.all<Team>("SELECT id, name FROM teams ORDER BY name");
   }
 
   async get(ref: PipelineRef, q: SqlSession = this.#db): Promise<PipelineRecord | undefined> {
@@ -56,7 +45,7 @@ export class Pipelines {
    */
   set(input: SetPipelineInput, now: number): Promise<SetPipelineResult> {
     return this.#db.transaction(async (tx) => {
-      const team = await this.ensureTeam(input.team, now, tx);
+      const team = await ensureTeam(tx, input.team, now);
       const existing = await this.get(input, tx);
       const currentVersion = existing?.configVersion ?? 0;
       const conflict: Outcome = { ok: false, reason: "ConcurrentChange", currentVersion };

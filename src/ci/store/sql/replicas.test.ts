@@ -100,3 +100,11 @@ test("wrong credentials or an unreachable server: a clear error that never shows
     /cannot connect to PostgreSQL at .*ECONNREFUSED/,
   );
 });
+
+test("a secret shared by replicas: the first stored wins, later initial values are ignored", () =>
+  withPostgres(async ({ store, replica }) => {
+    const other = await replica();
+    const first = await store.sharedSecret("token-key", () => Promise.resolve(Buffer.from("first")));
+    const second = await other.sharedSecret("token-key", () => Promise.resolve(Buffer.from("second")));
+    assert.deepEqual([first.toString(), second.toString()], ["first", "first"]);
+  }));

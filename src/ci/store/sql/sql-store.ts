@@ -36,6 +36,7 @@ import { noReplicas, PostgresSignals, type ReplicaSignals } from "./replica-sign
 import { PostgresDatabase } from "./postgres-database.ts";
 import { Resources } from "./resources.ts";
 import { SqliteDatabase } from "./sqlite-database.ts";
+import { ensureTeam, Teams } from "./teams.ts";
 import { Versions } from "./versions.ts";
 
 export const BUILD_LOGS_DIRECTORY = "build-logs";
@@ -70,6 +71,7 @@ export class SqlCiStore implements CiStore {
   readonly #logState: LogState;
   readonly #logs: BuildLogStorage;
   readonly #jobs: Jobs;
+  readonly #teams: Teams;
   readonly #signals: ReplicaSignals;
 
   private constructor(db: SqlDatabase, parts: StoreParts, options: StoreOptions) {
@@ -81,6 +83,7 @@ export class SqlCiStore implements CiStore {
     this.#builds = new Builds(db);
     this.#logState = new LogState(db);
     this.#jobs = new Jobs(db);
+    this.#teams = new Teams(db);
     this.#logs = parts.logs;
     this.#signals = parts.signals;
   }
@@ -115,11 +118,25 @@ export class SqlCiStore implements CiStore {
   }
 
   ensureTeam(name: string) {
-    return this.#pipelines.ensureTeam(name, this.#now());
+    return ensureTeam(this.#db, name, this.#now());
   }
 
   listTeams() {
-    return this.#pipelines.listTeams();
+    return this.#teams.list();
+  }
+
+  setTeamMembers(name: string, members: readonly string[]) {
+    return this.#teams.setMembers(name, members, this.#now());
+  }
+
+  async destroyTeam(name: string) {
+    const builds = await this.#teams.destroy(name);
+    for (const buildId of builds ?? []) await this.#logs.remove(buildId);
+    return builds !== undefined;
+  }
+
+  renameTeam(from: string, to: string) {
+    return this.#teams.rename(from, to);
   }
 
   setPipeline(input: SetPipelineInput) {
@@ -226,7 +243,7 @@ export class SqlCiStore implements CiStore {
   createOneOffBuild(input: NewOneOffBuild) {
     const now = this.#now();
     return this.#db.transaction(async (tx) =>
-      this.#builds.createOneOff((await this.#pipelines.ensureTeam(input.team, now, tx)).id, now, tx),
+      this.#builds.createOneOff((await ensureTeam(tx, input.team, now)).id, now, tx),
     );
   }
 
@@ -309,6 +326,20 @@ export class SqlCiStore implements CiStore {
       for (const id of overBound) reaped.add(id);
     }
     return [...reaped].sort((a, b) => a - b);
+  }
+
+  async sharedSecret(name: string, initial: () => Promise<Uint8Array>) {
+    const read = () =>
+      this.#db.get<{ value: Uint8Array }>("SELECT value FROM server_secrets WHERE name = :name", { name });
+    const stored = (await read()) ?? (await this.#storeSecret(name, await initial()), await read());
+    return Buffer.from(stored!.value);
+  }
+
+  async #storeSecret(name: string, value: Uint8Array) {
+    await this.#db.run(
+      "INSERT INTO server_secrets (name, value) VALUES (:name, :value) ON CONFLICT (name) DO NOTHING",
+      { name, value },
+    );
   }
 
   signalReplicas(signal: ReplicaSignal) {
