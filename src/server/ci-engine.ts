@@ -10,7 +10,7 @@ import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { Manager } from "../runtime/manager.ts";
 import type { LocalUser } from "../ci/api/index.ts";
-import type { TeamSecrets } from "../ci/api/context.ts";
+import type { ApiDeps, TeamSecrets } from "../ci/api/context.ts";
 import type { HttpServer } from "../http/server.ts";
 import type { ListenAddress } from "./controllers.ts";
 import type { WorkerVolumes } from "../ci/sandbox/volumes/worker-volumes.ts";
@@ -112,23 +112,32 @@ export async function setupCiEngine(
   });
   manager.add(engine, { leaderOnly: true });
   if (!ci.listen) return { store, engine, volumes };
+  const parts = { store, engine, vars, volumes, containers: worker.volumes.sandbox, projects };
+  api.http = await serveCiApi(manager, client, { ...options, listen: ci.listen }, parts);
+  return { store, engine, http: api.http, volumes };
+}
+
+/** The CI API's server on `listen`, its engine control reaching the leader from any replica. */
+async function serveCiApi(
+  manager: Manager,
+  client: KubeClient,
+  options: { storagePath: string; logger: Logger; ci: CiOptions; listen: ListenAddress },
+  parts: Omit<ApiDeps, "auth" | "secrets" | "engine"> & { engine: CiEngine },
+): Promise<HttpServer> {
   const [{ ciHttpServer }, { sluiceVersion }, { replicatedControl }] = await Promise.all([
     import("./ci-http.ts"),
     import("../install/version.ts"),
     import("../ci/engine/replicated-control.ts"),
   ]);
+  const { ci } = options;
   const http = await ciHttpServer(
     {
-      store,
-      engine: replicatedControl(engine, store),
-      vars,
-      volumes,
-      containers: worker.volumes.sandbox,
+      ...parts,
+      engine: replicatedControl(parts.engine, parts.store),
       secrets: teamSecrets(client, ci.secretsNamespacePrefix ?? "concourse-"),
-      projects,
     },
     {
-      listen: ci.listen,
+      listen: options.listen,
       storagePath: options.storagePath,
       localUsers: ci.localUsers ?? [],
       mainTeamLocalUsers: ci.mainTeamLocalUsers,
@@ -137,7 +146,6 @@ export async function setupCiEngine(
       logger: options.logger,
     },
   );
-  api.http = http;
   manager.add(http);
-  return { store, engine, http, volumes };
+  return http;
 }

@@ -32,8 +32,10 @@ async function login(flags: LoginFlags, command: Command): Promise<void> {
     if (error instanceof ApiRequestError && [400, 401].includes(error.status)) {
       throw new SluiceError("invalid username and password");
     }
-    if (error instanceof ApiRequestError && error.status === 403)
-      throw new SluiceError(String(error.body["error"] ?? error.message));
+    if (error instanceof ApiRequestError && error.status === 403) {
+      const reason = error.body["error"];
+      throw new SluiceError(typeof reason === "string" ? reason : error.message);
+    }
     throw new SluiceError(`could not reach ${api}: ${(error as Error).message}`);
   }
   const user = await client.user();
