@@ -73,6 +73,8 @@ export async function setupCiEngine(
     { startLocalWorker, volumeCollector },
     { WorkerVolumes },
     { ProjectRuns },
+    { Executions },
+    { KubernetesVarSource },
   ] = await Promise.all([
     import("./ci-http.ts"),
     import("../ci/engine/engine.ts"),
@@ -81,11 +83,14 @@ export async function setupCiEngine(
     import("./ci-worker.ts"),
     import("../ci/sandbox/volumes/worker-volumes.ts"),
     import("../ci/engine/projects/project-runs.ts"),
+    import("../ci/executions/executions.ts"),
+    import("../ci/vars/kubernetes.ts"),
   ]);
   const { ci } = options;
   const dataDir = path.join(options.storagePath, "ci");
   const store = await openCiStore(options.storagePath, ci.postgresUrl);
-  const vars = kubernetesPipelineVars(client, { namespacePrefix: ci.secretsNamespacePrefix ?? "concourse-" });
+  const namespacePrefix = ci.secretsNamespacePrefix ?? "concourse-";
+  const vars = kubernetesPipelineVars(client, { namespacePrefix });
   const api: { http?: HttpServer } = {};
   const externalUrl = () => ci.externalUrl ?? (api.http?.address ? api.http.url : "");
   const worker = await startLocalWorker(manager, dataDir, { ...ci, externalUrl }, options.logger);
@@ -100,6 +105,11 @@ export async function setupCiEngine(
     ...(ci.tick !== undefined && { tick: ci.tick }),
   });
   manager.add(projects, { leaderOnly: true });
+  const executions = new Executions({
+    ...{ store, task: worker.task, resources, customTypes, vars, dataDir },
+    openBuild: (build, identity) => runner.openBuild(build, identity),
+    teamVars: (team) => new KubernetesVarSource(client, { namespacePrefix, team }),
+  });
   const engine = new CiEngine({
     store,
     launcher: runner,
@@ -112,7 +122,7 @@ export async function setupCiEngine(
   });
   manager.add(engine, { leaderOnly: true });
   if (!ci.listen) return { store, engine, volumes };
-  const parts = { store, engine, vars, volumes, containers: worker.volumes.sandbox, projects };
+  const parts = { store, engine, vars, volumes, containers: worker.volumes.sandbox, projects, executions };
   api.http = await serveCiApi(manager, client, { ...options, listen: ci.listen }, parts);
   return { store, engine, http: api.http, volumes };
 }

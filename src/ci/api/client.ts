@@ -3,7 +3,10 @@
  * the server's status and message, and a reader of build events that resumes after a dropped
  * connection with `Last-Event-ID`.
  */
+import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { packDirectory, unpackInto } from "../executions/tar-stream.ts";
 import type { ApiContainer } from "./container-routes.ts";
 import { hijack, type HijackIo } from "./hijack-client.ts";
 import type { ApiVolume } from "./volume-routes.ts";
@@ -14,6 +17,15 @@ export interface ApiTeam {
   id: number;
   name: string;
   auth: { owner: { users: string[]; groups: string[] } };
+}
+
+/** What `POST …/executions` takes: the task config with the flags' vars filled in, inputs by upload id. */
+export interface ApiExecution {
+  config: unknown;
+  inputs: Record<string, string>;
+  inputs_from?: { pipeline: string; job: string };
+  image?: string;
+  privileged?: boolean;
 }
 
 /** Whose builds a listing shows: all the caller may see, or a team's, a pipeline's, a job's. */
@@ -248,6 +260,29 @@ export class CiClient {
     };
   }
 
+  /** Uploads `dir` (a gzipped tar) for an execution; answers the id to name it by. */
+  async uploadDirectory(team: string, dir: string): Promise<string> {
+    const { stream, done } = packDirectory(dir);
+    const [res] = await Promise.all([
+      this.#fetch("POST", teamPath(team, "artifacts"), {
+        body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
+        headers: { "Content-Type": "application/gzip" },
+      }),
+      done,
+    ]);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  /** Starts a one-off build running a task on the server (fly's execute). */
+  startExecution = (team: string, request: ApiExecution) =>
+    this.#json<ApiBuild>("POST", teamPath(team, "executions"), request as unknown as Json);
+
+  /** Extracts a finished execution's output `name` into the existing directory `dir`. */
+  async downloadOutput(buildId: number, name: string, dir: string): Promise<void> {
+    const res = await this.#fetch("GET", `/api/v1/builds/${buildId}/outputs/${seg(name)}`);
+    await unpackInto(dir, Readable.fromWeb(res.body as WebReadableStream<Uint8Array>));
+  }
+
   listVolumes = (team: string) => this.#json<ApiVolume[]>("GET", teamPath(team, "volumes"));
   listContainers = (team: string) => this.#json<ApiContainer[]>("GET", teamPath(team, "containers"));
 
@@ -321,14 +356,20 @@ export class CiClient {
   async #fetch(
     method: string,
     path: string,
-    init: { body?: string | URLSearchParams; headers?: Record<string, string>; signal?: AbortSignal } = {},
+    init: {
+      body?: string | URLSearchParams | ReadableStream<Uint8Array>;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.#token) headers["Authorization"] = `Bearer ${this.#token}`;
     const res = await fetch(`${this.#url}${path}`, {
       method,
       headers,
+      // a streamed body is sent as it is read (fetch wants to be told)
       ...(init.body === undefined ? {} : { body: init.body }),
+      ...(init.body instanceof ReadableStream && { duplex: "half" }),
       ...(init.signal ? { signal: init.signal } : {}),
     });
     if (res.ok) return res;

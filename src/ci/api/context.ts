@@ -9,6 +9,7 @@ import type { ContainerAccess } from "./container-routes.ts";
 import { notFound } from "./errors.ts";
 import type { BuildNames } from "./presenters.ts";
 import type { Identity } from "./tokens.ts";
+import type { Executions } from "../executions/executions.ts";
 
 export interface ApiDeps {
   store: CiStore;
@@ -24,6 +25,8 @@ export interface ApiDeps {
   secrets?: TeamSecrets | undefined;
   /** Runs projects on request (`trigger-project`). */
   projects?: { runNow(pipelineId: number): void } | undefined;
+  /** Runs one-off tasks with uploaded inputs (`execute -t`); absent where no worker runs here. */
+  executions?: Executions | undefined;
 }
 
 /** Writes Secrets into a team's credential-manager namespace. */

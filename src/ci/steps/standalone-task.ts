@@ -24,6 +24,8 @@ export interface StandaloneTask {
   name: string;
   config: TaskConfig;
   privileged?: boolean;
+  /** The artifact holding the task's image (a root filesystem), instead of image_resource. */
+  image?: string;
   artifacts: Artifacts;
   /** The task's ((vars)); none by default. */
   vars?: VarSource;
@@ -71,7 +73,12 @@ export async function runStandaloneTask(
   };
   const step = {
     kind: "task",
-    config: { task: task.name, config: task.config, privileged: task.privileged ?? false },
+    config: {
+      task: task.name,
+      config: task.config,
+      privileged: task.privileged ?? false,
+      ...(task.image !== undefined && { image: task.image }),
+    },
   } as LeafStep<"task">;
   try {
     const outcome = await run(step, ctx);
