@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { SluiceError } from "../src/common/errors.ts";
 import { devDown, devStatus, devUp } from "../src/dev/environment.ts";
+import { postgresAnswers, postgresDir } from "../src/dev/postgres.ts";
 import { isRunning } from "../src/dev/processes.ts";
 import { readState } from "../src/dev/state.ts";
 import { repoRoot } from "./helpers/env.ts";
@@ -58,10 +59,12 @@ test("dev up is idempotent, status reports a dead component, and dev down leaves
     "kube-controller-manager",
     "kube-scheduler",
     "kwok",
+    "postgres",
     "registry",
     "sshd",
   ]);
   assert.ok(status.components.every((c) => c.running));
+  assert.ok(first.env.postgresUrl && (await postgresAnswers(first.env.postgresUrl)), "PostgreSQL answers");
 
   const registry = status.components.find((c) => c.name === "registry")!;
   process.kill(registry.pid, "SIGKILL");
@@ -79,11 +82,13 @@ test("dev up is idempotent, status reports a dead component, and dev down leaves
 
   const state = (await readState(dir))!;
   const stopped = await devDown(dir);
-  assert.equal(stopped.length, 8);
+  assert.equal(stopped.length, 9);
   for (const p of state.processes)
     assert.equal(await isRunning(p), false, `${p.name} (pid ${p.pid}) stopped`);
   await assert.rejects(access(path.join(dir, "env.json")), "env.json removed");
   assert.deepEqual(await devDown(dir), [], "a second down is a no-op");
+  await devDown(dir, { purge: true });
+  await assert.rejects(access(postgresDir(dir)), "the purge removes PostgreSQL's data too");
 });
 
 test("sluice dev status and down on an empty directory say so and succeed", async () => {

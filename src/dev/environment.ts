@@ -29,7 +29,7 @@ import { writeRegistryConfig } from "./registry.ts";
 import { startSluiceServer, type ServerLaunch } from "./sluice-server.ts";
 import { prepareSshd } from "./sshd.ts";
 import { registryEventsPath } from "./webhooks.ts";
-import { postgresAnswers, postgresBinaries, preparePostgres } from "./postgres.ts";
+import { postgresAnswers, postgresBinaries, postgresDir, preparePostgres } from "./postgres.ts";
 import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "../common/toolchain.ts";
 import { nodesReady } from "./nodes.ts";
@@ -87,7 +87,10 @@ export async function devDown(dir: string, options: { purge?: boolean } = {}): P
   for (const p of stopped) await stopProcess(p);
   await removeState(resolved);
   await rm(envFilePath(resolved), { force: true });
-  if (options.purge) await rm(resolved, { recursive: true, force: true });
+  if (options.purge) {
+    await rm(resolved, { recursive: true, force: true });
+    await rm(postgresDir(resolved), { recursive: true, force: true });
+  }
   return stopped;
 }
 
@@ -262,7 +265,7 @@ async function startPostgres(l: Launching): Promise<{ process: ManagedProcess; u
   const password = await secretFile(path.join(l.dir, "postgres-password"));
   return step(l.launch, "start postgres", async () => {
     const prepared = await preparePostgres(
-      path.join(l.dir, "postgres"),
+      postgresDir(l.dir),
       l.bins.postgres,
       l.ports.postgres,
       password,

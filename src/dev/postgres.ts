@@ -6,6 +6,8 @@
  */
 import { execFile } from "node:child_process";
 import { access, chown, mkdir, readdir, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
@@ -59,7 +61,18 @@ export interface PreparedPostgres {
   url: string;
 }
 
-/** Creates the cluster on first use; answers how to start the server on `port`. */
+/**
+ * Where an environment's cluster lives: under its directory, or, when PostgreSQL runs as the
+ * `postgres` user, in a directory of its own under the system's temporary directory (that user
+ * cannot enter an environment under a private directory such as /root or a mkdtemp one).
+ */
+export function postgresDir(envDir: string): string {
+  if (process.getuid?.() !== 0) return path.join(envDir, "postgres");
+  const digest = createHash("sha256").update(path.resolve(envDir)).digest("hex").slice(0, 12);
+  return path.join(os.tmpdir(), `sluice-postgres-${digest}`);
+}
+
+/** Creates the cluster in `dir` on first use; answers how to start the server on `port`. */
 export async function preparePostgres(
   dir: string,
   bins: PostgresBinaries,
@@ -69,6 +82,7 @@ export async function preparePostgres(
   const data = path.join(dir, "data");
   const sockets = path.join(dir, "sockets");
   const user = await serverUser();
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   await mkdir(sockets, { recursive: true });
   if (user) for (const d of [dir, sockets]) await chown(d, user.uid, user.gid);
   if (
