@@ -19,6 +19,7 @@ fuzz: setup
 
 typecheck: setup
 	$(RUN) tsc --noEmit
+	$(RUN) tsc --noEmit -p ui
 
 lint: setup typecheck
 	$(RUN) node scripts/check-imports.ts

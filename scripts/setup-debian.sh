@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real environment needs, only when missing.
 set -euo pipefail
-packages=(docker-registry bubblewrap runc git openssl ca-certificates openssh-client openssh-server mmdebstrap postgresql)
+packages=(docker-registry bubblewrap runc git openssl ca-certificates openssh-client openssh-server mmdebstrap postgresql chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -264,12 +264,7 @@ async function startGit(l: Launching): Promise<ManagedProcess> {
 async function startPostgres(l: Launching): Promise<{ process: ManagedProcess; url: string }> {
   const password = await secretFile(path.join(l.dir, "postgres-password"));
   return step(l.launch, "start postgres", async () => {
-    const prepared = await preparePostgres(
-      postgresDir(l.dir),
-      l.bins.postgres,
-      l.ports.postgres,
-      password,
-    );
+    const prepared = await preparePostgres(postgresDir(l.dir), l.bins.postgres, l.ports.postgres, password);
     const p = await l.launch.start("postgres", l.bins.postgres.postgres, prepared.args, {
       user: prepared.user,
     });

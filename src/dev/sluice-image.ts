@@ -73,6 +73,10 @@ export async function stageSluiceImage(stageDir: string): Promise<void> {
     recursive: true,
     filter: (source) => !isTestFile(source),
   });
+  // the web UI's build (make setup builds it); the server answers 503 without it
+  await cp(path.join(projectRoot, "ui/dist"), path.join(app, "ui/dist"), { recursive: true }).catch(
+    () => undefined,
+  );
   for (const dir of await productionPackages()) {
     await cp(dir, path.join(app, path.relative(projectRoot, dir)), { recursive: true });
   }

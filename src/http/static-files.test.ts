@@ -42,7 +42,9 @@ test("client-side routes get index.html, never cached; the API's own routes and 
 });
 
 test("fingerprinted assets are cached for good and gzipped for clients that take it", async () => {
-  const res = await fetch(`${server.url}/assets/main-abc123.js`, { headers: { "Accept-Encoding": "identity" } });
+  const res = await fetch(`${server.url}/assets/main-abc123.js`, {
+    headers: { "Accept-Encoding": "identity" },
+  });
   assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
   assert.equal(res.headers.get("content-encoding"), null);
   assert.equal((await res.text()).length, 19 * 50);
@@ -60,7 +62,11 @@ test("fingerprinted assets are cached for good and gzipped for clients that take
 
 test("an app that was not built answers 503 saying so", async () => {
   const router = new Router();
-  await singlePageApp(router, { dir: path.join(dir, "nothing"), reserved: [], missing: "the UI is not built: run make" });
+  await singlePageApp(router, {
+    dir: path.join(dir, "nothing"),
+    reserved: [],
+    missing: "the UI is not built: run make",
+  });
   const empty = new HttpServer({ name: "empty", router });
   await empty.listen();
   try {

@@ -34,7 +34,8 @@ function staticFile(name: string, body: Buffer): StaticFile {
 async function loadAssets(dir: string): Promise<Map<string, StaticFile>> {
   const assets = new Map<string, StaticFile>();
   const names = await readdir(path.join(dir, "assets")).catch(() => [] as string[]);
-  for (const name of names) assets.set(name, staticFile(name, await readFile(path.join(dir, "assets", name))));
+  for (const name of names)
+    assets.set(name, staticFile(name, await readFile(path.join(dir, "assets", name))));
   return assets;
 }
 

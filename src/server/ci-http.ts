@@ -21,6 +21,8 @@ import {
 import type { EngineControl } from "../ci/engine/control.ts";
 import { SqlCiStore, type CiStore } from "../ci/store/index.ts";
 import { HttpServer } from "../http/server.ts";
+import { singlePageApp } from "../http/static-files.ts";
+import { projectRoot } from "../common/toolchain.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { ListenAddress } from "./controllers.ts";
@@ -30,6 +32,8 @@ export interface CiHttpOptions {
   /** where the token key is kept */
   storagePath: string;
   localUsers: readonly LocalUser[];
+  /** The web UI's build (default: ui/dist of this checkout). */
+  uiDir?: string | undefined;
   /** `--main-team-local-user`: who of the local users is in main (default: all of them). */
   mainTeamLocalUsers?: readonly string[] | undefined;
   version: string;
@@ -60,17 +64,24 @@ export async function ciHttpServer(
     reviewServiceAccount: options.kube ? serviceAccountReviewer(options.kube) : undefined,
   });
   const deps = { ...parts, auth };
+  const router = ciApiRouter(deps, { version: options.version });
+  await singlePageApp(router, {
+    dir: options.uiDir ?? path.join(projectRoot, "ui/dist"),
+    reserved: ["/api/", "/sky/"],
+    missing: "the web UI is not built: run make setup (it builds ui/ with Vite)",
+  });
   return new HttpServer({
     name: "ci-api",
-    router: ciApiRouter(deps, { version: options.version }),
+    router,
     upgrade: hijackHandler(deps),
     ...options.listen,
     ...(options.logger ? { logger: options.logger } : {}),
+    // uploads for execute stream whole directories
+    limits: { requestTimeoutMs: 10 * 60_000 },
     // the webhook check carries its token in the query, which access logs never show
   });
 }
 
-/** 32 random bytes kept in `<dir>/token-key` (0600), made on first start. */
 /**
  * The key that signs the API's tokens, shared by every replica through the store. A key an older
  * Sluice kept in `<data dir>/token-key` seeds it, so tokens given before an upgrade stay valid.

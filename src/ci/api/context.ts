@@ -43,6 +43,15 @@ export async function authorizedTeam(deps: ApiDeps, ctx: RequestContext): Promis
   return team;
 }
 
+/** The pipelines of every team the caller may see (every team for an admin), team by team. */
+export async function visiblePipelines(deps: ApiDeps, ctx: RequestContext): Promise<PipelineRecord[]> {
+  const identity = await deps.auth.identify(ctx.req);
+  const teams = (await deps.store.listTeams())
+    .map((t) => t.name)
+    .filter((name) => identity.admin || identity.teams.includes(name));
+  return (await Promise.all(teams.map((team) => deps.store.listPipelines(team)))).flat();
+}
+
 /** The pipeline `:team/:pipeline` names, after checking the caller may act on the team. */
 export async function pipelineOf(deps: ApiDeps, ctx: RequestContext): Promise<PipelineRecord> {
   const team = await authorizedTeam(deps, ctx);

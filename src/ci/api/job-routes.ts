@@ -1,7 +1,7 @@
 /** Jobs: list, get (with the scheduler's waiting reason), pause, builds with paging, trigger, rerun. */
 import type { RequestContext, Router } from "../../http/router.ts";
 import { isFinished, type JobRecord, type PipelineRecord } from "../store/index.ts";
-import { jobOf, pipelineOf, type ApiDeps } from "./context.ts";
+import { jobOf, pipelineOf, visiblePipelines, type ApiDeps } from "./context.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { presentBuild, presentJob } from "./presenters.ts";
 import { sendBuildsPage } from "./build-list-routes.ts";
@@ -20,6 +20,17 @@ export function jobRoutes(router: Router, deps: ApiDeps): void {
     };
     return presentJob(job, pipeline, latest, engine.jobWaiting(job.id));
   };
+  router.on(
+    "GET",
+    "/api/v1/jobs",
+    handled(async (ctx) => {
+      const pipelines = await visiblePipelines(deps, ctx);
+      const jobs = await Promise.all(
+        pipelines.map(async (p) => Promise.all((await store.listJobs(p.id)).map((job) => present(p, job)))),
+      );
+      sendJson(ctx.res, 200, jobs.flat());
+    }),
+  );
   router.on(
     "GET",
     JOBS,

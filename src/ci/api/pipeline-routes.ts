@@ -1,7 +1,7 @@
 /** Pipelines: list, get, config get/set (atomic, versioned), pause, unpause, archive, destroy. */
 import type { RequestContext, Router } from "../../http/router.ts";
 import { formatIssue, parsePipeline, readYaml } from "../pipeline/index.ts";
-import { authorizedTeam, pipelineOf, type ApiDeps } from "./context.ts";
+import { authorizedTeam, pipelineOf, visiblePipelines, type ApiDeps } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { presentPipeline } from "./presenters.ts";
 import { handled, queryOf, readText, sendEmpty, sendJson } from "./respond.ts";
@@ -15,6 +15,11 @@ const PIPELINE = `${PIPELINES}/:pipeline`;
 
 export function pipelineRoutes(router: Router, deps: ApiDeps): void {
   const { store, engine } = deps;
+  router.on(
+    "GET",
+    "/api/v1/pipelines",
+    handled(async (ctx) => sendJson(ctx.res, 200, (await visiblePipelines(deps, ctx)).map(presentPipeline))),
+  );
   router.on(
     "GET",
     PIPELINES,

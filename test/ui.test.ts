@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { CiClient } from "../src/ci/api/index.ts";
+import { testEnvWithImages } from "./helpers/base-images.ts";
+import { browserPage } from "./helpers/browser.ts";
+import { repoRoot } from "./helpers/env.ts";
+import { adminClient } from "./helpers/kube.ts";
+import { startCiServer } from "./helpers/server.ts";
+import { tempDir } from "./helpers/cli.ts";
+
+const pipeline = `resources:
+  - { name: tick, type: time, source: { interval: 1h } }
+jobs:
+  - name: unit
+    plan:
+      - get: tick
+      - task: test
+        config:
+          platform: linux
+          image_resource: { type: registry-image, source: { repository: busybox, tag: "1.36" } }
+          run:
+            path: sh
+            args: [-ec, 'printf "\\033[32mall green\\033[0m\\n"; sleep 2; echo "oops" >&2; echo done']
+  - name: deploy
+    plan:
+      - get: tick
+        passed: [unit]
+      - task: wait
+        config:
+          platform: linux
+          image_resource: { type: registry-image, source: { repository: busybox, tag: "1.36" } }
+          run: { path: sh, args: [-ec, "echo deploying; sleep 120"] }
+`;
+
+test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, trigger, abort, pause", async (t) => {
+  const { env } = await testEnvWithImages();
+  const client = await adminClient(t);
+  const { url, password } = await startCiServer(t, client, env);
+  const api = await CiClient.login(url, "admin", password);
+  await api.setConfig("main", "app", pipeline, 0);
+  await api.unpausePipeline("main", "app");
+  const shots = process.env["SLUICE_SCREENSHOTS"]
+    ? path.join(repoRoot, "docs/screenshots")
+    : await tempDir(t, "ui-shots-");
+  await mkdir(shots, { recursive: true });
+  const page = await browserPage(t, url);
+
+  await page.goto("/");
+  await page.waitForURL(/\/login\?next=%2F$/);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("wrong");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("alert").getByText("invalid username or password").waitFor();
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/$/);
+  await page.getByText("nothing failing · 1 pipelines").waitFor();
+  await page.getByRole("img", { name: "unit: no builds" }).waitFor();
+
+  await page.getByRole("link", { name: "main / app" }).click();
+  await page.waitForURL(/\/teams\/main\/pipelines\/app$/);
+  await page.getByText("after unit").waitFor();
+  await page.screenshot({ path: path.join(shots, "pipeline.png") });
+  await page.getByRole("button", { name: "trigger unit" }).click();
+  await page.waitForURL(/\/builds\/\d+$/);
+  const green = page.locator(".log .ansi-32", { hasText: "all green" });
+  await green.waitFor();
+  assert.equal(
+    await page.locator(".status-word").first().textContent(),
+    "running",
+    "the log streams while it runs",
+  );
+  await page.getByText("succeeded", { exact: true }).first().waitFor({ timeout: 60_000 });
+  await page.locator(".line.stderr", { hasText: "oops" }).waitFor();
+  await page.getByLabel("Search").fill("done");
+  await page.getByText("1 matching lines").waitFor();
+  await page.getByRole("button", { name: /task: test/ }).click();
+  assert.equal(await page.locator(".log").count(), 1, "the task's step collapsed; the get's stays open");
+  await page.getByRole("button", { name: /task: test/ }).click();
+  await page.screenshot({ path: path.join(shots, "build.png") });
+
+  await page.goto("/teams/main/pipelines/app/jobs/deploy");
+  await page.getByRole("button", { name: "Trigger" }).click();
+  await page.waitForURL(/\/builds\/\d+$/);
+  await page.locator(".line", { hasText: "deploying" }).waitFor({ timeout: 60_000 });
+  await page.getByRole("button", { name: "Abort" }).click();
+  await page.getByText("aborted", { exact: true }).first().waitFor({ timeout: 30_000 });
+
+  await page.goto("/teams/main/pipelines/app");
+  await page.getByRole("button", { name: "Pause" }).click();
+  await page.locator(".badge", { hasText: "paused" }).waitFor();
+  assert.equal((await api.getPipeline("main", "app")).paused, true);
+  await page.goto("/");
+  await page.getByText("nothing failing · 1 pipelines").waitFor();
+  await page.screenshot({ path: path.join(shots, "home.png") });
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/login$/);
+  await page.goto("/builds/1");
+  await page.waitForURL(/\/login\?next=%2Fbuilds%2F1$/);
+});

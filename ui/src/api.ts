@@ -1,0 +1,167 @@
+/**
+ * The CI API as the UI calls it: the token from the login kept in this browser's session
+ * storage, JSON requests, and a build's server-sent events read over fetch (EventSource cannot
+ * send the Authorization header).
+ */
+const TOKEN_KEY = "sluice.token";
+
+export class Unauthorized extends Error {}
+
+export class ApiFailure extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export const hasToken = () => sessionStorage.getItem(TOKEN_KEY) !== null;
+
+export function logout(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** Logs in with a local user's password (the grant fly uses); throws with the server's reason. */
+export async function login(username: string, password: string): Promise<void> {
+  const res = await fetch("/sky/issuer/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "password", username, password }),
+  });
+  if (!res.ok) throw new ApiFailure(res.status, await reason(res));
+  sessionStorage.setItem(TOKEN_KEY, ((await res.json()) as { access_token: string }).access_token);
+}
+
+async function reason(res: Response): Promise<string> {
+  const text = await res.text();
+  try {
+    return (JSON.parse(text) as { error?: string }).error ?? `HTTP ${res.status}`;
+  } catch {
+    return text || `HTTP ${res.status}`;
+  }
+}
+
+async function request(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ""}`,
+  };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, {
+    method,
+    headers,
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+    ...(signal && { signal }),
+  });
+  if (res.status === 401) {
+    logout();
+    throw new Unauthorized("not logged in");
+  }
+  if (!res.ok) throw new ApiFailure(res.status, await reason(res));
+  return res;
+}
+
+export async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await (await request("GET", path, undefined, signal)).json()) as T;
+}
+
+export async function send(
+  method: "PUT" | "POST" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const res = await request(method, path, body);
+  const text = await res.text();
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
+export interface BuildEvent {
+  id: number;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** The build's events from the first (or after `afterId`), live until it ends or `signal` aborts. */
+export async function* buildEvents(
+  buildId: number,
+  signal: AbortSignal,
+  afterId = 0,
+): AsyncGenerator<BuildEvent> {
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ""}`,
+  };
+  if (afterId > 0) headers["Last-Event-ID"] = String(afterId);
+  const res = await fetch(`/api/v1/builds/${buildId}/events`, { headers, signal });
+  if (res.status === 401) throw new Unauthorized("not logged in");
+  if (!res.ok || !res.body) throw new ApiFailure(res.status, await reason(res));
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = Object.fromEntries(
+        block
+          .split("\n")
+          .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]),
+      );
+      if (fields["event"] === "end") return;
+      if (fields["event"] !== "event" || !fields["data"]) continue;
+      const payload = JSON.parse(fields["data"]) as { event: string; data: Record<string, unknown> };
+      yield { id: Number(fields["id"]), event: payload.event, data: payload.data };
+    }
+  }
+}
+
+export interface ApiPipeline {
+  id: number;
+  name: string;
+  paused: boolean;
+  archived: boolean;
+  team_name: string;
+}
+
+export interface ApiBuild {
+  id: number;
+  team_name: string;
+  name: string;
+  status: string;
+  job_name?: string;
+  pipeline_name?: string;
+  start_time?: number | null;
+  end_time?: number | null;
+}
+
+export interface ApiJob {
+  id: number;
+  name: string;
+  pipeline_name: string;
+  team_name: string;
+  paused: boolean;
+  disable_manual_trigger: boolean;
+  next_build: ApiBuild | null;
+  finished_build: ApiBuild | null;
+  waiting?: { reason: string };
+}
+
+export interface ApiResource {
+  name: string;
+  type: string;
+  check_error?: string;
+  pin_comment?: string;
+  last_checked?: number;
+}
+
+export interface ApiUser {
+  user_name: string;
+  is_admin: boolean;
+  teams: Record<string, string[]>;
+}

@@ -1,0 +1,103 @@
+/**
+ * Every pipeline one may see, by team: its jobs' states as marks, failing pipelines first with
+ * their count at the top, filtered by name and state.
+ */
+import { html } from "htm/preact";
+import { useState } from "preact/hooks";
+import { get, type ApiJob, type ApiPipeline } from "../api.ts";
+import { useLoad } from "../hooks.ts";
+import { encode, Link } from "../router.ts";
+import { jobStatus, StatusMark } from "../status.ts";
+
+const failing = (status: string) => status === "failed" || status === "errored";
+
+interface Card {
+  pipeline: ApiPipeline;
+  jobs: ApiJob[];
+  state: "failing" | "running" | "paused" | "ok";
+}
+
+function cards(pipelines: ApiPipeline[], jobs: ApiJob[]): Card[] {
+  return pipelines
+    .filter((p) => !p.archived)
+    .map((pipeline): Card => {
+      const own = jobs.filter((j) => j.team_name === pipeline.team_name && j.pipeline_name === pipeline.name);
+      const statuses = own.map(jobStatus);
+      const state = statuses.some(failing)
+        ? "failing"
+        : statuses.some((s) => s === "started" || s === "pending")
+          ? "running"
+          : pipeline.paused
+            ? "paused"
+            : "ok";
+      return { pipeline, jobs: own, state };
+    })
+    .sort((a, b) => Number(b.state === "failing") - Number(a.state === "failing"));
+}
+
+export function HomePage() {
+  const [filter, setFilter] = useState("");
+  const [state, setState] = useState("all");
+  const { data, error } = useLoad(
+    async (signal) => {
+      const [pipelines, jobs] = await Promise.all([
+        get<ApiPipeline[]>("/api/v1/pipelines", signal),
+        get<ApiJob[]>("/api/v1/jobs", signal),
+      ]);
+      return cards(pipelines, jobs);
+    },
+    [],
+    5000,
+  );
+  const all = data ?? [];
+  const shown = all.filter(
+    (c) =>
+      (state === "all" || c.state === state) &&
+      `${c.pipeline.team_name}/${c.pipeline.name}`.includes(filter.trim()),
+  );
+  const failingCount = all.filter((c) => c.state === "failing").length;
+  return html`<main>
+    <header class="page-head">
+      <h1>Pipelines</h1>
+      <p class=${failingCount ? "summary failing" : "summary"} aria-live="polite">
+        ${failingCount ? `${failingCount} failing` : "nothing failing"} · ${all.length} pipelines
+      </p>
+      <div class="filters">
+        <label
+          >Filter
+          <input
+            type="search"
+            value=${filter}
+            onInput=${(e: Event) => setFilter((e.target as HTMLInputElement).value)}
+            placeholder="team/pipeline"
+        /></label>
+        <label
+          >State
+          <select value=${state} onChange=${(e: Event) => setState((e.target as HTMLSelectElement).value)}>
+            <option value="all">all</option>
+            <option value="failing">failing</option>
+            <option value="running">running</option>
+            <option value="paused">paused</option>
+            <option value="ok">ok</option>
+          </select>
+        </label>
+      </div>
+    </header>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${data && shown.length === 0 && html`<p class="empty">No pipeline matches.</p>`}
+    <ul class="cards">
+      ${shown.map(
+        (c) =>
+          html`<li class=${`card state-${c.state}`} key=${c.pipeline.id}>
+            <${Link} href=${`/teams/${encode(c.pipeline.team_name)}/pipelines/${encode(c.pipeline.name)}`}>
+              <span class="team">${c.pipeline.team_name}</span> / <strong>${c.pipeline.name}</strong>
+            <//>
+            ${c.pipeline.paused && html`<span class="badge">paused</span>`}
+            <div class="marks">
+              ${c.jobs.map((j) => html`<${StatusMark} key=${j.id} status=${jobStatus(j)} label=${j.name} />`)}
+            </div>
+          </li>`,
+      )}
+    </ul>
+  </main>`;
+}
