@@ -5,7 +5,7 @@ import { buildListRoutes } from "./build-list-routes.ts";
 import { buildRoutes } from "./build-routes.ts";
 import { executionRoutes } from "./execution-routes.ts";
 import type { ApiDeps } from "./context.ts";
-import { jobRoutes } from "./job-routes.ts";
+import { allJobsRoute, jobRoutes } from "./job-routes.ts";
 import { pipelineRoutes } from "./pipeline-routes.ts";
 import { teamRoutes } from "./team-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
@@ -19,6 +19,7 @@ export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router
   pipelineRoutes(router, deps);
   projectRoutes(router, deps);
   jobRoutes(router, deps);
+  allJobsRoute(router, deps);
   resourceRoutes(router, deps);
   buildRoutes(router, deps);
   buildListRoutes(router, deps);

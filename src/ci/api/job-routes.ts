@@ -10,27 +10,36 @@ import { handled, sendEmpty, sendJson } from "./respond.ts";
 const JOBS = "/api/v1/teams/:team/pipelines/:pipeline/jobs";
 const JOB = `${JOBS}/:job`;
 
-export function jobRoutes(router: Router, deps: ApiDeps): void {
-  const { store, engine } = deps;
-  const present = async (pipeline: PipelineRecord, job: JobRecord) => {
-    const recent = await store.listJobBuilds(job.id, { limit: 20 });
-    const latest = {
-      next: recent.find((b) => !isFinished(b.status)),
-      finished: recent.find((b) => isFinished(b.status)),
-    };
-    return presentJob(job, pipeline, latest, engine.jobWaiting(job.id));
+/** A job as the API shows it: with its running and last finished builds and why it waits. */
+export async function presentJobState(deps: ApiDeps, pipeline: PipelineRecord, job: JobRecord) {
+  const recent = await deps.store.listJobBuilds(job.id, { limit: 20 });
+  const latest = {
+    next: recent.find((b) => !isFinished(b.status)),
+    finished: recent.find((b) => isFinished(b.status)),
   };
+  return presentJob(job, pipeline, latest, deps.engine.jobWaiting(job.id));
+}
+
+/** Every job of every pipeline the caller may see (Concourse's dashboard list). */
+export function allJobsRoute(router: Router, deps: ApiDeps): void {
   router.on(
     "GET",
     "/api/v1/jobs",
     handled(async (ctx) => {
       const pipelines = await visiblePipelines(deps, ctx);
       const jobs = await Promise.all(
-        pipelines.map(async (p) => Promise.all((await store.listJobs(p.id)).map((job) => present(p, job)))),
+        pipelines.map(async (p) =>
+          Promise.all((await deps.store.listJobs(p.id)).map((job) => presentJobState(deps, p, job))),
+        ),
       );
       sendJson(ctx.res, 200, jobs.flat());
     }),
   );
+}
+
+export function jobRoutes(router: Router, deps: ApiDeps): void {
+  const { store, engine } = deps;
+  const present = (pipeline: PipelineRecord, job: JobRecord) => presentJobState(deps, pipeline, job);
   router.on(
     "GET",
     JOBS,
