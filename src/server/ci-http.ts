@@ -22,6 +22,7 @@ import type { EngineControl } from "../ci/engine/control.ts";
 import { SqlCiStore, type CiStore } from "../ci/store/index.ts";
 import { HttpServer } from "../http/server.ts";
 import { singlePageApp } from "../http/static-files.ts";
+import { cdRoutes } from "./cd-routes.ts";
 import { projectRoot } from "../common/toolchain.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
@@ -65,6 +66,7 @@ export async function ciHttpServer(
   });
   const deps = { ...parts, auth };
   const router = ciApiRouter(deps, { version: options.version });
+  if (options.kube) cdRoutes(router, { auth, kube: options.kube });
   await singlePageApp(router, {
     dir: options.uiDir ?? path.join(projectRoot, "ui/dist"),
     reserved: ["/api/", "/sky/"],

@@ -165,3 +165,25 @@ export interface ApiUser {
   is_admin: boolean;
   teams: Record<string, string[]>;
 }
+
+export interface ApiDeliveryObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  ready: string;
+  reason: string;
+  message: string;
+  suspended: boolean;
+  revision: string;
+}
+
+export interface ApiDeliveryDetail extends ApiDeliveryObject {
+  conditions: {
+    type: string;
+    status: string;
+    reason?: string;
+    message?: string;
+    lastTransitionTime?: string;
+  }[];
+  events: { type: string; reason: string; message: string; time: string; count: number }[];
+}

@@ -4,6 +4,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { hasToken, logout } from "./api.ts";
 import { BuildPage } from "./pages/build.ts";
+import { DeliveryPage } from "./pages/delivery.ts";
 import { HomePage } from "./pages/home.ts";
 import { JobPage } from "./pages/job.ts";
 import { LoginPage } from "./pages/login.ts";
@@ -14,6 +15,10 @@ import "./style.css";
 type Params = Record<string, string>;
 const routes: [RegExp, (p: Params) => ReturnType<typeof html>][] = [
   [/^\/$/, () => html`<${HomePage} />`],
+  [
+    /^\/cd\/(?<kind>[^/]+)\/(?<namespace>[^/]+)\/(?<name>[^/]+)$/,
+    (p) => html`<${DeliveryPage} kind=${p["kind"]} namespace=${p["namespace"]} name=${p["name"]} />`,
+  ],
   [/^\/login$/, () => html`<${LoginPage} />`],
   [/^\/builds\/(?<id>\d+)$/, (p) => html`<${BuildPage} id=${Number(p["id"])} />`],
   [

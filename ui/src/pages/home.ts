@@ -4,7 +4,8 @@
  */
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
-import { get, type ApiJob, type ApiPipeline } from "../api.ts";
+import { ApiFailure, get, type ApiDeliveryObject, type ApiJob, type ApiPipeline } from "../api.ts";
+import { deliveryPath, deliveryState } from "../delivery.ts";
 import { useLoad } from "../hooks.ts";
 import { encode, Link } from "../router.ts";
 import { jobStatus, StatusMark } from "../status.ts";
@@ -40,27 +41,36 @@ export function HomePage() {
   const [state, setState] = useState("all");
   const { data, error } = useLoad(
     async (signal) => {
-      const [pipelines, jobs] = await Promise.all([
+      const [pipelines, jobs, delivery] = await Promise.all([
         get<ApiPipeline[]>("/api/v1/pipelines", signal),
         get<ApiJob[]>("/api/v1/jobs", signal),
+        adminOnly(() => get<ApiDeliveryObject[]>("/api/v1/cd/objects", signal)),
       ]);
-      return cards(pipelines, jobs);
+      return { cards: cards(pipelines, jobs), delivery: sortedDelivery(delivery) };
     },
     [],
     5000,
   );
-  const all = data ?? [];
+  const all = data?.cards ?? [];
   const shown = all.filter(
     (c) =>
       (state === "all" || c.state === state) &&
       `${c.pipeline.team_name}/${c.pipeline.name}`.includes(filter.trim()),
   );
-  const failingCount = all.filter((c) => c.state === "failing").length;
+  const delivery = (data?.delivery ?? []).filter(
+    (o) =>
+      (state === "all" || deliveryFilterState(o) === state) &&
+      `${o.namespace}/${o.name}`.includes(filter.trim()),
+  );
+  const failingCount =
+    all.filter((c) => c.state === "failing").length +
+    (data?.delivery ?? []).filter((o) => deliveryFilterState(o) === "failing").length;
   return html`<main>
     <header class="page-head">
       <h1>Pipelines</h1>
       <p class=${failingCount ? "summary failing" : "summary"} aria-live="polite">
-        ${failingCount ? `${failingCount} failing` : "nothing failing"} · ${all.length} pipelines
+        ${failingCount ? `${failingCount} failing` : "nothing failing"} · ${all.length} pipelines ·
+        ${data?.delivery.length ?? 0} delivery objects
       </p>
       <div class="filters">
         <label
@@ -99,5 +109,57 @@ export function HomePage() {
           </li>`,
       )}
     </ul>
+    <${DeliveryCards} objects=${delivery} />
   </main>`;
+}
+
+function DeliveryCards(props: { objects: ApiDeliveryObject[] }) {
+  if (props.objects.length === 0) return null;
+  return html`<h2>Delivery</h2>
+    <ul class="cards">
+      ${props.objects.map(
+        (o) =>
+          html`<li
+            class=${`card state-${deliveryFilterState(o)}`}
+            key=${`${o.kind}/${o.namespace}/${o.name}`}
+          >
+            <${StatusMark} status=${deliveryState(o)} label=${`${o.kind} ${o.name}`} />
+            <${Link} href=${deliveryPath(o)}
+              ><span class="team">${o.kind} ${o.namespace}/</span><strong>${o.name}</strong><//
+            >
+            ${o.suspended && html`<span class="badge">suspended</span>`}
+            <p class="revision">${o.ready === "False" ? o.message : o.revision}</p>
+          </li>`,
+      )}
+    </ul>`;
+}
+
+/** Only admins see the cluster's objects: for others the list is empty. */
+async function adminOnly(load: () => Promise<ApiDeliveryObject[]>): Promise<ApiDeliveryObject[]> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof ApiFailure && error.status === 403) return [];
+    throw error;
+  }
+}
+
+/** The home page's filter words for a delivery object. */
+function deliveryFilterState(o: ApiDeliveryObject): Card["state"] {
+  const state = deliveryState(o);
+  return state === "failed"
+    ? "failing"
+    : state === "paused"
+      ? "paused"
+      : state === "pending"
+        ? "running"
+        : "ok";
+}
+
+function sortedDelivery(objects: ApiDeliveryObject[]): ApiDeliveryObject[] {
+  return [...objects].sort(
+    (a, b) =>
+      Number(deliveryFilterState(b) === "failing") - Number(deliveryFilterState(a) === "failing") ||
+      `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`),
+  );
 }

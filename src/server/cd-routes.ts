@@ -1,0 +1,170 @@
+/**
+ * The delivery side for the web UI, under /api/v1/cd: every source, Kustomization and image
+ * object with its readiness and revision; one object with its conditions and events; reconcile,
+ * suspend and resume (the same patches the CLI's verbs make). Kubernetes RBAC has no CI teams,
+ * so only admins (members of main) see and act on them.
+ */
+import type { IncomingMessage } from "node:http";
+import { fluxApiVersions, requestedAtAnnotation, type FluxKind } from "../api/kinds.ts";
+import type { Auth } from "../ci/api/auth.ts";
+import { ApiError, notFound } from "../ci/api/errors.ts";
+import { handled, sendEmpty, sendJson } from "../ci/api/respond.ts";
+import type { Router } from "../http/router.ts";
+import type { KubeClient } from "../kube/client.ts";
+import { isNotFound } from "../kube/errors.ts";
+import type { KubeObject } from "../kube/objects.ts";
+
+export const deliveryKinds = [
+  "GitRepository",
+  "Kustomization",
+  "ImageRepository",
+  "ImagePolicy",
+  "ImageUpdateAutomation",
+] as const satisfies readonly FluxKind[];
+type DeliveryKind = (typeof deliveryKinds)[number];
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+type DeliveryObject = KubeObject & {
+  spec?: { suspend?: boolean };
+  status?: {
+    conditions?: Condition[];
+    lastAppliedRevision?: string;
+    artifact?: { revision?: string };
+    latestRef?: { name?: string; tag?: string; digest?: string };
+    lastPushCommit?: string;
+    lastScanResult?: { tagCount?: number };
+  };
+};
+
+/** What the object last achieved: an applied or fetched revision, a chosen tag, a pushed commit. */
+function revisionOf(obj: DeliveryObject): string {
+  const s = obj.status ?? {};
+  if (s.lastAppliedRevision) return s.lastAppliedRevision;
+  if (s.artifact?.revision) return s.artifact.revision;
+  if (s.latestRef?.name) return `${s.latestRef.name}:${s.latestRef.tag ?? ""}`;
+  if (s.lastPushCommit) return s.lastPushCommit;
+  if (s.lastScanResult?.tagCount !== undefined) return `${s.lastScanResult.tagCount} tags`;
+  return "";
+}
+
+function summary(obj: DeliveryObject) {
+  const ready = obj.status?.conditions?.find((c) => c.type === "Ready");
+  return {
+    kind: obj.kind,
+    namespace: obj.metadata.namespace ?? "",
+    name: obj.metadata.name,
+    ready: ready?.status ?? "Unknown",
+    reason: ready?.reason ?? "",
+    message: ready?.message ?? "",
+    suspended: obj.spec?.suspend === true,
+    revision: revisionOf(obj),
+  };
+}
+
+export function cdRoutes(router: Router, deps: { auth: Auth; kube: KubeClient }): void {
+  const { kube } = deps;
+  const asAdmin = async (req: IncomingMessage) => {
+    const identity = await deps.auth.identify(req);
+    if (!identity.admin)
+      throw new ApiError(403, "forbidden: only admins (members of main) see delivery objects");
+  };
+  router.on(
+    "GET",
+    "/api/v1/cd/objects",
+    handled(async (ctx) => {
+      await asAdmin(ctx.req);
+      const lists = await Promise.all(deliveryKinds.map((kind) => listKind(kube, kind)));
+      sendJson(ctx.res, 200, lists.flat());
+    }),
+  );
+  const OBJECT = "/api/v1/cd/objects/:kind/:namespace/:name";
+  const objectOf = async (params: Readonly<Record<string, string | undefined>>) => {
+    const kind = deliveryKinds.find((k) => k === params["kind"]);
+    const [namespace, name] = [params["namespace"] ?? "", params["name"] ?? ""];
+    if (!kind) throw notFound(`kind ${params["kind"]}`);
+    try {
+      const obj = await kube.get<DeliveryObject>(fluxApiVersions[kind], kind, name, namespace);
+      return { kind, namespace, name, obj: { ...obj, kind } };
+    } catch (error) {
+      if (isNotFound(error)) throw notFound(`${kind} ${namespace}/${name}`);
+      throw error;
+    }
+  };
+  router.on(
+    "GET",
+    OBJECT,
+    handled(async (ctx) => {
+      await asAdmin(ctx.req);
+      const { kind, namespace, name, obj } = await objectOf(ctx.params);
+      const events = await kube.list("v1", "Event", {
+        namespace,
+        fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
+      });
+      sendJson(ctx.res, 200, {
+        ...summary(obj),
+        conditions: obj.status?.conditions ?? [],
+        events: events.items.map(presentEvent).sort((a, b) => b.time.localeCompare(a.time)),
+      });
+    }),
+  );
+  const patch = (kind: DeliveryKind, namespace: string, name: string, body: Record<string, unknown>) =>
+    kube.patch({ apiVersion: fluxApiVersions[kind], kind, name, namespace }, body, { type: "merge" });
+  const reconcileRequest = () => ({
+    metadata: { annotations: { [requestedAtAnnotation]: new Date().toISOString() } },
+  });
+  const verbs: Record<string, () => Record<string, unknown>> = {
+    reconcile: reconcileRequest,
+    suspend: () => ({ spec: { suspend: true } }),
+    resume: () => ({ spec: { suspend: false }, ...reconcileRequest() }),
+  };
+  for (const [verb, body] of Object.entries(verbs)) {
+    router.on(
+      "POST",
+      `${OBJECT}/${verb}`,
+      handled(async (ctx) => {
+        await asAdmin(ctx.req);
+        const { kind, namespace, name, obj } = await objectOf(ctx.params);
+        if (verb === "reconcile" && obj.spec?.suspend)
+          throw new ApiError(409, `${kind} ${namespace}/${name} is suspended: resume it first`);
+        await patch(kind, namespace, name, body());
+        sendEmpty(ctx.res, 204);
+      }),
+    );
+  }
+}
+
+/** The objects of one kind, none when its CRD is not installed. */
+async function listKind(kube: KubeClient, kind: DeliveryKind) {
+  try {
+    const list = await kube.list<DeliveryObject>(fluxApiVersions[kind], kind);
+    return list.items.map((item) => summary({ ...item, kind }));
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}
+
+function presentEvent(event: KubeObject) {
+  const e = event as KubeObject & {
+    type?: string;
+    reason?: string;
+    message?: string;
+    lastTimestamp?: string;
+    eventTime?: string;
+    count?: number;
+  };
+  return {
+    type: e.type ?? "Normal",
+    reason: e.reason ?? "",
+    message: e.message ?? "",
+    time: e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? "",
+    count: e.count ?? 1,
+  };
+}

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { test } from "node:test";
+import { CiClient } from "../src/ci/api/index.ts";
+import { browserPage } from "./helpers/browser.ts";
+import { repoRoot, testEnv } from "./helpers/env.ts";
+import { pushRepo } from "./helpers/git.ts";
+import { adminClient, testNamespace } from "./helpers/kube.ts";
+import { startTestServer } from "./helpers/server.ts";
+import {
+  applyGitRepository,
+  createGitAuthSecret,
+  gitRepositoryApi,
+  readyFalse,
+  readyTrue,
+  waitForGitRepository,
+  type GitRepositoryObject,
+} from "./helpers/sources.ts";
+
+test("the web UI's delivery objects: readiness and revision on the home page, conditions and events, suspend, resume and reconcile; admins only", async (t) => {
+  const env = await testEnv();
+  const client = await adminClient(t);
+  const ns = await testNamespace(t, client, "ui");
+  const password = randomBytes(9).toString("hex");
+  const server = await startTestServer(t, client, {
+    namespace: ns,
+    controllers: ["gitrepository"],
+    ci: {
+      tick: 200,
+      listen: { host: "127.0.0.1", port: 0 },
+      localUsers: [
+        { name: "admin", password },
+        { name: "viewer", password },
+      ],
+      mainTeamLocalUsers: ["admin"],
+    },
+  });
+  const url = server.ciUrl!;
+  const repo = `ui-${randomBytes(3).toString("hex")}`;
+  const { sha } = await pushRepo(env, repo, { "app.yaml": "kind: ConfigMap\n" });
+  await createGitAuthSecret(client, ns, "git", env.gitUsername, env.gitPassword);
+  await applyGitRepository(client, ns, "app", {
+    url: `${env.gitUrl}/${repo}.git`,
+    ref: { branch: "main" },
+    interval: "1h",
+    secretRef: { name: "git" },
+  });
+  await applyGitRepository(client, ns, "broken", {
+    url: `${env.gitUrl}/${repo}.git`,
+    ref: { branch: "no-such-branch" },
+    interval: "1h",
+    secretRef: { name: "git" },
+  });
+  await waitForGitRepository(client, ns, "app", readyTrue, "ready");
+  await waitForGitRepository(client, ns, "broken", readyFalse("GitOperationFailed"), "failing");
+
+  const page = await browserPage(t, url);
+  await page.goto("/login");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/$/);
+  await page.getByLabel("Filter").fill(`${ns}/`);
+  const cards = page.locator(".cards").last().locator("li");
+  await cards.first().getByText("broken").waitFor();
+  assert.match(
+    (await cards.first().textContent()) ?? "",
+    /no-such-branch/,
+    "the failing one first, with its reason",
+  );
+  await page.getByRole("img", { name: "GitRepository app: succeeded" }).waitFor();
+  await page.getByText(`main@sha1:${sha}`).waitFor();
+
+  await page.getByRole("link", { name: `GitRepository ${ns}/app` }).click();
+  await page.waitForURL(new RegExp(`/cd/GitRepository/${ns}/app$`));
+  await page.locator("td", { hasText: "Ready" }).first().waitFor();
+  if (process.env["SLUICE_SCREENSHOTS"])
+    await page.screenshot({ path: path.join(repoRoot, "docs/screenshots/delivery.png") });
+  await page.getByRole("button", { name: "Suspend" }).click();
+  await page.locator(".badge", { hasText: "suspended" }).waitFor();
+  const get = () => client.get<GitRepositoryObject>(gitRepositoryApi, "GitRepository", "app", ns);
+  assert.equal((await get()).spec["suspend"], true);
+  await page.getByRole("button", { name: "Resume" }).click();
+  await page.getByRole("button", { name: "Suspend" }).waitFor();
+  const resumed = await get();
+  assert.equal(resumed.spec["suspend"], false);
+  assert.ok(resumed.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"], "resume asks for a reconcile");
+  await page.getByRole("button", { name: "Reconcile" }).click();
+
+  const viewer = await CiClient.login(url, "viewer", password).catch((e: Error) => e);
+  assert.ok(viewer instanceof Error, "a user of no team cannot log in");
+  const admin = await CiClient.login(url, "admin", password);
+  await admin.setTeam("dev", ["local:viewer"]);
+  const viewerToken = (await CiClient.login(url, "viewer", password)).token!;
+  const refused = await fetch(`${url}/api/v1/cd/objects`, {
+    headers: { Authorization: `Bearer ${viewerToken}` },
+  });
+  assert.equal(refused.status, 403);
+  assert.match(await refused.text(), /only admins/);
+});
