@@ -1,4 +1,4 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** A short plain-text answer: `text` and a newline, with its length. */
 export function sendText(
@@ -15,3 +15,7 @@ export function sendText(
   });
   res.end(body);
 }
+
+/** Whether the client takes gzip (`Accept-Encoding`). */
+export const acceptsGzip = (req: IncomingMessage) =>
+  /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));

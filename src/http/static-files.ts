@@ -4,12 +4,11 @@
  * client takes it. Files are read once and kept in memory (the build is small and fixed). Paths
  * under `reserved` prefixes (the API) stay 404 rather than becoming the app.
  */
-import type { IncomingMessage } from "node:http";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { RequestContext, Router } from "./router.ts";
-import { sendText } from "./respond.ts";
+import { acceptsGzip, sendText } from "./respond.ts";
 
 const types: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
@@ -38,8 +37,6 @@ async function loadAssets(dir: string): Promise<Map<string, StaticFile>> {
     assets.set(name, staticFile(name, await readFile(path.join(dir, "assets", name))));
   return assets;
 }
-
-const acceptsGzip = (req: IncomingMessage) => /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
 
 function send(ctx: RequestContext, file: StaticFile, cacheControl: string): void {
   const gzip = acceptsGzip(ctx.req);

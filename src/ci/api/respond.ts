@@ -1,10 +1,13 @@
 /** JSON in and out of the API's handlers; every failure is an ApiError answered as `{error}`. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import { readBody, sendPayloadTooLarge } from "../../http/body.ts";
+import { acceptsGzip } from "../../http/respond.ts";
 import type { RequestContext, RouteHandler } from "../../http/router.ts";
 import { ApiError } from "./errors.ts";
 
 const BODY_LIMIT = 4 * 1024 * 1024;
+const GZIP_FROM_BYTES = 4096;
 
 export function sendJson(
   res: ServerResponse,
@@ -12,11 +15,15 @@ export function sendJson(
   value: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const body = JSON.stringify(value);
+  const text = Buffer.from(JSON.stringify(value));
+  // lists (the dashboard's, a busy job's builds) shrink to a tenth
+  const gzip = text.length > GZIP_FROM_BYTES && acceptsGzip(res.req);
+  const body = gzip ? gzipSync(text) : text;
   res.writeHead(status, {
     ...headers,
     "Content-Type": "application/json",
-    "Content-Length": String(Buffer.byteLength(body)),
+    "Content-Length": String(body.length),
+    ...(gzip && { "Content-Encoding": "gzip", Vary: "Accept-Encoding" }),
   });
   res.end(body);
 }

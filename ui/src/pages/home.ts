@@ -10,6 +10,10 @@ import { useLoad } from "../hooks.ts";
 import { encode, Link } from "../router.ts";
 import { jobStatus, StatusMark } from "../status.ts";
 
+/** Cards drawn at first: a screenful and more, so a thousand pipelines do not hold up the page. */
+const FIRST_SCREEN = 120;
+const capped = <T>(items: T[], everything: boolean) => (everything ? items : items.slice(0, FIRST_SCREEN));
+
 const failing = (status: string) => status === "failed" || status === "errored";
 
 interface Card {
@@ -39,6 +43,7 @@ function cards(pipelines: ApiPipeline[], jobs: ApiJob[]): Card[] {
 export function HomePage() {
   const [filter, setFilter] = useState("");
   const [state, setState] = useState("all");
+  const [everything, setEverything] = useState(false);
   const { data, error } = useLoad(
     async (signal) => {
       const [pipelines, jobs, delivery] = await Promise.all([
@@ -72,31 +77,12 @@ export function HomePage() {
         ${failingCount ? `${failingCount} failing` : "nothing failing"} · ${all.length} pipelines ·
         ${data?.delivery.length ?? 0} delivery objects
       </p>
-      <div class="filters">
-        <label
-          >Filter
-          <input
-            type="search"
-            value=${filter}
-            onInput=${(e: Event) => setFilter((e.target as HTMLInputElement).value)}
-            placeholder="team/pipeline"
-        /></label>
-        <label
-          >State
-          <select value=${state} onChange=${(e: Event) => setState((e.target as HTMLSelectElement).value)}>
-            <option value="all">all</option>
-            <option value="failing">failing</option>
-            <option value="running">running</option>
-            <option value="paused">paused</option>
-            <option value="ok">ok</option>
-          </select>
-        </label>
-      </div>
+      <${Filters} filter=${filter} state=${state} setFilter=${setFilter} setState=${setState} />
     </header>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${data && shown.length === 0 && html`<p class="empty">No pipeline matches.</p>`}
     <ul class="cards">
-      ${shown.map(
+      ${capped(shown, everything).map(
         (c) =>
           html`<li class=${`card state-${c.state}`} key=${c.pipeline.id}>
             <${Link} href=${`/teams/${encode(c.pipeline.team_name)}/pipelines/${encode(c.pipeline.name)}`}>
@@ -109,8 +95,42 @@ export function HomePage() {
           </li>`,
       )}
     </ul>
-    <${DeliveryCards} objects=${delivery} />
+    <${DeliveryCards} objects=${capped(delivery, everything)} />
+    ${
+      !everything &&
+      (shown.length > FIRST_SCREEN || delivery.length > FIRST_SCREEN) &&
+      html`<button onClick=${() => setEverything(true)}>
+        Show all ${shown.length} pipelines and ${delivery.length} objects
+      </button>`
+    }
   </main>`;
+}
+
+function Filters(props: {
+  filter: string;
+  state: string;
+  setFilter: (value: string) => void;
+  setState: (value: string) => void;
+}) {
+  return html`<div class="filters">
+    <label
+      >Filter
+      <input
+        type="search"
+        value=${props.filter}
+        placeholder="team/pipeline"
+        onInput=${(e: Event) => props.setFilter((e.target as HTMLInputElement).value)}
+    /></label>
+    <label
+      >State
+      <select
+        value=${props.state}
+        onChange=${(e: Event) => props.setState((e.target as HTMLSelectElement).value)}
+      >
+        ${["all", "failing", "running", "paused", "ok"].map((value) => html`<option value=${value}>${value}</option>`)}
+      </select>
+    </label>
+  </div>`;
 }
 
 function DeliveryCards(props: { objects: ApiDeliveryObject[] }) {
