@@ -23,6 +23,13 @@ jobs:
           run:
             path: sh
             args: [-ec, 'printf "\\033[32mall green\\033[0m\\n"; sleep 2; echo "oops" >&2; echo done']
+  - name: noisy
+    plan:
+      - task: count
+        config:
+          platform: linux
+          image_resource: { type: registry-image, source: { repository: busybox, tag: "1.36" } }
+          run: { path: sh, args: [-ec, "seq 1 100000; echo boom >&2; exit 1"] }
   - name: deploy
     plan:
       - get: tick
@@ -80,6 +87,20 @@ test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, 
   assert.equal(await page.locator(".log").count(), 1, "the task's step collapsed; the get's stays open");
   await page.getByRole("button", { name: /task: test/ }).click();
   await page.screenshot({ path: path.join(shots, "build.png") });
+
+  const noisy = await api.triggerJob("main", "app", "noisy");
+  await page.goto(`/builds/${noisy.id}`);
+  await page.getByText("failed", { exact: true }).first().waitFor({ timeout: 120_000 });
+  await page.locator(".line", { hasText: /^100000$/ }).waitFor({ timeout: 60_000 });
+  const drawn = await page.locator(".log .line").count();
+  assert.ok(drawn < 300, `a 100,000-line log draws only the rows in sight (${drawn})`);
+  await page
+    .locator(".log")
+    .first()
+    .evaluate((el) => (el.scrollTop = 0));
+  await page.locator(".line", { hasText: /^1$/ }).waitFor();
+  await page.getByRole("button", { name: "Jump to first error" }).click();
+  await page.locator(".line.stderr", { hasText: "boom" }).waitFor();
 
   await page.goto("/teams/main/pipelines/app/jobs/deploy");
   await page.getByRole("button", { name: "Trigger" }).click();

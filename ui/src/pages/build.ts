@@ -6,7 +6,8 @@
 import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { buildEvents, get, send, Unauthorized, type ApiBuild, type BuildEvent } from "../api.ts";
-import { ansiSegments, plain } from "../ansi.ts";
+import { plain } from "../ansi.ts";
+import { LogView } from "../log-view.ts";
 import { buildDuration, duration, running } from "../format.ts";
 import { addEvents, emptyLog, firstError, type BuildLog, type LogLine } from "../log.ts";
 import { useActions, type Actions } from "../hooks.ts";
@@ -50,19 +51,6 @@ function useBuildLog(buildId: number): { log: BuildLog; version: number; failure
   return { log: log.current, version, failure };
 }
 
-const stamp = (time: number | undefined) => (time ? new Date(time * 1000).toLocaleTimeString() : "");
-
-function Line(props: { line: LogLine; timestamps: boolean; match: boolean }) {
-  const { line } = props;
-  return html`<div
-    id=${`line-${line.id}`}
-    class=${`line${line.stderr ? " stderr" : ""}${props.match ? " match" : ""}`}
-  >
-    ${props.timestamps && html`<span class="time">${stamp(line.time)}</span>`}
-    ${ansiSegments(line.text).map((s) => (s.classes ? html`<span class=${s.classes}>${s.text}</span>` : s.text))}
-  </div>`;
-}
-
 function download(log: BuildLog, build: ApiBuild): void {
   const text = [...log.steps.values()]
     .flatMap((s) => [`== ${s.title}`, ...s.lines.map((l) => plain(l.text))])
@@ -79,6 +67,7 @@ export function BuildPage(props: { id: number }) {
   const [search, setSearch] = useState("");
   const [timestamps, setTimestamps] = useState(false);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [reveal, setReveal] = useState<number | undefined>(undefined);
   const { log, failure: streamFailure } = useBuildLog(props.id);
   const { failure, setFailure, act } = useActions();
   const status = log.status ?? build?.status;
@@ -94,6 +83,7 @@ export function BuildPage(props: { id: number }) {
     const line = firstError(log);
     if (!line) return setFailure("no error line in this log");
     setCollapsed(new Set());
+    setReveal(line.id);
     requestAnimationFrame(() =>
       document.getElementById(`line-${line.id}`)?.scrollIntoView({ block: "center" }),
     );
@@ -131,7 +121,7 @@ export function BuildPage(props: { id: number }) {
               >${state}</span
             >
           </button>
-          ${open && html`<div class="log" role="log">${step.lines.map((line) => html`<${Line} key=${line.id} line=${line} timestamps=${timestamps} match=${matching(line)} />`)}</div>`}
+          ${open && html`<${LogView} lines=${step.lines} timestamps=${timestamps} matching=${matching} reveal=${reveal} />`}
         </li>`;
       })}
     </ol>
