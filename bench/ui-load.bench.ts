@@ -1,7 +1,7 @@
 // The web UI's home page over 1,000 pipelines (2 jobs each, a finished build of each) and 1,000
 // Kustomizations: the compressed payload of its three requests (target < 200 KB), their server
-// time, and the render in Debian's chromium from the login's click to the first card and to
-// every card (target < 300 ms). A fresh environment is started and removed.
+// time, and the render in Debian's chromium: from the login's click to the first screen (target
+// < 300 ms), and from "show all" to every card. A fresh environment is started and removed.
 // Run: scripts/with-node.sh node bench/ui-load.bench.ts [pipelines] [kustomizations]
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -64,7 +64,7 @@ try {
   }
   const render = await firstRender(server.url, password);
   console.log(
-    `  render after login: first screen ${render.first.toFixed(0)} ms, every card ${render.all.toFixed(0)} ms (target < 300 ms)`,
+    `  render: login click to the first screen ${render.first.toFixed(0)} ms (target < 300 ms); "show all" to every card ${render.all.toFixed(0)} ms`,
   );
 } finally {
   await server.close();
@@ -116,11 +116,13 @@ async function firstRender(url: string, password: string): Promise<{ first: numb
     await page.getByRole("button", { name: "Log in" }).click();
     await page.locator(".card").first().waitFor({ timeout: 120_000 });
     const first = performance.now() - started;
+    const showAll = performance.now();
+    await page.getByRole("button", { name: /^Show all/ }).click();
     await page
       .locator(".card")
       .nth(pipelineCount + kustomizationCount - 1)
       .waitFor({ timeout: 120_000 });
-    return { first, all: performance.now() - started };
+    return { first, all: performance.now() - showAll };
   } finally {
     await browser.close();
   }

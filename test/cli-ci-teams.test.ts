@@ -24,6 +24,7 @@ test("teams: an admin sets, renames and destroys a team; a local user outside ma
       localUsers: [
         { name: "admin", password },
         { name: "alice", password },
+        { name: "bob", password },
       ],
       mainTeamLocalUsers: ["admin"],
     },
@@ -40,16 +41,19 @@ test("teams: an admin sets, renames and destroys a team; a local user outside ma
   assert.equal((await sluice("ci -t admin login -u admin -c", url, "-p", password)).code, 0);
   const empty = await sluice("ci -t admin set-team -n dev --non-interactive");
   assert.equal(empty.code, 2, show(empty));
-  assert.match(empty.stderr, /set-team needs a member/);
+  assert.match(empty.stderr, /set-team needs an owner/);
   const set = await sluice(
-    "ci -t admin set-team -n dev --local-user alice --service-account ci:bot --non-interactive",
+    "ci -t admin set-team -n dev --local-user alice --service-account ci:bot --viewer-local-user bob --non-interactive",
   );
   assert.equal(set.code, 0, show(set));
-  assert.match(set.stdout, /users:\n- local:alice\n- system:serviceaccount:ci:bot\n\nteam created\n$/);
+  assert.match(
+    set.stdout,
+    /users:\n- local:alice\n- system:serviceaccount:ci:bot\n\nviewers:\n- local:bob\n\nteam created\n$/,
+  );
   const teams = await sluice("ci -t admin teams -d");
   assert.match(
     teams.stdout,
-    /^name +users\ndev +local:alice,system:serviceaccount:ci:bot\nmain +none\n$/,
+    /^name +users +viewers\ndev +local:alice,system:serviceaccount:ci:bot +local:bob\nmain +none +none\n$/,
     show(teams),
   );
   const badName = await sluice("ci -t admin set-team -n Dev_Team --local-user alice --non-interactive");
@@ -62,6 +66,11 @@ test("teams: an admin sets, renames and destroys a team; a local user outside ma
   assert.equal((await sluice("ci -t alice login -n dev -u alice -c", url, "-p", password)).code, 0);
   assert.equal((await sluice("ci -t alice teams")).stdout, "name\ndev\n");
   assert.equal((await sluice("ci -t alice set-pipeline -n -p app -c", file)).code, 0);
+  assert.equal((await sluice("ci -t bob login -n dev -u bob -c", url, "-p", password)).code, 0);
+  assert.match((await sluice("ci -t bob pipelines")).stdout, /app +yes +no/, "a viewer looks");
+  const viewerChange = await sluice("ci -t bob unpause-pipeline -p app");
+  assert.equal(viewerChange.code, 1, show(viewerChange));
+  assert.match(viewerChange.stderr, /local:bob is a viewer of team dev: it may look, not change/);
   const notAdmin = await sluice("ci -t alice set-team -n other --local-user alice --non-interactive");
   assert.equal(notAdmin.code, 1, show(notAdmin));
   assert.match(notAdmin.stderr, /only admins \(members of main\) can set a team/);

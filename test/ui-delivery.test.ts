@@ -18,7 +18,7 @@ import {
   type GitRepositoryObject,
 } from "./helpers/sources.ts";
 
-test("the web UI's delivery objects: readiness and revision on the home page, conditions and events, suspend, resume and reconcile; admins only", async (t) => {
+test("the web UI's delivery objects (readiness, revision, conditions, events, suspend, resume, reconcile; admins only) and a viewer without buttons", async (t) => {
   const env = await testEnv();
   const client = await adminClient(t);
   const ns = await testNamespace(t, client, "ui");
@@ -91,11 +91,40 @@ test("the web UI's delivery objects: readiness and revision on the home page, co
   const viewer = await CiClient.login(url, "viewer", password).catch((e: Error) => e);
   assert.ok(viewer instanceof Error, "a user of no team cannot log in");
   const admin = await CiClient.login(url, "admin", password);
-  await admin.setTeam("dev", ["local:viewer"]);
+  await admin.setTeam("dev", ["local:admin"], ["local:viewer"]);
+  await admin.setConfig("dev", "app", "jobs:\n  - { name: unit, plan: [] }\n", 0);
   const viewerToken = (await CiClient.login(url, "viewer", password)).token!;
   const refused = await fetch(`${url}/api/v1/cd/objects`, {
     headers: { Authorization: `Bearer ${viewerToken}` },
   });
   assert.equal(refused.status, 403);
   assert.match(await refused.text(), /only admins/);
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByLabel("Username").fill("viewer");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/$/);
+  await page.getByRole("link", { name: "dev / app" }).waitFor();
+  assert.equal(
+    await page.getByRole("heading", { name: "Delivery" }).count(),
+    0,
+    "a viewer sees no delivery objects",
+  );
+  await page.getByRole("link", { name: "dev / app" }).click();
+  await page.getByRole("link", { name: "unit" }).first().waitFor();
+  await page.getByText("Resources").waitFor();
+  assert.equal(
+    await page
+      .getByRole("button")
+      .filter({ hasText: /Pause|Trigger|Check/ })
+      .count(),
+    0,
+    "a viewer has no buttons",
+  );
+  const trigger = await fetch(`${url}/api/v1/teams/dev/pipelines/app/jobs/unit/builds`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${viewerToken}` },
+  });
+  assert.equal(trigger.status, 403, "nor may it press them through the API");
 });

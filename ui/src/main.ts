@@ -10,6 +10,7 @@ import { JobPage } from "./pages/job.ts";
 import { LoginPage } from "./pages/login.ts";
 import { PipelinePage } from "./pages/pipeline.ts";
 import { Link, navigate, onNavigate } from "./router.ts";
+import { forgetUser } from "./user.ts";
 import "./style.css";
 
 type Params = Record<string, string>;
@@ -54,7 +55,7 @@ function App() {
   return html`<div class="shell">
     <nav class="top" aria-label="main">
       <${Link} href="/" class="brand">Sluice<//>
-      ${hasToken() && html`<button class="link" onClick=${() => (logout(), navigate("/login"))}>Log out</button>`}
+      ${hasToken() && html`<button class="link" onClick=${() => (logout(), forgetUser(), navigate("/login"))}>Log out</button>`}
     </nav>
     ${path !== "/login" && !hasToken() ? null : page(path)}
   </div>`;

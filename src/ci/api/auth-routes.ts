@@ -56,7 +56,9 @@ export function authRoutes(router: Router, deps: ApiDeps, info: ServerInfo): voi
         user_name: name,
         is_admin: identity.admin,
         is_system: false,
-        teams: Object.fromEntries(identity.teams.map((t) => [t, ["owner"]])),
+        teams: Object.fromEntries(
+          identity.teams.map((t) => [t, [identity.viewerOf?.includes(t) ? "viewer" : "owner"]]),
+        ),
       });
     }),
   );

@@ -16,7 +16,7 @@ export type { ApiContainer, ApiVolume };
 export interface ApiTeam {
   id: number;
   name: string;
-  auth: { owner: { users: string[]; groups: string[] } };
+  auth: { owner: { users: string[]; groups: string[] }; viewer?: { users: string[]; groups: string[] } };
 }
 
 /** What `POST …/executions` takes: the task config with the flags' vars filled in, inputs by upload id. */
@@ -163,13 +163,20 @@ export class CiClient {
   user = () => this.#json<Json>("GET", "/api/v1/user");
 
   listTeams = () => this.#json<ApiTeam[]>("GET", "/api/v1/teams");
-  /** Sets a team's members (`local:NAME`, `system:serviceaccount:NS:NAME`); answers whether it was created. */
-  async setTeam(team: string, users: readonly string[]): Promise<{ team: ApiTeam; created: boolean }> {
-    const res = await this.#fetch(
-      "PUT",
-      `/api/v1/teams/${seg(team)}`,
-      jsonBody({ auth: { owner: { users: [...users], groups: [] } } }),
-    );
+  /**
+   * Sets a team's owners and viewers (`local:NAME`, `system:serviceaccount:NS:NAME`); answers
+   * whether it was created.
+   */
+  async setTeam(
+    team: string,
+    owners: readonly string[],
+    viewers: readonly string[] = [],
+  ): Promise<{ team: ApiTeam; created: boolean }> {
+    const auth = {
+      owner: { users: [...owners], groups: [] },
+      ...(viewers.length > 0 && { viewer: { users: [...viewers], groups: [] } }),
+    };
+    const res = await this.#fetch("PUT", `/api/v1/teams/${seg(team)}`, jsonBody({ auth }));
     return { team: (await res.json()) as ApiTeam, created: res.status === 201 };
   }
   destroyTeam = (team: string) => this.#empty("DELETE", `/api/v1/teams/${seg(team)}`);

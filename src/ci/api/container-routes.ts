@@ -118,7 +118,7 @@ export function hijackHandler(deps: ApiDeps) {
       const match = /^\/api\/v1\/teams\/([^/]+)\/containers\/([0-9a-f]+)\/hijack$/.exec(url.pathname);
       if (!match || req.headers.upgrade !== hijackUpgrade) return refuse(socket, 404, "not found");
       const [, team, handle] = match as unknown as [string, string, string];
-      await deps.auth.authorize(req, decodeURIComponent(team));
+      await deps.auth.authorize(req, decodeURIComponent(team), "write");
       if (!teamContainers(deps, decodeURIComponent(team)).some((c) => c.handle === handle))
         return refuse(socket, 404, `no running container ${handle} in team ${team}`);
       const child = await deps.containers?.enter(handle, enterOptions(url));

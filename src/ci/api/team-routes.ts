@@ -1,6 +1,6 @@
 /**
- * Teams, as Concourse's API: list the teams one may see; set a team's members, destroy and
- * rename a team (admins only, that is members of main). Members are `local:NAME` users and
+ * Teams, as Concourse's API: list the teams one may see; set a team's owners and viewers, destroy
+ * and rename a team (admins only, that is owners of main). Members are `local:NAME` users and
  * `system:serviceaccount:NS:NAME` ServiceAccounts; a team's ((vars)) come from the namespace
  * `concourse-TEAM` whatever its members.
  */
@@ -18,19 +18,23 @@ const TEAM = "/api/v1/teams/:team";
 const TEAM_NAME_MAX = 63 - "concourse-".length;
 const MEMBER = /^(local:[^\s:]+|system:serviceaccount:[a-z0-9][-a-z0-9.]*:[a-z0-9][-a-z0-9.]*)$/;
 
+const Users = z.object({
+  users: z.array(z.string().regex(MEMBER, "expected local:NAME or system:serviceaccount:NAMESPACE:NAME")),
+  groups: z.array(z.string()).max(0, "groups are not served: name users or ServiceAccounts").default([]),
+});
+
+/** Concourse's roles: owners change the team's pipelines and builds; viewers only look. */
 const TeamRequest = z.object({
-  auth: z.object({
-    owner: z.object({
-      users: z.array(z.string().regex(MEMBER, "expected local:NAME or system:serviceaccount:NAMESPACE:NAME")),
-      groups: z.array(z.string()).max(0, "groups are not served: name users or ServiceAccounts").default([]),
-    }),
-  }),
+  auth: z.object({ owner: Users, viewer: Users.optional() }),
 });
 
 export const presentTeam = (team: Team) => ({
   id: team.id,
   name: team.name,
-  auth: { owner: { users: team.members, groups: [] } },
+  auth: {
+    owner: { users: team.members, groups: [] },
+    ...(team.viewers.length > 0 && { viewer: { users: team.viewers, groups: [] } }),
+  },
 });
 
 export function teamRoutes(router: Router, deps: ApiDeps): void {
@@ -55,10 +59,11 @@ export function teamRoutes(router: Router, deps: ApiDeps): void {
         throw badRequest(
           `invalid team: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
         );
-      const users = parsed.data.auth.owner.users;
-      if (name === MAIN_TEAM && users.length === 0 && !deps.auth.hasMainTeamLocalUsers())
-        throw badRequest("team main needs a member: it would have no admin left");
-      const { team, created } = await deps.store.setTeamMembers(name, users);
+      const owners = parsed.data.auth.owner.users;
+      if (name === MAIN_TEAM && owners.length === 0 && !deps.auth.hasMainTeamLocalUsers())
+        throw badRequest("team main needs an owner: it would have no admin left");
+      const viewers = parsed.data.auth.viewer?.users ?? [];
+      const { team, created } = await deps.store.setTeamMembers(name, { owners, viewers });
       sendJson(ctx.res, created ? 201 : 200, presentTeam(team));
     }),
   );

@@ -8,6 +8,8 @@ export interface Identity {
   /** `local:NAME` or `system:serviceaccount:NS:NAME` */
   user: string;
   teams: string[];
+  /** Of `teams`, those it may only look at (a viewer there, not an owner). */
+  viewerOf?: string[];
   /** members of `main` are Concourse admins: every team is theirs */
   admin: boolean;
 }
@@ -48,7 +50,12 @@ export class TokenSigner {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Claims;
     if (claims.exp * 1000 <= this.#now()) return undefined;
-    return { user: claims.user, teams: claims.teams, admin: claims.admin };
+    return {
+      user: claims.user,
+      teams: claims.teams,
+      admin: claims.admin,
+      ...(claims.viewerOf?.length && { viewerOf: claims.viewerOf }),
+    };
   }
 
   #mac(payload: string): string {

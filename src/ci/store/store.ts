@@ -9,8 +9,15 @@ import type { Pipeline } from "../pipeline/index.ts";
 export interface Team {
   id: number;
   name: string;
-  /** Who belongs to it besides admins: `local:NAME`, `system:serviceaccount:NS:NAME`. */
+  /** Its owners besides admins: `local:NAME`, `system:serviceaccount:NS:NAME`. */
   members: string[];
+  /** Who may look but not change anything. */
+  viewers: string[];
+}
+
+export interface TeamMembers {
+  owners: readonly string[];
+  viewers?: readonly string[];
 }
 
 export type RenameTeamResult = "renamed" | "missing" | "taken";
@@ -244,8 +251,8 @@ export type ReplicaSignal = { kind: "schedule"; pipelineId: number } | { kind: "
 export interface CiStore {
   ensureTeam(name: string): Promise<Team>;
   listTeams(): Promise<Team[]>;
-  /** Replaces a team's members (set-team), creating the team when missing. */
-  setTeamMembers(name: string, members: readonly string[]): Promise<{ team: Team; created: boolean }>;
+  /** Replaces a team's owners and viewers (set-team), creating the team when missing. */
+  setTeamMembers(name: string, members: TeamMembers): Promise<{ team: Team; created: boolean }>;
   /** Removes the team with its pipelines, builds and their logs; false when there is no such team. */
   destroyTeam(name: string): Promise<boolean>;
   renameTeam(from: string, to: string): Promise<RenameTeamResult>;

@@ -1,7 +1,8 @@
 /**
  * fly's team verbs: `teams [-d] [--json]`, `set-team -n TEAM --local-user NAME
- * --service-account NS:NAME [--non-interactive]`, `destroy-team -n TEAM`, `rename-team -o OLD
- * -n NEW`. Setting, destroying and renaming need an admin (a member of main).
+ * --service-account NS:NAME [--viewer-local-user NAME] [--viewer-service-account NS:NAME]
+ * [--non-interactive]`, `destroy-team -n TEAM`, `rename-team -o OLD -n NEW`. Setting, destroying
+ * and renaming need an admin (an owner of main); a viewer of a team may look but not change it.
  */
 import type { Command } from "commander";
 import { collectRepeated, usageError } from "../shared/flags.ts";
@@ -10,24 +11,34 @@ import { printJson, table } from "./output.ts";
 import { withSession } from "./session.ts";
 
 interface SetTeamFlags {
-  team: string;
+  teamName: string;
   localUser: string[];
   serviceAccount: string[];
+  viewerLocalUser: string[];
+  viewerServiceAccount: string[];
   nonInteractive: boolean;
 }
 
-function members(flags: SetTeamFlags): string[] {
-  const accounts = flags.serviceAccount.map((value) => {
+function users(locals: readonly string[], accounts: readonly string[], flag: string): string[] {
+  const members = accounts.map((value) => {
     const [namespace, name, extra] = value.split(":");
     if (!namespace || !name || extra !== undefined)
-      throw usageError(`--service-account ${value}: expected NAMESPACE:NAME`);
+      throw usageError(`${flag} ${value}: expected NAMESPACE:NAME`);
     return `system:serviceaccount:${namespace}:${name}`;
   });
-  const users = [...flags.localUser.map((name) => `local:${name}`), ...accounts];
-  if (users.length === 0)
-    throw usageError("set-team needs a member: --local-user NAME or --service-account NS:NAME");
-  return users;
+  return [...locals.map((name) => `local:${name}`), ...members];
 }
+
+function members(flags: SetTeamFlags): { owners: string[]; viewers: string[] } {
+  const owners = users(flags.localUser, flags.serviceAccount, "--service-account");
+  const viewers = users(flags.viewerLocalUser, flags.viewerServiceAccount, "--viewer-service-account");
+  if (owners.length === 0)
+    throw usageError("set-team needs an owner: --local-user NAME or --service-account NS:NAME");
+  return { owners, viewers };
+}
+
+const listed = (label: string, list: readonly string[]) =>
+  list.length > 0 ? `${label}:\n${list.map((u) => `- ${u}`).join("\n")}\n\n` : "";
 
 export function registerTeamCommands(ci: Command): void {
   ci.command("teams")
@@ -39,27 +50,35 @@ export function registerTeamCommands(ci: Command): void {
       const teams = await withSession(command, ({ client }) => client.listTeams());
       if (flags.json) return printJson(teams);
       if (!flags.details) return table([["name"], ...teams.map((t) => [t.name])]);
-      table([["name", "users"], ...teams.map((t) => [t.name, t.auth.owner.users.join(",") || "none"])]);
+      const names = (list: readonly string[] | undefined) => list?.join(",") || "none";
+      table([
+        ["name", "users", "viewers"],
+        ...teams.map((t) => [t.name, names(t.auth.owner.users), names(t.auth.viewer?.users)]),
+      ]);
     });
   ci.command("set-team")
     .alias("st")
-    .description("create a team or replace its members (admins only)")
+    .description("create a team or replace its owners and viewers (admins only)")
     .requiredOption("-n, --team-name <name>", "the team")
-    .option("--local-user <name>", "a local user of the server (repeatable)", collectRepeated, [])
+    .option("--local-user <name>", "a local user who owns the team (repeatable)", collectRepeated, [])
+    .option("--service-account <namespace:name>", "a ServiceAccount that owns the team", collectRepeated, [])
+    .option("--viewer-local-user <name>", "a local user who may only look (repeatable)", collectRepeated, [])
     .option(
-      "--service-account <namespace:name>",
-      "a Kubernetes ServiceAccount (repeatable)",
+      "--viewer-service-account <namespace:name>",
+      "a ServiceAccount that may only look",
       collectRepeated,
       [],
     )
     .option("--non-interactive", "set without asking", false)
-    .action(async (flags: Omit<SetTeamFlags, "team"> & { teamName: string }, command: Command) => {
-      const users = members({ ...flags, team: flags.teamName });
+    .action(async (flags: SetTeamFlags, command: Command) => {
+      const { owners, viewers } = members(flags);
       process.stdout.write(
-        `setting team: ${flags.teamName}\n\nusers:\n${users.map((u) => `- ${u}`).join("\n")}\n\n`,
+        `setting team: ${flags.teamName}\n\n${listed("users", owners)}${listed("viewers", viewers)}`,
       );
       await confirm("apply team configuration?", flags.nonInteractive, "--non-interactive");
-      const { created } = await withSession(command, ({ client }) => client.setTeam(flags.teamName, users));
+      const { created } = await withSession(command, ({ client }) =>
+        client.setTeam(flags.teamName, owners, viewers),
+      );
       process.stdout.write(`team ${created ? "created" : "updated"}\n`);
     });
   ci.command("destroy-team")

@@ -13,6 +13,7 @@ import { addEvents, emptyLog, firstError, type BuildLog, type LogLine } from "..
 import { useActions, type Actions } from "../hooks.ts";
 import { encode, Link, navigate } from "../router.ts";
 import { StatusWord } from "../status.ts";
+import { mayChange, useUser } from "../user.ts";
 
 function useBuildLog(buildId: number): { log: BuildLog; version: number; failure: string | undefined } {
   const log = useRef(emptyLog());
@@ -136,6 +137,7 @@ function BuildHeader(props: {
   act: Actions["act"];
 }) {
   const { build, status, act } = props;
+  const change = mayChange(useUser(), build?.team_name);
   const pipelinePath =
     build && `/teams/${encode(build.team_name)}/pipelines/${encode(build.pipeline_name ?? "")}`;
   const title = build?.job_name
@@ -151,7 +153,7 @@ function BuildHeader(props: {
     <h1>${title}</h1>
     ${status && html`<${StatusWord} status=${status} />`}
     ${build && html`<span class="duration">${buildDuration(build)}</span>`}
-    ${running(status) && html`<button class="action danger" onClick=${() => act("abort", () => send("PUT", `/api/v1/builds/${props.id}/abort`))}>Abort</button>`}
-    ${build?.job_name && !running(status) && html`<button class="action" onClick=${() => act("rerun", rerun)}>Rerun</button>`}
+    ${change && running(status) && html`<button class="action danger" onClick=${() => act("abort", () => send("PUT", `/api/v1/builds/${props.id}/abort`))}>Abort</button>`}
+    ${change && build?.job_name && !running(status) && html`<button class="action" onClick=${() => act("rerun", rerun)}>Rerun</button>`}
   </header>`;
 }

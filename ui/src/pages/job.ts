@@ -6,10 +6,12 @@ import { ago, buildDuration } from "../format.ts";
 import { useLoad } from "../hooks.ts";
 import { encode, Link, navigate } from "../router.ts";
 import { StatusMark, StatusWord } from "../status.ts";
+import { mayChange, useUser } from "../user.ts";
 
 export function JobPage(props: { team: string; pipeline: string; job: string }) {
   const base = `/api/v1/teams/${encode(props.team)}/pipelines/${encode(props.pipeline)}/jobs/${encode(props.job)}`;
   const [failure, setFailure] = useState<string | undefined>(undefined);
+  const user = useUser();
   const { data, error } = useLoad(
     async (signal) => ({
       job: await get<ApiJob>(base, signal),
@@ -34,9 +36,12 @@ export function JobPage(props: { team: string; pipeline: string; job: string }) 
         >
         / ${props.job}
       </h1>
-      <button class="action" onClick=${trigger} disabled=${!data || data.job.disable_manual_trigger}>
-        Trigger
-      </button>
+      ${
+        mayChange(user, props.team) &&
+        html`<button class="action" onClick=${trigger} disabled=${!data || data.job.disable_manual_trigger}>
+          Trigger
+        </button>`
+      }
     </header>
     ${(failure ?? error) && html`<p class="error" role="alert">${failure ?? error}</p>`}
     ${data?.job.waiting && html`<p class="waiting">waiting: ${data.job.waiting.reason}</p>`}

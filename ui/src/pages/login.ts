@@ -3,6 +3,7 @@ import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { login } from "../api.ts";
 import { navigate } from "../router.ts";
+import { forgetUser } from "../user.ts";
 
 export function LoginPage() {
   const [error, setError] = useState<string | undefined>(undefined);
@@ -17,6 +18,7 @@ export function LoginPage() {
     setBusy(true);
     try {
       await login(field("username"), field("password"));
+      forgetUser();
       navigate(new URLSearchParams(location.search).get("next") ?? "/");
     } catch (failure) {
       setError((failure as Error).message);

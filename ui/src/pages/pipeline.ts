@@ -7,6 +7,7 @@ import { get, send, type ApiJob, type ApiPipeline, type ApiResource } from "../a
 import { ago } from "../format.ts";
 import { jobColumns } from "../graph.ts";
 import { useActions, useLoad } from "../hooks.ts";
+import { mayChange, useUser } from "../user.ts";
 import { encode, Link, navigate } from "../router.ts";
 import { jobStatus, StatusMark, StatusWord } from "../status.ts";
 
@@ -26,6 +27,7 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
     3000,
   );
   const { acting, failure, act } = useActions(reload);
+  const change = mayChange(useUser(), props.team);
   if (!data)
     return html`<main>
       ${error ? html`<p class="error" role="alert">${error}</p>` : html`<p>Loading…</p>`}
@@ -43,13 +45,16 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
     <header class="page-head">
       <h1><span class="team">${props.team}</span> / ${pipeline.name}</h1>
       ${pipeline.paused && html`<span class="badge">paused</span>`}
-      <button
-        class="action"
-        disabled=${!!acting}
-        onClick=${() => act(pipeline.paused ? "unpause" : "pause", () => send("PUT", `${base}/${pipeline.paused ? "unpause" : "pause"}`))}
-      >
-        ${pipeline.paused ? "Unpause" : "Pause"}
-      </button>
+      ${
+        change &&
+        html`<button
+          class="action"
+          disabled=${!!acting}
+          onClick=${() => act(pipeline.paused ? "unpause" : "pause", () => send("PUT", `${base}/${pipeline.paused ? "unpause" : "pause"}`))}
+        >
+          ${pipeline.paused ? "Unpause" : "Pause"}
+        </button>`
+      }
     </header>
     ${(failure ?? error) && html`<p class="error" role="alert">${failure ?? error}</p>`}
     <section aria-label="jobs" class="graph">
@@ -67,6 +72,7 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
                   upstream=${upstream}
                   href=${jobPath(name)}
                   busy=${!!acting}
+                  change=${change}
                   onTrigger=${() => trigger(job)}
                 />`
               );
@@ -77,6 +83,7 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
     <${ResourceTable}
       resources=${resources}
       busy=${!!acting}
+      change=${change}
       onCheck=${(name: string) => act(`check ${name}`, () => send("POST", `${base}/resources/${encode(name)}/check`, {}))}
     />
   </main>`;
@@ -87,6 +94,7 @@ function JobBox(props: {
   upstream: string[];
   href: string;
   busy: boolean;
+  change: boolean;
   onTrigger: () => void;
 }) {
   const { job } = props;
@@ -100,19 +108,27 @@ function JobBox(props: {
     ${job.waiting && html`<p class="waiting">waiting: ${job.waiting.reason}</p>`}
     <div class="job-actions">
       <${Link} href=${props.href}>builds<//>
-      <button
-        disabled=${props.busy || job.disable_manual_trigger}
-        title=${job.disable_manual_trigger ? "disable_manual_trigger is set" : ""}
-        onClick=${props.onTrigger}
-        aria-label=${`trigger ${job.name}`}
-      >
-        Trigger
-      </button>
+      ${
+        props.change &&
+        html`<button
+          disabled=${props.busy || job.disable_manual_trigger}
+          title=${job.disable_manual_trigger ? "disable_manual_trigger is set" : ""}
+          onClick=${props.onTrigger}
+          aria-label=${`trigger ${job.name}`}
+        >
+          Trigger
+        </button>`
+      }
     </div>
   </li>`;
 }
 
-function ResourceTable(props: { resources: ApiResource[]; busy: boolean; onCheck: (name: string) => void }) {
+function ResourceTable(props: {
+  resources: ApiResource[];
+  busy: boolean;
+  change: boolean;
+  onCheck: (name: string) => void;
+}) {
   return html`<section aria-label="resources">
     <h2>Resources</h2>
     <table class="resources">
@@ -136,13 +152,16 @@ function ResourceTable(props: { resources: ApiResource[]; busy: boolean; onCheck
                 ${r.check_error ? html`<span class="error">${r.check_error}</span>` : r.pin_comment ? `pinned: ${r.pin_comment}` : "ok"}
               </td>
               <td>
-                <button
-                  disabled=${props.busy}
-                  aria-label=${`check ${r.name}`}
-                  onClick=${() => props.onCheck(r.name)}
-                >
-                  Check
-                </button>
+                ${
+                  props.change &&
+                  html`<button
+                    disabled=${props.busy}
+                    aria-label=${`check ${r.name}`}
+                    onClick=${() => props.onCheck(r.name)}
+                  >
+                    Check
+                  </button>`
+                }
               </td>
             </tr>`,
         )}

@@ -24,6 +24,7 @@ import type {
   ReapOptions,
   ReplicaSignal,
   SetPipelineInput,
+  TeamMembers,
 } from "../store.ts";
 import { BuildLogRows } from "./build-log-rows.ts";
 import { Builds } from "./builds.ts";
@@ -125,7 +126,7 @@ export class SqlCiStore implements CiStore {
     return this.#teams.list();
   }
 
-  setTeamMembers(name: string, members: readonly string[]) {
+  setTeamMembers(name: string, members: TeamMembers) {
     return this.#teams.setMembers(name, members, this.#now());
   }
 

@@ -4,12 +4,15 @@ import { gitPipeline, pipelineInput, setNewPipeline, withStore } from "./store.t
 
 test("set-team: members replaced (deduplicated, sorted), created once; rename refuses a taken name", () =>
   withStore(async ({ store }) => {
-    const first = await store.setTeamMembers("dev", ["local:bob", "local:alice", "local:bob"]);
+    const first = await store.setTeamMembers("dev", {
+      owners: ["local:bob", "local:alice", "local:bob"],
+      viewers: ["local:carol"],
+    });
     assert.deepEqual(
       [first.created, first.team.name, first.team.members],
       [true, "dev", ["local:alice", "local:bob"]],
     );
-    const second = await store.setTeamMembers("dev", ["system:serviceaccount:ci:bot"]);
+    const second = await store.setTeamMembers("dev", { owners: ["system:serviceaccount:ci:bot"] });
     assert.deepEqual(
       [second.created, second.team.id, second.team.members],
       [false, first.team.id, ["system:serviceaccount:ci:bot"]],

@@ -1,5 +1,8 @@
-/** Teams and their members (`local:NAME`, `system:serviceaccount:NS:NAME`), set by set-team. */
-import type { RenameTeamResult, Team } from "../store.ts";
+/**
+ * Teams and their members (`local:NAME`, `system:serviceaccount:NS:NAME`), set by set-team:
+ * owners, who may change the team's pipelines and builds, and viewers, who may only look.
+ */
+import type { RenameTeamResult, Team, TeamMembers } from "../store.ts";
 import type { SqlSession } from "./database.ts";
 
 interface TeamRow {
@@ -8,11 +11,12 @@ interface TeamRow {
   auth: string;
 }
 
-const toTeam = (r: TeamRow): Team => ({
-  id: r.id,
-  name: r.name,
-  members: (JSON.parse(r.auth) as { members?: string[] }).members ?? [],
-});
+const toTeam = (r: TeamRow): Team => {
+  const auth = JSON.parse(r.auth) as { members?: string[]; viewers?: string[] };
+  return { id: r.id, name: r.name, members: auth.members ?? [], viewers: auth.viewers ?? [] };
+};
+
+const sorted = (users: readonly string[]) => [...new Set(users)].sort();
 
 /** The team named `name`, created (with no members) when missing. */
 export async function ensureTeam(q: SqlSession, name: string, now: number): Promise<Team> {
@@ -34,16 +38,15 @@ export class Teams {
     return (await this.#db.all<TeamRow>("SELECT id, name, auth FROM teams ORDER BY name")).map(toTeam);
   }
 
-  /** Replaces the team's members, creating the team when missing. */
-  setMembers(
-    name: string,
-    members: readonly string[],
-    now: number,
-  ): Promise<{ team: Team; created: boolean }> {
+  /** Replaces the team's owners and viewers, creating the team when missing. */
+  setMembers(name: string, members: TeamMembers, now: number): Promise<{ team: Team; created: boolean }> {
     return this.#db.transaction(async (tx) => {
       const created = (await tx.get("SELECT id FROM teams WHERE name = :name", { name })) === undefined;
       await ensureTeam(tx, name, now);
-      const auth = JSON.stringify({ members: [...new Set(members)].sort() });
+      const auth = JSON.stringify({
+        members: sorted(members.owners),
+        viewers: sorted(members.viewers ?? []),
+      });
       await tx.run("UPDATE teams SET auth = :auth WHERE name = :name", { name, auth });
       return { team: await ensureTeam(tx, name, now), created };
     });
