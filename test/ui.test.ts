@@ -97,7 +97,9 @@ test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, 
   await page
     .locator(".log")
     .first()
-    .evaluate((el) => (el.scrollTop = 0));
+    .evaluate((el: { scrollTop: number }) => {
+      el.scrollTop = 0;
+    });
   await page.locator(".line", { hasText: /^1$/ }).waitFor();
   await page.getByRole("button", { name: "Jump to first error" }).click();
   await page.locator(".line.stderr", { hasText: "boom" }).waitFor();
