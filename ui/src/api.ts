@@ -121,50 +121,7 @@ export async function* buildEvents(
   }
 }
 
-export interface ApiPipeline {
-  id: number;
-  name: string;
-  paused: boolean;
-  archived: boolean;
-  team_name: string;
-}
-
-export interface ApiBuild {
-  id: number;
-  team_name: string;
-  name: string;
-  status: string;
-  job_name?: string;
-  pipeline_name?: string;
-  start_time?: number | null;
-  end_time?: number | null;
-}
-
-export interface ApiJob {
-  id: number;
-  name: string;
-  pipeline_name: string;
-  team_name: string;
-  paused: boolean;
-  disable_manual_trigger: boolean;
-  next_build: ApiBuild | null;
-  finished_build: ApiBuild | null;
-  waiting?: { reason: string };
-}
-
-export interface ApiResource {
-  name: string;
-  type: string;
-  check_error?: string;
-  pin_comment?: string;
-  last_checked?: number;
-}
-
-export interface ApiUser {
-  user_name: string;
-  is_admin: boolean;
-  teams: Record<string, string[]>;
-}
+export type { ApiBuild, ApiJob, ApiPipeline, ApiResource, ApiUser } from "../../src/ci/api/api-types.ts";
 
 export interface ApiDeliveryObject {
   kind: string;

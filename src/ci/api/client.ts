@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { packDirectory, unpackInto } from "../executions/tar-stream.ts";
+import type { ApiBuild, ApiJob, ApiPipeline, ApiResource } from "./api-types.ts";
 import type { ApiContainer } from "./container-routes.ts";
 import { hijack, type HijackIo } from "./hijack-client.ts";
 import type { ApiVolume } from "./volume-routes.ts";
@@ -18,6 +19,8 @@ export interface ApiTeam {
   name: string;
   auth: { owner: { users: string[]; groups: string[] }; viewer?: { users: string[]; groups: string[] } };
 }
+
+export type { ApiBuild, ApiJob, ApiPipeline, ApiResource } from "./api-types.ts";
 
 /** What `POST …/executions` takes: the task config with the flags' vars filled in, inputs by upload id. */
 export interface ApiExecution {
@@ -47,43 +50,6 @@ export interface BuildsPage {
   builds: ApiBuild[];
   nextUntil: number | undefined;
   previousSince: number | undefined;
-}
-
-export interface ApiPipeline {
-  id: number;
-  name: string;
-  paused: boolean;
-  archived: boolean;
-  team_name: string;
-}
-
-export interface ApiBuild {
-  id: number;
-  name: string;
-  status: string;
-  team_name: string;
-  job_name?: string;
-  pipeline_name?: string;
-  manually_triggered: boolean;
-}
-
-export interface ApiJob {
-  id: number;
-  name: string;
-  paused: boolean;
-  disable_manual_trigger: boolean;
-  next_build: ApiBuild | null;
-  finished_build: ApiBuild | null;
-  waiting?: { reason: string; inputs: unknown[]; decided_at: number };
-}
-
-export interface ApiResource {
-  id: number;
-  name: string;
-  type: string;
-  pinned_version_id?: number;
-  pin_comment?: string;
-  check_error?: string;
 }
 
 export interface ApiVersion {

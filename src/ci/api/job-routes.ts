@@ -1,6 +1,6 @@
 /** Jobs: list, get (with the scheduler's waiting reason), pause, builds with paging, trigger, rerun. */
 import type { RequestContext, Router } from "../../http/router.ts";
-import { isFinished, type JobRecord, type PipelineRecord } from "../store/index.ts";
+import type { PipelineRecord } from "../store/index.ts";
 import { jobOf, pipelineOf, visiblePipelines, type ApiDeps } from "./context.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { presentBuild, presentJob } from "./presenters.ts";
@@ -11,13 +11,17 @@ const JOBS = "/api/v1/teams/:team/pipelines/:pipeline/jobs";
 const JOB = `${JOBS}/:job`;
 
 /** A job as the API shows it: with its running and last finished builds and why it waits. */
-export async function presentJobState(deps: ApiDeps, pipeline: PipelineRecord, job: JobRecord) {
-  const recent = await deps.store.listJobBuilds(job.id, { limit: 20 });
-  const latest = {
-    next: recent.find((b) => !isFinished(b.status)),
-    finished: recent.find((b) => isFinished(b.status)),
-  };
-  return presentJob(job, pipeline, latest, deps.engine.jobWaiting(job.id));
+/** Jobs as the API shows them: with their running and last finished builds and why they wait. */
+export async function presentJobs(deps: ApiDeps, pipelines: readonly PipelineRecord[]) {
+  const [latest, jobs] = await Promise.all([
+    deps.store.latestJobBuilds(pipelines.map((p) => p.id)),
+    Promise.all(pipelines.map((p) => deps.store.listJobs(p.id))),
+  ]);
+  return pipelines.flatMap((pipeline, i) =>
+    jobs[i]!.map((job) =>
+      presentJob(job, pipeline, latest.get(job.id) ?? {}, deps.engine.jobWaiting(job.id)),
+    ),
+  );
 }
 
 /** Every job of every pipeline the caller may see (Concourse's dashboard list). */
@@ -25,36 +29,29 @@ export function allJobsRoute(router: Router, deps: ApiDeps): void {
   router.on(
     "GET",
     "/api/v1/jobs",
-    handled(async (ctx) => {
-      const pipelines = await visiblePipelines(deps, ctx);
-      const jobs = await Promise.all(
-        pipelines.map(async (p) =>
-          Promise.all((await deps.store.listJobs(p.id)).map((job) => presentJobState(deps, p, job))),
-        ),
-      );
-      sendJson(ctx.res, 200, jobs.flat());
-    }),
+    handled(async (ctx) =>
+      sendJson(ctx.res, 200, await presentJobs(deps, await visiblePipelines(deps, ctx))),
+    ),
   );
 }
 
 export function jobRoutes(router: Router, deps: ApiDeps): void {
   const { store, engine } = deps;
-  const present = (pipeline: PipelineRecord, job: JobRecord) => presentJobState(deps, pipeline, job);
   router.on(
     "GET",
     JOBS,
-    handled(async (ctx) => {
-      const pipeline = await pipelineOf(deps, ctx);
-      const jobs = await store.listJobs(pipeline.id);
-      sendJson(ctx.res, 200, await Promise.all(jobs.map((job) => present(pipeline, job))));
-    }),
+    handled(async (ctx) => sendJson(ctx.res, 200, await presentJobs(deps, [await pipelineOf(deps, ctx)]))),
   );
   router.on(
     "GET",
     JOB,
     handled(async (ctx) => {
       const { pipeline, job } = await jobOf(deps, ctx);
-      sendJson(ctx.res, 200, await present(pipeline, job));
+      sendJson(
+        ctx.res,
+        200,
+        (await presentJobs(deps, [pipeline])).find((j) => j.id === job.id),
+      );
     }),
   );
   const pausing = (paused: boolean) =>

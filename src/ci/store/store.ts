@@ -195,6 +195,11 @@ export interface ListBuildsOptions {
   afterId?: number;
 }
 
+export interface LatestBuilds {
+  next?: BuildRecord;
+  finished?: BuildRecord;
+}
+
 /** Which builds a listing covers; absent fields do not filter. */
 export interface BuildFilter {
   teams?: readonly string[];
@@ -305,6 +310,8 @@ export interface CiStore {
   getJobBuild(jobId: number, name: string): Promise<BuildRecord | undefined>;
   /** A job's builds, newest first. */
   listJobBuilds(jobId: number, options: ListBuildsOptions): Promise<BuildRecord[]>;
+  /** The newest running (or pending) and the newest finished build of every job of the pipelines. */
+  latestJobBuilds(pipelineIds: readonly number[]): Promise<Map<number, LatestBuilds>>;
   /** A page of the builds `filter` covers (one-off builds too), for the API's listings. */
   listBuilds(filter: BuildFilter, options: ListBuildsOptions): Promise<BuildPage>;
   startBuild(buildId: number, now: number): Promise<void>;

@@ -196,3 +196,20 @@ test("build listings: across teams, pipelines and one-off builds, paged older (u
       [u2],
     );
   }));
+
+test("the newest running and the newest finished build of every job, for many pipelines at once", () =>
+  withStore(async ({ store }) => {
+    const { pipeline, unit, deploy } = await jobsAndRepo(store);
+    const done = await store.createJobBuild({ jobId: unit.id });
+    await store.finishBuild(done.id, "failed", 1);
+    const later = await store.createJobBuild({ jobId: unit.id });
+    await store.finishBuild(later.id, "succeeded", 2);
+    const running = await store.createJobBuild({ jobId: unit.id, started: true });
+    const latest = await store.latestJobBuilds([pipeline.id]);
+    assert.deepEqual(
+      [latest.get(unit.id)?.finished?.id, latest.get(unit.id)?.next?.id, latest.get(unit.id)?.next?.status],
+      [later.id, running.id, "started"],
+    );
+    assert.equal(latest.get(deploy.id), undefined, "a job with no builds has none");
+    assert.equal((await store.latestJobBuilds([])).size, 0);
+  }));

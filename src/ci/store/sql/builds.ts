@@ -8,6 +8,7 @@ import type {
   BuildRecord,
   BuildStatus,
   BuildWithVersions,
+  LatestBuilds,
   ListBuildsOptions,
   NewJobBuild,
 } from "../store.ts";
@@ -113,6 +114,27 @@ export class Builds {
   async listForJob(jobId: number, options: ListBuildsOptions): Promise<BuildRecord[]> {
     const query = { select: "SELECT * FROM builds b", where: ["b.job_id = :jobId"], params: { jobId } };
     return (await pageOfBuilds<BuildRow>(this.#db, query, options)).map(toBuild);
+  }
+
+  /** Two grouped queries for any number of pipelines (the dashboard's jobs). */
+  async latestOfJobs(pipelineIds: readonly number[]): Promise<Map<number, LatestBuilds>> {
+    const latest = new Map<number, LatestBuilds>();
+    if (pipelineIds.length === 0) return latest;
+    const params = Object.fromEntries(pipelineIds.map((id, i) => [`p${i}`, id]));
+    const names = pipelineIds.map((_, i) => `:p${i}`).join(", ");
+    for (const [key, finished] of [
+      ["finished", true],
+      ["next", false],
+    ] as const) {
+      const rows = await this.#db.all<BuildRow>(
+        `SELECT * FROM builds WHERE id IN (
+           SELECT max(id) FROM builds WHERE pipeline_id IN (${names}) AND job_id IS NOT NULL
+             AND ${finished ? "NOT " : ""}${unfinished} GROUP BY job_id)`,
+        params,
+      );
+      for (const row of rows) latest.set(row.job_id!, { ...latest.get(row.job_id!), [key]: toBuild(row) });
+    }
+    return latest;
   }
 
   list(filter: BuildFilter, options: ListBuildsOptions): Promise<BuildPage> {

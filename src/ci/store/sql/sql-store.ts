@@ -260,6 +260,10 @@ export class SqlCiStore implements CiStore {
     return this.#builds.listForJob(jobId, options);
   }
 
+  latestJobBuilds(pipelineIds: readonly number[]) {
+    return this.#builds.latestOfJobs(pipelineIds);
+  }
+
   listBuilds(filter: BuildFilter, options: ListBuildsOptions) {
     return this.#builds.list(filter, options);
   }
