@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { test } from "node:test";
 import { CiClient } from "../src/ci/api/index.ts";
-import { browserPage } from "./helpers/browser.ts";
+import type { Page } from "playwright-core";
+import { browserPage, logIn } from "./helpers/browser.ts";
 import { repoRoot, testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
@@ -57,10 +58,7 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
 
   const page = await browserPage(t, url);
   await page.goto("/login");
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(/\/$/);
+  await logIn(page, "admin", password);
   await page.getByLabel("Filter").fill(`${ns}/`);
   const cards = page.locator(".cards").last().locator("li");
   await cards.first().getByText("broken").waitFor();
@@ -88,6 +86,11 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
   assert.ok(resumed.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"], "resume asks for a reconcile");
   await page.getByRole("button", { name: "Reconcile" }).click();
 
+  await viewerSeesNoButtons(page, url, password);
+});
+
+/** A viewer of team dev (no admin) sees no delivery objects and no buttons, and its writes are refused. */
+async function viewerSeesNoButtons(page: Page, url: string, password: string): Promise<void> {
   const viewer = await CiClient.login(url, "viewer", password).catch((e: Error) => e);
   assert.ok(viewer instanceof Error, "a user of no team cannot log in");
   const admin = await CiClient.login(url, "admin", password);
@@ -101,10 +104,7 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
   assert.match(await refused.text(), /only admins/);
 
   await page.getByRole("button", { name: "Log out" }).click();
-  await page.getByLabel("Username").fill("viewer");
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(/\/$/);
+  await logIn(page, "viewer", password);
   await page.getByRole("link", { name: "dev / app" }).waitFor();
   assert.equal(
     await page.getByRole("heading", { name: "Delivery" }).count(),
@@ -127,4 +127,4 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
     headers: { Authorization: `Bearer ${viewerToken}` },
   });
   assert.equal(trigger.status, 403, "nor may it press them through the API");
-});
+}

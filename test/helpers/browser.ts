@@ -13,3 +13,11 @@ export async function browserPage(t: TestContext, baseURL: string): Promise<Page
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
   return context.newPage();
 }
+
+/** Fills the login form (on the page already) and waits for the home page. */
+export async function logIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/$/);
+}
