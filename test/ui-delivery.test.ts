@@ -8,6 +8,7 @@ import { browserPage, logIn } from "./helpers/browser.ts";
 import { repoRoot, testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
+import { appliedRevision, applyKustomization, waitForKustomization } from "./helpers/kustomizations.ts";
 import { startTestServer } from "./helpers/server.ts";
 import {
   applyGitRepository,
@@ -26,7 +27,7 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
   const password = randomBytes(9).toString("hex");
   const server = await startTestServer(t, client, {
     namespace: ns,
-    controllers: ["gitrepository"],
+    controllers: ["gitrepository", "kustomization"],
     ci: {
       tick: 200,
       listen: { host: "127.0.0.1", port: 0 },
@@ -39,7 +40,9 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
   });
   const url = server.ciUrl!;
   const repo = `ui-${randomBytes(3).toString("hex")}`;
-  const { sha } = await pushRepo(env, repo, { "app.yaml": "kind: ConfigMap\n" });
+  const { sha } = await pushRepo(env, repo, {
+    "app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { color: blue }\n",
+  });
   await createGitAuthSecret(client, ns, "git", env.gitUsername, env.gitPassword);
   await applyGitRepository(client, ns, "app", {
     url: `${env.gitUrl}/${repo}.git`,
@@ -55,6 +58,13 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
   });
   await waitForGitRepository(client, ns, "app", readyTrue, "ready");
   await waitForGitRepository(client, ns, "broken", readyFalse("GitOperationFailed"), "failing");
+  await applyKustomization(client, ns, "apps", {
+    path: "./",
+    prune: true,
+    targetNamespace: ns,
+    sourceRef: { kind: "GitRepository", name: "app" },
+  });
+  await waitForKustomization(client, ns, "apps", appliedRevision(`main@sha1:${sha}`), "applied");
 
   const page = await browserPage(t, url);
   await page.goto("/login");
@@ -68,7 +78,12 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
     "the failing one first, with its reason",
   );
   await page.getByRole("img", { name: "GitRepository app: succeeded" }).waitFor();
-  await page.getByText(`main@sha1:${sha}`).waitFor();
+  await page.getByRole("img", { name: "Kustomization apps: succeeded" }).waitFor();
+  assert.equal(
+    await page.getByText(`main@sha1:${sha}`).count(),
+    2,
+    "the source's fetched and the Kustomization's applied revision",
+  );
 
   await page.getByRole("link", { name: `GitRepository ${ns}/app` }).click();
   await page.waitForURL(new RegExp(`/cd/GitRepository/${ns}/app$`));
@@ -85,6 +100,15 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
   assert.equal(resumed.spec["suspend"], false);
   assert.ok(resumed.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"], "resume asks for a reconcile");
   await page.getByRole("button", { name: "Reconcile" }).click();
+
+  await page.goto(`/cd/Kustomization/${ns}/apps`);
+  await page.getByRole("heading", { name: "Applied objects" }).waitFor();
+  assert.deepEqual(await page.locator("table.inventory tbody tr").first().locator("td").allTextContents(), [
+    "ConfigMap",
+    ns,
+    "settings",
+    "v1",
+  ]);
 
   await viewerSeesNoButtons(page, url, password);
 });

@@ -1,6 +1,7 @@
 /**
  * The delivery side for the web UI, under /api/v1/cd: every source, Kustomization and image
- * object with its readiness and revision; one object with its conditions and events; reconcile,
+ * object with its readiness and revision; one object with its conditions, events and (for a
+ * Kustomization) the objects it applied; reconcile,
  * suspend and resume (the same patches the CLI's verbs make). Kubernetes RBAC has no CI teams,
  * so only admins (members of main) see and act on them.
  */
@@ -12,6 +13,7 @@ import { handled, sendEmpty, sendJson } from "../ci/api/respond.ts";
 import type { Router } from "../http/router.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
+import { apiVersionOf, parseEntry, type InventoryEntry } from "../kube/inventory.ts";
 import type { KubeObject } from "../kube/objects.ts";
 
 export const deliveryKinds = [
@@ -40,6 +42,7 @@ type DeliveryObject = KubeObject & {
     latestRef?: { name?: string; tag?: string; digest?: string };
     lastPushCommit?: string;
     lastScanResult?: { tagCount?: number };
+    inventory?: { entries?: InventoryEntry[] };
   };
 };
 
@@ -110,6 +113,12 @@ export function cdRoutes(router: Router, deps: { auth: Auth; kube: KubeClient })
       sendJson(ctx.res, 200, {
         ...summary(obj),
         conditions: obj.status?.conditions ?? [],
+        inventory: (obj.status?.inventory?.entries ?? []).flatMap((entry) => {
+          const id = parseEntry(entry);
+          return id
+            ? [{ kind: id.kind, namespace: id.namespace, name: id.name, apiVersion: apiVersionOf(id) }]
+            : [];
+        }),
         events: events.items.map(presentEvent).sort((a, b) => b.time.localeCompare(a.time)),
       });
     }),

@@ -143,4 +143,6 @@ export interface ApiDeliveryDetail extends ApiDeliveryObject {
     lastTransitionTime?: string;
   }[];
   events: { type: string; reason: string; message: string; time: string; count: number }[];
+  /** What a Kustomization applied. */
+  inventory: { kind: string; namespace: string; name: string; apiVersion: string }[];
 }

@@ -5,6 +5,7 @@ import { useActions, useLoad } from "../hooks.ts";
 import { encode } from "../router.ts";
 import { deliveryState } from "../delivery.ts";
 import { StatusMark } from "../status.ts";
+import { Table } from "../table.ts";
 
 export function DeliveryPage(props: { kind: string; namespace: string; name: string }) {
   const path = `/api/v1/cd/objects/${encode(props.kind)}/${encode(props.namespace)}/${encode(props.name)}`;
@@ -33,59 +34,39 @@ export function DeliveryPage(props: { kind: string; namespace: string; name: str
 
 function DeliveryDetail(props: { data: ApiDeliveryDetail }) {
   const { data } = props;
+  const conditions = data.conditions.map((c) => ({
+    key: c.type,
+    cells: [c.type, c.status, c.reason, c.message, c.lastTransitionTime],
+  }));
+  const applied = data.inventory.map((o) => ({
+    key: `${o.kind}/${o.namespace}/${o.name}`,
+    cells: [o.kind, o.namespace, o.name, o.apiVersion],
+  }));
+  const events = data.events.map((e, i) => ({
+    key: String(i),
+    cells: [e.time, e.type, e.reason, e.message],
+    class: e.type === "Warning" ? "warning" : "",
+  }));
   return html`<p>${data.message}</p>
     <dl class="facts">
       <dt>revision</dt>
       <dd>${data.revision || "none yet"}</dd>
     </dl>
     <h2>Conditions</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>type</th>
-          <th>status</th>
-          <th>reason</th>
-          <th>message</th>
-          <th>since</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${data.conditions.map(
-          (c) =>
-            html`<tr key=${c.type}>
-              <td>${c.type}</td>
-              <td>${c.status}</td>
-              <td>${c.reason}</td>
-              <td>${c.message}</td>
-              <td>${c.lastTransitionTime}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    <${Table} headers=${["type", "status", "reason", "message", "since"]} rows=${conditions} />
+    ${
+      applied.length > 0 &&
+      html`<h2>Applied objects</h2>
+        <${Table}
+          class="inventory"
+          headers=${["kind", "namespace", "name", "API version"]}
+          rows=${applied}
+        />`
+    }
     <h2>Events</h2>
     ${
-      data.events.length === 0
+      events.length === 0
         ? html`<p class="empty">No events.</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>time</th>
-                <th>type</th>
-                <th>reason</th>
-                <th>message</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${data.events.map(
-                (e, i) =>
-                  html`<tr key=${i} class=${e.type === "Warning" ? "warning" : ""}>
-                    <td>${e.time}</td>
-                    <td>${e.type}</td>
-                    <td>${e.reason}</td>
-                    <td>${e.message}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        : html`<${Table} headers=${["time", "type", "reason", "message"]} rows=${events} />`
     }`;
 }
