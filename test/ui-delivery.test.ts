@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { CiClient } from "../src/ci/api/index.ts";
 import type { Page } from "playwright-core";
 import { browserPage, logIn } from "./helpers/browser.ts";
@@ -21,51 +21,7 @@ import {
 } from "./helpers/sources.ts";
 
 test("the web UI's delivery objects (readiness, revision, conditions, events, suspend, resume, reconcile; admins only) and a viewer without buttons", async (t) => {
-  const env = await testEnv();
-  const client = await adminClient(t);
-  const ns = await testNamespace(t, client, "ui");
-  const password = randomBytes(9).toString("hex");
-  const server = await startTestServer(t, client, {
-    namespace: ns,
-    controllers: ["gitrepository", "kustomization"],
-    ci: {
-      tick: 200,
-      listen: { host: "127.0.0.1", port: 0 },
-      localUsers: [
-        { name: "admin", password },
-        { name: "viewer", password },
-      ],
-      mainTeamLocalUsers: ["admin"],
-    },
-  });
-  const url = server.ciUrl!;
-  const repo = `ui-${randomBytes(3).toString("hex")}`;
-  const { sha } = await pushRepo(env, repo, {
-    "app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { color: blue }\n",
-  });
-  await createGitAuthSecret(client, ns, "git", env.gitUsername, env.gitPassword);
-  await applyGitRepository(client, ns, "app", {
-    url: `${env.gitUrl}/${repo}.git`,
-    ref: { branch: "main" },
-    interval: "1h",
-    secretRef: { name: "git" },
-  });
-  await applyGitRepository(client, ns, "broken", {
-    url: `${env.gitUrl}/${repo}.git`,
-    ref: { branch: "no-such-branch" },
-    interval: "1h",
-    secretRef: { name: "git" },
-  });
-  await waitForGitRepository(client, ns, "app", readyTrue, "ready");
-  await waitForGitRepository(client, ns, "broken", readyFalse("GitOperationFailed"), "failing");
-  await applyKustomization(client, ns, "apps", {
-    path: "./",
-    prune: true,
-    targetNamespace: ns,
-    sourceRef: { kind: "GitRepository", name: "app" },
-  });
-  await waitForKustomization(client, ns, "apps", appliedRevision(`main@sha1:${sha}`), "applied");
-
+  const { client, ns, url, password, sha } = await deliveryObjects(t);
   const page = await browserPage(t, url);
   await page.goto("/login");
   await logIn(page, "admin", password);
@@ -151,4 +107,56 @@ async function viewerSeesNoButtons(page: Page, url: string, password: string): P
     headers: { Authorization: `Bearer ${viewerToken}` },
   });
   assert.equal(trigger.status, 403, "nor may it press them through the API");
+}
+
+/**
+ * A server with the source and Kustomization controllers on a namespace holding a ready
+ * GitRepository `app`, a failing one `broken` and a Kustomization `apps` that applied `app`.
+ */
+async function deliveryObjects(t: TestContext) {
+  const env = await testEnv();
+  const client = await adminClient(t);
+  const ns = await testNamespace(t, client, "ui");
+  const password = randomBytes(9).toString("hex");
+  const server = await startTestServer(t, client, {
+    namespace: ns,
+    controllers: ["gitrepository", "kustomization"],
+    ci: {
+      tick: 200,
+      listen: { host: "127.0.0.1", port: 0 },
+      localUsers: [
+        { name: "admin", password },
+        { name: "viewer", password },
+      ],
+      mainTeamLocalUsers: ["admin"],
+    },
+  });
+  const url = server.ciUrl!;
+  const repo = `ui-${randomBytes(3).toString("hex")}`;
+  const { sha } = await pushRepo(env, repo, {
+    "app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { color: blue }\n",
+  });
+  await createGitAuthSecret(client, ns, "git", env.gitUsername, env.gitPassword);
+  await applyGitRepository(client, ns, "app", {
+    url: `${env.gitUrl}/${repo}.git`,
+    ref: { branch: "main" },
+    interval: "1h",
+    secretRef: { name: "git" },
+  });
+  await applyGitRepository(client, ns, "broken", {
+    url: `${env.gitUrl}/${repo}.git`,
+    ref: { branch: "no-such-branch" },
+    interval: "1h",
+    secretRef: { name: "git" },
+  });
+  await waitForGitRepository(client, ns, "app", readyTrue, "ready");
+  await waitForGitRepository(client, ns, "broken", readyFalse("GitOperationFailed"), "failing");
+  await applyKustomization(client, ns, "apps", {
+    path: "./",
+    prune: true,
+    targetNamespace: ns,
+    sourceRef: { kind: "GitRepository", name: "app" },
+  });
+  await waitForKustomization(client, ns, "apps", appliedRevision(`main@sha1:${sha}`), "applied");
+  return { client, ns, url, password, sha };
 }
