@@ -41,6 +41,14 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
     "the source's fetched and the Kustomization's applied revision",
   );
 
+  // the home page follows the cluster through the server's watch: no reload, no polling of it
+  await client.patch(
+    { apiVersion: gitRepositoryApi, kind: "GitRepository", name: "broken", namespace: ns },
+    { spec: { suspend: true } },
+    { type: "merge" },
+  );
+  await cards.filter({ hasText: "broken" }).locator(".badge", { hasText: "suspended" }).waitFor();
+
   await page.getByRole("link", { name: `GitRepository ${ns}/app` }).click();
   await page.waitForURL(new RegExp(`/cd/GitRepository/${ns}/app$`));
   await page.locator("td", { hasText: "Ready" }).first().waitFor();

@@ -6,106 +6,70 @@
  * so only admins (members of main) see and act on them.
  */
 import type { IncomingMessage } from "node:http";
-import { fluxApiVersions, requestedAtAnnotation, type FluxKind } from "../api/kinds.ts";
+import { fluxApiVersions, requestedAtAnnotation } from "../api/kinds.ts";
 import type { Auth } from "../ci/api/auth.ts";
 import { ApiError, notFound } from "../ci/api/errors.ts";
 import { handled, sendEmpty, sendJson } from "../ci/api/respond.ts";
 import type { Router } from "../http/router.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
-import { apiVersionOf, parseEntry, type InventoryEntry } from "../kube/inventory.ts";
+import { apiVersionOf, parseEntry } from "../kube/inventory.ts";
 import type { KubeObject } from "../kube/objects.ts";
+import { deliveryKinds, summary, type DeliveryKind, type DeliveryObject } from "./cd-objects.ts";
+import { streamDelivery } from "./cd-stream.ts";
 
-export const deliveryKinds = [
-  "GitRepository",
-  "Kustomization",
-  "ImageRepository",
-  "ImagePolicy",
-  "ImageUpdateAutomation",
-] as const satisfies readonly FluxKind[];
-type DeliveryKind = (typeof deliveryKinds)[number];
-
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
+interface CdDeps {
+  auth: Auth;
+  kube: KubeClient;
 }
 
-type DeliveryObject = KubeObject & {
-  spec?: { suspend?: boolean };
-  status?: {
-    conditions?: Condition[];
-    lastAppliedRevision?: string;
-    artifact?: { revision?: string };
-    latestRef?: { name?: string; tag?: string; digest?: string };
-    lastPushCommit?: string;
-    lastScanResult?: { tagCount?: number };
-    inventory?: { entries?: InventoryEntry[] };
-  };
-};
+const OBJECT = "/api/v1/cd/objects/:kind/:namespace/:name";
 
-/** What the object last achieved: an applied or fetched revision, a chosen tag, a pushed commit. */
-function revisionOf(obj: DeliveryObject): string {
-  const s = obj.status ?? {};
-  if (s.lastAppliedRevision) return s.lastAppliedRevision;
-  if (s.artifact?.revision) return s.artifact.revision;
-  if (s.latestRef?.name) return `${s.latestRef.name}:${s.latestRef.tag ?? ""}`;
-  if (s.lastPushCommit) return s.lastPushCommit;
-  if (s.lastScanResult?.tagCount !== undefined) return `${s.lastScanResult.tagCount} tags`;
-  return "";
+async function asAdmin(deps: CdDeps, req: IncomingMessage): Promise<void> {
+  const identity = await deps.auth.identify(req);
+  if (!identity.admin)
+    throw new ApiError(403, "forbidden: only admins (members of main) see delivery objects");
 }
 
-function summary(obj: DeliveryObject) {
-  const ready = obj.status?.conditions?.find((c) => c.type === "Ready");
-  return {
-    kind: obj.kind,
-    namespace: obj.metadata.namespace ?? "",
-    name: obj.metadata.name,
-    ready: ready?.status ?? "Unknown",
-    reason: ready?.reason ?? "",
-    message: ready?.message ?? "",
-    suspended: obj.spec?.suspend === true,
-    revision: revisionOf(obj),
-  };
+/** The object the route's `:kind/:namespace/:name` name, or a 404 saying which. */
+async function objectOf(kube: KubeClient, params: Readonly<Record<string, string | undefined>>) {
+  const kind = deliveryKinds.find((k) => k === params["kind"]);
+  const [namespace, name] = [params["namespace"] ?? "", params["name"] ?? ""];
+  if (!kind) throw notFound(`kind ${params["kind"]}`);
+  try {
+    const obj = await kube.get<DeliveryObject>(fluxApiVersions[kind], kind, name, namespace);
+    return { kind, namespace, name, obj: { ...obj, kind } };
+  } catch (error) {
+    if (isNotFound(error)) throw notFound(`${kind} ${namespace}/${name}`);
+    throw error;
+  }
 }
 
-export function cdRoutes(router: Router, deps: { auth: Auth; kube: KubeClient }): void {
+export function cdRoutes(router: Router, deps: CdDeps): void {
   const { kube } = deps;
-  const asAdmin = async (req: IncomingMessage) => {
-    const identity = await deps.auth.identify(req);
-    if (!identity.admin)
-      throw new ApiError(403, "forbidden: only admins (members of main) see delivery objects");
-  };
   router.on(
     "GET",
     "/api/v1/cd/objects",
     handled(async (ctx) => {
-      await asAdmin(ctx.req);
+      await asAdmin(deps, ctx.req);
       const lists = await Promise.all(deliveryKinds.map((kind) => listKind(kube, kind)));
       sendJson(ctx.res, 200, lists.flat());
     }),
   );
-  const OBJECT = "/api/v1/cd/objects/:kind/:namespace/:name";
-  const objectOf = async (params: Readonly<Record<string, string | undefined>>) => {
-    const kind = deliveryKinds.find((k) => k === params["kind"]);
-    const [namespace, name] = [params["namespace"] ?? "", params["name"] ?? ""];
-    if (!kind) throw notFound(`kind ${params["kind"]}`);
-    try {
-      const obj = await kube.get<DeliveryObject>(fluxApiVersions[kind], kind, name, namespace);
-      return { kind, namespace, name, obj: { ...obj, kind } };
-    } catch (error) {
-      if (isNotFound(error)) throw notFound(`${kind} ${namespace}/${name}`);
-      throw error;
-    }
-  };
+  router.on(
+    "GET",
+    "/api/v1/cd/stream",
+    handled(async (ctx) => {
+      await asAdmin(deps, ctx.req);
+      await streamDelivery(kube, ctx);
+    }),
+  );
   router.on(
     "GET",
     OBJECT,
     handled(async (ctx) => {
-      await asAdmin(ctx.req);
-      const { kind, namespace, name, obj } = await objectOf(ctx.params);
+      await asAdmin(deps, ctx.req);
+      const { kind, namespace, name, obj } = await objectOf(kube, ctx.params);
       const events = await kube.list("v1", "Event", {
         namespace,
         fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
@@ -123,8 +87,13 @@ export function cdRoutes(router: Router, deps: { auth: Auth; kube: KubeClient })
       });
     }),
   );
+  verbRoutes(router, deps);
+}
+
+/** Reconcile, suspend and resume: the merge patches the CLI's verbs make. */
+function verbRoutes(router: Router, deps: CdDeps): void {
   const patch = (kind: DeliveryKind, namespace: string, name: string, body: Record<string, unknown>) =>
-    kube.patch({ apiVersion: fluxApiVersions[kind], kind, name, namespace }, body, { type: "merge" });
+    deps.kube.patch({ apiVersion: fluxApiVersions[kind], kind, name, namespace }, body, { type: "merge" });
   const reconcileRequest = () => ({
     metadata: { annotations: { [requestedAtAnnotation]: new Date().toISOString() } },
   });
@@ -138,8 +107,8 @@ export function cdRoutes(router: Router, deps: { auth: Auth; kube: KubeClient })
       "POST",
       `${OBJECT}/${verb}`,
       handled(async (ctx) => {
-        await asAdmin(ctx.req);
-        const { kind, namespace, name, obj } = await objectOf(ctx.params);
+        await asAdmin(deps, ctx.req);
+        const { kind, namespace, name, obj } = await objectOf(deps.kube, ctx.params);
         if (verb === "reconcile" && obj.spec?.suspend)
           throw new ApiError(409, `${kind} ${namespace}/${name} is suspended: resume it first`);
         await patch(kind, namespace, name, body());

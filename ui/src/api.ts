@@ -85,17 +85,20 @@ export interface BuildEvent {
   data: Record<string, unknown>;
 }
 
-/** The build's events from the first (or after `afterId`), live until it ends or `signal` aborts. */
-export async function* buildEvents(
-  buildId: number,
+interface ServerEvent {
+  id: string | undefined;
+  event: string;
+  data: string;
+}
+
+/** Server-sent events of `path`, read over fetch (with the token), until the stream or `signal` ends. */
+async function* serverEvents(
+  path: string,
   signal: AbortSignal,
-  afterId = 0,
-): AsyncGenerator<BuildEvent> {
-  const headers: Record<string, string> = {
-    Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ""}`,
-  };
-  if (afterId > 0) headers["Last-Event-ID"] = String(afterId);
-  const res = await fetch(`/api/v1/builds/${buildId}/events`, { headers, signal });
+  headers: Record<string, string> = {},
+): AsyncGenerator<ServerEvent> {
+  const auth = { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ""}` };
+  const res = await fetch(path, { headers: { ...auth, ...headers }, signal });
   if (res.status === 401) throw new Unauthorized("not logged in");
   if (!res.ok || !res.body) throw new ApiFailure(res.status, await reason(res));
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -108,16 +111,46 @@ export async function* buildEvents(
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const fields = Object.fromEntries(
-        block
-          .split("\n")
-          .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]),
-      );
-      if (fields["event"] === "end") return;
-      if (fields["event"] !== "event" || !fields["data"]) continue;
-      const payload = JSON.parse(fields["data"]) as { event: string; data: Record<string, unknown> };
-      yield { id: Number(fields["id"]), event: payload.event, data: payload.data };
+      const fields = new Map<string, string>();
+      for (const line of block.split("\n")) {
+        const colon = line.indexOf(":");
+        if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+      }
+      const event = fields.get("event");
+      if (event) yield { id: fields.get("id"), event, data: fields.get("data") ?? "" };
     }
+  }
+}
+
+/** The build's events from the first (or after `afterId`), live until it ends or `signal` aborts. */
+export async function* buildEvents(
+  buildId: number,
+  signal: AbortSignal,
+  afterId = 0,
+): AsyncGenerator<BuildEvent> {
+  const headers: Record<string, string> = afterId > 0 ? { "Last-Event-ID": String(afterId) } : {};
+  for await (const message of serverEvents(`/api/v1/builds/${buildId}/events`, signal, headers)) {
+    if (message.event === "end") return;
+    if (message.event !== "event" || !message.data) continue;
+    const payload = JSON.parse(message.data) as { event: string; data: Record<string, unknown> };
+    yield { id: Number(message.id), event: payload.event, data: payload.data };
+  }
+}
+
+/** The delivery objects' changes (admins only): `reset` a kind's list, then `upsert`/`delete` deltas. */
+export type DeliveryChange =
+  | { event: "reset"; kind: string; objects: ApiDeliveryObject[] }
+  | { event: "upsert" | "delete"; object: ApiDeliveryObject };
+
+export async function* deliveryChanges(signal: AbortSignal): AsyncGenerator<DeliveryChange> {
+  for await (const message of serverEvents("/api/v1/cd/stream", signal)) {
+    const data = JSON.parse(message.data) as {
+      kind: string;
+      objects: ApiDeliveryObject[];
+    } & ApiDeliveryObject;
+    if (message.event === "reset") yield { event: "reset", kind: data.kind, objects: data.objects };
+    else if (message.event === "upsert" || message.event === "delete")
+      yield { event: message.event, object: data };
   }
 }
 

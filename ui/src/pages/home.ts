@@ -1,11 +1,12 @@
 /**
  * Every pipeline one may see, by team: its jobs' states as marks, failing pipelines first with
- * their count at the top, filtered by name and state.
+ * their count at the top, filtered by name and state; for admins the delivery objects, kept
+ * current by the server's stream.
  */
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
-import { ApiFailure, get, type ApiDeliveryObject, type ApiJob, type ApiPipeline } from "../api.ts";
-import { deliveryPath, deliveryState } from "../delivery.ts";
+import { get, type ApiDeliveryObject, type ApiJob, type ApiPipeline } from "../api.ts";
+import { deliveryPath, deliveryState, useDeliveryObjects } from "../delivery.ts";
 import { useLoad } from "../hooks.ts";
 import { encode, Link } from "../router.ts";
 import { jobStatus, StatusMark } from "../status.ts";
@@ -46,12 +47,11 @@ export function HomePage() {
   const [everything, setEverything] = useState(false);
   const { data, error } = useLoad(
     async (signal) => {
-      const [pipelines, jobs, delivery] = await Promise.all([
+      const [pipelines, jobs] = await Promise.all([
         get<ApiPipeline[]>("/api/v1/pipelines", signal),
         get<ApiJob[]>("/api/v1/jobs", signal),
-        adminOnly(() => get<ApiDeliveryObject[]>("/api/v1/cd/objects", signal)),
       ]);
-      return { cards: cards(pipelines, jobs), delivery: sortedDelivery(delivery) };
+      return { cards: cards(pipelines, jobs) };
     },
     [],
     5000,
@@ -62,20 +62,21 @@ export function HomePage() {
       (state === "all" || c.state === state) &&
       `${c.pipeline.team_name}/${c.pipeline.name}`.includes(filter.trim()),
   );
-  const delivery = (data?.delivery ?? []).filter(
+  const allDelivery = sortedDelivery(useDeliveryObjects());
+  const delivery = allDelivery.filter(
     (o) =>
       (state === "all" || deliveryFilterState(o) === state) &&
       `${o.namespace}/${o.name}`.includes(filter.trim()),
   );
   const failingCount =
     all.filter((c) => c.state === "failing").length +
-    (data?.delivery ?? []).filter((o) => deliveryFilterState(o) === "failing").length;
+    allDelivery.filter((o) => deliveryFilterState(o) === "failing").length;
   return html`<main>
     <header class="page-head">
       <h1>Pipelines</h1>
       <p class=${failingCount ? "summary failing" : "summary"} aria-live="polite">
         ${failingCount ? `${failingCount} failing` : "nothing failing"} · ${all.length} pipelines ·
-        ${data?.delivery.length ?? 0} delivery objects
+        ${allDelivery.length} delivery objects
       </p>
       <${Filters} filter=${filter} state=${state} setFilter=${setFilter} setState=${setState} />
     </header>
@@ -152,16 +153,6 @@ function DeliveryCards(props: { objects: ApiDeliveryObject[] }) {
           </li>`,
       )}
     </ul>`;
-}
-
-/** Only admins see the cluster's objects: for others the list is empty. */
-async function adminOnly(load: () => Promise<ApiDeliveryObject[]>): Promise<ApiDeliveryObject[]> {
-  try {
-    return await load();
-  } catch (error) {
-    if (error instanceof ApiFailure && error.status === 403) return [];
-    throw error;
-  }
 }
 
 /** The home page's filter words for a delivery object. */
