@@ -69,6 +69,11 @@ test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, 
   await page.getByRole("link", { name: "main / app" }).click();
   await page.waitForURL(/\/teams\/main\/pipelines\/app$/);
   await page.getByText("after unit").waitFor();
+  // a build started behind the page's back shows up through the server's change stream (the page
+  // otherwise fetches only every 30 s)
+  const behind = await api.triggerJob("main", "app", "deploy");
+  await page.locator(".job", { hasText: "deploy" }).getByText(`#${behind.name}`).waitFor({ timeout: 10_000 });
+  await api.abortBuild(behind.id);
   await page.screenshot({ path: path.join(shots, "pipeline.png") });
   await page.getByRole("button", { name: "trigger unit" }).click();
   await page.waitForURL(/\/builds\/\d+$/);

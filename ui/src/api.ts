@@ -179,3 +179,8 @@ export interface ApiDeliveryDetail extends ApiDeliveryObject {
   /** What a Kustomization applied. */
   inventory: { kind: string; namespace: string; name: string; apiVersion: string }[];
 }
+
+/** Resolves at each `changed` the server announces (something pages show changed). */
+export async function* changes(signal: AbortSignal): AsyncGenerator<void> {
+  for await (const message of serverEvents("/api/v1/changes", signal)) if (message.event === "changed") yield;
+}

@@ -1,6 +1,7 @@
 /** Data loading for pages: a request (re)run on an interval and on demand, with its error. */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { Unauthorized } from "./api.ts";
+import { onServerChange } from "./live.ts";
 import { navigate } from "./router.ts";
 
 export interface Loaded<T> {
@@ -9,10 +10,17 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
+/** How often a page that follows the server's changes still fetches, in case one was missed. */
+const FALLBACK_MS = 30_000;
+
+/**
+ * Loads on mount and when `deps` change; with `live`, again whenever the server announces a
+ * change (and every 30 s besides).
+ */
 export function useLoad<T>(
   load: (signal: AbortSignal) => Promise<T>,
   deps: unknown[],
-  everyMs = 0,
+  live = false,
 ): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -32,12 +40,13 @@ export function useLoad<T>(
         setError((failure as Error).message);
       },
     );
-    const timer = everyMs > 0 ? setTimeout(reload, everyMs) : undefined;
+    const timer = live ? setTimeout(reload, FALLBACK_MS) : undefined;
     return () => {
       abort.abort();
       clearTimeout(timer);
     };
   }, [...deps, tick]);
+  useEffect(() => (live ? onServerChange(reload) : undefined), [live, reload]);
   return { data, error, reload };
 }
 

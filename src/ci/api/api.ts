@@ -3,6 +3,7 @@ import { Router } from "../../http/router.ts";
 import { authRoutes, type ServerInfo } from "./auth-routes.ts";
 import { buildListRoutes } from "./build-list-routes.ts";
 import { buildRoutes } from "./build-routes.ts";
+import { changeStreamRoute } from "./change-stream.ts";
 import { executionRoutes } from "./execution-routes.ts";
 import type { ApiDeps } from "./context.ts";
 import { allJobsRoute, jobRoutes } from "./job-routes.ts";
@@ -23,6 +24,7 @@ export function ciApiRouter(deps: ApiDeps, info: ServerInfo, router = new Router
   resourceRoutes(router, deps);
   buildRoutes(router, deps);
   buildListRoutes(router, deps);
+  changeStreamRoute(router, deps);
   executionRoutes(router, deps);
   volumeRoutes(router, deps);
   containerRoutes(router, deps);

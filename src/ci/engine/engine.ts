@@ -84,9 +84,10 @@ export class CiEngine implements EngineControl, Runnable {
     const orphans = await this.#o.store.markOrphanedBuildsErrored(this.#now());
     if (orphans.length > 0)
       this.#o.logger.info({ builds: orphans }, "builds left unfinished by the last run are errored");
-    const stopListening = this.#o.store.onReplicaSignal((s) =>
-      s.kind === "schedule" ? this.schedule(s.pipelineId) : this.abortBuild(s.buildId),
-    );
+    const stopListening = this.#o.store.onReplicaSignal((s) => {
+      if (s.kind === "schedule") this.schedule(s.pipelineId);
+      else if (s.kind === "abort") this.abortBuild(s.buildId);
+    });
     const done = Promise.all([
       this.#checkLoop(signal),
       this.#scheduleLoop(signal),

@@ -251,7 +251,11 @@ export interface ReapOptions {
  * What a replica asks of the one running the engine: look at a pipeline now, abort a build it
  * runs. Carried by PostgreSQL's NOTIFY; SQLite serves one server, which needs no signals.
  */
-export type ReplicaSignal = { kind: "schedule"; pipelineId: number } | { kind: "abort"; buildId: number };
+export type ReplicaSignal =
+  | { kind: "schedule"; pipelineId: number }
+  | { kind: "abort"; buildId: number }
+  /** Something people see changed (a build, a pipeline): pages showing it fetch it again. */
+  | { kind: "changed" };
 
 export interface CiStore {
   ensureTeam(name: string): Promise<Team>;
@@ -341,6 +345,12 @@ export interface CiStore {
    * `initial` stored now when there is none (the first replica's wins a race).
    */
   sharedSecret(name: string, initial: () => Promise<Uint8Array>): Promise<Buffer>;
+
+  /**
+   * Calls `listener` when a pipeline, a job's pause or a build changes here or, with PostgreSQL, on
+   * another replica; until the returned function is called.
+   */
+  onChange(listener: () => void): () => void;
 
   /** Sends the signal to the other replicas sharing the database (a no-op on SQLite). */
   signalReplicas(signal: ReplicaSignal): Promise<void>;

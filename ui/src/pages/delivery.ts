@@ -1,16 +1,22 @@
 /** One delivery object: readiness, revision, conditions and events; reconcile, suspend, resume. */
 import { html } from "htm/preact";
+import { useEffect } from "preact/hooks";
 import { get, send, type ApiDeliveryDetail } from "../api.ts";
 import { useActions, useLoad } from "../hooks.ts";
 import { encode } from "../router.ts";
-import { deliveryState } from "../delivery.ts";
+import { deliveryState, useDeliveryObjects } from "../delivery.ts";
 import { StatusMark } from "../status.ts";
 import { Table } from "../table.ts";
 
 export function DeliveryPage(props: { kind: string; namespace: string; name: string }) {
   const path = `/api/v1/cd/objects/${encode(props.kind)}/${encode(props.namespace)}/${encode(props.name)}`;
-  const { data, error, reload } = useLoad((signal) => get<ApiDeliveryDetail>(path, signal), [path], 3000);
+  const { data, error, reload } = useLoad((signal) => get<ApiDeliveryDetail>(path, signal), [path]);
   const { acting, failure, act } = useActions(reload);
+  // fetched again when the cluster changes it (the server's watch-driven stream)
+  const live = useDeliveryObjects().find(
+    (o) => o.kind === props.kind && o.namespace === props.namespace && o.name === props.name,
+  );
+  useEffect(reload, [JSON.stringify(live)]);
   const button = (verb: string, label: string) =>
     html`<button
       class="action"

@@ -54,7 +54,7 @@ export function HomePage() {
       return { cards: cards(pipelines, jobs) };
     },
     [],
-    5000,
+    true,
   );
   const all = data?.cards ?? [];
   const shown = all.filter(

@@ -18,7 +18,7 @@ export function JobPage(props: { team: string; pipeline: string; job: string }) 
       builds: await get<ApiBuild[]>(`${base}/builds?limit=50`, signal),
     }),
     [base],
-    3000,
+    true,
   );
   const trigger = async () => {
     try {

@@ -24,7 +24,7 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
       return { pipeline, jobs, resources, graph: jobColumns(config.config.jobs ?? []) };
     },
     [base],
-    3000,
+    true,
   );
   const { acting, failure, act } = useActions(reload);
   const change = mayChange(useUser(), props.team);

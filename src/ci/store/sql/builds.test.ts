@@ -213,3 +213,22 @@ test("the newest running and the newest finished build of every job, for many pi
     assert.equal(latest.get(deploy.id), undefined, "a job with no builds has none");
     assert.equal((await store.latestJobBuilds([])).size, 0);
   }));
+
+test("pipeline and build changes are announced to who follows them; checks and reads are not", () =>
+  withStore(async ({ store }) => {
+    let heard = 0;
+    const stop = store.onChange(() => (heard += 1));
+    const { unit, repo } = await jobsAndRepo(store);
+    const afterSet = heard;
+    assert.ok(afterSet >= 1, "setting the pipeline");
+    const build = await store.createJobBuild({ jobId: unit.id });
+    await store.startBuild(build.id, 1);
+    await store.finishBuild(build.id, "succeeded", 2);
+    assert.equal(heard, afterSet + 3);
+    await store.recordCheck(repo.id, { startedAt: 1, endedAt: 2, error: undefined });
+    await store.listJobBuilds(unit.id, { limit: 5 });
+    assert.equal(heard, afterSet + 3);
+    stop();
+    await store.createJobBuild({ jobId: unit.id });
+    assert.equal(heard, afterSet + 3, "no longer after stop");
+  }));

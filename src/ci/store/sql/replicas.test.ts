@@ -108,3 +108,19 @@ test("a secret shared by replicas: the first stored wins, later initial values a
     const second = await other.sharedSecret("token-key", () => Promise.resolve(Buffer.from("second")));
     assert.deepEqual([first.toString(), second.toString()], ["first", "first"]);
   }));
+
+test("a change on one replica is announced on the other (pages fetch again instead of polling)", () =>
+  withPostgres(async ({ store, replica }) => {
+    const other = await replica();
+    let heard = 0;
+    const stop = other.onChange(() => (heard += 1));
+    const pipeline = await setNewPipeline(store, "app", gitPipeline());
+    const job = (await store.getJob(pipeline.id, "unit"))!;
+    // LISTEN starts in the background: change until the other replica hears one
+    for (let i = 0; i < 50 && heard === 0; i++) {
+      await store.createJobBuild({ jobId: job.id });
+      await sleep(100);
+    }
+    assert.ok(heard > 0);
+    stop();
+  }));

@@ -74,6 +74,8 @@ export class SqlCiStore implements CiStore {
   readonly #jobs: Jobs;
   readonly #teams: Teams;
   readonly #signals: ReplicaSignals;
+  readonly #changeListeners = new Set<() => void>();
+  #replicaChanges: (() => void) | undefined;
 
   private constructor(db: SqlDatabase, parts: StoreParts, options: StoreOptions) {
     this.#db = db;
@@ -87,6 +89,31 @@ export class SqlCiStore implements CiStore {
     this.#teams = new Teams(db);
     this.#logs = parts.logs;
     this.#signals = parts.signals;
+  }
+
+  onChange(listener: () => void) {
+    this.#changeListeners.add(listener);
+    // other replicas' changes are listened to while someone here follows them
+    this.#replicaChanges ??= this.#signals.listen((s) => s.kind === "changed" && this.#notifyChange(false));
+    return () => {
+      this.#changeListeners.delete(listener);
+      if (this.#changeListeners.size > 0) return;
+      this.#replicaChanges?.();
+      this.#replicaChanges = undefined;
+    };
+  }
+
+  /** Tells this process's listeners and, when `here`, the other replicas. */
+  #notifyChange(here = true) {
+    for (const listener of this.#changeListeners) listener();
+    if (here) void this.#signals.send({ kind: "changed" }).catch(() => undefined);
+  }
+
+  /** `result`, once it settled, after telling who follows changes. */
+  async #changing<T>(result: Promise<T>): Promise<T> {
+    const value = await result;
+    this.#notifyChange();
+    return value;
   }
 
   get dialect() {
@@ -141,7 +168,7 @@ export class SqlCiStore implements CiStore {
   }
 
   setPipeline(input: SetPipelineInput) {
-    return this.#pipelines.set(input, this.#now());
+    return this.#changing(this.#pipelines.set(input, this.#now()));
   }
 
   getPipeline(ref: PipelineRef) {
@@ -153,11 +180,11 @@ export class SqlCiStore implements CiStore {
   }
 
   setPipelinePaused(pipelineId: number, paused: boolean) {
-    return this.#pipelines.setPaused(pipelineId, paused, this.#now());
+    return this.#changing(this.#pipelines.setPaused(pipelineId, paused, this.#now()));
   }
 
   archivePipeline(pipelineId: number) {
-    return this.#pipelines.archive(pipelineId, this.#now());
+    return this.#changing(this.#pipelines.archive(pipelineId, this.#now()));
   }
 
   setPipelineParent(pipelineId: number, parent: { jobId: number; buildId: number }) {
@@ -169,7 +196,7 @@ export class SqlCiStore implements CiStore {
   }
 
   async destroyPipeline(pipelineId: number) {
-    const builds = await this.#pipelines.destroy(pipelineId);
+    const builds = await this.#changing(this.#pipelines.destroy(pipelineId));
     for (const buildId of builds) await this.#logs.remove(buildId);
   }
 
@@ -230,15 +257,15 @@ export class SqlCiStore implements CiStore {
   }
 
   setJobPaused(jobId: number, paused: boolean) {
-    return this.#jobs.setPaused(jobId, paused);
+    return this.#changing(this.#jobs.setPaused(jobId, paused));
   }
 
   createJobBuild(input: NewJobBuild) {
-    return this.#builds.createForJob(input, this.#now());
+    return this.#changing(this.#builds.createForJob(input, this.#now()));
   }
 
   createRerunBuild(buildId: number) {
-    return this.#builds.createRerun(buildId, this.#now());
+    return this.#changing(this.#builds.createRerun(buildId, this.#now()));
   }
 
   createOneOffBuild(input: NewOneOffBuild) {
@@ -269,11 +296,13 @@ export class SqlCiStore implements CiStore {
   }
 
   startBuild(buildId: number, now: number) {
-    return this.#builds.start(buildId, now);
+    return this.#changing(this.#builds.start(buildId, now));
   }
 
   async finishBuild(buildId: number, status: BuildStatus, now: number) {
-    if (await this.#builds.finish(buildId, status, now)) await this.#sealLog(buildId);
+    if (!(await this.#builds.finish(buildId, status, now))) return;
+    this.#notifyChange();
+    await this.#sealLog(buildId);
   }
 
   async markOrphanedBuildsErrored(now: number) {
