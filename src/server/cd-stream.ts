@@ -2,32 +2,27 @@
  * `GET /api/v1/cd/stream`: the delivery objects as server-sent events, driven by Kubernetes
  * watches. First a `reset` with every object of a kind, then `upsert` and `delete` deltas as the
  * cluster changes; a watch the API server expires is listed again (another `reset` of that kind).
- * A comment every 25 s keeps proxies from closing a quiet stream.
  */
-import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fluxApiVersions } from "../api/kinds.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
 import { watch } from "../kube/watch.ts";
+import { openEventStream, type EventStream } from "../http/event-stream.ts";
 import type { RequestContext } from "../http/router.ts";
 import { deliveryKinds, summary, type DeliveryKind, type DeliveryObject } from "./cd-objects.ts";
 
-const HEARTBEAT_MS = 25_000;
 const WATCH_SECONDS = 300;
 const RETRY_MS = 2_000;
 
-function send(res: ServerResponse, event: string, data: unknown): void {
-  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-}
-
 /** Streams one kind until `signal` aborts: list, then watch from the list's version, again on expiry. */
-async function followKind(kube: KubeClient, kind: DeliveryKind, res: ServerResponse, signal: AbortSignal) {
+async function followKind(kube: KubeClient, kind: DeliveryKind, stream: EventStream) {
+  const { signal } = stream;
   const apiVersion = fluxApiVersions[kind];
   while (!signal.aborted) {
     try {
       const list = await kube.list<DeliveryObject>(apiVersion, kind);
-      send(res, "reset", { kind, objects: list.items.map((item) => summary({ ...item, kind })) });
+      stream.send("reset", { kind, objects: list.items.map((item) => summary({ ...item, kind })) });
       let version = list.metadata.resourceVersion ?? "";
       let expired = false;
       while (!signal.aborted && !expired) {
@@ -42,7 +37,7 @@ async function followKind(kube: KubeClient, kind: DeliveryKind, res: ServerRespo
           version = event.object.metadata.resourceVersion ?? version;
           if (event.type === "BOOKMARK") continue;
           const object = summary({ ...event.object, kind });
-          send(res, event.type === "DELETED" ? "delete" : "upsert", object);
+          stream.send(event.type === "DELETED" ? "delete" : "upsert", object);
         }
       }
     } catch (error) {
@@ -54,22 +49,10 @@ async function followKind(kube: KubeClient, kind: DeliveryKind, res: ServerRespo
 }
 
 export async function streamDelivery(kube: KubeClient, ctx: RequestContext): Promise<void> {
-  const { res } = ctx;
-  res.writeHead(200, {
-    "Content-Type": "text/event-stream",
-    "Cache-Control": "no-cache",
-    "X-Accel-Buffering": "no",
-  });
-  const done = new AbortController();
-  const stop = () => done.abort();
-  ctx.closing.addEventListener("abort", stop, { once: true });
-  res.once("close", stop);
-  const heartbeat = setInterval(() => res.write(": still here\n\n"), HEARTBEAT_MS);
+  const stream = openEventStream(ctx);
   try {
-    await Promise.all(deliveryKinds.map((kind) => followKind(kube, kind, res, done.signal)));
+    await Promise.all(deliveryKinds.map((kind) => followKind(kube, kind, stream)));
   } finally {
-    clearInterval(heartbeat);
-    ctx.closing.removeEventListener("abort", stop);
-    res.end();
+    stream.end();
   }
 }

@@ -3,7 +3,7 @@
  * first, then the ones the engine appends, then `event: end` once the build is finished. Each
  * event is Concourse's envelope: `id: N`, `event: event`, `data: {"event":TYPE,"version":"1.0","data":…}`.
  */
-import type { ServerResponse } from "node:http";
+import { openEventStream, type EventStream } from "../../http/event-stream.ts";
 import type { RequestContext } from "../../http/router.ts";
 import { isFinished, type BuildEvent } from "../store/index.ts";
 import { buildOf, type ApiDeps } from "./context.ts";
@@ -18,16 +18,7 @@ export async function streamBuildEvents(deps: ApiDeps, ctx: RequestContext): Pro
   const { build } = await buildOf(deps, ctx);
   const lastId = ctx.req.headers["last-event-id"];
   let after = lastId === undefined ? 0 : positiveIntOrZero(String(lastId));
-  const { res } = ctx;
-  res.writeHead(200, {
-    "Content-Type": "text/event-stream",
-    "Cache-Control": "no-cache",
-    "X-Accel-Buffering": "no",
-  });
-  const done = new AbortController();
-  const stop = () => done.abort();
-  ctx.closing.addEventListener("abort", stop, { once: true });
-  res.once("close", stop);
+  const stream = openEventStream(ctx);
   // follow first, so that nothing appended between the catch-up and the subscription is lost
   const queued: BuildEvent[] = [];
   let wake = (): void => undefined;
@@ -39,43 +30,41 @@ export async function streamBuildEvents(deps: ApiDeps, ctx: RequestContext): Pro
     let stored: BuildEvent[];
     do {
       stored = await deps.store.readBuildEvents(build.id, { afterId: after, limit: CATCH_UP_PAGE });
-      after = writeEvents(res, stored, after);
+      after = writeEvents(stream, stored, after);
     } while (stored.length === CATCH_UP_PAGE);
     for (;;) {
-      after = writeEvents(res, queued.splice(0), after);
+      after = writeEvents(stream, queued.splice(0), after);
       // the engine appends the final status event before it marks the build finished
       const status = (await deps.store.getBuild(build.id))?.status ?? build.status;
-      if (done.signal.aborted || isFinished(status)) break;
+      if (stream.signal.aborted || isFinished(status)) break;
       if (queued.length > 0) continue;
-      await nextWake(done.signal, (resolve) => (wake = resolve));
+      await nextWake(stream.signal, (resolve) => (wake = resolve));
       // another replica may be running the build: its events reach us through the store only
-      if (queued.length === 0 && !done.signal.aborted)
+      if (queued.length === 0 && !stream.signal.aborted)
         queued.push(
           ...(await deps.store.readBuildEvents(build.id, { afterId: after, limit: CATCH_UP_PAGE })),
         );
     }
-    if (!done.signal.aborted) {
+    if (!stream.signal.aborted) {
       // the finish may have appended events after the last live batch
-      after = writeEvents(res, await deps.store.readBuildEvents(build.id, { afterId: after }), after);
-      res.write("event: end\ndata:\n\n");
+      after = writeEvents(stream, await deps.store.readBuildEvents(build.id, { afterId: after }), after);
+      stream.send("end", null);
     }
   } finally {
     unfollow();
-    ctx.closing.removeEventListener("abort", stop);
-    res.end();
+    stream.end();
   }
 }
 
 /** Writes the events newer than `after`; answers the last id written. */
-function writeEvents(res: ServerResponse, events: readonly BuildEvent[], after: number): number {
+function writeEvents(stream: EventStream, events: readonly BuildEvent[], after: number): number {
   let last = after;
   for (const event of events) {
     if (event.id <= last) continue;
     // a log line carries its unix time, as Concourse's does
     const data =
       event.type === "log" ? { ...(event.data as object), time: Math.floor(event.time / 1000) } : event.data;
-    const payload = JSON.stringify({ event: event.type, version: EVENT_VERSION, data });
-    res.write(`id: ${event.id}\nevent: event\ndata: ${payload}\n\n`);
+    stream.send("event", { event: event.type, version: EVENT_VERSION, data }, event.id);
     last = event.id;
   }
   return last;
