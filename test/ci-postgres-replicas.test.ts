@@ -10,29 +10,12 @@ import { testEnvWithImages } from "./helpers/base-images.ts";
 import { ciHome, show, sluice } from "./helpers/cli.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
 import { freshDatabase } from "./helpers/postgres.ts";
-import { startTestServer } from "./helpers/server.ts";
+import { startCiServer } from "./helpers/server.ts";
+import { busyboxJob, tickResources } from "./helpers/pipelines.ts";
 import { waitFor } from "./helpers/wait.ts";
 
-const pipeline = `resources:
-  - { name: tick, type: time, source: { interval: 1h } }
-jobs:
-  - name: slow
-    plan:
-      - get: tick
-      - task: wait
-        config:
-          platform: linux
-          image_resource: { type: registry-image, source: { repository: busybox, tag: "1.36" } }
-          run: { path: sh, args: [-c, "echo started on the leader; sleep 120"] }
-  - name: quick
-    plan:
-      - get: tick
-      - task: say
-        config:
-          platform: linux
-          image_resource: { type: registry-image, source: { repository: busybox, tag: "1.36" } }
-          run: { path: sh, args: [-c, "echo hello from whoever leads"] }
-`;
+const pipeline = `${tickResources}jobs:
+${busyboxJob("slow", "echo started on the leader; sleep 120", { task: "wait" })}${busyboxJob("quick", "echo hello from whoever leads", { task: "say" })}`;
 
 /** Two `sluice server` replicas on one PostgreSQL database and one Lease; `a` starts first and leads. */
 async function replicas(t: TestContext, client: KubeClient, imageMirror: string) {
@@ -40,18 +23,19 @@ async function replicas(t: TestContext, client: KubeClient, imageMirror: string)
   t.after(() => database.drop());
   const password = randomBytes(9).toString("hex");
   const lease = { namespace: await testNamespace(t, client), name: "sluice-server" };
-  const start = () =>
-    startTestServer(t, client, {
-      controllers: [],
-      leaderElection: lease,
-      ci: {
-        tick: 200,
-        listen: { host: "127.0.0.1", port: 0 },
-        localUsers: [{ name: "admin", password }],
-        registryMirrors: [`docker.io=${imageMirror}/docker.io`],
-        postgresUrl: database.url,
-      },
-    });
+  const start = async () =>
+    (
+      await startCiServer(
+        t,
+        client,
+        { imageMirror },
+        {
+          password,
+          ci: { postgresUrl: database.url },
+          server: { leaderElection: lease },
+        },
+      )
+    ).server;
   const a = await start();
   await waitFor("replica a leads", () => leading(a), { timeoutMs: 30_000 });
   const b = await start();

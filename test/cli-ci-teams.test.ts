@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { ciHome, show, sluice } from "./helpers/cli.ts";
 import { adminClient } from "./helpers/kube.ts";
-import { startTestServer } from "./helpers/server.ts";
+import { startCiServer } from "./helpers/server.ts";
 
 const pipeline = `resources:
   - { name: tick, type: time, source: { interval: 1h } }
@@ -15,21 +14,15 @@ jobs:
 
 test("teams: an admin sets, renames and destroys a team; a local user outside main logs in to the teams set-team gives them only", async (t) => {
   const client = await adminClient(t);
-  const password = randomBytes(9).toString("hex");
-  const server = await startTestServer(t, client, {
-    controllers: [],
-    ci: {
-      tick: 200,
-      listen: { host: "127.0.0.1", port: 0 },
-      localUsers: [
-        { name: "admin", password },
-        { name: "alice", password },
-        { name: "bob", password },
-      ],
-      mainTeamLocalUsers: ["admin"],
+  const { server, url, password } = await startCiServer(
+    t,
+    client,
+    {},
+    {
+      users: ["admin", "alice", "bob"],
+      ci: { mainTeamLocalUsers: ["admin"] },
     },
-  });
-  const url = server.ciUrl!;
+  );
   const home = await ciHome(t);
   const file = path.join(home, "pipeline.yml");
   await writeFile(file, pipeline);

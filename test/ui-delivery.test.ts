@@ -9,7 +9,7 @@ import { repoRoot, testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
 import { appliedRevision, applyKustomization, waitForKustomization } from "./helpers/kustomizations.ts";
-import { startTestServer } from "./helpers/server.ts";
+import { startCiServer } from "./helpers/server.ts";
 import {
   applyGitRepository,
   createGitAuthSecret,
@@ -125,21 +125,16 @@ async function deliveryObjects(t: TestContext) {
   const env = await testEnv();
   const client = await adminClient(t);
   const ns = await testNamespace(t, client, "ui");
-  const password = randomBytes(9).toString("hex");
-  const server = await startTestServer(t, client, {
-    namespace: ns,
-    controllers: ["gitrepository", "kustomization"],
-    ci: {
-      tick: 200,
-      listen: { host: "127.0.0.1", port: 0 },
-      localUsers: [
-        { name: "admin", password },
-        { name: "viewer", password },
-      ],
-      mainTeamLocalUsers: ["admin"],
+  const { url, password } = await startCiServer(
+    t,
+    client,
+    {},
+    {
+      users: ["admin", "viewer"],
+      ci: { mainTeamLocalUsers: ["admin"] },
+      server: { namespace: ns, controllers: ["gitrepository", "kustomization"] },
     },
-  });
-  const url = server.ciUrl!;
+  );
   const repo = `ui-${randomBytes(3).toString("hex")}`;
   const { sha } = await pushRepo(env, repo, {
     "app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { color: blue }\n",

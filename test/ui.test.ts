@@ -7,39 +7,12 @@ import { testEnvWithImages } from "./helpers/base-images.ts";
 import { browserPage } from "./helpers/browser.ts";
 import { repoRoot } from "./helpers/env.ts";
 import { adminClient } from "./helpers/kube.ts";
+import { busyboxJob, tickResources } from "./helpers/pipelines.ts";
 import { startCiServer } from "./helpers/server.ts";
 import { tempDir } from "./helpers/cli.ts";
 
-const pipeline = `resources:
-  - { name: tick, type: time, source: { interval: 1h } }
-jobs:
-  - name: unit
-    plan:
-      - get: tick
-      - task: test
-        config:
-          platform: linux
-          image_resource: { type: registry-image, source: { repository: busybox, tag: "1.36" } }
-          run:
-            path: sh
-            args: [-ec, 'printf "\\033[32mall green\\033[0m\\n"; sleep 2; echo "oops" >&2; echo done']
-  - name: noisy
-    plan:
-      - task: count
-        config:
-          platform: linux
-          image_resource: { type: registry-image, source: { repository: busybox, tag: "1.36" } }
-          run: { path: sh, args: [-ec, "seq 1 100000; echo boom >&2; exit 1"] }
-  - name: deploy
-    plan:
-      - get: tick
-        passed: [unit]
-      - task: wait
-        config:
-          platform: linux
-          image_resource: { type: registry-image, source: { repository: busybox, tag: "1.36" } }
-          run: { path: sh, args: [-ec, "echo deploying; sleep 120"] }
-`;
+const pipeline = `${tickResources}jobs:
+${busyboxJob("unit", 'printf "\\033[32mall green\\033[0m\\n"; sleep 2; echo "oops" >&2; echo done', { task: "test" })}${busyboxJob("noisy", "seq 1 100000; echo boom >&2; exit 1", { get: false, task: "count" })}${busyboxJob("deploy", "echo deploying; sleep 120", { passed: ["unit"], task: "wait" })}`;
 
 test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, trigger, abort, pause", async (t) => {
   const { env } = await testEnvWithImages();

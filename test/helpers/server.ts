@@ -8,6 +8,7 @@ import type { KubeClient } from "../../src/kube/client.ts";
 import { installCrds } from "../../src/install/apply.ts";
 import { loadKubeconfig } from "../../src/kube/kubeconfig.ts";
 import { silentLogger } from "../../src/runtime/logger.ts";
+import type { CiOptions } from "../../src/server/ci-engine.ts";
 import { startServer, type RunningServer, type ServerOptions } from "../../src/server/server.ts";
 import { testEnv } from "./env.ts";
 
@@ -49,23 +50,37 @@ export async function startTestServer(
   return { ...server, stop: stopped };
 }
 
+export interface CiServerOptions {
+  /** The local users, all with the password answered (default: `admin`). */
+  users?: string[];
+  /** That password (default: a new random one). */
+  password?: string;
+  /** More of the CI engine's options (`mainTeamLocalUsers`, `postgresUrl`…). */
+  ci?: Partial<CiOptions>;
+  /** More of the server's (`controllers`, `namespace`, `leaderElection`…). */
+  server?: Partial<ServerOptions>;
+}
+
 /**
- * A server running the CI engine and its API only, with a local user `admin` and the base
- * images' mirror, as `sluice dev up --server` starts it.
+ * A server running the CI engine and its API (and no controllers unless `options.server` says),
+ * with local users and the base images' mirror, as `sluice dev up --server` starts it.
  */
 export async function startCiServer(
   t: TestContext,
   client: KubeClient,
-  env: { imageMirror: string },
-): Promise<{ server: RunningServer; url: string; password: string }> {
-  const password = randomBytes(9).toString("hex");
+  env: { imageMirror?: string | undefined },
+  options: CiServerOptions = {},
+): Promise<{ server: Awaited<ReturnType<typeof startTestServer>>; url: string; password: string }> {
+  const password = options.password ?? randomBytes(9).toString("hex");
   const server = await startTestServer(t, client, {
     controllers: [],
+    ...options.server,
     ci: {
       tick: 200,
       listen: { host: "127.0.0.1", port: 0 },
-      localUsers: [{ name: "admin", password }],
-      registryMirrors: [`docker.io=${env.imageMirror}/docker.io`],
+      localUsers: (options.users ?? ["admin"]).map((name) => ({ name, password })),
+      ...(env.imageMirror && { registryMirrors: [`docker.io=${env.imageMirror}/docker.io`] }),
+      ...options.ci,
     },
   });
   return { server, url: server.ciUrl!, password };

@@ -30,7 +30,6 @@ export function StatusWord(props: { status: string }) {
 
 /** The status a job shows: its running build's, else its last finished build's. */
 export function jobStatus(job: {
-  paused: boolean;
   next_build: { status: string } | null;
   finished_build: { status: string } | null;
 }): string {

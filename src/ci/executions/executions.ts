@@ -72,6 +72,7 @@ interface JobSource {
 }
 
 interface Plan {
+  team: string;
   config: TaskConfig;
   uploads: Map<string, string>;
   fromJob: JobSource | undefined;
@@ -156,7 +157,7 @@ export class Executions {
     }
     if (request.image !== undefined && !got.has(request.image))
       throw new ExecutionRequestError(`--image ${request.image}: not an input of this execution`);
-    return { config, uploads, fromJob, request };
+    return { team, config, uploads, fromJob, request };
   }
 
   async #jobSource(team: string, from: { pipeline: string; job: string }): Promise<JobSource> {
@@ -233,7 +234,7 @@ export class Executions {
   async #runTask(build: BuildRecord, open: OpenBuild, plan: Plan, artifacts: DirectoryArtifacts) {
     const task = this.#o.task;
     if (!task) throw new Error("no worker can run tasks here");
-    const team = (await this.#o.store.listTeams()).find((t) => t.id === build.teamId)?.name ?? "main";
+    const { team } = plan;
     const { outcome } = await runStandaloneTask(task, {
       name: "one-off",
       config: plan.config,
