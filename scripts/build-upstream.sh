@@ -90,6 +90,11 @@ build_kubernetes() {
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
 }
+# The node's binaries: a separate cache entry, so the control plane's stays valid.
+build_kubenode() {
+  build kubernetes-node "$K8S_VERSION" k8s.io/kubernetes "v0.${K8S_VERSION#v1.}" "$(k8s_ldflags)" \
+    k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy
+}
 build_etcd() {
   build etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "" go.etcd.io/etcd/server/v3=etcd
 }

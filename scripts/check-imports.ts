@@ -12,6 +12,8 @@ import path from "node:path";
 const rows: readonly (readonly string[])[] = [
   ["cli"],
   ["server", "install"],
+  // delivery traces read what both halves recorded: the CI store and the controllers' objects
+  ["trace"],
   ["controllers", "ci"],
   ["kustomize", "automation", "source", "notification", "install"],
   ["api", "runtime", "image"],

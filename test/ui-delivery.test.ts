@@ -72,6 +72,7 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
     ns,
     "settings",
     "v1",
+    "",
   ]);
 
   await viewerSeesNoButtons(page, url, password);

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { test } from "node:test";
+import path from "node:path";
+import { test, type TestContext } from "node:test";
+import { CiClient } from "../src/ci/api/index.ts";
+import type { DeliveryTrace } from "../src/trace/index.ts";
+import { browserPage, logIn } from "./helpers/browser.ts";
+import { repoRoot } from "./helpers/env.ts";
 import { codePushRound, startWholeLoop } from "../src/dev/whole-loop.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { adminClient } from "./helpers/kube.ts";
@@ -66,4 +71,76 @@ test("the whole loop, as `make demo` runs it: a code push reaches the cluster th
   // interval is a minute too)
   const [started, , scanned] = round;
   assert.ok(started!.ms < 30_000 && scanned!.ms < 45_000, JSON.stringify(round));
+
+  await traceOfTheLoop(t, {
+    url: server.ciUrl!,
+    password,
+    namespace,
+    buildId: (await loop.ci.lastBuildId())!,
+  });
 });
+
+const stages = ["commit", "build", "image", "policy", "automation", "source", "kustomization", "rollout"];
+
+/** The delivery trace of the second round: forwards from its build, backwards from the Deployment, and in the web UI. */
+async function traceOfTheLoop(
+  t: TestContext,
+  loop: { url: string; password: string; namespace: string; buildId: number },
+): Promise<void> {
+  const { token } = await CiClient.login(loop.url, "admin", loop.password);
+  const trace = async (path: string) => {
+    const res = await fetch(`${loop.url}/api/v1/trace/${path}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    return (await res.json()) as DeliveryTrace;
+  };
+  const forwards = await trace(`builds/${loop.buildId}`);
+  assert.equal(forwards.paths.length, 1, JSON.stringify(forwards, null, 1));
+  const [route] = forwards.paths;
+  assert.deepEqual(
+    route!.map((s) => s.stage),
+    stages,
+    JSON.stringify(route, null, 1),
+  );
+  assert.deepEqual(
+    route!.map((s) => s.state),
+    stages.map(() => "done"),
+    JSON.stringify(route, null, 1),
+  );
+  assert.deepEqual(
+    route!.filter((s) => !s.at).map((s) => s.stage),
+    [],
+    `every step has its time: ${JSON.stringify(route![0])}`,
+  );
+  const byStage = Object.fromEntries(route!.map((s) => [s.stage, s]));
+  assert.match(byStage["commit"]!.detail!, /app: web 1\.1\.0/);
+  assert.equal(byStage["build"]!.link, `/builds/${loop.buildId}`);
+  assert.match(byStage["image"]!.title, /\/web:.*1\.1\.0/);
+  assert.match(byStage["policy"]!.title, /selected 1\.1\.0/);
+  assert.match(byStage["automation"]!.diff!, /^\+.*web:1\.1\.0/m, "the automation's change");
+  assert.match(byStage["kustomization"]!.items!.join("\n"), /Deployment\/.*\/web configured/);
+  assert.equal(byStage["rollout"]!.title, `Deployment ${loop.namespace}/web`);
+  assert.equal(byStage["rollout"]!.items!.filter((p) => p.startsWith("Pod ")).length >= 3, true);
+
+  const backwards = await trace(`workloads/Deployment/${loop.namespace}/web`);
+  assert.deepEqual(backwards.paths, forwards.paths, "the Deployment leads back to the same build and commit");
+  const missing = await fetch(`${loop.url}/api/v1/trace/workloads/Deployment/${loop.namespace}/nope`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  assert.equal(missing.status, 404);
+
+  const page = await browserPage(t, loop.url);
+  await page.goto("/login");
+  await logIn(page, "admin", loop.password);
+  await page.goto(`/builds/${loop.buildId}`);
+  await page.getByRole("link", { name: "Trace delivery" }).click();
+  const rows = page.locator(".trace-step");
+  await rows.nth(stages.length - 1).waitFor();
+  assert.equal(await rows.count(), stages.length);
+  assert.equal(await page.locator(".trace-step.slowest").count(), 1, "the slowest hop is marked");
+  await page.getByRole("button", { name: "Show the change" }).click();
+  await page.locator(".diff .add", { hasText: "web:1.1.0" }).first().waitFor();
+  if (process.env["SLUICE_SCREENSHOTS"])
+    await page.screenshot({ path: path.join(repoRoot, "docs/screenshots/trace.png"), fullPage: true });
+}

@@ -25,7 +25,7 @@ interface CdDeps {
 
 const OBJECT = "/api/v1/cd/objects/:kind/:namespace/:name";
 
-async function asAdmin(deps: CdDeps, req: IncomingMessage): Promise<void> {
+export async function asAdmin(deps: { auth: Auth }, req: IncomingMessage): Promise<void> {
   const identity = await deps.auth.identify(req);
   if (!identity.admin)
     throw new ApiError(403, "forbidden: only admins (members of main) see delivery objects");

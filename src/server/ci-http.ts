@@ -23,6 +23,8 @@ import { SqlCiStore, type CiStore } from "../ci/store/index.ts";
 import { HttpServer } from "../http/server.ts";
 import { singlePageApp } from "../http/static-files.ts";
 import { cdRoutes } from "./cd-routes.ts";
+import { traceRoutes } from "./trace-routes.ts";
+import { DeliveryTracer } from "../trace/index.ts";
 import { projectRoot } from "../common/toolchain.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
@@ -66,7 +68,15 @@ export async function ciHttpServer(
   });
   const deps = { ...parts, auth };
   const router = ciApiRouter(deps, { version: options.version });
-  if (options.kube) cdRoutes(router, { auth, kube: options.kube });
+  if (options.kube) {
+    cdRoutes(router, { auth, kube: options.kube });
+    const tracer = new DeliveryTracer(
+      parts.store,
+      options.kube,
+      path.join(options.storagePath, "trace-mirrors"),
+    );
+    traceRoutes(router, { auth, tracer });
+  }
   await singlePageApp(router, {
     dir: options.uiDir ?? path.join(projectRoot, "ui/dist"),
     reserved: ["/api/", "/sky/"],

@@ -9,6 +9,7 @@ import { HomePage } from "./pages/home.ts";
 import { JobPage } from "./pages/job.ts";
 import { LoginPage } from "./pages/login.ts";
 import { PipelinePage } from "./pages/pipeline.ts";
+import { TracePage } from "./pages/trace.ts";
 import { Link, navigate, onNavigate } from "./router.ts";
 import { forgetUser } from "./user.ts";
 import "./style.css";
@@ -21,6 +22,10 @@ const routes: [RegExp, (p: Params) => ReturnType<typeof html>][] = [
     (p) => html`<${DeliveryPage} kind=${p["kind"]} namespace=${p["namespace"]} name=${p["name"]} />`,
   ],
   [/^\/login$/, () => html`<${LoginPage} />`],
+  [
+    /^\/trace\/(?<from>builds|workloads)\/(?<target>.+)$/,
+    (p) => html`<${TracePage} from=${p["from"]} target=${p["target"]} />`,
+  ],
   [/^\/builds\/(?<id>\d+)$/, (p) => html`<${BuildPage} id=${Number(p["id"])} />`],
   [
     /^\/teams\/(?<team>[^/]+)\/pipelines\/(?<pipeline>[^/]+)\/jobs\/(?<job>[^/]+)$/,

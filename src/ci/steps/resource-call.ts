@@ -86,7 +86,7 @@ export async function fetchVersion(
   resource: StepResource,
   version: Version,
   params: Config,
-): Promise<void> {
+): Promise<VersionResult> {
   const directory = await ctx.build.artifacts.allocate(artifact);
   const result = await resource.driver.get(resource.source, version, params, directory, {
     signal: ctx.signal,
@@ -95,4 +95,5 @@ export async function fetchVersion(
   });
   ctx.build.artifacts.register(artifact, directory);
   logVersion(ctx, "fetched", result);
+  return result;
 }

@@ -296,6 +296,8 @@ export interface CiStore {
   saveVersions(resourceConfigId: number, versions: NewVersion[]): Promise<ResourceVersion[]>;
   findVersion(resourceConfigId: number, version: Version): Promise<ResourceVersion | undefined>;
   getVersion(versionId: number): Promise<ResourceVersion | undefined>;
+  /** Keeps what a get told of a version (its metadata), without moving it in the check order. */
+  saveVersionMetadata(versionId: number, metadata: VersionMetadata): Promise<void>;
   /** The resource's versions, newest first. */
   listVersions(resourceId: number, options: { limit: number }): Promise<ResourceVersionView[]>;
   /** The newest enabled version, undefined when there is none. */
@@ -334,6 +336,8 @@ export interface CiStore {
   /** Builds of the job whose inputs used the version, newest first. */
   buildsUsingVersion(jobId: number, versionId: number): Promise<BuildRecord[]>;
   latestSuccessfulBuild(jobId: number): Promise<BuildWithVersions | undefined>;
+  /** The builds whose outputs include an image with this digest (`sha256:…`), newest first. */
+  buildsProducingDigest(digest: string): Promise<BuildRecord[]>;
 
   appendBuildEvents(buildId: number, events: BuildEventInput[], now: number): Promise<BuildEvent[]>;
   readBuildEvents(buildId: number, options?: ReadEventsOptions): Promise<BuildEvent[]>;

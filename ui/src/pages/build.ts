@@ -137,7 +137,8 @@ function BuildHeader(props: {
   act: Actions["act"];
 }) {
   const { build, status, act } = props;
-  const change = mayChange(useUser(), build?.team_name);
+  const user = useUser();
+  const change = mayChange(user, build?.team_name);
   const pipelinePath =
     build && `/teams/${encode(build.team_name)}/pipelines/${encode(build.pipeline_name ?? "")}`;
   const title = build?.job_name
@@ -153,6 +154,7 @@ function BuildHeader(props: {
     <h1>${title}</h1>
     ${status && html`<${StatusWord} status=${status} />`}
     ${build && html`<span class="duration">${buildDuration(build)}</span>`}
+    ${user?.is_admin && html`<${Link} href=${`/trace/builds/${props.id}`}>Trace delivery<//>`}
     ${change && running(status) && html`<button class="action danger" onClick=${() => act("abort", () => send("PUT", `/api/v1/builds/${props.id}/abort`))}>Abort</button>`}
     ${change && build?.job_name && !running(status) && html`<button class="action" onClick=${() => act("rerun", rerun)}>Rerun</button>`}
   </header>`;

@@ -7,6 +7,9 @@ import { encode } from "../router.ts";
 import { deliveryState, useDeliveryObjects } from "../delivery.ts";
 import { StatusMark } from "../status.ts";
 import { Table } from "../table.ts";
+import { TraceLink } from "./trace.ts";
+
+const traceable = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
 export function DeliveryPage(props: { kind: string; namespace: string; name: string }) {
   const path = `/api/v1/cd/objects/${encode(props.kind)}/${encode(props.namespace)}/${encode(props.name)}`;
@@ -46,7 +49,13 @@ function DeliveryDetail(props: { data: ApiDeliveryDetail }) {
   }));
   const applied = data.inventory.map((o) => ({
     key: `${o.kind}/${o.namespace}/${o.name}`,
-    cells: [o.kind, o.namespace, o.name, o.apiVersion],
+    cells: [
+      o.kind,
+      o.namespace,
+      o.name,
+      o.apiVersion,
+      traceable.has(o.kind) && o.apiVersion === "apps/v1" ? html`<${TraceLink} ...${o} />` : "",
+    ],
   }));
   const events = data.events.map((e, i) => ({
     key: String(i),
@@ -65,7 +74,7 @@ function DeliveryDetail(props: { data: ApiDeliveryDetail }) {
       html`<h2>Applied objects</h2>
         <${Table}
           class="inventory"
-          headers=${["kind", "namespace", "name", "API version"]}
+          headers=${["kind", "namespace", "name", "API version", ""]}
           rows=${applied}
         />`
     }

@@ -218,6 +218,18 @@ export class Builds {
     return rows.map(toBuild);
   }
 
+  async producingDigest(digest: string): Promise<BuildRecord[]> {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return [];
+    const rows = await this.#db.all<BuildRow>(
+      `SELECT * FROM builds WHERE id IN (
+         SELECT o.build_id FROM build_outputs o JOIN resource_versions v ON v.id = o.version_id
+         WHERE v.version LIKE :pattern)
+       ORDER BY id DESC LIMIT 20`,
+      { pattern: `%"digest":"${digest}"%` },
+    );
+    return rows.map(toBuild);
+  }
+
   async latestSucceeded(jobId: number): Promise<BuildWithVersions | undefined> {
     const row = await this.#db.get<{ id: number }>(
       "SELECT id FROM builds WHERE job_id = :jobId AND status = 'succeeded' ORDER BY id DESC LIMIT 1",

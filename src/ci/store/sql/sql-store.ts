@@ -25,6 +25,7 @@ import type {
   ReplicaSignal,
   SetPipelineInput,
   TeamMembers,
+  VersionMetadata,
 } from "../store.ts";
 import { BuildLogRows } from "./build-log-rows.ts";
 import { Builds } from "./builds.ts";
@@ -232,6 +233,10 @@ export class SqlCiStore implements CiStore {
     return this.#versions.find(resourceConfigId, version);
   }
 
+  saveVersionMetadata(versionId: number, metadata: VersionMetadata) {
+    return this.#versions.saveMetadata(versionId, metadata);
+  }
+
   getVersion(versionId: number) {
     return this.#versions.get(versionId);
   }
@@ -332,6 +337,10 @@ export class SqlCiStore implements CiStore {
 
   buildsUsingVersion(jobId: number, versionId: number) {
     return this.#builds.usingVersion(jobId, versionId);
+  }
+
+  buildsProducingDigest(digest: string) {
+    return this.#builds.producingDigest(digest);
   }
 
   latestSuccessfulBuild(jobId: number) {

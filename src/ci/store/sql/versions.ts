@@ -4,7 +4,7 @@
  */
 import type { Version } from "../../pipeline/fields.ts";
 import { canonicalJson, sha256Hex } from "../canonical-json.ts";
-import type { NewVersion, ResourceVersion, ResourceVersionView } from "../store.ts";
+import type { NewVersion, ResourceVersion, ResourceVersionView, VersionMetadata } from "../store.ts";
 import type { SqlSession } from "./database.ts";
 import { toVersion, toVersionView, type VersionRow } from "./rows.ts";
 
@@ -60,6 +60,13 @@ export class Versions {
       { resourceConfigId, digest: sha256Hex(canonicalJson(version)) },
     );
     return row && toVersion(row);
+  }
+
+  async saveMetadata(versionId: number, metadata: VersionMetadata): Promise<void> {
+    await this.#db.run("UPDATE resource_versions SET metadata = :metadata WHERE id = :versionId", {
+      versionId,
+      metadata: JSON.stringify(metadata),
+    });
   }
 
   async get(versionId: number): Promise<ResourceVersion | undefined> {
