@@ -4,6 +4,7 @@ import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { CiClient } from "../src/ci/api/index.ts";
 import type { DeliveryTrace } from "../src/trace/index.ts";
+import type { KustomizationRevisions } from "../src/trace/revisions.ts";
 import { browserPage, logIn } from "./helpers/browser.ts";
 import { repoRoot } from "./helpers/env.ts";
 import { codePushRound, startWholeLoop } from "../src/dev/whole-loop.ts";

@@ -8,6 +8,7 @@
 import type { IncomingMessage } from "node:http";
 import { fluxApiVersions, requestedAtAnnotation } from "../api/kinds.ts";
 import type { Auth } from "../ci/api/auth.ts";
+import type { Identity } from "../ci/api/index.ts";
 import { ApiError, notFound } from "../ci/api/errors.ts";
 import { handled, sendEmpty, sendJson } from "../ci/api/respond.ts";
 import type { Router } from "../http/router.ts";
@@ -25,10 +26,11 @@ interface CdDeps {
 
 const OBJECT = "/api/v1/cd/objects/:kind/:namespace/:name";
 
-export async function asAdmin(deps: { auth: Auth }, req: IncomingMessage): Promise<void> {
+export async function asAdmin(deps: { auth: Auth }, req: IncomingMessage): Promise<Identity> {
   const identity = await deps.auth.identify(req);
   if (!identity.admin)
     throw new ApiError(403, "forbidden: only admins (members of main) see delivery objects");
+  return identity;
 }
 
 /** The object the route's `:kind/:namespace/:name` name, or a 404 saying which. */

@@ -24,7 +24,9 @@ import { HttpServer } from "../http/server.ts";
 import { singlePageApp } from "../http/static-files.ts";
 import { cdRoutes } from "./cd-routes.ts";
 import { traceRoutes } from "./trace-routes.ts";
+import { ConfigHistory } from "../trace/config-history.ts";
 import { DeliveryTracer } from "../trace/index.ts";
+import { KustomizationHistory } from "../trace/revisions.ts";
 import { projectRoot } from "../common/toolchain.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { Logger } from "../runtime/logger.ts";
@@ -70,12 +72,13 @@ export async function ciHttpServer(
   const router = ciApiRouter(deps, { version: options.version });
   if (options.kube) {
     cdRoutes(router, { auth, kube: options.kube });
-    const tracer = new DeliveryTracer(
-      parts.store,
-      options.kube,
-      path.join(options.storagePath, "trace-mirrors"),
-    );
-    traceRoutes(router, { auth, tracer });
+    const history = new ConfigHistory(path.join(options.storagePath, "trace-mirrors"), options.kube);
+    traceRoutes(router, {
+      auth,
+      kube: options.kube,
+      tracer: new DeliveryTracer(parts.store, options.kube, history),
+      history: new KustomizationHistory(options.kube, history),
+    });
   }
   await singlePageApp(router, {
     dir: options.uiDir ?? path.join(projectRoot, "ui/dist"),

@@ -1,16 +1,33 @@
 /**
- * Delivery traces for the web UI, admins only (they read the whole cluster):
- * `/api/v1/trace/builds/:id` follows a build forwards to the Pods running what it pushed;
- * `/api/v1/trace/workloads/:kind/:namespace/:name` follows a workload back to its build and commit.
+ * Delivery traces and a Kustomization's history for the web UI, admins only (they read the whole
+ * cluster): `/api/v1/trace/builds/:id` follows a build forwards to the Pods running what it
+ * pushed; `/api/v1/trace/workloads/:kind/:namespace/:name` follows a workload back to its build
+ * and commit; a Kustomization's `revisions` lists its commits and which were applied, and
+ * `revisions/:sha/revert` rolls one back by a revert commit in git.
  */
+import { fluxApiVersions } from "../api/kinds.ts";
 import type { Auth } from "../ci/api/auth.ts";
 import { ApiError, notFound } from "../ci/api/errors.ts";
 import { handled, sendJson } from "../ci/api/respond.ts";
 import type { Router } from "../http/router.ts";
+import type { KubeClient } from "../kube/client.ts";
+import { isNotFound } from "../kube/errors.ts";
+import type { KubeObject } from "../kube/objects.ts";
 import { traceableWorkloads, WorkloadNotFound, type DeliveryTracer } from "../trace/index.ts";
+import { RevertRefused } from "../trace/config-history.ts";
+import type { KustomizationHistory } from "../trace/revisions.ts";
 import { asAdmin } from "./cd-routes.ts";
 
-export function traceRoutes(router: Router, deps: { auth: Auth; tracer: DeliveryTracer }): void {
+interface TraceDeps {
+  auth: Auth;
+  kube: KubeClient;
+  tracer: DeliveryTracer;
+  history: KustomizationHistory;
+}
+
+const KUSTOMIZATION = "/api/v1/cd/objects/Kustomization/:namespace/:name";
+
+export function traceRoutes(router: Router, deps: TraceDeps): void {
   router.on(
     "GET",
     "/api/v1/trace/builds/:id",
@@ -33,15 +50,49 @@ export function traceRoutes(router: Router, deps: { auth: Auth; tracer: Delivery
           400,
           `cannot trace a ${ctx.params["kind"]}: trace a ${traceableWorkloads.join(", ")}`,
         );
+      const [namespace, name] = [ctx.params["namespace"] ?? "", ctx.params["name"] ?? ""];
       try {
-        sendJson(
-          ctx.res,
-          200,
-          await deps.tracer.fromWorkload(kind, ctx.params["namespace"] ?? "", ctx.params["name"] ?? ""),
-        );
+        sendJson(ctx.res, 200, await deps.tracer.fromWorkload(kind, namespace, name));
       } catch (error) {
-        if (error instanceof WorkloadNotFound)
-          throw notFound(`${kind} ${ctx.params["namespace"]}/${ctx.params["name"]}`);
+        if (error instanceof WorkloadNotFound) throw notFound(`${kind} ${namespace}/${name}`);
+        throw error;
+      }
+    }),
+  );
+  revisionRoutes(router, deps);
+}
+
+function revisionRoutes(router: Router, deps: TraceDeps): void {
+  const kustomization = async (params: Readonly<Record<string, string | undefined>>) => {
+    const [namespace, name] = [params["namespace"] ?? "", params["name"] ?? ""];
+    try {
+      return await deps.kube.get<KubeObject>(fluxApiVersions.Kustomization, "Kustomization", name, namespace);
+    } catch (error) {
+      if (isNotFound(error)) throw notFound(`Kustomization ${namespace}/${name}`);
+      throw error;
+    }
+  };
+  router.on(
+    "GET",
+    `${KUSTOMIZATION}/revisions`,
+    handled(async (ctx) => {
+      await asAdmin(deps, ctx.req);
+      sendJson(ctx.res, 200, await deps.history.revisions(await kustomization(ctx.params)));
+    }),
+  );
+  router.on(
+    "POST",
+    `${KUSTOMIZATION}/revisions/:sha/revert`,
+    handled(async (ctx) => {
+      const identity = await asAdmin(deps, ctx.req);
+      const sha = ctx.params["sha"] ?? "";
+      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha))
+        throw new ApiError(400, `${sha} is not a full commit id`);
+      try {
+        const commit = await deps.history.revert(await kustomization(ctx.params), sha, identity.user);
+        sendJson(ctx.res, 201, { commit });
+      } catch (error) {
+        if (error instanceof RevertRefused) throw new ApiError(409, error.message);
         throw error;
       }
     }),

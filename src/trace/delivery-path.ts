@@ -23,7 +23,6 @@ import { imagesOf, inventoryWorkloads, rolloutStep } from "./rollout.ts";
 import type { TraceStep } from "./trace-types.ts";
 
 interface Spec {
-  image?: string;
   imageRepositoryRef?: { name: string; namespace?: string };
   sourceRef?: { kind?: string; name: string; namespace?: string };
   url?: string;

@@ -6,7 +6,7 @@ import type { CiStore } from "../ci/store/store.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
 import { buildOrigin, type PushedImage } from "./build-origin.ts";
-import { ConfigHistory } from "./config-history.ts";
+import type { ConfigHistory } from "./config-history.ts";
 import { deliveryPaths } from "./delivery-path.ts";
 import { imagesOf, type Workload } from "./rollout.ts";
 import type { DeliveryTrace, TraceStep } from "./trace-types.ts";
@@ -23,11 +23,10 @@ export class DeliveryTracer {
   readonly #kube: KubeClient;
   readonly #history: ConfigHistory;
 
-  /** `historyDir`: where the configuration repositories' mirrors are kept. */
-  constructor(store: CiStore, kube: KubeClient, historyDir: string) {
+  constructor(store: CiStore, kube: KubeClient, history: ConfigHistory) {
     this.#store = store;
     this.#kube = kube;
-    this.#history = new ConfigHistory(historyDir, kube);
+    this.#history = history;
   }
 
   /** Forwards from a build; undefined when there is no such build. */

@@ -7,6 +7,7 @@ import { encode } from "../router.ts";
 import { deliveryState, useDeliveryObjects } from "../delivery.ts";
 import { StatusMark } from "../status.ts";
 import { Table } from "../table.ts";
+import { Revisions } from "./revisions.ts";
 import { TraceLink } from "./trace.ts";
 
 const traceable = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
@@ -38,6 +39,7 @@ export function DeliveryPage(props: { kind: string; namespace: string; name: str
     </header>
     ${(failure ?? error) && html`<p class="error" role="alert">${failure ?? error}</p>`}
     ${data && html`<${DeliveryDetail} data=${data} />`}
+    ${props.kind === "Kustomization" && html`<${Revisions} path=${path} changed=${data?.revision} />`}
   </main>`;
 }
 
