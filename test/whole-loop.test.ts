@@ -73,13 +73,51 @@ test("the whole loop, as `make demo` runs it: a code push reaches the cluster th
   const [started, , scanned] = round;
   assert.ok(started!.ms < 30_000 && scanned!.ms < 45_000, JSON.stringify(round));
 
-  await traceOfTheLoop(t, {
-    url: server.ciUrl!,
-    password,
-    namespace,
-    buildId: (await loop.ci.lastBuildId())!,
-  });
+  const ui = { url: server.ciUrl!, password, namespace };
+  await traceOfTheLoop(t, { ...ui, buildId: (await loop.ci.lastBuildId())! });
+  await rollBack(t, ui, () => loop.cd.rolledOut("1.0.0"));
 });
+
+/** "Revert" on the Kustomization's page: a revert commit in git takes the cluster back to 1.0.0. */
+async function rollBack(
+  t: TestContext,
+  ui: { url: string; password: string; namespace: string },
+  rolledBack: () => Promise<boolean>,
+): Promise<void> {
+  const { token } = await CiClient.login(ui.url, "admin", ui.password);
+  const kustomization = `${ui.url}/api/v1/cd/objects/Kustomization/${ui.namespace}/web`;
+  const refused = await fetch(`${kustomization}/revisions/${"0".repeat(40)}/revert`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  assert.equal(refused.status, 409);
+  assert.match(await refused.text(), /is not on branch main/);
+
+  const page = await browserPage(t, ui.url);
+  await page.goto("/login");
+  await logIn(page, "admin", ui.password);
+  await page.goto(`/cd/Kustomization/${ui.namespace}/web`);
+  const current = page.locator("table.revisions tr.current");
+  await current.waitFor();
+  assert.match((await current.textContent()) ?? "", /Update from image update automation.*applied now/);
+  page.once("dialog", (dialog) => void dialog.accept());
+  await current.getByRole("button", { name: /^Revert / }).click();
+  await page.getByRole("status").filter({ hasText: "Reverted as" }).waitFor();
+  const deadline = Date.now() + 60_000;
+  while (!(await rolledBack().catch(() => false))) {
+    assert.ok(Date.now() < deadline, "the Deployment went back to 1.0.0 within a minute");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  // the Kustomization records the revision once its health checks pass, just after the rollout
+  let newest: KustomizationRevisions["revisions"][number] | undefined;
+  do {
+    assert.ok(Date.now() < deadline, `the Kustomization applied the revert: ${JSON.stringify(newest)}`);
+    const res = await fetch(`${kustomization}/revisions`, { headers: { Authorization: `Bearer ${token}` } });
+    [newest] = ((await res.json()) as KustomizationRevisions).revisions;
+  } while (newest?.state !== "applied");
+  assert.match(newest.subject, /^Revert "Update from image update automation"/);
+  assert.equal(newest.author, "Sluice web UI");
+}
 
 const stages = ["commit", "build", "image", "policy", "automation", "source", "kustomization", "rollout"];
 
