@@ -14,7 +14,7 @@ import { tempDir } from "./helpers/cli.ts";
 const pipeline = `${tickResources}jobs:
 ${busyboxJob("unit", 'printf "\\033[32mall green\\033[0m\\n"; sleep 2; echo "oops" >&2; echo done', { task: "test" })}${busyboxJob("noisy", "seq 1 100000; echo boom >&2; exit 1", { get: false, task: "count" })}${busyboxJob("deploy", "echo deploying; sleep 120", { passed: ["unit"], task: "wait" })}`;
 
-test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, trigger, abort, pause", async (t) => {
+test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, trigger, abort, pause, pin", async (t) => {
   const { env } = await testEnvWithImages();
   const client = await adminClient(t);
   const { url, password } = await startCiServer(t, client, env);
@@ -93,6 +93,15 @@ test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, 
   await page.getByRole("button", { name: "Pause" }).click();
   await page.locator(".badge", { hasText: "paused" }).waitFor();
   assert.equal((await api.getPipeline("main", "app")).paused, true);
+  await page.getByRole("button", { name: "versions of tick" }).click();
+  page.once("dialog", (dialog) => void dialog.accept("hold it"));
+  await page.getByRole("button", { name: /^pin tick to time: / }).first().click();
+  await page.locator(".versions .badge", { hasText: "pinned" }).waitFor();
+  const tick = async () => (await api.listResources("main", "app")).find((r) => r.name === "tick");
+  assert.equal((await tick())?.pin_comment, "hold it");
+  await page.getByRole("button", { name: "Unpin" }).click();
+  await page.locator(".versions .badge", { hasText: "pinned" }).waitFor({ state: "detached" });
+  assert.equal((await tick())?.pinned_version_id, undefined);
   await page.goto("/");
   await page.getByText(/· 1 pipelines ·/).waitFor();
   await page.screenshot({ path: path.join(shots, "home.png") });

@@ -5,11 +5,13 @@
 import { html } from "htm/preact";
 import { get, send, type ApiJob, type ApiPipeline, type ApiResource } from "../api.ts";
 import { ago } from "../format.ts";
+import { useState } from "preact/hooks";
 import { jobColumns } from "../graph.ts";
 import { useActions, useLoad } from "../hooks.ts";
 import { mayChange, useUser } from "../user.ts";
 import { encode, Link, navigate } from "../router.ts";
 import { jobStatus, StatusMark, StatusWord } from "../status.ts";
+import { ResourceVersions } from "./resource-versions.ts";
 
 export function PipelinePage(props: { team: string; pipeline: string }) {
   const base = `/api/v1/teams/${encode(props.team)}/pipelines/${encode(props.pipeline)}`;
@@ -85,6 +87,14 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
       busy=${!!acting}
       change=${change}
       onCheck=${(name: string) => act(`check ${name}`, () => send("POST", `${base}/resources/${encode(name)}/check`, {}))}
+      versions=${(r: ApiResource) =>
+        html`<${ResourceVersions}
+          base=${base}
+          resource=${r}
+          change=${change}
+          act=${act}
+          onChanged=${reload}
+        />`}
     />
   </main>`;
 }
@@ -128,7 +138,9 @@ function ResourceTable(props: {
   busy: boolean;
   change: boolean;
   onCheck: (name: string) => void;
+  versions: (resource: ApiResource) => unknown;
 }) {
+  const [open, setOpen] = useState<string | undefined>(undefined);
   return html`<section aria-label="resources">
     <h2>Resources</h2>
     <table class="resources">
@@ -144,26 +156,39 @@ function ResourceTable(props: {
       <tbody>
         ${props.resources.map(
           (r) =>
-            html`<tr key=${r.name}>
-              <td>${r.name}</td>
-              <td>${r.type}</td>
-              <td>${ago(r.last_checked)}</td>
-              <td>
-                ${r.check_error ? html`<span class="error">${r.check_error}</span>` : r.pin_comment ? `pinned: ${r.pin_comment}` : "ok"}
-              </td>
-              <td>
-                ${
-                  props.change &&
-                  html`<button
-                    disabled=${props.busy}
-                    aria-label=${`check ${r.name}`}
-                    onClick=${() => props.onCheck(r.name)}
+            html`<tr key=${r.name} class=${r.pinned_version_id !== undefined ? "pinned" : ""}>
+                <td>${r.name}</td>
+                <td>${r.type}</td>
+                <td>${ago(r.last_checked)}</td>
+                <td>
+                  ${r.check_error ? html`<span class="error">${r.check_error}</span>` : r.pin_comment ? `pinned: ${r.pin_comment}` : "ok"}
+                </td>
+                <td>
+                  ${
+                    props.change &&
+                    html`<button
+                      disabled=${props.busy}
+                      aria-label=${`check ${r.name}`}
+                      onClick=${() => props.onCheck(r.name)}
+                    >
+                      Check
+                    </button>`
+                  }
+                  <button
+                    aria-expanded=${open === r.name}
+                    aria-label=${`versions of ${r.name}`}
+                    onClick=${() => setOpen(open === r.name ? undefined : r.name)}
                   >
-                    Check
-                  </button>`
-                }
-              </td>
-            </tr>`,
+                    Versions
+                  </button>
+                </td>
+              </tr>
+              ${
+                open === r.name &&
+                html`<tr class="versions-row">
+                  <td colspan="5">${props.versions(r)}</td>
+                </tr>`
+              }`,
         )}
       </tbody>
     </table>
