@@ -4,6 +4,7 @@ import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { CiClient } from "../src/ci/api/index.ts";
 import type { Page } from "playwright-core";
+import type { KubeClient } from "../src/kube/client.ts";
 import { browserPage, logIn } from "./helpers/browser.ts";
 import { repoRoot, testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
@@ -20,7 +21,7 @@ import {
   type GitRepositoryObject,
 } from "./helpers/sources.ts";
 
-test("the web UI's delivery objects (readiness, revision, conditions, events, suspend, resume, reconcile; admins only) and a viewer without buttons", async (t) => {
+test("the web UI's delivery objects (readiness, revision, conditions, events, suspend, resume, reconcile; admins only), a viewer without buttons, and a ServiceAccount token's login", async (t) => {
   const { client, ns, url, password, sha } = await deliveryObjects(t);
   const page = await browserPage(t, url);
   await page.goto("/login");
@@ -76,7 +77,43 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
   ]);
 
   await viewerSeesNoButtons(page, url, password);
+  await serviceAccountLogsIn(page, { url, password, ns, client });
 });
+
+/** A ServiceAccount token of a member of main logs in on the login page; a bad token is refused. */
+async function serviceAccountLogsIn(
+  page: Page,
+  server: { url: string; password: string; ns: string; client: KubeClient },
+): Promise<void> {
+  const { ns, client } = server;
+  await client.create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "ops", namespace: ns } });
+  const { status } = await client.request<{ status: { token: string } }>(
+    "POST",
+    `/api/v1/namespaces/${ns}/serviceaccounts/ops/token`,
+    {
+      body: {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenRequest",
+        spec: { expirationSeconds: 600 },
+      },
+    },
+  );
+  const admin = await CiClient.login(server.url, "admin", server.password);
+  await admin.setTeam("main", [`system:serviceaccount:${ns}:ops`]);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/login$/);
+  await page.getByText("Log in with a ServiceAccount token").click();
+  await page.getByLabel(/^Token/).fill("not-a-token");
+  await page.getByRole("button", { name: "Log in with the token" }).click();
+  await page
+    .getByRole("alert")
+    .getByText(/invalid or expired/)
+    .waitFor();
+  await page.getByLabel(/^Token/).fill(status.token);
+  await page.getByRole("button", { name: "Log in with the token" }).click();
+  await page.waitForURL(/\/$/);
+  await page.getByRole("heading", { name: "Delivery" }).waitFor();
+}
 
 /** A viewer of team dev (no admin) sees no delivery objects and no buttons, and its writes are refused. */
 async function viewerSeesNoButtons(page: Page, url: string, password: string): Promise<void> {

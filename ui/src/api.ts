@@ -32,6 +32,16 @@ export async function login(username: string, password: string): Promise<void> {
   sessionStorage.setItem(TOKEN_KEY, ((await res.json()) as { access_token: string }).access_token);
 }
 
+/**
+ * Logs in with a Kubernetes ServiceAccount token (`kubectl create token NAME`): the server reviews
+ * it on each request, so it is kept as it is once the server has accepted it.
+ */
+export async function loginWithServiceAccountToken(token: string): Promise<void> {
+  const res = await fetch("/api/v1/user", { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new ApiFailure(res.status, await reason(res));
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
 async function reason(res: Response): Promise<string> {
   const text = await res.text();
   try {
