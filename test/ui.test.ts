@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
+import type { Page } from "playwright-core";
 import { CiClient } from "../src/ci/api/index.ts";
 import { testEnvWithImages } from "./helpers/base-images.ts";
 import { browserPage } from "./helpers/browser.ts";
@@ -66,6 +67,48 @@ test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, 
   await page.getByRole("button", { name: /task: test/ }).click();
   await page.screenshot({ path: path.join(shots, "build.png") });
 
+  await hundredThousandLines(page, api);
+
+  await page.goto("/teams/main/pipelines/app/jobs/deploy");
+  await page.getByRole("button", { name: "Trigger" }).click();
+  await page.waitForURL(/\/builds\/\d+$/);
+  await page.locator(".line", { hasText: "deploying" }).waitFor({ timeout: 60_000 });
+  await page.getByRole("button", { name: "Abort" }).click();
+  await page.getByText("aborted", { exact: true }).first().waitFor({ timeout: 30_000 });
+
+  await page.goto("/teams/main/pipelines/app");
+  await page.getByRole("button", { name: "Pause" }).click();
+  await page.locator(".badge", { hasText: "paused" }).waitFor();
+  assert.equal((await api.getPipeline("main", "app")).paused, true);
+  await pinAndUnpin(page, api);
+  await page.goto("/");
+  await page.getByText(/· 1 pipelines ·/).waitFor();
+  await page.screenshot({ path: path.join(shots, "home.png") });
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/login$/);
+  await page.goto("/builds/1");
+  await page.waitForURL(/\/login\?next=%2Fbuilds%2F1$/);
+});
+
+/** On the pipeline's page: pin `tick` to its latest version with a comment, then unpin it. */
+async function pinAndUnpin(page: Page, api: CiClient): Promise<void> {
+  await page.getByRole("button", { name: "versions of tick" }).click();
+  page.once("dialog", (dialog) => void dialog.accept("hold it"));
+  await page
+    .getByRole("button", { name: /^pin tick to time: / })
+    .first()
+    .click();
+  await page.locator(".versions .badge", { hasText: "pinned" }).waitFor();
+  const tick = async () => (await api.listResources("main", "app")).find((r) => r.name === "tick");
+  assert.equal((await tick())?.pin_comment, "hold it");
+  await page.getByRole("button", { name: "Unpin" }).click();
+  await page.locator(".versions .badge", { hasText: "pinned" }).waitFor({ state: "detached" });
+  assert.equal((await tick())?.pinned_version_id, undefined);
+}
+
+/** A 100,000-line log draws only the rows in sight, scrolls to its top and jumps to its error. */
+async function hundredThousandLines(page: Page, api: CiClient): Promise<void> {
   const noisy = await api.triggerJob("main", "app", "noisy");
   await page.goto(`/builds/${noisy.id}`);
   await page.getByText("failed", { exact: true }).first().waitFor({ timeout: 120_000 });
@@ -81,33 +124,4 @@ test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, 
   await page.locator(".line", { hasText: /^1$/ }).waitFor();
   await page.getByRole("button", { name: "Jump to first error" }).click();
   await page.locator(".line.stderr", { hasText: "boom" }).waitFor();
-
-  await page.goto("/teams/main/pipelines/app/jobs/deploy");
-  await page.getByRole("button", { name: "Trigger" }).click();
-  await page.waitForURL(/\/builds\/\d+$/);
-  await page.locator(".line", { hasText: "deploying" }).waitFor({ timeout: 60_000 });
-  await page.getByRole("button", { name: "Abort" }).click();
-  await page.getByText("aborted", { exact: true }).first().waitFor({ timeout: 30_000 });
-
-  await page.goto("/teams/main/pipelines/app");
-  await page.getByRole("button", { name: "Pause" }).click();
-  await page.locator(".badge", { hasText: "paused" }).waitFor();
-  assert.equal((await api.getPipeline("main", "app")).paused, true);
-  await page.getByRole("button", { name: "versions of tick" }).click();
-  page.once("dialog", (dialog) => void dialog.accept("hold it"));
-  await page.getByRole("button", { name: /^pin tick to time: / }).first().click();
-  await page.locator(".versions .badge", { hasText: "pinned" }).waitFor();
-  const tick = async () => (await api.listResources("main", "app")).find((r) => r.name === "tick");
-  assert.equal((await tick())?.pin_comment, "hold it");
-  await page.getByRole("button", { name: "Unpin" }).click();
-  await page.locator(".versions .badge", { hasText: "pinned" }).waitFor({ state: "detached" });
-  assert.equal((await tick())?.pinned_version_id, undefined);
-  await page.goto("/");
-  await page.getByText(/· 1 pipelines ·/).waitFor();
-  await page.screenshot({ path: path.join(shots, "home.png") });
-
-  await page.getByRole("button", { name: "Log out" }).click();
-  await page.waitForURL(/\/login$/);
-  await page.goto("/builds/1");
-  await page.waitForURL(/\/login\?next=%2Fbuilds%2F1$/);
-});
+}

@@ -35,7 +35,6 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
       ${error ? html`<p class="error" role="alert">${error}</p>` : html`<p>Loading…</p>`}
     </main>`;
   const { pipeline, jobs, resources, graph } = data;
-  const byName = new Map(jobs.map((j) => [j.name, j]));
   const jobPath = (name: string) =>
     `/teams/${encode(props.team)}/pipelines/${encode(props.pipeline)}/jobs/${encode(name)}`;
   const trigger = (job: ApiJob) =>
@@ -59,29 +58,14 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
       }
     </header>
     ${(failure ?? error) && html`<p class="error" role="alert">${failure ?? error}</p>`}
-    <section aria-label="jobs" class="graph">
-      ${graph.columns.map(
-        (column, i) =>
-          html`<ol class="column" key=${i}>
-            ${column.map((name) => {
-              const job = byName.get(name);
-              const upstream = graph.edges.filter((e) => e.to === name).map((e) => e.from);
-              return (
-                job &&
-                html`<${JobBox}
-                  key=${name}
-                  job=${job}
-                  upstream=${upstream}
-                  href=${jobPath(name)}
-                  busy=${!!acting}
-                  change=${change}
-                  onTrigger=${() => trigger(job)}
-                />`
-              );
-            })}
-          </ol>`,
-      )}
-    </section>
+    <${JobGraph}
+      graph=${graph}
+      jobs=${jobs}
+      jobPath=${jobPath}
+      busy=${!!acting}
+      change=${change}
+      onTrigger=${trigger}
+    />
     <${ResourceTable}
       resources=${resources}
       busy=${!!acting}
@@ -97,6 +81,41 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
         />`}
     />
   </main>`;
+}
+
+function JobGraph(props: {
+  graph: ReturnType<typeof jobColumns>;
+  jobs: ApiJob[];
+  jobPath: (name: string) => string;
+  busy: boolean;
+  change: boolean;
+  onTrigger: (job: ApiJob) => void;
+}) {
+  const { graph } = props;
+  const byName = new Map(props.jobs.map((j) => [j.name, j]));
+  return html`<section aria-label="jobs" class="graph">
+    ${graph.columns.map(
+      (column, i) =>
+        html`<ol class="column" key=${i}>
+          ${column.map((name) => {
+            const job = byName.get(name);
+            const upstream = graph.edges.filter((e) => e.to === name).map((e) => e.from);
+            return (
+              job &&
+              html`<${JobBox}
+                key=${name}
+                job=${job}
+                upstream=${upstream}
+                href=${props.jobPath(name)}
+                busy=${props.busy}
+                change=${props.change}
+                onTrigger=${() => props.onTrigger(job)}
+              />`
+            );
+          })}
+        </ol>`,
+    )}
+  </section>`;
 }
 
 function JobBox(props: {
