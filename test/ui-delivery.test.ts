@@ -53,6 +53,7 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
   await page.getByRole("link", { name: `GitRepository ${ns}/app` }).click();
   await page.waitForURL(new RegExp(`/cd/GitRepository/${ns}/app$`));
   await page.locator("td", { hasText: "Ready" }).first().waitFor();
+  assert.match((await page.locator(".facts").textContent()) ?? "", /URL\s*http/, "the source's own fields");
   if (process.env["SLUICE_SCREENSHOTS"])
     await page.screenshot({ path: path.join(repoRoot, "docs/screenshots/delivery.png") });
   await page.getByRole("button", { name: "Suspend" }).click();
@@ -68,13 +69,11 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
 
   await page.goto(`/cd/Kustomization/${ns}/apps`);
   await page.getByRole("heading", { name: "Applied objects" }).waitFor();
-  assert.deepEqual(await page.locator("table.inventory tbody tr").first().locator("td").allTextContents(), [
-    "ConfigMap",
-    ns,
-    "settings",
-    "v1",
-    "",
-  ]);
+  const applied = page.locator(".inventory li li").first();
+  await applied.waitFor();
+  assert.match((await applied.textContent()) ?? "", /ConfigMap settings\s*v1 · Current/);
+  await page.getByRole("img", { name: "ConfigMap settings: Current" }).waitFor();
+  assert.match((await page.locator(".facts").textContent()) ?? "", /source\s*GitRepository app/);
 
   await viewerSeesNoButtons(page, url, password);
   await serviceAccountLogsIn(page, { url, password, ns, client });

@@ -14,9 +14,10 @@ import { handled, sendEmpty, sendJson } from "../ci/api/respond.ts";
 import type { Router } from "../http/router.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
-import { apiVersionOf, parseEntry } from "../kube/inventory.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { deliveryKinds, summary, type DeliveryKind, type DeliveryObject } from "./cd-objects.ts";
+import { factsOf } from "./cd-facts.ts";
+import { inventoryItems } from "./cd-inventory.ts";
 import { streamDelivery } from "./cd-stream.ts";
 
 interface CdDeps {
@@ -79,12 +80,8 @@ export function cdRoutes(router: Router, deps: CdDeps): void {
       sendJson(ctx.res, 200, {
         ...summary(obj),
         conditions: obj.status?.conditions ?? [],
-        inventory: (obj.status?.inventory?.entries ?? []).flatMap((entry) => {
-          const id = parseEntry(entry);
-          return id
-            ? [{ kind: id.kind, namespace: id.namespace, name: id.name, apiVersion: apiVersionOf(id) }]
-            : [];
-        }),
+        facts: factsOf(kind, obj),
+        inventory: await inventoryItems(kube, obj.status?.inventory?.entries ?? []),
         events: events.items.map(presentEvent).sort((a, b) => b.time.localeCompare(a.time)),
       });
     }),

@@ -186,8 +186,17 @@ export interface ApiDeliveryDetail extends ApiDeliveryObject {
     lastTransitionTime?: string;
   }[];
   events: { type: string; reason: string; message: string; time: string; count: number }[];
-  /** What a Kustomization applied. */
-  inventory: { kind: string; namespace: string; name: string; apiVersion: string }[];
+  /** What a Kustomization applied, each with its health now. */
+  inventory: {
+    kind: string;
+    namespace: string;
+    name: string;
+    apiVersion: string;
+    health: string;
+    message: string;
+  }[];
+  /** The kind's own fields worth showing (a source's URL, a policy's choice…). */
+  facts: { label: string; value: string }[];
 }
 
 /** Resolves at each `changed` the server announces (something pages show changed). */

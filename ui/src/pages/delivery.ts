@@ -49,16 +49,7 @@ function DeliveryDetail(props: { data: ApiDeliveryDetail }) {
     key: c.type,
     cells: [c.type, c.status, c.reason, c.message, c.lastTransitionTime],
   }));
-  const applied = data.inventory.map((o) => ({
-    key: `${o.kind}/${o.namespace}/${o.name}`,
-    cells: [
-      o.kind,
-      o.namespace,
-      o.name,
-      o.apiVersion,
-      traceable.has(o.kind) && o.apiVersion === "apps/v1" ? html`<${TraceLink} ...${o} />` : "",
-    ],
-  }));
+
   const events = data.events.map((e, i) => ({
     key: String(i),
     cells: [e.time, e.type, e.reason, e.message],
@@ -68,17 +59,18 @@ function DeliveryDetail(props: { data: ApiDeliveryDetail }) {
     <dl class="facts">
       <dt>revision</dt>
       <dd>${data.revision || "none yet"}</dd>
+      ${data.facts.map(
+        (f) =>
+          html`<dt>${f.label}</dt>
+            <dd>${f.value}</dd>`,
+      )}
     </dl>
     <h2>Conditions</h2>
     <${Table} headers=${["type", "status", "reason", "message", "since"]} rows=${conditions} />
     ${
-      applied.length > 0 &&
+      data.inventory.length > 0 &&
       html`<h2>Applied objects</h2>
-        <${Table}
-          class="inventory"
-          headers=${["kind", "namespace", "name", "API version", ""]}
-          rows=${applied}
-        />`
+        <${InventoryTree} items=${data.inventory} />`
     }
     <h2>Events</h2>
     ${
@@ -86,4 +78,43 @@ function DeliveryDetail(props: { data: ApiDeliveryDetail }) {
         ? html`<p class="empty">No events.</p>`
         : html`<${Table} headers=${["time", "type", "reason", "message"]} rows=${events} />`
     }`;
+}
+
+const healthMarks: Record<string, string> = {
+  Current: "succeeded",
+  InProgress: "started",
+  Failed: "failed",
+  NotFound: "errored",
+  Terminating: "aborted",
+};
+
+/** The applied objects by namespace, each with its health and, for a workload, its trace. */
+function InventoryTree(props: { items: ApiDeliveryDetail["inventory"] }) {
+  const namespaces = [...new Set(props.items.map((o) => o.namespace))].sort();
+  return html`<ul class="inventory tree">
+    ${namespaces.map(
+      (ns) =>
+        html`<li key=${ns}>
+          <span class="tree-ns">${ns ? `namespace ${ns}` : "cluster-wide"}</span>
+          <ul>
+            ${props.items
+              .filter((o) => o.namespace === ns)
+              .map(
+                (o) =>
+                  html`<li key=${`${o.kind}/${o.name}`}>
+                    <${StatusMark}
+                      status=${healthMarks[o.health] ?? "pending"}
+                      label=${`${o.kind} ${o.name}: ${o.health}`}
+                    />
+                    ${o.kind} <strong>${o.name}</strong>
+                    <span class="muted"
+                      >${o.apiVersion} · ${o.health}${o.message ? `: ${o.message}` : ""}</span
+                    >
+                    ${traceable.has(o.kind) && o.apiVersion === "apps/v1" && html` <${TraceLink} ...${o} />`}
+                  </li>`,
+              )}
+          </ul>
+        </li>`,
+    )}
+  </ul>`;
 }
