@@ -33,7 +33,6 @@ const byKind: Record<DeliveryKind, (spec: Any, status: Any) => [string, string |
     ["URL", text(spec["url"])],
     ["ref", text(spec["ref"])],
     ["interval", text(spec["interval"])],
-    ["artifact", text((status["artifact"] as Any | undefined)?.["revision"])],
     ["fetched at", text((status["artifact"] as Any | undefined)?.["lastUpdateTime"])],
   ],
   Kustomization: (spec, status) => [
