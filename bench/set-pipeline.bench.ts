@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { parsePipeline } from "../src/ci/pipeline/index.ts";
 import { evaluatePipelineTemplate, pipelineYaml } from "../src/cli/ci/pipeline-template.ts";
-import { unifiedDiff } from "../src/cli/diff/line-diff.ts";
+import { unifiedDiff } from "../src/common/line-diff.ts";
 
 const jobs = Number(process.argv[2] ?? 200);
 

@@ -74,10 +74,26 @@ test("the web UI's delivery objects (readiness, revision, conditions, events, su
   assert.match((await applied.textContent()) ?? "", /ConfigMap settings\s*v1 · Current/);
   await page.getByRole("img", { name: "ConfigMap settings: Current" }).waitFor();
   assert.match((await page.locator(".facts").textContent()) ?? "", /source\s*GitRepository app/);
+  await driftShows(page, client, ns);
 
   await viewerSeesNoButtons(page, url, password);
   await serviceAccountLogsIn(page, { url, password, ns, client });
 });
+
+/** "Compare with the cluster" finds nothing, then the value someone changed behind git's back. */
+async function driftShows(page: Page, client: KubeClient, ns: string): Promise<void> {
+  await page.getByRole("button", { name: "Compare with the cluster" }).click();
+  await page.getByRole("status").getByText("No changes: the cluster matches the build (1 objects)").waitFor();
+  await client.patch(
+    { apiVersion: "v1", kind: "ConfigMap", name: "settings", namespace: ns },
+    { data: { color: "red" } },
+    { type: "merge" },
+  );
+  await page.getByRole("button", { name: "Compare with the cluster" }).click();
+  await page.getByRole("status").getByText("1 of 1 objects would change:").waitFor();
+  await page.locator(".changes .diff .del", { hasText: "color: red" }).waitFor();
+  await page.locator(".changes .diff .add", { hasText: "color: blue" }).waitFor();
+}
 
 /** A ServiceAccount token of a member of main logs in on the login page; a bad token is refused. */
 async function serviceAccountLogsIn(

@@ -2,8 +2,9 @@
  * Delivery traces and a Kustomization's history for the web UI, admins only (they read the whole
  * cluster): `/api/v1/trace/builds/:id` follows a build forwards to the Pods running what it
  * pushed; `/api/v1/trace/workloads/:kind/:namespace/:name` follows a workload back to its build
- * and commit; a Kustomization's `revisions` lists its commits and which were applied, and
- * `revisions/:sha/revert` rolls one back by a revert commit in git.
+ * and commit; a Kustomization's `revisions` lists its commits and which were applied,
+ * `revisions/:sha/revert` rolls one back by a revert commit in git, and `diff` shows what applying
+ * its source's current build would change in the cluster (`sluice diff kustomization`).
  */
 import { fluxApiVersions } from "../api/kinds.ts";
 import type { Auth } from "../ci/api/auth.ts";
@@ -16,6 +17,12 @@ import type { KubeObject } from "../kube/objects.ts";
 import { traceableWorkloads, WorkloadNotFound, type DeliveryTracer } from "../trace/index.ts";
 import { RevertRefused } from "../trace/config-history.ts";
 import type { KustomizationHistory } from "../trace/revisions.ts";
+import { parseKustomization } from "../api/kustomize/kustomization/index.ts";
+import { upstreamBinary } from "../common/toolchain.ts";
+import { clusterChanges, DryRunError } from "../kustomize/cluster-diff.ts";
+import { KustomizeError } from "../kustomize/index.ts";
+import { renderFromSource } from "../kustomize/render-from-source.ts";
+import { SourceArtifactError } from "../kustomize/source-artifact.ts";
 import { asAdmin } from "./cd-routes.ts";
 
 interface TraceDeps {
@@ -78,6 +85,30 @@ function revisionRoutes(router: Router, deps: TraceDeps): void {
     handled(async (ctx) => {
       await asAdmin(deps, ctx.req);
       sendJson(ctx.res, 200, await deps.history.revisions(await kustomization(ctx.params)));
+    }),
+  );
+  router.on(
+    "GET",
+    `${KUSTOMIZATION}/diff`,
+    handled(async (ctx) => {
+      await asAdmin(deps, ctx.req);
+      const ks = parseKustomization(await kustomization(ctx.params)).object;
+      try {
+        const objects = await renderFromSource(deps.kube, ks, {
+          kustomizeBinary: await upstreamBinary("kustomize"),
+          signal: AbortSignal.timeout(60_000),
+        });
+        const changes = await clusterChanges(deps.kube, ks, objects);
+        sendJson(ctx.res, 200, { objects: objects.length, changes });
+      } catch (error) {
+        if (
+          error instanceof DryRunError ||
+          error instanceof SourceArtifactError ||
+          error instanceof KustomizeError
+        )
+          throw new ApiError(422, error.message);
+        throw error;
+      }
     }),
   );
   router.on(

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { formatIssue, parsePipeline } from "../../ci/pipeline/index.ts";
 import { SluiceError } from "../../common/errors.ts";
-import { unifiedDiff } from "../diff/line-diff.ts";
+import { unifiedDiff } from "../../common/line-diff.ts";
 import { usageError } from "../shared/flags.ts";
 import { confirm } from "../shared/prompt.ts";
 import { evaluatePipelineTemplate, pipelineYaml } from "./pipeline-template.ts";

@@ -7,22 +7,14 @@
 import { lstat, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { parseDuration } from "../../api/duration.ts";
 import { InvalidObjectError } from "../../api/errors.ts";
 import { parseKustomization, type Kustomization } from "../../api/kustomize/kustomization/index.ts";
-import { buildSettings, withOwnerLabels } from "../../kustomize/build-settings.ts";
-import {
-  ArtifactFetcher,
-  artifactOf,
-  SourceArtifactError,
-  sourceApiVersions,
-} from "../../kustomize/source-artifact.ts";
-import { variableLookup } from "../../kustomize/substitute-from.ts";
+import { SourceArtifactError } from "../../kustomize/source-artifact.ts";
+import { renderFromSource, type PackedArtifact } from "../../kustomize/render-from-source.ts";
 import { upstreamBinary } from "../../common/toolchain.ts";
 import type { KubeClient } from "../../kube/client.ts";
-import { isNotFound } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/objects.ts";
-import { buildManifests, KustomizeError } from "../../kustomize/index.ts";
+import { KustomizeError } from "../../kustomize/index.ts";
 import { buildIgnoreMatcher } from "../../source/ignore.ts";
 import { ArchiveTooLargeError } from "../../source/tar-gz.ts";
 import { archiveDirectory, loadSourceIgnoreFiles } from "../../source/tree-archive.ts";
@@ -43,12 +35,6 @@ export interface LocalSource {
   root: string;
   /** the directory, relative to `root` */
   path: string;
-}
-
-interface Artifact {
-  bytes: Uint8Array;
-  revision: string;
-  path: string | undefined;
 }
 
 /**
@@ -110,7 +96,7 @@ async function loadKustomization(client: KubeClient, name: string, ns: string): 
 }
 
 /** The local directory as an artifact, packaged as a source would be (`.sourceignore` applies). */
-async function packLocal(local: LocalSource): Promise<Artifact> {
+async function packLocal(local: LocalSource): Promise<PackedArtifact> {
   const matcher = buildIgnoreMatcher({ sourceIgnoreFiles: await loadSourceIgnoreFiles(local.root) });
   try {
     const archive = await archiveDirectory(local.root, matcher);
@@ -119,23 +105,6 @@ async function packLocal(local: LocalSource): Promise<Artifact> {
     if (err instanceof ArchiveTooLargeError) throw new SluiceError(err.message, { cause: err });
     throw err;
   }
-}
-
-/** The source's current artifact, downloaded from its URL and checked against its digest. */
-async function sourceArtifact(client: KubeClient, ks: Kustomization, signal: AbortSignal): Promise<Artifact> {
-  const ref = ks.spec.sourceRef;
-  const ns = ref.namespace ?? ks.metadata.namespace!;
-  const apiVersion = sourceApiVersions[ref.kind];
-  let source: KubeObject | undefined;
-  if (apiVersion) {
-    source = await client.get(apiVersion, ref.kind, ref.name, ns).catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-  }
-  const artifact = artifactOf(ref, ns, () => source);
-  const bytes = await new ArtifactFetcher().fetch(artifact, signal);
-  return { bytes, revision: artifact.revision, path: ks.spec.path };
 }
 
 /** What failed while fetching or building, as a message for a person. */
@@ -176,23 +145,14 @@ export async function renderKustomization(
   local: LocalSource | undefined,
   flags: BuildFlags,
 ): Promise<KubeObject[]> {
-  const { spec } = ks;
-  const timeoutMs = parseDuration(spec.timeout ?? spec.interval);
   const signal = AbortSignal.timeout(flags.timeout);
   try {
-    const artifact = local ? await packLocal(local) : await sourceArtifact(client, ks, signal);
-    const built = await buildManifests({
-      artifact: artifact.bytes,
-      revision: artifact.revision,
-      path: artifact.path,
-      kustomization: buildSettings(spec),
-      lookupVars: variableLookup(client, ks.metadata.namespace!),
+    return await renderFromSource(client, ks, {
       kustomizeBinary: flags.kustomize ?? (await upstreamBinary("kustomize")),
       signal,
-      timeoutMs,
       strictSubstitution: flags.strictSubstitute,
+      artifact: local ? await packLocal(local) : undefined,
     });
-    return withOwnerLabels(built, ks);
   } catch (err) {
     throw explain(err, local);
   }

@@ -7,6 +7,7 @@ import { encode } from "../router.ts";
 import { deliveryState, useDeliveryObjects } from "../delivery.ts";
 import { StatusMark } from "../status.ts";
 import { Table } from "../table.ts";
+import { ClusterDiff } from "./cluster-diff.ts";
 import { Revisions } from "./revisions.ts";
 import { TraceLink } from "./trace.ts";
 
@@ -39,6 +40,7 @@ export function DeliveryPage(props: { kind: string; namespace: string; name: str
     </header>
     ${(failure ?? error) && html`<p class="error" role="alert">${failure ?? error}</p>`}
     ${data && html`<${DeliveryDetail} data=${data} />`}
+    ${props.kind === "Kustomization" && html`<${ClusterDiff} path=${path} />`}
     ${props.kind === "Kustomization" && html`<${Revisions} path=${path} changed=${data?.revision} />`}
   </main>`;
 }
