@@ -43,6 +43,8 @@ test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, 
   await page.getByRole("link", { name: "main / app" }).click();
   await page.waitForURL(/\/teams\/main\/pipelines\/app$/);
   await page.getByText("after unit").waitFor();
+  await page.locator(".graph .edges path").first().waitFor();
+  assert.equal(await page.locator(".graph .edges path").count(), 1, "one passed edge drawn: unit → deploy");
   // a build started behind the page's back shows up through the server's change stream (the page
   // otherwise fetches only every 30 s)
   const behind = await api.triggerJob("main", "app", "deploy");

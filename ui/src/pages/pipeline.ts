@@ -5,8 +5,9 @@
 import { html } from "htm/preact";
 import { get, send, type ApiJob, type ApiPipeline, type ApiResource } from "../api.ts";
 import { ago } from "../format.ts";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { jobColumns } from "../graph.ts";
+import { GraphEdges } from "../graph-edges.ts";
 import { useActions, useLoad } from "../hooks.ts";
 import { mayChange, useUser } from "../user.ts";
 import { encode, Link, navigate } from "../router.ts";
@@ -93,7 +94,9 @@ function JobGraph(props: {
 }) {
   const { graph } = props;
   const byName = new Map(props.jobs.map((j) => [j.name, j]));
-  return html`<section aria-label="jobs" class="graph">
+  const container = useRef<HTMLElement | null>(null);
+  return html`<section aria-label="jobs" class="graph" ref=${container}>
+    <${GraphEdges} container=${container} edges=${graph.edges} layout=${props.jobs} />
     ${graph.columns.map(
       (column, i) =>
         html`<ol class="column" key=${i}>
@@ -129,7 +132,7 @@ function JobBox(props: {
   const { job } = props;
   const status = jobStatus(job);
   const latest = job.next_build ?? job.finished_build;
-  return html`<li class=${`job status-${status}`}>
+  return html`<li class=${`job status-${status}`} data-job=${job.name}>
     <${StatusMark} status=${status} />
     <${Link} href=${latest ? `/builds/${latest.id}` : props.href}><strong>${job.name}</strong><//>
     ${latest && html` <span class="build-name">#${latest.name}</span> <${StatusWord} status=${latest.status} />`}
