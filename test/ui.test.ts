@@ -85,6 +85,7 @@ test("the web UI: login, pipelines, a pipeline's jobs, a build's log streaming, 
   await pinAndUnpin(page, api);
   await page.goto("/");
   await page.getByText(/· 1 pipelines ·/).waitFor();
+  await homeFollowsDeltas(page, api);
   await page.screenshot({ path: path.join(shots, "home.png") });
 
   await page.getByRole("button", { name: "Log out" }).click();
@@ -126,4 +127,15 @@ async function hundredThousandLines(page: Page, api: CiClient): Promise<void> {
   await page.locator(".line", { hasText: /^1$/ }).waitFor();
   await page.getByRole("button", { name: "Jump to first error" }).click();
   await page.locator(".line.stderr", { hasText: "boom" }).waitFor();
+}
+
+/** A build created behind the home page's back: the page fetches that pipeline's jobs, not every job. */
+async function homeFollowsDeltas(page: Page, api: CiClient): Promise<void> {
+  const fetched: string[] = [];
+  page.on("request", (request) => fetched.push(new URL(request.url()).pathname));
+  await page.getByRole("img", { name: "unit: succeeded" }).waitFor();
+  await api.triggerJob("main", "app", "unit");
+  await page.getByRole("img", { name: /^unit: (pending|running)$/ }).waitFor({ timeout: 10_000 });
+  assert.ok(fetched.includes("/api/v1/teams/main/pipelines/app/jobs"), fetched.join(" "));
+  assert.ok(!fetched.includes("/api/v1/jobs"), `not every job again: ${fetched.join(" ")}`);
 }

@@ -199,7 +199,17 @@ export interface ApiDeliveryDetail extends ApiDeliveryObject {
   facts: { label: string; value: string }[];
 }
 
-/** Resolves at each `changed` the server announces (something pages show changed). */
-export async function* changes(signal: AbortSignal): AsyncGenerator<void> {
-  for await (const message of serverEvents("/api/v1/changes", signal)) if (message.event === "changed") yield;
+/** What the server announced changed: these pipelines, or (none named) anything. */
+export interface ServerChange {
+  pipelines?: { team: string; name: string }[];
 }
+
+/** Each `changed` the server announces (something pages show changed). */
+export async function* changes(signal: AbortSignal): AsyncGenerator<ServerChange> {
+  for await (const message of serverEvents("/api/v1/changes", signal))
+    if (message.event === "changed") yield JSON.parse(message.data || "{}") as ServerChange;
+}
+
+/** Whether a change concerns the pipeline (it names it, or names nothing). */
+export const concerns = (change: ServerChange, team: string, pipeline: string) =>
+  !change.pipelines || change.pipelines.some((p) => p.team === team && p.name === pipeline);

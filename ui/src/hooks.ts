@@ -1,6 +1,6 @@
 /** Data loading for pages: a request (re)run on an interval and on demand, with its error. */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { Unauthorized } from "./api.ts";
+import { Unauthorized, type ServerChange } from "./api.ts";
 import { onServerChange } from "./live.ts";
 import { navigate } from "./router.ts";
 
@@ -11,16 +11,16 @@ export interface Loaded<T> {
 }
 
 /** How often a page that follows the server's changes still fetches, in case one was missed. */
-const FALLBACK_MS = 30_000;
+export const FALLBACK_MS = 30_000;
 
 /**
  * Loads on mount and when `deps` change; with `live`, again whenever the server announces a
- * change (and every 30 s besides).
+ * change `live` says concerns the page (and every 30 s besides).
  */
 export function useLoad<T>(
   load: (signal: AbortSignal) => Promise<T>,
   deps: unknown[],
-  live = false,
+  live: false | ((change: ServerChange) => boolean) = false,
 ): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -46,7 +46,10 @@ export function useLoad<T>(
       clearTimeout(timer);
     };
   }, [...deps, tick]);
-  useEffect(() => (live ? onServerChange(reload) : undefined), [live, reload]);
+  useEffect(
+    () => (live ? onServerChange((change) => live(change) && reload()) : undefined),
+    [...deps, reload],
+  );
   return { data, error, reload };
 }
 

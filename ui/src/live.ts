@@ -2,15 +2,15 @@
  * One stream of the server's change announcements for the whole page, shared by every page that
  * follows it: open while someone listens, opened again (after a pause) when it ends or fails.
  */
-import { changes } from "./api.ts";
+import { changes, type ServerChange } from "./api.ts";
 
-const listeners = new Set<() => void>();
+const listeners = new Set<(change: ServerChange) => void>();
 let stream: AbortController | undefined;
 
 async function follow(signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     try {
-      for await (const _ of changes(signal)) for (const listener of listeners) listener();
+      for await (const change of changes(signal)) for (const listener of listeners) listener(change);
     } catch {
       // a lost connection or an expired login: try again shortly (the pages' own requests say why)
     }
@@ -18,7 +18,7 @@ async function follow(signal: AbortSignal): Promise<void> {
   }
 }
 
-export function onServerChange(listener: () => void): () => void {
+export function onServerChange(listener: (change: ServerChange) => void): () => void {
   listeners.add(listener);
   if (!stream) {
     stream = new AbortController();

@@ -255,7 +255,12 @@ export type ReplicaSignal =
   | { kind: "schedule"; pipelineId: number }
   | { kind: "abort"; buildId: number }
   /** Something people see changed (a build, a pipeline): pages showing it fetch it again. */
-  | { kind: "changed" };
+  | ({ kind: "changed" } & StoreChange);
+
+/** What changed: one pipeline (its pause, a job's pause, a build of it), or anything (no id). */
+export interface StoreChange {
+  pipelineId?: number;
+}
 
 export interface CiStore {
   ensureTeam(name: string): Promise<Team>;
@@ -269,6 +274,7 @@ export interface CiStore {
   /** Saves the config and the resources, resource types and jobs it declares, all or nothing. */
   setPipeline(input: SetPipelineInput): Promise<SetPipelineResult>;
   getPipeline(ref: PipelineRef): Promise<PipelineRecord | undefined>;
+  getPipelineById(id: number): Promise<PipelineRecord | undefined>;
   listPipelines(team: string): Promise<PipelineRecord[]>;
   setPipelinePaused(pipelineId: number, paused: boolean): Promise<void>;
   /** Archived pipelines are paused and keep their builds; setting them again unarchives them. */
@@ -354,7 +360,7 @@ export interface CiStore {
    * Calls `listener` when a pipeline, a job's pause or a build changes here or, with PostgreSQL, on
    * another replica; until the returned function is called.
    */
-  onChange(listener: () => void): () => void;
+  onChange(listener: (change: StoreChange) => void): () => void;
 
   /** Sends the signal to the other replicas sharing the database (a no-op on SQLite). */
   signalReplicas(signal: ReplicaSignal): Promise<void>;

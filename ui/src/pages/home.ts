@@ -4,10 +4,10 @@
  * current by the server's stream.
  */
 import { html } from "htm/preact";
-import { useState } from "preact/hooks";
-import { get, type ApiDeliveryObject, type ApiJob, type ApiPipeline } from "../api.ts";
+import { useMemo, useState } from "preact/hooks";
+import type { ApiDeliveryObject, ApiJob, ApiPipeline } from "../api.ts";
+import { useDashboard } from "../dashboard.ts";
 import { deliveryPath, deliveryState, useDeliveryObjects } from "../delivery.ts";
-import { useLoad } from "../hooks.ts";
 import { encode, Link } from "../router.ts";
 import { jobStatus, StatusMark } from "../status.ts";
 
@@ -45,18 +45,8 @@ export function HomePage() {
   const [filter, setFilter] = useState("");
   const [state, setState] = useState("all");
   const [everything, setEverything] = useState(false);
-  const { data, error } = useLoad(
-    async (signal) => {
-      const [pipelines, jobs] = await Promise.all([
-        get<ApiPipeline[]>("/api/v1/pipelines", signal),
-        get<ApiJob[]>("/api/v1/jobs", signal),
-      ]);
-      return { cards: cards(pipelines, jobs) };
-    },
-    [],
-    true,
-  );
-  const all = data?.cards ?? [];
+  const { data: dashboard, error } = useDashboard();
+  const all = useMemo(() => (dashboard ? cards(dashboard.pipelines, dashboard.jobs) : []), [dashboard]);
   const shown = all.filter(
     (c) =>
       (state === "all" || c.state === state) &&
@@ -81,7 +71,7 @@ export function HomePage() {
       <${Filters} filter=${filter} state=${state} setFilter=${setFilter} setState=${setState} />
     </header>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    ${data && shown.length === 0 && html`<p class="empty">No pipeline matches.</p>`}
+    ${dashboard && shown.length === 0 && html`<p class="empty">No pipeline matches.</p>`}
     <ul class="cards">
       ${capped(shown, everything).map(
         (c) =>

@@ -3,7 +3,15 @@
  * button), its resources with their check errors and a check button, pause and unpause.
  */
 import { html } from "htm/preact";
-import { get, send, type ApiJob, type ApiPipeline, type ApiResource } from "../api.ts";
+import {
+  concerns,
+  get,
+  send,
+  type ServerChange,
+  type ApiJob,
+  type ApiPipeline,
+  type ApiResource,
+} from "../api.ts";
 import { ago } from "../format.ts";
 import { useRef, useState } from "preact/hooks";
 import { jobColumns } from "../graph.ts";
@@ -27,7 +35,7 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
       return { pipeline, jobs, resources, graph: jobColumns(config.config.jobs ?? []) };
     },
     [base],
-    true,
+    (change: ServerChange) => concerns(change, props.team, props.pipeline),
   );
   const { acting, failure, act } = useActions(reload);
   const change = mayChange(useUser(), props.team);

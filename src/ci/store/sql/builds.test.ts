@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import type { StoreChange } from "../store.ts";
 import type { SqlCiStore } from "./sql-store.ts";
 import { gitPipeline, setNewPipeline, withStore } from "./store.test-support.ts";
 
@@ -214,21 +215,46 @@ test("the newest running and the newest finished build of every job, for many pi
     assert.equal((await store.latestJobBuilds([])).size, 0);
   }));
 
-test("pipeline and build changes are announced to who follows them; checks and reads are not", () =>
+test("pipeline and build changes are announced, naming their pipeline, to who follows them; checks and reads are not", () =>
   withStore(async ({ store }) => {
-    let heard = 0;
-    const stop = store.onChange(() => (heard += 1));
+    const heard: StoreChange[] = [];
+    const stop = store.onChange((change) => heard.push(change));
     const { unit, repo } = await jobsAndRepo(store);
-    const afterSet = heard;
+    const afterSet = heard.length;
     assert.ok(afterSet >= 1, "setting the pipeline");
+    assert.deepEqual(heard.at(-1), {}, "a set may change anything: no pipeline named");
     const build = await store.createJobBuild({ jobId: unit.id });
     await store.startBuild(build.id, 1);
     await store.finishBuild(build.id, "succeeded", 2);
-    assert.equal(heard, afterSet + 3);
+    await store.setJobPaused(unit.id, true);
+    assert.deepEqual(heard.slice(afterSet), Array(4).fill({ pipelineId: unit.pipelineId }));
     await store.recordCheck(repo.id, { startedAt: 1, endedAt: 2, error: undefined });
     await store.listJobBuilds(unit.id, { limit: 5 });
-    assert.equal(heard, afterSet + 3);
+    assert.equal(heard.length, afterSet + 4);
     stop();
     await store.createJobBuild({ jobId: unit.id });
-    assert.equal(heard, afterSet + 3, "no longer after stop");
+    assert.equal(heard.length, afterSet + 4, "no longer after stop");
+  }));
+
+test("a build is found by the image digest it pushed; a get's metadata stays with its version without moving it", () =>
+  withStore(async ({ store }) => {
+    const { unit, repo, a, b } = await jobsAndRepo(store);
+    const build = await store.createJobBuild({ jobId: unit.id });
+    const digest = `sha256:${"ab".repeat(32)}`;
+    const [pushed] = await store.saveVersions(repo.resourceConfigId, [
+      { version: { digest, tag: "latest" }, metadata: [{ name: "tags", value: "latest 1.1.0" }] },
+    ]);
+    await store.recordBuildOutputs(build.id, [{ name: "image", resourceId: repo.id, versionId: pushed!.id }]);
+    assert.deepEqual(
+      (await store.buildsProducingDigest(digest)).map((x) => x.id),
+      [build.id],
+    );
+    assert.deepEqual(await store.buildsProducingDigest(`sha256:${"cd".repeat(32)}`), []);
+    assert.deepEqual(await store.buildsProducingDigest("sha256:%"), [], "not a digest: no pattern match");
+
+    await store.saveVersionMetadata(a.id, [{ name: "message", value: "first" }]);
+    const kept = (await store.getVersion(a.id))!;
+    assert.deepEqual(kept.metadata, [{ name: "message", value: "first" }]);
+    assert.equal(kept.checkOrder, a.checkOrder, "the check order holds");
+    assert.ok(kept.checkOrder < b.checkOrder);
   }));

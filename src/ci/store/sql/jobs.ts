@@ -44,6 +44,16 @@ export class Jobs {
     );
   }
 
+  async pipelineOf(jobId: number): Promise<number | undefined> {
+    const row = await this.#db.get<{ pipeline_id: number }>(
+      "SELECT pipeline_id FROM jobs WHERE id = :jobId",
+      {
+        jobId,
+      },
+    );
+    return row?.pipeline_id;
+  }
+
   async setPaused(jobId: number, paused: boolean): Promise<void> {
     await this.#db.run("UPDATE jobs SET paused = :paused WHERE id = :jobId", { jobId, paused: flag(paused) });
   }

@@ -24,6 +24,7 @@ import type {
   ReapOptions,
   ReplicaSignal,
   SetPipelineInput,
+  StoreChange,
   TeamMembers,
   VersionMetadata,
 } from "../store.ts";
@@ -75,7 +76,7 @@ export class SqlCiStore implements CiStore {
   readonly #jobs: Jobs;
   readonly #teams: Teams;
   readonly #signals: ReplicaSignals;
-  readonly #changeListeners = new Set<() => void>();
+  readonly #changeListeners = new Set<(change: StoreChange) => void>();
   #replicaChanges: (() => void) | undefined;
 
   private constructor(db: SqlDatabase, parts: StoreParts, options: StoreOptions) {
@@ -92,10 +93,12 @@ export class SqlCiStore implements CiStore {
     this.#signals = parts.signals;
   }
 
-  onChange(listener: () => void) {
+  onChange(listener: (change: StoreChange) => void) {
     this.#changeListeners.add(listener);
     // other replicas' changes are listened to while someone here follows them
-    this.#replicaChanges ??= this.#signals.listen((s) => s.kind === "changed" && this.#notifyChange(false));
+    this.#replicaChanges ??= this.#signals.listen((s) => {
+      if (s.kind === "changed") this.#notifyChange(s.pipelineId, false);
+    });
     return () => {
       this.#changeListeners.delete(listener);
       if (this.#changeListeners.size > 0) return;
@@ -105,16 +108,24 @@ export class SqlCiStore implements CiStore {
   }
 
   /** Tells this process's listeners and, when `here`, the other replicas. */
-  #notifyChange(here = true) {
-    for (const listener of this.#changeListeners) listener();
-    if (here) void this.#signals.send({ kind: "changed" }).catch(() => undefined);
+  #notifyChange(pipelineId: number | undefined, here = true) {
+    const change = pipelineId === undefined ? {} : { pipelineId };
+    for (const listener of this.#changeListeners) listener(change);
+    if (here) void this.#signals.send({ kind: "changed", ...change }).catch(() => undefined);
   }
 
-  /** `result`, once it settled, after telling who follows changes. */
-  async #changing<T>(result: Promise<T>): Promise<T> {
+  /**
+   * `result`, once it settled, after telling who follows changes: of the pipeline `scope` names
+   * (from the result, or given), or of anything.
+   */
+  async #changing<T>(result: Promise<T>, scope?: number | ((value: T) => number | undefined)): Promise<T> {
     const value = await result;
-    this.#notifyChange();
+    this.#notifyChange(typeof scope === "function" ? scope(value) : scope);
     return value;
+  }
+
+  async #pipelineOfBuild(buildId: number): Promise<number | undefined> {
+    return (await this.#builds.get(buildId))?.pipelineId;
   }
 
   get dialect() {
@@ -176,12 +187,16 @@ export class SqlCiStore implements CiStore {
     return this.#pipelines.get(ref);
   }
 
+  getPipelineById(id: number) {
+    return this.#pipelines.getById(id);
+  }
+
   listPipelines(team: string) {
     return this.#pipelines.list(team);
   }
 
   setPipelinePaused(pipelineId: number, paused: boolean) {
-    return this.#changing(this.#pipelines.setPaused(pipelineId, paused, this.#now()));
+    return this.#changing(this.#pipelines.setPaused(pipelineId, paused, this.#now()), pipelineId);
   }
 
   archivePipeline(pipelineId: number) {
@@ -261,16 +276,16 @@ export class SqlCiStore implements CiStore {
     return this.#jobs.get(pipelineId, name);
   }
 
-  setJobPaused(jobId: number, paused: boolean) {
-    return this.#changing(this.#jobs.setPaused(jobId, paused));
+  async setJobPaused(jobId: number, paused: boolean) {
+    return this.#changing(this.#jobs.setPaused(jobId, paused), await this.#jobs.pipelineOf(jobId));
   }
 
   createJobBuild(input: NewJobBuild) {
-    return this.#changing(this.#builds.createForJob(input, this.#now()));
+    return this.#changing(this.#builds.createForJob(input, this.#now()), (b) => b.pipelineId);
   }
 
   createRerunBuild(buildId: number) {
-    return this.#changing(this.#builds.createRerun(buildId, this.#now()));
+    return this.#changing(this.#builds.createRerun(buildId, this.#now()), (b) => b.pipelineId);
   }
 
   createOneOffBuild(input: NewOneOffBuild) {
@@ -300,13 +315,13 @@ export class SqlCiStore implements CiStore {
     return this.#builds.list(filter, options);
   }
 
-  startBuild(buildId: number, now: number) {
-    return this.#changing(this.#builds.start(buildId, now));
+  async startBuild(buildId: number, now: number) {
+    return this.#changing(this.#builds.start(buildId, now), await this.#pipelineOfBuild(buildId));
   }
 
   async finishBuild(buildId: number, status: BuildStatus, now: number) {
     if (!(await this.#builds.finish(buildId, status, now))) return;
-    this.#notifyChange();
+    this.#notifyChange(await this.#pipelineOfBuild(buildId));
     await this.#sealLog(buildId);
   }
 
