@@ -118,5 +118,5 @@ build_buildkit() {
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(etcd kwok kustomize kubernetes helm buildkit)
+[ ${#tools[@]} -gt 0 ] || tools=(etcd kwok kustomize kubernetes kubenode helm buildkit)
 for t in "${tools[@]}"; do "build_$t"; done

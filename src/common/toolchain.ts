@@ -22,6 +22,8 @@ const binaries = {
   "kube-controller-manager": ["kubernetes", "K8S_VERSION"],
   "kube-scheduler": ["kubernetes", "K8S_VERSION"],
   kubectl: ["kubernetes", "K8S_VERSION"],
+  kubelet: ["kubernetes-node", "K8S_VERSION"],
+  "kube-proxy": ["kubernetes-node", "K8S_VERSION"],
   etcd: ["etcd", "ETCD_VERSION"],
   kwok: ["kwok", "KWOK_VERSION"],
   kustomize: ["kustomize", "KUSTOMIZE_VERSION"],

@@ -48,6 +48,8 @@ export function apiServerArgs(pki: DevPki, ports: DevPorts): string[] {
     `--service-account-signing-key-file=${pki.serviceAccountKeyFile}`,
     `--service-cluster-ip-range=${serviceClusterIpRange}`,
     "--allow-privileged=true",
+    // real nodes are reached at their InternalIP: their names are in no DNS
+    "--kubelet-preferred-address-types=InternalIP,Hostname",
     // the kubernetes Service's endpoint would be a loopback address, which Endpoints reject
     "--endpoint-reconciler-type=none",
     "--enable-priority-and-fairness=false",

@@ -21,6 +21,10 @@ export const DevEnv = z.object({
   helm: z.string(),
   kubectl: z.string(),
   nodes: z.number().int(),
+  realNodes: z
+    .array(z.string())
+    .optional()
+    .describe("names of the real nodes (containerd + kubelet), tainted sluice.dev/real-node=true:NoSchedule"),
   postgresUrl: z
     .string()
     .optional()

@@ -33,7 +33,8 @@ import { postgresAnswers, postgresBinaries, postgresDir, preparePostgres } from 
 import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "../common/toolchain.ts";
 import { nodesReady } from "./nodes.ts";
-import { pushToEnvironment, type MirrorPushReport } from "./base-images/index.ts";
+import { mirrorPrefix, pushToEnvironment, type MirrorPushReport } from "./base-images/index.ts";
+import { startRealNodes, tearDownRealNodes } from "./real-nodes/index.ts";
 
 export interface UpOptions {
   dir: string;
@@ -43,6 +44,8 @@ export interface UpOptions {
   server?: boolean;
   /** also push the offline base images under their mirror names (built first when not cached) */
   images?: boolean;
+  /** real nodes (containerd + kubelet) beside the kwok ones; their Pods need the base images, which are then pushed */
+  realNodes?: number;
   progress?: (message: string) => void;
 }
 
@@ -52,7 +55,7 @@ export type UpResult = { env: DevEnv; alreadyRunning: boolean; images?: MirrorPu
 export async function devUp(options: UpOptions): Promise<UpResult> {
   const report = options.progress ?? (() => {});
   const result = await upWithoutImages(options, report);
-  if (!options.images) return result;
+  if (!options.images && !options.realNodes) return result;
   report("pushing the base images under their mirror names");
   const { env, pushed } = await pushToEnvironment(result.env, { progress: report });
   await writeDevEnv(env);
@@ -85,6 +88,7 @@ export async function devDown(dir: string, options: { purge?: boolean } = {}): P
   const state = await readState(resolved);
   const stopped = state ? [...state.processes].reverse() : [];
   for (const p of stopped) await stopProcess(p);
+  await tearDownRealNodes(resolved, state?.realNodes ?? 0);
   await removeState(resolved);
   await rm(envFilePath(resolved), { force: true });
   if (options.purge) {
@@ -120,13 +124,19 @@ export async function devStatus(
 class Launch {
   readonly processes: ManagedProcess[] = [];
   readonly dir: string;
+  /** Real nodes set up so far: torn down with the processes. */
+  realNodes = 0;
   constructor(dir: string) {
     this.dir = dir;
   }
   /** Records a process started elsewhere, so a failed step and `dev down` stop it too. */
   async adopt(p: ManagedProcess): Promise<void> {
     this.processes.push(p);
-    await writeState(this.dir, { processes: this.processes });
+    await this.save();
+  }
+
+  async save(): Promise<void> {
+    await writeState(this.dir, { processes: this.processes, realNodes: this.realNodes });
   }
 
   async start(
@@ -141,7 +151,7 @@ class Launch {
       ...(options.user ? { user: options.user } : {}),
     });
     this.processes.push(p);
-    await writeState(this.dir, { processes: this.processes });
+    await this.save();
     return p;
   }
 }
@@ -151,6 +161,7 @@ async function step<T>(launch: Launch, name: string, fn: () => Promise<T>): Prom
     return await fn();
   } catch (err) {
     for (const p of [...launch.processes].reverse()) await stopProcess(p);
+    await tearDownRealNodes(launch.dir, launch.realNodes);
     await removeState(launch.dir);
     if (err instanceof SluiceError) throw err;
     throw new SluiceError(`dev up failed at step "${name}": ${(err as Error).message}`, {
@@ -318,6 +329,41 @@ async function startKubernetes(l: Launching, nodes: number, report: (m: string) 
 
 const devUser = "sluice";
 
+/** The real nodes asked for, each Ready; their Pods pull through the registry started before. */
+async function addRealNodes(
+  l: Launching,
+  kubeconfig: string,
+  options: UpOptions,
+  registryPassword: string | undefined,
+  report: (m: string) => void,
+): Promise<string[]> {
+  const count = options.realNodes ?? 0;
+  if (count === 0) return [];
+  report(`starting ${count} real node${count > 1 ? "s" : ""} (containerd + kubelet)`);
+  l.launch.realNodes = count;
+  await l.launch.save();
+  const client = new KubeClient(await loadKubeconfig(kubeconfig));
+  try {
+    return await step(l.launch, "start real nodes", () =>
+      startRealNodes(
+        {
+          envDir: l.dir,
+          apiServer: l.server,
+          pki: l.pki,
+          client,
+          registry: `${loopback}:${l.ports.registry}`,
+          mirrorPrefix,
+          registryAuth: registryPassword ? { username: devUser, password: registryPassword } : undefined,
+          start: (name, command, args, opts) => l.launch.start(name, command, args, opts),
+        },
+        count,
+      ),
+    );
+  } finally {
+    await client.close();
+  }
+}
+
 async function startFresh(dir: string, options: UpOptions, report: (m: string) => void): Promise<DevEnv> {
   await mkdir(path.join(dir, "logs"), { recursive: true });
   const launch = new Launch(dir);
@@ -339,6 +385,7 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
   const postgres = await startPostgres(l);
   await waitHttp(l, "etcd", `http://${loopback}:${ports.etcdClient}/health`, (s) => s === 200, etcd);
   const kubeconfig = await startKubernetes(l, options.nodes, report);
+  const realNodes = await addRealNodes(l, kubeconfig, options, registryPassword, report);
   await waitHttp(
     l,
     "registry",
@@ -375,6 +422,7 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
     helm: bins.helm,
     kubectl: bins.kubectl,
     nodes: options.nodes,
+    ...(realNodes.length ? { realNodes } : {}),
     postgresUrl: postgres.url,
   };
   if (options.server) {
@@ -391,7 +439,8 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
 
 async function addServer(dir: string, env: DevEnv, processes: ManagedProcess[]): Promise<DevEnv> {
   const server = await startSluiceServer(dir, env.kubeconfig, env.registry);
-  await writeState(dir, { processes: [...processes, server.process] });
+  const state = await readState(dir);
+  await writeState(dir, { ...state, processes: [...processes, server.process] });
   const next = { ...env, ...serverEnv(server) };
   await writeDevEnv(next);
   return next;

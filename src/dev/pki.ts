@@ -55,7 +55,7 @@ async function issue(dir: string, name: string, subject: string, extensions: str
   return { certFile, keyFile, cert: await readFile(certFile, "utf8"), key: await readFile(keyFile, "utf8") };
 }
 
-const clientCert = (dir: string, name: string, subject: string) =>
+export const clientCert = (dir: string, name: string, subject: string) =>
   issue(dir, name, subject, ["extendedKeyUsage=clientAuth", "keyUsage=critical,digitalSignature"]);
 
 /** A private CA and the certificates of every component, created once per environment directory. */

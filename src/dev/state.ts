@@ -5,6 +5,8 @@ import type { ManagedProcess } from "./processes.ts";
 /** The processes one environment directory owns, in start order. */
 export interface DevState {
   processes: ManagedProcess[];
+  /** How many real nodes were set up: what `dev down` tears down besides the processes. */
+  realNodes?: number;
 }
 
 const stateFile = (dir: string) => path.join(dir, "state.json");

@@ -9,7 +9,7 @@ import { redact } from "../../git/exec.ts";
 function describe(env: DevEnv): string {
   return [
     `  kubeconfig  ${env.kubeconfig}`,
-    `  api server  ${env.apiServer}  (${env.nodes} kwok nodes)`,
+    `  api server  ${env.apiServer}  (${env.nodes} kwok nodes${env.realNodes?.length ? `, real nodes ${env.realNodes.join(", ")}` : ""})`,
     `  registry    ${env.registry}${env.registryUsername ? `  (user ${env.registryUsername})` : ""}`,
     `  git         ${env.gitUrl}/<name>.git  (user ${env.gitUsername}, password in ${env.dir}/git-password)`,
     ...(env.postgresUrl
@@ -41,14 +41,14 @@ function describeMirrors(env: DevEnv, pushed: MirrorPushReport): string {
   return `\nbase images (${counts}):\n${lines.join("\n")}\n`;
 }
 
-function positiveInt(value: string): number {
+const count = (flag: string, max: number) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 1000)
-    throw new SluiceError(`--nodes must be an integer from 0 to 1000, got "${value}"`, {
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new SluiceError(`${flag} must be an integer from 0 to ${max}, got "${value}"`, {
       exitCode: ExitCode.usage,
     });
   return n;
-}
+};
 
 const dirOption = () => new Option("--dir <dir>", "environment directory").default(defaultDevDir);
 
@@ -109,7 +109,13 @@ function registerLifecycle(dev: Command): void {
     .command("up")
     .description("start every component (idempotent: reports a running environment)")
     .addOption(dirOption())
-    .option("--nodes <n>", "number of fake kwok nodes", positiveInt, 3)
+    .option("--nodes <n>", "number of fake kwok nodes", count("--nodes", 1000), 3)
+    .option(
+      "--real-nodes <n>",
+      "number of real nodes (containerd + kubelet, tainted sluice.dev/real-node); pushes the base images too",
+      count("--real-nodes", 8),
+      0,
+    )
     .option("--registry-auth", "protect the registry with htpasswd basic auth", false)
     .option("--server", "also install the CRDs and run sluice server against the cluster", false)
     .option(
@@ -121,6 +127,7 @@ function registerLifecycle(dev: Command): void {
       async (opts: {
         dir: string;
         nodes: number;
+        realNodes: number;
         registryAuth: boolean;
         server: boolean;
         images: boolean;
@@ -129,6 +136,7 @@ function registerLifecycle(dev: Command): void {
         const { env, alreadyRunning, images } = await devUp({
           dir: opts.dir,
           nodes: opts.nodes,
+          realNodes: opts.realNodes,
           registryAuth: opts.registryAuth,
           server: opts.server,
           images: opts.images,

@@ -96,6 +96,16 @@ export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseIm
       mirrors: { "docker.io/library/busybox": ["latest", "1", "1.35", "1.36", "1.37", "stable"] },
     },
     {
+      // a Pod's sandbox holds its namespaces and waits: what registry.k8s.io/pause does
+      name: "pause",
+      description: "busybox-static from Debian bookworm, sleeping: a real node's Pod sandbox",
+      kind: "busybox",
+      packages: ["busybox-static"],
+      env: { PATH: defaultPath },
+      cmd: ["/bin/sleep", "2147483647"],
+      mirrors: { "registry.k8s.io/pause": ["latest", "3.9", "3.10"] },
+    },
+    {
       name: "node",
       description: "Debian bookworm minbase with Debian's Node.js (without npm)",
       kind: "debian",

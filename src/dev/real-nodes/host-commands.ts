@@ -1,0 +1,11 @@
+/** The host tools a real node's set-up and teardown call: ip, runc, umount. */
+import { runProcess } from "../../process/run.ts";
+
+const env = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
+
+export async function host(file: string, args: readonly string[]): Promise<string> {
+  return (await runProcess(file, args, { env, timeoutMs: 30_000 })).stdout;
+}
+
+/** The same, its failure ignored: teardown goes on past what is already gone. */
+export const hostQuietly = (file: string, args: readonly string[]) => host(file, args).catch(() => "");
