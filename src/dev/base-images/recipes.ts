@@ -48,6 +48,29 @@ function releaseTags(version: string): string[] {
 /** The seeds' tags too: their Go builds need only the toolchain. */
 const golangTags = ["latest", "1", "1.19", "1.19-bookworm", "bookworm", "1.22", "1.22.4-alpine3.20"];
 
+/** The images of busybox-static alone: the shell and a real node's Pod sandbox. */
+const busyboxImages: BaseImageRecipe[] = [
+  {
+    name: "busybox",
+    description: "busybox-static from Debian bookworm with its applet links",
+    kind: "busybox",
+    packages: ["busybox-static"],
+    env: { PATH: defaultPath },
+    cmd: ["/bin/sh"],
+    mirrors: { "docker.io/library/busybox": ["latest", "1", "1.35", "1.36", "1.37", "stable"] },
+  },
+  {
+    // a Pod's sandbox holds its namespaces and waits: what registry.k8s.io/pause does
+    name: "pause",
+    description: "busybox-static from Debian bookworm, sleeping: a real node's Pod sandbox",
+    kind: "busybox",
+    packages: ["busybox-static"],
+    env: { PATH: defaultPath },
+    cmd: ["/bin/sleep", "2147483647"],
+    mirrors: { "registry.k8s.io/pause": ["latest", "3.9", "3.10"] },
+  },
+];
+
 /** Every base image, given the pins of scripts/versions.sh (helm's tags follow HELM_VERSION). */
 export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseImageRecipe[] {
   const helmVersion = pins["HELM_VERSION"];
@@ -86,25 +109,7 @@ export function baseImageRecipes(pins: Readonly<Record<string, string>>): BaseIm
       cmd: shell,
       mirrors: { "docker.io/library/golang": golangTags },
     },
-    {
-      name: "busybox",
-      description: "busybox-static from Debian bookworm with its applet links",
-      kind: "busybox",
-      packages: ["busybox-static"],
-      env: { PATH: defaultPath },
-      cmd: ["/bin/sh"],
-      mirrors: { "docker.io/library/busybox": ["latest", "1", "1.35", "1.36", "1.37", "stable"] },
-    },
-    {
-      // a Pod's sandbox holds its namespaces and waits: what registry.k8s.io/pause does
-      name: "pause",
-      description: "busybox-static from Debian bookworm, sleeping: a real node's Pod sandbox",
-      kind: "busybox",
-      packages: ["busybox-static"],
-      env: { PATH: defaultPath },
-      cmd: ["/bin/sleep", "2147483647"],
-      mirrors: { "registry.k8s.io/pause": ["latest", "3.9", "3.10"] },
-    },
+    ...busyboxImages,
     {
       name: "node",
       description: "Debian bookworm minbase with Debian's Node.js (without npm)",

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { host, hostQuietly } from "./host-commands.ts";
+import { hostQuietly } from "./host-commands.ts";
 import { nodesNetwork, realNodePlan, type RealNodePlan } from "./plan.ts";
 import { removeBridges } from "./network.ts";
 
