@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { readdir, readFile, stat } from "node:fs/promises";
+import net from "node:net";
+import { test, type TestContext } from "node:test";
+import { devDown, devStatus, devUp } from "../src/dev/environment.ts";
+import { host, hostQuietly } from "../src/dev/real-nodes/host-commands.ts";
+import { nodesNetwork, realNodePlan } from "../src/dev/real-nodes/plan.ts";
+import { mountsUnder } from "../src/dev/real-nodes/teardown.ts";
+import { KubeClient } from "../src/kube/client.ts";
+import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
+import type { KubeObject } from "../src/kube/objects.ts";
+import { tempDir } from "./helpers/cli.ts";
+import { waitFor } from "./helpers/wait.ts";
+
+type Node = KubeObject & {
+  spec?: { taints?: { key: string; effect: string }[] };
+  status?: { addresses?: { type: string; address: string }[] };
+};
+type Pod = KubeObject & { status?: { phase?: string; podIP?: string } };
+
+const pod: KubeObject = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "hello", namespace: "default" },
+  spec: {
+    nodeSelector: { "sluice.dev/real-node": "true" },
+    tolerations: [{ key: "sluice.dev/real-node", operator: "Exists" }],
+    automountServiceAccountToken: false,
+    containers: [
+      {
+        name: "web",
+        image: "busybox:1.36",
+        command: [
+          "sh",
+          "-c",
+          "echo hello from a real pod; echo '<h1>real</h1>' > /tmp/index.html; exec httpd -f -p 8080 -h /tmp",
+        ],
+      },
+    ],
+  },
+};
+
+/** Live processes (not zombies) whose command line names `text`. */
+async function processesNaming(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of (await readdir("/proc")).filter((p) => /^\d+$/.test(p))) {
+    const [cmdline, status] = await Promise.all([
+      readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => ""),
+      readFile(`/proc/${pid}/stat`, "utf8").catch(() => ""),
+    ]);
+    const zombie = / Z /.test(status.slice(status.lastIndexOf(")")));
+    if (!zombie && cmdline.includes(text)) found.push(`${pid} ${cmdline.replaceAll("\0", " ")}`);
+  }
+  return found;
+}
+
+/** What a torn-down environment must not leave: processes, mounts, namespaces, links, rules. */
+async function assertNothingLeft(dir: string): Promise<void> {
+  const plan = realNodePlan(dir, 0);
+  const network = nodesNetwork(dir);
+  assert.deepEqual(await processesNaming(dir), [], "no process of the environment");
+  assert.deepEqual(await processesNaming(plan.socket), [], "no shim of its containerd");
+  assert.deepEqual(await processesNaming("httpd -f -p 8080"), [], "no container process");
+  assert.deepEqual(await mountsUnder(dir), [], "no mount under its directory");
+  const links = await host("ip", ["-o", "link", "show"]);
+  assert.ok(!links.includes(network.bridge) && !links.includes(plan.podBridge), links);
+  const prefix = plan.podSubnet.replace(/0\/24$/, "");
+  for (const name of (await hostQuietly("ip", ["netns", "list"])).split("\n").map((l) => l.split(" ")[0]!)) {
+    if (name)
+      assert.ok(
+        !(await hostQuietly("ip", ["netns", "exec", name, "ip", "-o", "addr"])).includes(prefix),
+        name,
+      );
+  }
+  assert.ok(!(await hostQuietly("iptables-save", [])).includes(prefix), "no iptables rule for its Pods");
+  assert.equal(await stat(plan.runcRoot).catch(() => undefined), undefined);
+}
+
+async function started(t: TestContext, dir: string) {
+  t.after(() => devDown(dir));
+  const { env } = await devUp({ dir, nodes: 1, realNodes: 1 });
+  const client = new KubeClient(await loadKubeconfig(env.kubeconfig));
+  t.after(() => client.close());
+  return { env, client };
+}
+
+test("a real node runs a Pod that serves HTTP, its logs and exec reach it through the API, and dev down leaves nothing behind", async (t) => {
+  const dir = await tempDir(t, "sluice-real-");
+  const { env, client } = await started(t, dir);
+  assert.deepEqual(env.realNodes, ["real-0"]);
+  const node = await client.get<Node>("v1", "Node", "real-0");
+  assert.deepEqual(
+    node.spec?.taints?.map((x) => `${x.key}:${x.effect}`),
+    ["sluice.dev/real-node:NoSchedule"],
+  );
+  assert.equal(
+    node.status?.addresses?.find((a) => a.type === "InternalIP")?.address,
+    realNodePlan(dir, 0).nodeIp,
+  );
+  const components = (await devStatus(dir)).components.filter((c) => c.name.endsWith("real-0"));
+  assert.deepEqual(
+    components.map((c) => [c.name, c.running]),
+    [
+      ["containerd-real-0", true],
+      ["kubelet-real-0", true],
+    ],
+  );
+
+  await client.apply(pod, { fieldManager: "test", force: true });
+  const running = await waitFor("the Pod running on real-0", async () => {
+    const p = await client.get<Pod>("v1", "Pod", "hello", "default");
+    return p.status?.phase === "Running" && p.status.podIP ? p : undefined;
+  });
+  const page = await waitFor("its answer", async () => {
+    const res = await fetch(`http://${running.status!.podIP}:8080/index.html`).catch(() => undefined);
+    return res?.ok ? res.text() : undefined;
+  });
+  assert.equal(page, "<h1>real</h1>\n");
+  const log = await client.request<string>("GET", "/api/v1/namespaces/default/pods/hello/log");
+  assert.match(log, /hello from a real pod/);
+
+  await devDown(dir);
+  await assertNothingLeft(dir);
+});
+
+test("a real node that cannot start fails dev up naming its component and log, and leaves nothing behind", async (t) => {
+  const dir = await tempDir(t, "sluice-real-bad-");
+  const plan = realNodePlan(dir, 0);
+  const network = nodesNetwork(dir);
+  // the kubelet's port on the node's address, taken
+  await host("ip", ["link", "add", network.bridge, "type", "bridge"]);
+  t.after(() => hostQuietly("ip", ["link", "delete", network.bridge]));
+  await host("ip", ["addr", "add", `${plan.nodeIp}/24`, "dev", network.bridge]);
+  await host("ip", ["link", "set", network.bridge, "up"]);
+  const squatter = net.createServer();
+  await new Promise<void>((resolve) => squatter.listen(10250, plan.nodeIp, resolve));
+  t.after(() => squatter.close());
+
+  await assert.rejects(devUp({ dir, nodes: 1, realNodes: 1 }), (error: Error) => {
+    assert.match(error.message, /start real nodes/);
+    assert.match(error.message, /kubelet-real-0 exited/);
+    assert.match(error.message, /logs\/kubelet-real-0\.log/);
+    return true;
+  });
+  squatter.close();
+  await hostQuietly("ip", ["link", "delete", network.bridge]);
+  await assertNothingLeft(dir);
+});
