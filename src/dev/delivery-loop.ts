@@ -10,6 +10,13 @@ import type { DevEnv } from "./env-file.ts";
 import { pushFiles } from "./push-files.ts";
 import { addWebhook, environmentToken } from "./webhooks.ts";
 import { fluxApiVersions, requestedAtAnnotation } from "../api/kinds.ts";
+import { realNodeTaint } from "./real-nodes/index.ts";
+
+/** Where the app's Pods go on an environment with real nodes: there, tolerating their taint. */
+const realNodePlacement = {
+  nodeSelector: { "sluice.dev/real-node": "true" },
+  tolerations: [{ key: realNodeTaint.key, operator: "Exists", effect: realNodeTaint.effect }],
+};
 
 /**
  * The whole loop on the local environment, shared by `sluice demo` and the end-to-end benchmark:
@@ -27,10 +34,14 @@ export class DeliveryLoop {
    */
   readonly configRepository: string;
 
+  /** The app runs on the environment's real nodes, when it has some: then it really answers. */
+  readonly onRealNodes: boolean;
+
   constructor(env: DevEnv, client: KubeClient, namespace: string, options: { run?: string } = {}) {
     this.env = env;
     this.client = client;
     this.namespace = namespace;
+    this.onRealNodes = (env.realNodes?.length ?? 0) > 0;
     this.repository = `${namespace}/web`;
     this.configRepository = `${namespace}/config${options.run ? `-${options.run}` : ""}`;
   }
@@ -97,7 +108,10 @@ export class DeliveryLoop {
         selector: { matchLabels: { app: "web" } },
         template: {
           metadata: { labels: { app: "web" } },
-          spec: { containers: [{ name: "web", image: `${this.image}:${tag}` }] },
+          spec: {
+            containers: [{ name: "web", image: `${this.image}:${tag}`, ports: [{ containerPort: 8080 }] }],
+            ...(this.onRealNodes ? realNodePlacement : {}),
+          },
         },
       },
     };
@@ -105,7 +119,7 @@ export class DeliveryLoop {
       apiVersion: "v1",
       kind: "Service",
       metadata: { name: "web" },
-      spec: { selector: { app: "web" }, ports: [{ port: 80 }] },
+      spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] },
     };
     const marker = `# {"$imagepolicy": "${this.namespace}:web"}`;
     return [
@@ -305,6 +319,8 @@ export class DeliveryLoop {
         ).status?.lastAppliedRevision?.endsWith(commit) === true,
     ]);
     steps.push(["deployment rolled out", async () => this.rolledOut(tag)]);
+    if (this.onRealNodes)
+      steps.push([`the app answers "web ${tag}"`, async () => this.answers(`web ${tag}`)]);
     const timings: { step: string; ms: number }[] = [];
     for (const [step, done] of steps) {
       while (!(await done().catch(() => false))) {
@@ -325,6 +341,31 @@ export class DeliveryLoop {
       d.spec.template.spec.containers[0]?.image === `${this.image}:${tag}` &&
       computeHealth(d).status === "Current"
     );
+  }
+
+  /**
+   * Whether every ready Pod behind the Service web answers with `text`: each address of its
+   * EndpointSlices, over HTTP (the Pods' addresses are routed from this machine to the real node).
+   */
+  async answers(text: string): Promise<boolean> {
+    type Slice = KubeObject & {
+      endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+      ports?: { port?: number }[];
+    };
+    const slices = await this.client.list<Slice>("discovery.k8s.io/v1", "EndpointSlice", {
+      namespace: this.namespace,
+      labelSelector: "kubernetes.io/service-name=web",
+    });
+    const targets = slices.items.flatMap((slice) =>
+      (slice.endpoints ?? [])
+        .filter((e) => e.conditions?.ready !== false) // not the old Pods still shutting down
+        .flatMap((e) => e.addresses.map((a) => `http://${a}:${slice.ports?.[0]?.port ?? 8080}/`)),
+    );
+    if (targets.length === 0) return false;
+    const pages = await Promise.all(
+      targets.map((url) => fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.text())),
+    );
+    return pages.every((page) => page.includes(text));
   }
 
   async lastPushCommit(): Promise<string | undefined> {

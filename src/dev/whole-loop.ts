@@ -67,9 +67,13 @@ export async function startWholeLoop(
   const firstBuild = await ci.followBuild(undefined, started, timeoutMs);
   await until("the rollout of 1.0.0", () => cd.rolledOut("1.0.0"), timeoutMs);
   firstBuild.push({
-    step: `deployment ${cd.namespace}/web 3/3 available with 1.0.0 on kwok nodes`,
+    step: `deployment ${cd.namespace}/web 3/3 available with 1.0.0 on ${cd.onRealNodes ? "a real node" : "kwok nodes"}`,
     ms: Date.now() - started,
   });
+  if (cd.onRealNodes) {
+    await until('the app answering "web 1.0.0"', () => cd.answers("web 1.0.0"), timeoutMs);
+    firstBuild.push({ step: 'the app answers "web 1.0.0" over HTTP', ms: Date.now() - started });
+  }
   return { loop: { ci, cd }, firstBuild };
 }
 

@@ -17,13 +17,14 @@ const printTimings = (timings: readonly Timing[]) => {
 /**
  * The main job on the local environment, the whole loop: a code push → the pipeline's build
  * (oci-build-task on the daemonless builder) → the image in the registry → the image policy →
- * the automation's commit → the source → the Kustomization → the rollout, each step timed.
+ * the automation's commit → the source → the Kustomization → the rollout on a real node → the
+ * app answering over HTTP, each step timed.
  */
 async function runDemo(dir: string): Promise<void> {
   say(
-    "1/5 starting the local environment and sluice server (Kubernetes + kwok nodes, registry with base images, git server)",
+    "1/5 starting the local environment and sluice server (Kubernetes with kwok nodes and a real node, registry with base images, git server)",
   );
-  const { env } = await devUp({ dir, nodes: 3, server: true, images: true });
+  const { env } = await devUp({ dir, nodes: 3, realNodes: 1, server: true, images: true });
   say(`    kubeconfig ${env.kubeconfig}`);
   const client = new KubeClient(await loadKubeconfig(env.kubeconfig));
   let step = 1;
