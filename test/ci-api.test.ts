@@ -17,7 +17,7 @@ import {
 import type { CheckRequest, EngineControl, JobWaiting } from "../src/ci/engine/control.ts";
 import { SqlCiStore, type BuildEvent, type CheckOutcome } from "../src/ci/store/index.ts";
 import { HttpServer } from "../src/http/server.ts";
-import { adminClient, testNamespace } from "./helpers/kube.ts";
+import { adminClient, serviceAccountToken, testNamespace } from "./helpers/kube.ts";
 
 /** A small fake of our EngineControl: records what the API asked, lets the test append events. */
 class FakeEngine implements EngineControl {
@@ -156,19 +156,7 @@ describe("auth", () => {
     const ns = await testNamespace(t, kube, "concourse");
     // the namespace helper adds a random suffix: the team is what follows "concourse-"
     const teamOfNs = ns.slice("concourse-".length);
-    await kube.create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "ci", namespace: ns } });
-    const request = await kube.request<{ status: { token: string } }>(
-      "POST",
-      `/api/v1/namespaces/${ns}/serviceaccounts/ci/token`,
-      {
-        body: {
-          apiVersion: "authentication.k8s.io/v1",
-          kind: "TokenRequest",
-          spec: { expirationSeconds: 600 },
-        },
-      },
-    );
-    const sa = new CiClient({ url: server.url, token: request.status.token });
+    const sa = new CiClient({ url: server.url, token: await serviceAccountToken(kube, ns, "ci") });
     assert.deepEqual(await sa.user().then((u) => [u["user_name"], u["teams"]]), [
       `system:serviceaccount:${ns}:ci`,
       { [teamOfNs]: ["owner"] },

@@ -6,7 +6,7 @@ import { pinnedVersions } from "../src/common/toolchain.ts";
 import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { testEnv } from "./helpers/env.ts";
-import { adminClient, testNamespace } from "./helpers/kube.ts";
+import { adminClient, serviceAccountToken, testNamespace } from "./helpers/kube.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 const run = promisify(execFile);
@@ -110,23 +110,8 @@ test("the API server and kubectl report the pinned Kubernetes release", async (t
 test("RBAC is enforced and service-account tokens are issued", async (t) => {
   const client = await adminClient(t);
   const ns = await testNamespace(t, client, "rbac");
-  await client.create({
-    apiVersion: "v1",
-    kind: "ServiceAccount",
-    metadata: { name: "reader", namespace: ns },
-  });
-  const token = await client.request<{ status: { token: string } }>(
-    "POST",
-    `/api/v1/namespaces/${ns}/serviceaccounts/reader/token`,
-    {
-      body: {
-        apiVersion: "authentication.k8s.io/v1",
-        kind: "TokenRequest",
-        spec: { expirationSeconds: 600 },
-      },
-    },
-  );
-  assert.ok(token.status.token.length > 20);
+  const token = await serviceAccountToken(client, ns, "reader");
+  assert.ok(token.length > 20);
   const review = await client.create<KubeObject>({
     apiVersion: "authorization.k8s.io/v1",
     kind: "SubjectAccessReview",

@@ -8,7 +8,7 @@ import type { KubeClient } from "../src/kube/client.ts";
 import { browserPage, logIn } from "./helpers/browser.ts";
 import { repoRoot, testEnv } from "./helpers/env.ts";
 import { pushRepo } from "./helpers/git.ts";
-import { adminClient, testNamespace } from "./helpers/kube.ts";
+import { adminClient, serviceAccountToken, testNamespace } from "./helpers/kube.ts";
 import { appliedRevision, applyKustomization, waitForKustomization } from "./helpers/kustomizations.ts";
 import { startCiServer } from "./helpers/server.ts";
 import {
@@ -101,18 +101,7 @@ async function serviceAccountLogsIn(
   server: { url: string; password: string; ns: string; client: KubeClient },
 ): Promise<void> {
   const { ns, client } = server;
-  await client.create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "ops", namespace: ns } });
-  const { status } = await client.request<{ status: { token: string } }>(
-    "POST",
-    `/api/v1/namespaces/${ns}/serviceaccounts/ops/token`,
-    {
-      body: {
-        apiVersion: "authentication.k8s.io/v1",
-        kind: "TokenRequest",
-        spec: { expirationSeconds: 600 },
-      },
-    },
-  );
+  const token = await serviceAccountToken(client, ns, "ops");
   const admin = await CiClient.login(server.url, "admin", server.password);
   await admin.setTeam("main", [`system:serviceaccount:${ns}:ops`]);
   await page.getByRole("button", { name: "Log out" }).click();
@@ -124,7 +113,7 @@ async function serviceAccountLogsIn(
     .getByRole("alert")
     .getByText(/invalid or expired/)
     .waitFor();
-  await page.getByLabel(/^Token/).fill(status.token);
+  await page.getByLabel(/^Token/).fill(token);
   await page.getByRole("button", { name: "Log in with the token" }).click();
   await page.waitForURL(/\/$/);
   await page.getByRole("heading", { name: "Delivery" }).waitFor();

@@ -29,7 +29,11 @@ export interface RenderOptions {
 }
 
 /** The source's current artifact, downloaded from its URL and checked against its digest. */
-async function sourceArtifact(client: KubeClient, ks: Kustomization, signal: AbortSignal): Promise<PackedArtifact> {
+async function sourceArtifact(
+  client: KubeClient,
+  ks: Kustomization,
+  signal: AbortSignal,
+): Promise<PackedArtifact> {
   const ref = ks.spec.sourceRef;
   const ns = ref.namespace ?? ks.metadata.namespace!;
   const apiVersion = sourceApiVersions[ref.kind];

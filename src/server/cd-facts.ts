@@ -72,6 +72,6 @@ const byKind: Record<DeliveryKind, (spec: Any, status: Any) => [string, string |
 };
 
 export function factsOf(kind: DeliveryKind, obj: DeliveryObject): Fact[] {
-  const pairs = byKind[kind]((obj.spec ?? {}), (obj.status ?? {}));
+  const pairs = byKind[kind](obj.spec ?? {}, obj.status ?? {});
   return pairs.flatMap(([label, value]) => (value === undefined ? [] : [{ label, value }]));
 }

@@ -18,3 +18,24 @@ export async function testNamespace(t: TestContext, client: KubeClient, prefix =
   t.after(() => client.delete("v1", "Namespace", name).catch(() => {}));
   return name;
 }
+
+/** A new ServiceAccount `name` in `namespace` and a token of it (TokenRequest, 10 minutes). */
+export async function serviceAccountToken(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<string> {
+  await client.create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace } });
+  const request = await client.request<{ status: { token: string } }>(
+    "POST",
+    `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+    {
+      body: {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenRequest",
+        spec: { expirationSeconds: 600 },
+      },
+    },
+  );
+  return request.status.token;
+}
