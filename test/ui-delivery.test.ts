@@ -132,6 +132,16 @@ async function viewerSeesNoButtons(page: Page, url: string, password: string): P
   });
   assert.equal(refused.status, 403);
   assert.match(await refused.text(), /only admins/);
+  for (const path of [
+    "trace/builds/1",
+    "trace/workloads/Deployment/default/web",
+    "cd/objects/Kustomization/default/x/revisions",
+  ]) {
+    const traced = await fetch(`${url}/api/v1/${path}`, {
+      headers: { Authorization: `Bearer ${viewerToken}` },
+    });
+    assert.equal(traced.status, 403, `${path}: a trace and a history read the whole cluster`);
+  }
 
   await page.getByRole("button", { name: "Log out" }).click();
   await logIn(page, "viewer", password);
