@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
 import net from "node:net";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import { devDown, devStatus, devUp } from "../src/dev/environment.ts";
+import { realNodeEnv } from "./helpers/real-nodes.ts";
 import { host, hostQuietly } from "../src/dev/real-nodes/host-commands.ts";
 import { nodesNetwork, realNodePlan } from "../src/dev/real-nodes/plan.ts";
 import { mountsUnder } from "../src/dev/real-nodes/teardown.ts";
-import { KubeClient } from "../src/kube/client.ts";
-import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { tempDir } from "./helpers/cli.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -76,17 +76,8 @@ async function assertNothingLeft(dir: string): Promise<void> {
   assert.equal(await stat(plan.runcRoot).catch(() => undefined), undefined);
 }
 
-async function started(t: TestContext, dir: string) {
-  t.after(() => devDown(dir));
-  const { env } = await devUp({ dir, nodes: 1, realNodes: 1 });
-  const client = new KubeClient(await loadKubeconfig(env.kubeconfig));
-  t.after(() => client.close());
-  return { env, client };
-}
-
 test("a real node runs a Pod that serves HTTP, its logs and exec reach it through the API, and dev down leaves nothing behind", async (t) => {
-  const dir = await tempDir(t, "sluice-real-");
-  const { env, client } = await started(t, dir);
+  const { dir, env, client } = await realNodeEnv(t, "sluice-real-");
   assert.deepEqual(env.realNodes, ["real-0"]);
   const node = await client.get<Node>("v1", "Node", "real-0");
   assert.deepEqual(
@@ -144,5 +135,16 @@ test("a real node that cannot start fails dev up naming its component and log, a
   });
   squatter.close();
   await hostQuietly("ip", ["link", "delete", network.bridge]);
+  await assertNothingLeft(dir);
+});
+
+test("dev down without its state file (removed by hand) still stops the components and tears the real node down", async (t) => {
+  const { dir, client } = await realNodeEnv(t, "sluice-real-lost-");
+  await client.apply(pod, { fieldManager: "test", force: true });
+  await waitFor("the Pod running", async () =>
+    (await client.get<Pod>("v1", "Pod", "hello", "default")).status?.phase === "Running" ? true : undefined,
+  );
+  await rm(path.join(dir, "state.json"));
+  await devDown(dir);
   await assertNothingLeft(dir);
 });

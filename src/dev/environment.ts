@@ -21,6 +21,7 @@ import {
   isRunning,
   startDetached,
   stopProcess,
+  processesUnder,
   tcpBanner,
   waitUntil,
   type ManagedProcess,
@@ -34,7 +35,7 @@ import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "../common/toolchain.ts";
 import { nodesReady } from "./nodes.ts";
 import { mirrorPrefix, pushToEnvironment, type MirrorPushReport } from "./base-images/index.ts";
-import { startRealNodes, tearDownRealNodes } from "./real-nodes/index.ts";
+import { realNodeDirs, startRealNodes, tearDownRealNodes } from "./real-nodes/index.ts";
 
 export interface UpOptions {
   dir: string;
@@ -86,9 +87,9 @@ async function allRunning(processes: ManagedProcess[]): Promise<boolean> {
 export async function devDown(dir: string, options: { purge?: boolean } = {}): Promise<ManagedProcess[]> {
   const resolved = path.resolve(dir);
   const state = await readState(resolved);
-  const stopped = state ? [...state.processes].reverse() : [];
+  const stopped = state ? [...state.processes].reverse() : await processesUnder(resolved);
   for (const p of stopped) await stopProcess(p);
-  await tearDownRealNodes(resolved, state?.realNodes ?? 0);
+  await tearDownRealNodes(resolved, Math.max(state?.realNodes ?? 0, await realNodeDirs(resolved)));
   await removeState(resolved);
   await rm(envFilePath(resolved), { force: true });
   if (options.purge) {

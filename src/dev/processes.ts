@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { open, readFile, readlink, realpath } from "node:fs/promises";
+import { open, readdir, readFile, readlink, realpath } from "node:fs/promises";
+import path from "node:path";
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { killProcessGroup } from "../process/kill.ts";
@@ -67,6 +68,38 @@ export async function stopProcess(p: ManagedProcess, graceMs = 5000): Promise<vo
   }
   killProcessGroup(p.pid, "SIGKILL");
   for (let i = 0; i < 100 && (await isRunning(p)); i++) await sleep(20);
+}
+
+/** The programs an environment runs (node runs its git server and sluice server). */
+const componentPrograms = new Set([
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kwok",
+  "docker-registry",
+  "node",
+  "sshd",
+  "postgres",
+  "containerd",
+  "kubelet",
+]);
+
+/**
+ * The environment's components whose command line names a path under `dir`, for when its state
+ * file is gone (removed by hand, or by a failed purge), so `dev down` can still stop them.
+ */
+export async function processesUnder(dir: string): Promise<ManagedProcess[]> {
+  const found: ManagedProcess[] = [];
+  for (const entry of await readdir("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0");
+    if (!args.some((arg) => arg.includes(`${dir}/`))) continue;
+    const exe = await readlink(`/proc/${entry}/exe`).catch(() => undefined);
+    if (exe && componentPrograms.has(path.basename(exe)))
+      found.push({ name: path.basename(exe), pid: Number(entry), command: exe, log: "" });
+  }
+  return found;
 }
 
 /** The last lines of a component's log, for error messages. */

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { RealNodePlan } from "./plan.ts";
 
 /** The public registries whose images the environment's registry mirrors (base images). */
-export const mirroredRegistries = ["docker.io", "registry.k8s.io"] as const;
+export const mirroredRegistries = ["docker.io", "ghcr.io", "registry.k8s.io"] as const;
 export const pauseImage = "registry.k8s.io/pause:3.10";
 export const realNodeTaint = { key: "sluice.dev/real-node", value: "true", effect: "NoSchedule" } as const;
 

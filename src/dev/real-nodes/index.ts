@@ -18,7 +18,7 @@ import { cniNetwork, containerdConfig, kubeletConfig, nodeFiles, registryHosts }
 import { ensureNodeAddress } from "./network.ts";
 import { nodesNetwork, realNodePlan, type RealNodePlan } from "./plan.ts";
 
-export { tearDownRealNodes } from "./teardown.ts";
+export { realNodeDirs, tearDownRealNodes } from "./teardown.ts";
 export { realNodeTaint } from "./config-files.ts";
 
 export interface RealNodesContext {

@@ -62,6 +62,12 @@ async function unmountUnder(dir: string): Promise<void> {
   for (const point of await mountsUnder(dir)) await hostQuietly("umount", ["--lazy", point]);
 }
 
+/** How many real nodes' directories the environment has (what a lost state file would have said). */
+export async function realNodeDirs(envDir: string): Promise<number> {
+  const names = await readdir(path.join(envDir, "nodes")).catch(() => []);
+  return names.filter((n) => /^real-\d+$/.test(n)).length;
+}
+
 /** Everything the environment's real nodes left; safe to call when none ran. */
 export async function tearDownRealNodes(envDir: string, count: number): Promise<void> {
   const plans = Array.from({ length: count }, (_, i) => realNodePlan(envDir, i));
