@@ -76,7 +76,7 @@ async function assertNothingLeft(dir: string): Promise<void> {
   assert.equal(await stat(plan.runcRoot).catch(() => undefined), undefined);
 }
 
-test("a real node runs a Pod that serves HTTP, its logs and exec reach it through the API, and dev down leaves nothing behind", async (t) => {
+test("a real node runs a Pod that serves HTTP, its log and exec reach it through the API, and dev down leaves nothing behind", async (t) => {
   const { dir, env, client } = await realNodeEnv(t, "sluice-real-");
   assert.deepEqual(env.realNodes, ["real-0"]);
   const node = await client.get<Node>("v1", "Node", "real-0");
@@ -109,6 +109,8 @@ test("a real node runs a Pod that serves HTTP, its logs and exec reach it throug
   assert.equal(page, "<h1>real</h1>\n");
   const log = await client.request<string>("GET", "/api/v1/namespaces/default/pods/hello/log");
   assert.match(log, /hello from a real pod/);
+  const exec = await host(env.kubectl, ["--kubeconfig", env.kubeconfig, "exec", "hello", "--", "hostname"]);
+  assert.equal(exec.trim(), "hello", "kubectl exec, through the API server to the kubelet");
 
   await devDown(dir);
   await assertNothingLeft(dir);

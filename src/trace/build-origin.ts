@@ -12,8 +12,6 @@ export interface PushedImage {
   repository: string;
   digest: string;
   tags: string[];
-  /** The put step's end (ms), when a build of ours pushed it. */
-  pushedAt?: number;
 }
 
 export interface BuildOrigin {
@@ -89,7 +87,6 @@ export async function buildOrigin(store: CiStore, buildId: number): Promise<Buil
       repository,
       digest,
       tags: tags.filter(Boolean),
-      ...optional("pushedAt", pushedAt),
       step: {
         stage: "image",
         state: "done",
