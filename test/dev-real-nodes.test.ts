@@ -9,6 +9,7 @@ import { host, hostQuietly } from "../src/dev/real-nodes/host-commands.ts";
 import { nodesNetwork, realNodePlan } from "../src/dev/real-nodes/plan.ts";
 import { mountsUnder } from "../src/dev/real-nodes/teardown.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
+import { runProcess } from "../src/process/run.ts";
 import { tempDir } from "./helpers/cli.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -109,7 +110,9 @@ test("a real node runs a Pod that serves HTTP, its log and exec reach it through
   assert.equal(page, "<h1>real</h1>\n");
   const log = await client.request<string>("GET", "/api/v1/namespaces/default/pods/hello/log");
   assert.match(log, /hello from a real pod/);
-  const exec = await host(env.kubectl, ["--kubeconfig", env.kubeconfig, "exec", "hello", "--", "hostname"]);
+  // kubectl keeps a discovery cache under HOME: the environment's directory, removed with it
+  const kubectl = ["--kubeconfig", env.kubeconfig, "exec", "hello", "--", "hostname"];
+  const { stdout: exec } = await runProcess(env.kubectl, kubectl, { env: { HOME: dir }, timeoutMs: 30_000 });
   assert.equal(exec.trim(), "hello", "kubectl exec, through the API server to the kubelet");
 
   await devDown(dir);
