@@ -43,6 +43,11 @@ async function runDemo(dir: string): Promise<void> {
     printTimings(firstBuild);
     say("5/5 a code push: the greeting changes; watch it travel from git to the cluster:");
     printTimings(await codePushRound(loop, "web 1.1.0", "1.1.0"));
+    const build = await loop.ci.lastBuildId();
+    if (env.sluiceUrl && build !== undefined)
+      say(
+        `\nthe same path in the web UI: ${env.sluiceUrl}/trace/builds/${build} (user ${env.sluiceUsername}, password ${env.sluicePassword})`,
+      );
   } finally {
     await client.close();
   }
