@@ -35,7 +35,7 @@ export async function asAdmin(deps: { auth: Auth }, req: IncomingMessage): Promi
 }
 
 /** The object the route's `:kind/:namespace/:name` name, or a 404 saying which. */
-async function objectOf(kube: KubeClient, params: Readonly<Record<string, string | undefined>>) {
+export async function objectOf(kube: KubeClient, params: Readonly<Record<string, string | undefined>>) {
   const kind = deliveryKinds.find((k) => k === params["kind"]);
   const [namespace, name] = [params["namespace"] ?? "", params["name"] ?? ""];
   if (!kind) throw notFound(`kind ${params["kind"]}`);

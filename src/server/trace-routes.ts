@@ -6,14 +6,11 @@
  * `revisions/:sha/revert` rolls one back by a revert commit in git, and `diff` shows what applying
  * its source's current build would change in the cluster (`sluice diff kustomization`).
  */
-import { fluxApiVersions } from "../api/kinds.ts";
 import type { Auth } from "../ci/api/auth.ts";
 import { ApiError, notFound } from "../ci/api/errors.ts";
 import { handled, sendJson } from "../ci/api/respond.ts";
 import type { Router } from "../http/router.ts";
 import type { KubeClient } from "../kube/client.ts";
-import { isNotFound } from "../kube/errors.ts";
-import type { KubeObject } from "../kube/objects.ts";
 import { traceableWorkloads, WorkloadNotFound, type DeliveryTracer } from "../trace/index.ts";
 import { RevertRefused } from "../trace/config-history.ts";
 import type { KustomizationHistory } from "../trace/revisions.ts";
@@ -23,7 +20,7 @@ import { clusterChanges, DryRunError } from "../kustomize/cluster-diff.ts";
 import { KustomizeError } from "../kustomize/index.ts";
 import { renderFromSource } from "../kustomize/render-from-source.ts";
 import { SourceArtifactError } from "../kustomize/source-artifact.ts";
-import { asAdmin } from "./cd-routes.ts";
+import { asAdmin, objectOf } from "./cd-routes.ts";
 
 interface TraceDeps {
   auth: Auth;
@@ -70,15 +67,8 @@ export function traceRoutes(router: Router, deps: TraceDeps): void {
 }
 
 function revisionRoutes(router: Router, deps: TraceDeps): void {
-  const kustomization = async (params: Readonly<Record<string, string | undefined>>) => {
-    const [namespace, name] = [params["namespace"] ?? "", params["name"] ?? ""];
-    try {
-      return await deps.kube.get<KubeObject>(fluxApiVersions.Kustomization, "Kustomization", name, namespace);
-    } catch (error) {
-      if (isNotFound(error)) throw notFound(`Kustomization ${namespace}/${name}`);
-      throw error;
-    }
-  };
+  const kustomization = async (params: Readonly<Record<string, string | undefined>>) =>
+    (await objectOf(deps.kube, { ...params, kind: "Kustomization" })).obj;
   router.on(
     "GET",
     `${KUSTOMIZATION}/revisions`,

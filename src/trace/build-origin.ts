@@ -5,7 +5,7 @@
 import { buildNames } from "../ci/api/context.ts";
 import type { BuildNames } from "../ci/api/presenters.ts";
 import type { BuildRecord, CiStore, ResourceRecord, VersionMetadata } from "../ci/store/store.ts";
-import type { TraceStep } from "./trace-types.ts";
+import { optional, type TraceStep } from "./trace-types.ts";
 
 /** An image a build pushed, or that a workload runs: what the CD half follows. */
 export interface PushedImage {
@@ -107,8 +107,4 @@ async function putEndTimes(store: CiStore, buildId: number): Promise<Map<string,
     if (event.type === "step-finished" && data.step === "put" && data.name) ends.set(data.name, event.time);
   }
   return ends;
-}
-
-export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

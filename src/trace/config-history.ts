@@ -50,7 +50,7 @@ export class ConfigHistory {
 
   /** Fetches `branch` of the source and reads its history; the branch is `refs/trace/<branch>`. */
   async read<T>(source: GitSourceRef, branch: string, fn: (history: History) => Promise<T>): Promise<T> {
-    return this.#fetched(source, branch, (history) => fn(history));
+    return this.#fetched(source, branch, fn);
   }
 
   /**

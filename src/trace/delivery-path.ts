@@ -6,7 +6,6 @@
 import { fluxApiVersions } from "../api/kinds.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { PushedImage } from "./build-origin.ts";
-import { optional } from "./build-origin.ts";
 import {
   commitOf,
   eventsOf,
@@ -20,7 +19,7 @@ import {
 } from "./cluster-records.ts";
 import type { ConfigHistory, History } from "./config-history.ts";
 import { imagesOf, inventoryWorkloads, rolloutStep } from "./rollout.ts";
-import type { TraceStep } from "./trace-types.ts";
+import { optional, type TraceStep } from "./trace-types.ts";
 
 interface Spec {
   imageRepositoryRef?: { name: string; namespace?: string };

@@ -12,9 +12,7 @@ import { imagesOf, type Workload } from "./rollout.ts";
 import type { DeliveryTrace, TraceStep } from "./trace-types.ts";
 import { runningImage } from "./workload-origin.ts";
 
-export type { DeliveryTrace, TraceStep } from "./trace-types.ts";
-
-export const traceableWorkloads = ["Deployment", "StatefulSet", "DaemonSet"] as const;
+export { traceableWorkloads, type DeliveryTrace, type TraceStep } from "./trace-types.ts";
 
 export class WorkloadNotFound extends Error {}
 

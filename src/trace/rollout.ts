@@ -6,11 +6,10 @@ import type { KubeClient } from "../kube/client.ts";
 import { computeHealth } from "../kube/health.ts";
 import { apiVersionOf, parseEntry, type InventoryEntry, type ObjectId } from "../kube/inventory.ts";
 import type { KubeObject } from "../kube/objects.ts";
-import { optional } from "./build-origin.ts";
 import type { Status } from "./cluster-records.ts";
-import type { TraceStep } from "./trace-types.ts";
+import { optional, traceableWorkloads, type TraceStep } from "./trace-types.ts";
 
-const workloadKinds = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+const workloadKinds = new Set<string>(traceableWorkloads);
 /** A rollout's Pods listed at most; the step says how many more. */
 const maxPods = 20;
 

@@ -31,3 +31,11 @@ export interface DeliveryTrace {
   /** What could not be followed, and why. */
   notes: string[];
 }
+
+/** The workload kinds a trace follows (a Pod template's images). */
+export const traceableWorkloads = ["Deployment", "StatefulSet", "DaemonSet"] as const;
+
+/** `{ [key]: value }` when the value is known, else nothing: a step's optional fields. */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

@@ -210,6 +210,6 @@ export async function* changes(signal: AbortSignal): AsyncGenerator<ServerChange
     if (message.event === "changed") yield JSON.parse(message.data || "{}") as ServerChange;
 }
 
-/** Whether a change concerns the pipeline (it names it, or names nothing). */
-export const concerns = (change: ServerChange, team: string, pipeline: string) =>
+/** Which changes concern the pipeline: those naming it, or naming nothing. */
+export const concerning = (team: string, pipeline: string) => (change: ServerChange) =>
   !change.pipelines || change.pipelines.some((p) => p.team === team && p.name === pipeline);

@@ -5,6 +5,7 @@
  * the `sluice.dev/real-node` taint; kwok's fake nodes stay for scale. See ADR 0027.
  */
 import { mkdir, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { systemBinary, upstreamBinary } from "../../common/toolchain.ts";
 import type { KubeClient } from "../../kube/client.ts";
@@ -15,6 +16,7 @@ import { clientCert } from "../pki.ts";
 import type { ManagedProcess } from "../processes.ts";
 import { waitUntil } from "../processes.ts";
 import { cniNetwork, containerdConfig, kubeletConfig, nodeFiles, registryHosts } from "./config-files.ts";
+import { systemPath } from "./host-commands.ts";
 import { ensureNodeAddress } from "./network.ts";
 import { nodesNetwork, realNodePlan, type RealNodePlan } from "./plan.ts";
 
@@ -37,7 +39,7 @@ export interface RealNodesContext {
   ) => Promise<ManagedProcess>;
 }
 
-const daemonEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root" };
+const daemonEnv = { PATH: systemPath, HOME: os.homedir() };
 
 async function writeFiles(ctx: RealNodesContext, plan: RealNodePlan): Promise<void> {
   const f = nodeFiles(plan);

@@ -8,10 +8,11 @@ import { deliveryState, useDeliveryObjects } from "../delivery.ts";
 import { StatusMark } from "../status.ts";
 import { Table } from "../table.ts";
 import { ClusterDiff } from "./cluster-diff.ts";
+import { traceableWorkloads } from "../../../src/trace/trace-types.ts";
 import { Revisions } from "./revisions.ts";
 import { TraceLink } from "./trace.ts";
 
-const traceable = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+const traceable = new Set<string>(traceableWorkloads);
 
 export function DeliveryPage(props: { kind: string; namespace: string; name: string }) {
   const path = `/api/v1/cd/objects/${encode(props.kind)}/${encode(props.namespace)}/${encode(props.name)}`;

@@ -1,7 +1,7 @@
 /** A job's builds, newest first, paged older; trigger. */
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
-import { concerns, get, send, type ServerChange, type ApiBuild, type ApiJob } from "../api.ts";
+import { concerning, get, send, type ApiBuild, type ApiJob } from "../api.ts";
 import { ago, buildDuration } from "../format.ts";
 import { useLoad } from "../hooks.ts";
 import { encode, Link, navigate } from "../router.ts";
@@ -18,7 +18,7 @@ export function JobPage(props: { team: string; pipeline: string; job: string }) 
       builds: await get<ApiBuild[]>(`${base}/builds?limit=50`, signal),
     }),
     [base],
-    (change: ServerChange) => concerns(change, props.team, props.pipeline),
+    concerning(props.team, props.pipeline),
   );
   const trigger = async () => {
     try {

@@ -3,15 +3,7 @@
  * button), its resources with their check errors and a check button, pause and unpause.
  */
 import { html } from "htm/preact";
-import {
-  concerns,
-  get,
-  send,
-  type ServerChange,
-  type ApiJob,
-  type ApiPipeline,
-  type ApiResource,
-} from "../api.ts";
+import { concerning, get, send, type ApiJob, type ApiPipeline, type ApiResource } from "../api.ts";
 import { ago } from "../format.ts";
 import { useRef, useState } from "preact/hooks";
 import { jobColumns } from "../graph.ts";
@@ -35,7 +27,7 @@ export function PipelinePage(props: { team: string; pipeline: string }) {
       return { pipeline, jobs, resources, graph: jobColumns(config.config.jobs ?? []) };
     },
     [base],
-    (change: ServerChange) => concerns(change, props.team, props.pipeline),
+    concerning(props.team, props.pipeline),
   );
   const { acting, failure, act } = useActions(reload);
   const change = mayChange(useUser(), props.team);
