@@ -46,8 +46,10 @@ export class KubeClient {
       ...(access.key ? { key: access.key } : {}),
       rejectUnauthorized: !access.insecureSkipTlsVerify,
     };
-    this.#agent = new Agent({ connections: options.connections ?? 16, connect });
-    this.#streamAgent = new Agent({ connect });
+    // HTTP/1.1, as undici 7 spoke: undici 8 negotiates HTTP/2 by default, and its idle-session
+    // timer can fail a request with "socket idle timeout" when the apiserver's session goes quiet
+    this.#agent = new Agent({ connections: options.connections ?? 16, connect, allowH2: false });
+    this.#streamAgent = new Agent({ connect, allowH2: false });
     this.#discovery = new Map();
   }
 
