@@ -1,4 +1,4 @@
-import { Agent, request } from "undici";
+import { Agent, request, WebSocket } from "undici";
 import type { ClusterAccess } from "./kubeconfig.ts";
 import { KubeApiError } from "./errors.ts";
 import { splitApiVersion, type KubeList, type KubeObject } from "./objects.ts";
@@ -137,6 +137,16 @@ export class KubeClient {
     return res.body;
   }
 
+  /** A WebSocket to a streaming subresource (`pods/exec`), over the watches' connections and credentials. */
+  websocket(path: string, query: RequestOptions["query"], protocols: string[]): WebSocket {
+    const url = new URL(this.#url(path, query));
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    // fetch-style headers join repeated values into one, which would merge Impersonate-Group's
+    if (this.#impersonation) throw new Error("a WebSocket cannot carry impersonation headers");
+    const headers = { "user-agent": "sluice", ...(this.access.token ? { authorization: `Bearer ${this.access.token}` } : {}) };
+    return new WebSocket(url, { protocols, dispatcher: this.#streamAgent, headers });
+  }
+
   /** Resolves apiVersion+kind to its resource through the API's discovery documents (cached). */
   async resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo> {
     const { group } = splitApiVersion(apiVersion);
@@ -247,3 +257,4 @@ function apiError(status: number, text: string, what: string): KubeApiError {
     return new KubeApiError(status, "Unknown", `${what}: HTTP ${status}: ${text.slice(0, 300)}`);
   }
 }
+

@@ -31,6 +31,16 @@ export interface CiOptions {
   externalUrl?: string | undefined;
   /** Keeps the CI store in this PostgreSQL database instead of SQLite under the storage path. */
   postgresUrl?: string | undefined;
+  /** The Kubernetes worker: tasks tagged `kubernetes` (or all, `byDefault`) run as Pods here. */
+  taskPods?: TaskPodsOptions | undefined;
+}
+
+export interface TaskPodsOptions {
+  namespace: string;
+  nodeSelector?: Record<string, string> | undefined;
+  /** Has `sh` and `tar` (default busybox:1.36). */
+  helperImage?: string | undefined;
+  byDefault?: boolean | undefined;
 }
 
 export interface RunningCi {
@@ -93,7 +103,7 @@ export async function setupCiEngine(
   const vars = kubernetesPipelineVars(client, { namespacePrefix });
   const api: { http?: HttpServer } = {};
   const externalUrl = () => ci.externalUrl ?? (api.http?.address ? api.http.url : "");
-  const worker = await startLocalWorker(manager, dataDir, { ...ci, externalUrl }, options.logger);
+  const worker = await startLocalWorker(manager, client, dataDir, { ...ci, externalUrl }, options.logger);
   const { resources, customTypes } = worker;
   const runner = new BuildRunner({ store, dataDir, resources, customTypes, vars, task: worker.task });
   const volumes = new WorkerVolumes({ ...worker.volumes, store, builds: () => runner.runningBuilds() });

@@ -7,7 +7,9 @@ import { RegistryMirrors } from "../oci/mirrors.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { Manager } from "../runtime/manager.ts";
 import { untilAborted, type Runnable } from "../runtime/runnable.ts";
-import type { CiOptions } from "./ci-engine.ts";
+import type { PodTasks } from "../ci/steps/pod-task.ts";
+import type { KubeClient } from "../kube/client.ts";
+import type { CiOptions, TaskPodsOptions } from "./ci-engine.ts";
 
 /**
  * What builds run with on this server: the image builder (a BuildKit child, stopped with the
@@ -16,6 +18,7 @@ import type { CiOptions } from "./ci-engine.ts";
  */
 export async function startLocalWorker(
   manager: Manager,
+  client: KubeClient,
   dataDir: string,
   ci: Omit<CiOptions, "externalUrl"> & { externalUrl: () => string },
   logger: Logger,
@@ -64,9 +67,23 @@ export async function startLocalWorker(
   if (sandbox.limitsUnavailable)
     logger.info({ reason: sandbox.limitsUnavailable }, "containers run without cgroup limits");
   const caches = new TaskCaches({ dir: path.join(workerDir, "caches") });
-  const task = taskStepRunner({ images, builder, sandbox, caches });
+  const pods = ci.taskPods && (await podTasks(client, ci.taskPods));
+  const task = taskStepRunner({ images, builder, sandbox, caches, pods });
   const customTypes = containerResourceTypes({ images, sandbox, externalUrl: ci.externalUrl });
   return { resources, customTypes, task, builder, volumes: { caches, images, sandbox } };
+}
+
+/** The Kubernetes worker, its namespace made when missing. */
+async function podTasks(client: KubeClient, options: TaskPodsOptions): Promise<PodTasks> {
+  const { PodWorker } = await import("../ci/pods/pod-worker.ts");
+  const { namespace } = options;
+  await client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, { fieldManager: "sluice-ci" });
+  const placement = {
+    namespace,
+    nodeSelector: options.nodeSelector ?? {},
+    helperImage: options.helperImage ?? "busybox:1.36",
+  };
+  return { worker: new PodWorker(client, placement), byDefault: options.byDefault ?? false };
 }
 
 /**

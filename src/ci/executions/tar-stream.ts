@@ -4,7 +4,7 @@
  * `sluice ci execute` and by the server that runs the execution.
  */
 import { spawn } from "node:child_process";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { TailBuffer } from "../../process/output.ts";
 
@@ -33,7 +33,9 @@ function tar(args: string[], stdin: "pipe" | "ignore") {
 /** `dir`'s contents as a gzipped tar; `done` settles when tar has finished. */
 export function packDirectory(dir: string): { stream: Readable; done: Promise<void> } {
   const { child, exited } = tar(["-c", "-z", "-C", dir, "."], "ignore");
-  return { stream: child.stdout!, done: exited };
+  // piped at once: Node drains a child's unread stdout when it exits, so a reader that starts
+  // later (after a connection opens) would otherwise get nothing
+  return { stream: child.stdout!.pipe(new PassThrough()), done: exited };
 }
 
 /** Extracts a gzipped tar from `input` into the existing directory `dir`. */

@@ -1,5 +1,5 @@
 /**
- * `task:` on the local worker. The task's inputs (through `input_mapping`), outputs (new
+ * `task:` on the local worker, or as a Pod on the Kubernetes worker (pod-task.ts). The task's inputs (through `input_mapping`), outputs (new
  * artifacts, through `output_mapping`) and caches (kept per pipeline, job, step and path) are
  * mounted at their paths under a fresh working directory; the task runs in a container of its
  * image (`image_resource`, or the `image:` artifact), its output streaming into the build log.
@@ -21,7 +21,10 @@ import type { TaskCaches } from "../sandbox/volumes/task-caches.ts";
 import { SandboxStopped, type Sandbox } from "../sandbox/container/sandbox.ts";
 import type { RootfsLease, RootfsProvider } from "../sandbox/image.ts";
 import { artifactRootfs } from "../sandbox/rootfs/artifact-rootfs.ts";
+import { ExecError } from "../../kube/exec.ts";
+import { PodTaskError } from "../pods/pod-worker.ts";
 import { taskLimits } from "./container-limits.ts";
+import { runsAsPod, runTaskPod, type PodTasks } from "./pod-task.ts";
 import { resolveTask, TaskConfigError } from "./task-config.ts";
 
 export interface TaskStepOptions {
@@ -29,6 +32,8 @@ export interface TaskStepOptions {
   builder: ImageBuilder;
   sandbox: Sandbox;
   caches: TaskCaches;
+  /** The Kubernetes worker, when the server has one. */
+  pods?: PodTasks | undefined;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -40,6 +45,8 @@ interface TaskVolumes {
   mounts: TaskMount[];
   /** Output name → the directory allocated for it. */
   outputs: Map<string, string>;
+  /** The mounts whose contents outlive the task: outputs and caches. */
+  kept: TaskMount[];
   /** Ends the task's use of its caches. */
   release: () => void;
 }
@@ -67,12 +74,13 @@ async function taskVolumes(step: LeafStep<"task">, config: TaskConfig, ctx: RunC
   const volumes: TaskVolumes = {
     mounts: inputMounts(step, config, ctx),
     outputs: new Map(),
+    kept: [],
     release: () => releases.forEach((release) => release()),
   };
   for (const output of config.outputs ?? []) {
     const dir = await ctx.build.artifacts.allocate(output.name);
     volumes.outputs.set(output.name, dir);
-    volumes.mounts.push({ path: relativePath(output.name, output.path), dir });
+    volumes.kept.push({ path: relativePath(output.name, output.path), dir });
   }
   const { identity } = ctx.build;
   for (const cache of config.caches ?? []) {
@@ -86,8 +94,9 @@ async function taskVolumes(step: LeafStep<"task">, config: TaskConfig, ctx: RunC
       path: cachePath,
     });
     releases.push(release);
-    volumes.mounts.push({ path: cachePath, dir });
+    volumes.kept.push({ path: cachePath, dir });
   }
+  volumes.mounts.push(...volumes.kept);
   return volumes;
 }
 
@@ -220,6 +229,10 @@ export function taskStepRunner(options: TaskStepOptions): StepRunnerOf<"task"> {
       if (isOciBuildTask(task.config) && step.config.image === undefined) {
         return await runBuildTask(step, task.params, volumes, ctx, options.builder);
       }
+      if (runsAsPod(step, options.pods)) {
+        const mounts = { in: volumes.mounts.filter((m) => !volumes.kept.includes(m)), out: volumes.kept };
+        return await finishTask(step, volumes, ctx, () => runTaskPod(step, task, mounts, ctx, options.pods!.worker));
+      }
       return await runTaskContainer(step, task, volumes, ctx, options);
     } finally {
       volumes.release();
@@ -236,20 +249,28 @@ async function runTaskContainer(
 ): Promise<Outcome> {
   const lease = await leaseImage(step, task.config, ctx, options.images);
   try {
-    const exitCode = await runInContainer(step, task, volumes, lease, ctx, options).catch(
-      (error: unknown) => {
-        const interrupted = interruption(ctx.signal);
-        if (interrupted) return interrupted;
-        if (!(error instanceof SandboxStopped)) throw error;
-        logLine(ctx, error.message, "stderr");
-        return "errored" as const;
-      },
-    );
-    registerOutputs(step, volumes, ctx);
-    if (typeof exitCode === "string") return exitCode;
-    if (exitCode !== 0) logLine(ctx, exitStatusLine(exitCode), "stderr");
-    return exitCode === 0 ? "succeeded" : "failed";
+    return await finishTask(step, volumes, ctx, () => runInContainer(step, task, volumes, lease, ctx, options));
   } finally {
     lease.release();
   }
+}
+
+/** The outcome of a task's run on either worker: its exit status, or errored when the worker stopped it. */
+async function finishTask(
+  step: LeafStep<"task">,
+  volumes: TaskVolumes,
+  ctx: RunContext,
+  run: () => Promise<number>,
+): Promise<Outcome> {
+  const exitCode = await run().catch((error: unknown) => {
+    const interrupted = interruption(ctx.signal);
+    if (interrupted) return interrupted;
+    if (!(error instanceof SandboxStopped || error instanceof PodTaskError || error instanceof ExecError)) throw error;
+    logLine(ctx, error.message, "stderr");
+    return "errored" as const;
+  });
+  registerOutputs(step, volumes, ctx);
+  if (typeof exitCode === "string") return exitCode;
+  if (exitCode !== 0) logLine(ctx, exitStatusLine(exitCode), "stderr");
+  return exitCode === 0 ? "succeeded" : "failed";
 }

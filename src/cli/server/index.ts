@@ -10,6 +10,7 @@ import { knownControllers, startServer, type ControllerName } from "../../server
 import type { CiOptions } from "../../server/ci-engine.ts";
 import { ExitCode, SluiceError } from "../../common/errors.ts";
 import { addFluxV1Flags, fluxV1Options, type FluxV1Flags } from "./flux-v1-flags.ts";
+import { addTaskPodsFlags, taskPodsOptions, type TaskPodsFlags } from "./task-pods-flags.ts";
 
 function hostPort(flag: string) {
   return (value: string): { host: string; port: number } => {
@@ -37,7 +38,7 @@ function controllerList(value: string): ControllerName[] {
   return names as ControllerName[];
 }
 
-interface ServerFlags extends FluxV1Flags {
+interface ServerFlags extends FluxV1Flags, TaskPodsFlags {
   controllers: ControllerName[];
   concurrent: number;
   kubeconfig?: string;
@@ -96,7 +97,7 @@ function localUsers(flags: string[]): LocalUser[] {
 
 /** The CI engine's and its API's flags. */
 function ciApiOptions(command: Command): Command {
-  return command
+  return addTaskPodsFlags(command)
     .option("--no-ci", "do not run the CI engine (pipelines, checks, builds)")
     .option(
       "--registry-mirror <host=mirror>",
@@ -159,6 +160,7 @@ function ciOptions(flags: ServerFlags): CiOptions | undefined {
     registryMirrors: flags.registryMirror,
     externalUrl: flags.externalUrl,
     postgresUrl: flags.postgresUrl,
+    taskPods: taskPodsOptions(flags),
   };
 }
 
