@@ -143,7 +143,10 @@ export class KubeClient {
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     // fetch-style headers join repeated values into one, which would merge Impersonate-Group's
     if (this.#impersonation) throw new Error("a WebSocket cannot carry impersonation headers");
-    const headers = { "user-agent": "sluice", ...(this.access.token ? { authorization: `Bearer ${this.access.token}` } : {}) };
+    const headers = {
+      "user-agent": "sluice",
+      ...(this.access.token ? { authorization: `Bearer ${this.access.token}` } : {}),
+    };
     return new WebSocket(url, { protocols, dispatcher: this.#streamAgent, headers });
   }
 
@@ -257,4 +260,3 @@ function apiError(status: number, text: string, what: string): KubeApiError {
     return new KubeApiError(status, "Unknown", `${what}: HTTP ${status}: ${text.slice(0, 300)}`);
   }
 }
-

@@ -61,9 +61,14 @@ async function sendStdin(ws: WebSocket, stdin: Readable | undefined): Promise<vo
 export function execInPod(client: KubeClient, options: ExecOptions): Promise<ExecResult> {
   const { namespace, pod, container } = options;
   const what = `exec ${options.command.join(" ")} in ${namespace}/${pod} (${container})`;
-  const query = new URLSearchParams({ container, stdin: String(Boolean(options.stdin)), stdout: "true", stderr: "true" });
+  const query = new URLSearchParams({
+    container,
+    stdin: String(Boolean(options.stdin)),
+    stdout: "true",
+    stderr: "true",
+  });
   for (const arg of options.command) query.append("command", arg);
-  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/exec?${query}`;
+  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/exec?${query.toString()}`;
   const ws = client.websocket(path, undefined, ["v5.channel.k8s.io"]);
   ws.binaryType = "arraybuffer";
   const stderr: Buffer[] = [];
@@ -96,11 +101,12 @@ export function execInPod(client: KubeClient, options: ExecOptions): Promise<Exe
       options.signal?.removeEventListener("abort", onAbort);
       try {
         if (failure) throw failure;
-        if (status.length === 0) throw new ExecError(`${what}: the connection closed before the command ended`);
+        if (status.length === 0)
+          throw new ExecError(`${what}: the connection closed before the command ended`);
         const exitCode = exitCodeOf(JSON.parse(Buffer.concat(status).toString("utf8")) as ExecStatus, what);
         resolve({ exitCode, stderr: Buffer.concat(stderr).toString("utf8") });
       } catch (error) {
-        reject(error as Error);
+        reject(error instanceof Error ? error : new ExecError(String(error)));
       }
     };
   });

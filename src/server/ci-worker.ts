@@ -77,7 +77,10 @@ export async function startLocalWorker(
 async function podTasks(client: KubeClient, options: TaskPodsOptions): Promise<PodTasks> {
   const { PodWorker } = await import("../ci/pods/pod-worker.ts");
   const { namespace } = options;
-  await client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, { fieldManager: "sluice-ci" });
+  await client.apply(
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+    { fieldManager: "sluice-ci" },
+  );
   const placement = {
     namespace,
     nodeSelector: options.nodeSelector ?? {},

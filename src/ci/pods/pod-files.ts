@@ -22,7 +22,9 @@ export async function execChecked(
 ): Promise<void> {
   const { exitCode, stderr } = await execInPod(client, { ...target, command, ...streams });
   if (exitCode !== 0)
-    throw new ExecError(`${command.join(" ")} in ${target.container} exited with ${exitCode}: ${stderr.trim()}`);
+    throw new ExecError(
+      `${command.join(" ")} in ${target.container} exited with ${exitCode}: ${stderr.trim()}`,
+    );
 }
 
 /** Copies `dir`'s contents into the existing directory `containerPath`. */
@@ -35,10 +37,12 @@ export async function copyInto(
 ): Promise<void> {
   const packed = packDirectory(dir);
   const command = ["tar", "-x", "-z", "-C", containerPath];
-  const copied = execChecked(client, target, command, { stdin: packed.stream, signal }).catch((error: unknown) => {
-    packed.stream.destroy(); // tar must not wait forever on a pipe nobody reads
-    throw error;
-  });
+  const copied = execChecked(client, target, command, { stdin: packed.stream, signal }).catch(
+    (error: unknown) => {
+      packed.stream.destroy(); // tar must not wait forever on a pipe nobody reads
+      throw error;
+    },
+  );
   await Promise.all([copied, packed.done]);
 }
 

@@ -102,7 +102,10 @@ export class PodWorker {
     run.log(`running as Pod ${namespace}/${name}`);
     const ref = (container: string): ContainerRef => ({ namespace, pod: name, container });
     try {
-      await this.#until(run, (status) => status.name === inputsContainer && status.state?.running !== undefined);
+      await this.#until(
+        run,
+        (status) => status.name === inputsContainer && status.state?.running !== undefined,
+      );
       await this.#copyIn(run, ref(inputsContainer));
       const logs = this.#followLog(run);
       logs.catch(() => {}); // awaited below; a failure to start is reported by the wait first
@@ -113,16 +116,27 @@ export class PodWorker {
       await logs;
       const end = statusOf(terminated, taskContainer)!.state!.terminated!;
       for (const mount of run.mountsOut)
-        await copyFrom(this.#client, ref(outputsContainer), `${helperWorkDir}/${mount.path}`, mount.dir, run.signal);
+        await copyFrom(
+          this.#client,
+          ref(outputsContainer),
+          `${helperWorkDir}/${mount.path}`,
+          mount.dir,
+          run.signal,
+        );
       await execChecked(this.#client, ref(outputsContainer), ["touch", outputsTaken], { signal: run.signal });
       const notes =
-        end.reason === "OOMKilled" ? ["the container ran out of memory: the kernel killed it at its memory limit"] : [];
+        end.reason === "OOMKilled"
+          ? ["the container ran out of memory: the kernel killed it at its memory limit"]
+          : [];
       return { exitCode: end.exitCode, notes };
     } finally {
       await this.#client
-        .request("DELETE", `/api/v1/namespaces/${namespace}/pods/${name}`, { body: { gracePeriodSeconds: 0 } })
+        .request("DELETE", `/api/v1/namespaces/${namespace}/pods/${name}`, {
+          body: { gracePeriodSeconds: 0 },
+        })
         .catch((error: unknown) => {
-          if (!isNotFound(error)) run.log(`deleting Pod ${namespace}/${name} failed: ${(error as Error).message}`);
+          if (!isNotFound(error))
+            run.log(`deleting Pod ${namespace}/${name} failed: ${(error as Error).message}`);
         });
     }
   }
@@ -130,9 +144,11 @@ export class PodWorker {
   async #copyIn(run: PodTaskRun, inputs: ContainerRef): Promise<void> {
     const paths = [...run.mountsIn, ...run.mountsOut].map((mount) => `${helperWorkDir}/${mount.path}`);
     // outputs and caches are the task's to write, whichever user it runs as
-    if (paths.length > 0) await execChecked(this.#client, inputs, ["mkdir", "-p", ...paths], { signal: run.signal });
+    if (paths.length > 0)
+      await execChecked(this.#client, inputs, ["mkdir", "-p", ...paths], { signal: run.signal });
     const writable = run.mountsOut.map((mount) => `${helperWorkDir}/${mount.path}`);
-    if (writable.length > 0) await execChecked(this.#client, inputs, ["chmod", "0777", ...writable], { signal: run.signal });
+    if (writable.length > 0)
+      await execChecked(this.#client, inputs, ["chmod", "0777", ...writable], { signal: run.signal });
     for (const mount of [...run.mountsIn, ...run.mountsOut])
       await copyInto(this.#client, inputs, mount.dir, `${helperWorkDir}/${mount.path}`, run.signal);
     await execChecked(this.#client, inputs, ["touch", inputsReady], { signal: run.signal });
@@ -159,12 +175,17 @@ export class PodWorker {
     for (;;) {
       run.signal.throwIfAborted();
       const pod = await this.#client.get<Pod>("v1", "Pod", run.pod.name, namespace);
-      const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+      const statuses = [
+        ...(pod.status?.initContainerStatuses ?? []),
+        ...(pod.status?.containerStatuses ?? []),
+      ];
       if (statuses.some(done)) return pod;
       const failed = statuses.find((status) => stuck.has(status.state?.waiting?.reason ?? ""));
       if (failed) {
         const { reason, message } = failed.state!.waiting!;
-        throw new PodTaskError(`the task's Pod cannot start its ${failed.name} container: ${reason}: ${message ?? ""}`.trim());
+        throw new PodTaskError(
+          `the task's Pod cannot start its ${failed.name} container: ${reason}: ${message ?? ""}`.trim(),
+        );
       }
       if (pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded")
         throw new PodTaskError(`the task's Pod ended (${pod.status.phase}) before the task did`);

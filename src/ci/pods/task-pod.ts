@@ -48,7 +48,8 @@ function resources(spec: TaskPodSpec) {
   const limits: Record<string, string> = {};
   const requests: Record<string, string> = {};
   // a Concourse share is 1/1024 of a CPU, as cgroups v1 weigh them
-  if (spec.cpuShares !== undefined) requests["cpu"] = `${Math.max(1, Math.round((spec.cpuShares * 1000) / 1024))}m`;
+  if (spec.cpuShares !== undefined)
+    requests["cpu"] = `${Math.max(1, Math.round((spec.cpuShares * 1000) / 1024))}m`;
   if (spec.memoryBytes !== undefined) limits["memory"] = requests["memory"] = String(spec.memoryBytes);
   return Object.keys(requests).length === 0 ? undefined : { limits, requests };
 }

@@ -38,24 +38,38 @@ function imageReference(step: LeafStep<"task">, config: TaskConfig, ctx: RunCont
     );
   const image = config.image_resource;
   if (!image || !["registry-image", "docker-image"].includes(image.type))
-    throw new TaskConfigError("a task on the Kubernetes worker needs an image_resource of type registry-image");
-  const { repository, tag, username } = image.source as Record<string, unknown>;
-  if (typeof repository !== "string") throw new TaskConfigError("image_resource.source.repository is missing");
+    throw new TaskConfigError(
+      "a task on the Kubernetes worker needs an image_resource of type registry-image",
+    );
+  const { repository, tag, username } = image.source;
+  if (typeof repository !== "string")
+    throw new TaskConfigError("image_resource.source.repository is missing");
   if (username !== undefined)
-    logLine(ctx, "the node pulls the image with the namespace's image pull secrets, not image_resource's credentials");
+    logLine(
+      ctx,
+      "the node pulls the image with the namespace's image pull secrets, not image_resource's credentials",
+    );
   const digest = (image.version as Record<string, unknown> | undefined)?.["digest"];
-  return typeof digest === "string" ? `${repository}@${digest}` : `${repository}:${typeof tag === "string" ? tag : "latest"}`;
+  return typeof digest === "string"
+    ? `${repository}@${digest}`
+    : `${repository}:${typeof tag === "string" ? tag : "latest"}`;
 }
 
 function runAsUser(config: TaskConfig): number | undefined {
   const user = config.run?.user;
   if (user === undefined) return undefined;
   if (!/^\d+$/.test(user))
-    throw new TaskConfigError(`run.user: ${user}: the Kubernetes worker runs tasks as a numeric user ID only`);
+    throw new TaskConfigError(
+      `run.user: ${user}: the Kubernetes worker runs tasks as a numeric user ID only`,
+    );
   return Number(user);
 }
 
-const dns1123 = (text: string) => text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+const dns1123 = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
 
 export async function runTaskPod(
   step: LeafStep<"task">,

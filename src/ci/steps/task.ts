@@ -231,7 +231,9 @@ export function taskStepRunner(options: TaskStepOptions): StepRunnerOf<"task"> {
       }
       if (runsAsPod(step, options.pods)) {
         const mounts = { in: volumes.mounts.filter((m) => !volumes.kept.includes(m)), out: volumes.kept };
-        return await finishTask(step, volumes, ctx, () => runTaskPod(step, task, mounts, ctx, options.pods!.worker));
+        return await finishTask(step, volumes, ctx, () =>
+          runTaskPod(step, task, mounts, ctx, options.pods!.worker),
+        );
       }
       return await runTaskContainer(step, task, volumes, ctx, options);
     } finally {
@@ -249,7 +251,9 @@ async function runTaskContainer(
 ): Promise<Outcome> {
   const lease = await leaseImage(step, task.config, ctx, options.images);
   try {
-    return await finishTask(step, volumes, ctx, () => runInContainer(step, task, volumes, lease, ctx, options));
+    return await finishTask(step, volumes, ctx, () =>
+      runInContainer(step, task, volumes, lease, ctx, options),
+    );
   } finally {
     lease.release();
   }
@@ -265,7 +269,8 @@ async function finishTask(
   const exitCode = await run().catch((error: unknown) => {
     const interrupted = interruption(ctx.signal);
     if (interrupted) return interrupted;
-    if (!(error instanceof SandboxStopped || error instanceof PodTaskError || error instanceof ExecError)) throw error;
+    if (!(error instanceof SandboxStopped || error instanceof PodTaskError || error instanceof ExecError))
+      throw error;
     logLine(ctx, error.message, "stderr");
     return "errored" as const;
   });

@@ -22,7 +22,10 @@ export function addTaskPodsFlags(command: Command): Command {
       "put task Pods on nodes with this label, tolerating taints of its key (repeatable)",
       collectRepeated,
     )
-    .option("--task-pods-helper-image <image>", "image with sh and tar that copies a task Pod's files (default busybox:1.36)")
+    .option(
+      "--task-pods-helper-image <image>",
+      "image with sh and tar that copies a task Pod's files (default busybox:1.36)",
+    )
     .option("--task-pods-default", "run every container task as a Pod, tagged or not", false);
 }
 
@@ -40,5 +43,10 @@ export function taskPodsOptions(flags: TaskPodsFlags): TaskPodsOptions | undefin
     if (at <= 0) throw usageError(`--task-pods-node-selector ${pair}: expected key=value`);
     nodeSelector[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  return { namespace, nodeSelector, helperImage: flags.taskPodsHelperImage, byDefault: flags.taskPodsDefault };
+  return {
+    namespace,
+    nodeSelector,
+    helperImage: flags.taskPodsHelperImage,
+    byDefault: flags.taskPodsDefault,
+  };
 }
