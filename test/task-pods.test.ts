@@ -68,19 +68,26 @@ test("the Kubernetes worker runs a tagged task as a Pod on a real node: inputs i
   const taskPods = async () =>
     (await client.list<KubeObject>("v1", "Pod", { namespace: "ci-tasks" })).items.map((p) => p.metadata.name);
 
-  await t.test("inputs are copied in, the output comes back to the next (local) task, the cache is kept", async () => {
-    const first = await runJob(api, "pods");
-    assert.equal(first.status, "succeeded", first.log);
-    const pod = /running as Pod ci-tasks\/(sluice-task-\S+)/.exec(first.log)?.[1];
-    assert.ok(pod, first.log);
-    assert.match(first.log, /^hello\ndeep$/m, "the input, a nested file included, was in the Pod");
-    assert.match(first.log, /^to-stderr$/m);
-    assert.match(first.log, new RegExp(`^pod ${pod}$`, "m"), "the local task read what the Pod wrote, with the Pod's hostname");
-    assert.match(first.log, /^runs: 1$/m);
-    const second = await runJob(api, "pods");
-    assert.match(second.log, /^runs: 2$/m, "the cache came back out of the first Pod and into the second");
-    assert.deepEqual(await taskPods(), [], "the Pods are deleted when their task ends");
-  });
+  await t.test(
+    "inputs are copied in, the output comes back to the next (local) task, the cache is kept",
+    async () => {
+      const first = await runJob(api, "pods");
+      assert.equal(first.status, "succeeded", first.log);
+      const pod = /running as Pod ci-tasks\/(task-\S+)/.exec(first.log)?.[1];
+      assert.ok(pod, first.log);
+      assert.match(first.log, /^hello\ndeep$/m, "the input, a nested file included, was in the Pod");
+      assert.match(first.log, /^to-stderr$/m);
+      assert.match(
+        first.log,
+        new RegExp(`^pod ${pod}$`, "m"),
+        "the local task read what the Pod wrote, with the Pod's hostname",
+      );
+      assert.match(first.log, /^runs: 1$/m);
+      const second = await runJob(api, "pods");
+      assert.match(second.log, /^runs: 2$/m, "the cache came back out of the first Pod and into the second");
+      assert.deepEqual(await taskPods(), [], "the Pods are deleted when their task ends");
+    },
+  );
 
   await t.test("a non-zero exit fails the build with its status", async () => {
     const run = await runJob(api, "exits");
@@ -88,12 +95,18 @@ test("the Kubernetes worker runs a tagged task as a Pod on a real node: inputs i
     assert.match(run.log, /^failing\nexit status 3$/m);
   });
 
-  await t.test("an image the node cannot pull errors the build, naming the container and the reason", async () => {
-    const run = await runJob(api, "no-image");
-    assert.equal(run.status, "errored", run.log);
-    assert.match(run.log, /the task's Pod cannot start its task container: (ErrImagePull|ImagePullBackOff)/);
-    assert.deepEqual(await taskPods(), []);
-  });
+  await t.test(
+    "an image the node cannot pull errors the build, naming the container and the reason",
+    async () => {
+      const run = await runJob(api, "no-image");
+      assert.equal(run.status, "errored", run.log);
+      assert.match(
+        run.log,
+        /the task's Pod cannot start its task container: (ErrImagePull|ImagePullBackOff)/,
+      );
+      assert.deepEqual(await taskPods(), []);
+    },
+  );
 
   await t.test("aborting the build deletes its Pod", async () => {
     const run = await runJob(api, "long", (log) => log.includes("sleeping"));

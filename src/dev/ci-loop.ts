@@ -103,21 +103,7 @@ export class CiLoop {
             {
               in_parallel: [{ get: "app", trigger: true }, { get: "version" }],
             },
-            {
-              task: "build-image",
-              privileged: true,
-              config: {
-                platform: "linux",
-                image_resource: {
-                  type: "registry-image",
-                  source: { repository: "concourse/oci-build-task" },
-                },
-                inputs: [{ name: "app" }],
-                outputs: [{ name: "image" }],
-                params: { CONTEXT: "app" },
-                run: { path: "build" },
-              },
-            },
+            this.#build(),
             {
               put: "image",
               params: { image: "image/image.tar", additional_tags: "version/version" },
@@ -128,6 +114,40 @@ export class CiLoop {
         },
       ],
     });
+  }
+
+  /**
+   * The image build; with real nodes, the app's test runs beside it as a Pod on the Kubernetes
+   * worker (the dev server has one there), so the push waits for both.
+   */
+  #build(): Record<string, unknown> {
+    const build = {
+      task: "build-image",
+      privileged: true,
+      config: {
+        platform: "linux",
+        image_resource: {
+          type: "registry-image",
+          source: { repository: "concourse/oci-build-task" },
+        },
+        inputs: [{ name: "app" }],
+        outputs: [{ name: "image" }],
+        params: { CONTEXT: "app" },
+        run: { path: "build" },
+      },
+    };
+    if (!this.#env.realNodes?.length) return build;
+    const test = {
+      task: "test",
+      tags: ["kubernetes"],
+      config: {
+        platform: "linux",
+        image_resource: { type: "registry-image", source: { repository: "busybox", tag: "1.36" } },
+        inputs: [{ name: "app" }],
+        run: { path: "sh", args: ["-ec", 'grep "<h1>web " app/index.html; echo "tested on $(hostname)"'] },
+      },
+    };
+    return { in_parallel: [test, build] };
   }
 
   /**

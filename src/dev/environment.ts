@@ -428,9 +428,7 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
   };
   if (options.server) {
     report("installing the CRDs and starting sluice server");
-    const server = await step(launch, "start sluice server", () =>
-      startSluiceServer(dir, kubeconfig, env.registry),
-    );
+    const server = await step(launch, "start sluice server", () => startSluiceServer(dir, env));
     await launch.adopt(server.process);
     Object.assign(env, serverEnv(server));
   }
@@ -439,7 +437,7 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
 }
 
 async function addServer(dir: string, env: DevEnv, processes: ManagedProcess[]): Promise<DevEnv> {
-  const server = await startSluiceServer(dir, env.kubeconfig, env.registry);
+  const server = await startSluiceServer(dir, env);
   const state = await readState(dir);
   await writeState(dir, { ...state, processes: [...processes, server.process] });
   const next = { ...env, ...serverEnv(server) };

@@ -8,6 +8,8 @@ import { loopback } from "./components.ts";
 import { freePort, startDetached, waitUntil, type ManagedProcess } from "./processes.ts";
 import { projectRoot } from "../common/toolchain.ts";
 import { mirrorPrefix } from "./base-images/push.ts";
+import type { DevEnv } from "./env-file.ts";
+import { realNodeTaint } from "./real-nodes/config-files.ts";
 
 export interface ServerLaunch {
   process: ManagedProcess;
@@ -27,9 +29,9 @@ export interface ServerLaunch {
  */
 export async function startSluiceServer(
   dir: string,
-  kubeconfig: string,
-  registry: string,
+  env: Pick<DevEnv, "kubeconfig" | "registry" | "realNodes">,
 ): Promise<ServerLaunch> {
+  const { kubeconfig, registry } = env;
   const client = new KubeClient(await loadKubeconfig(kubeconfig));
   try {
     await applyStaged(client, [...crds], { fieldManager: "sluice" });
@@ -64,6 +66,15 @@ export async function startSluiceServer(
     `${loopback}:${receiverPort}`,
     "--registry-mirror",
     `docker.io=${registry}/${mirrorPrefix}/docker.io`,
+    // with real nodes, tasks tagged kubernetes run as Pods there
+    ...(env.realNodes?.length
+      ? [
+          "--task-pods-namespace",
+          "ci-tasks",
+          "--task-pods-node-selector",
+          `${realNodeTaint.key}=${realNodeTaint.value}`,
+        ]
+      : []),
   ];
   const process_ = await startDetached("sluice-server", process.execPath, args, {
     log: path.join(dir, "logs", "sluice-server.log"),

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { taskPod, type TaskPodSpec } from "./task-pod.ts";
 
 const spec: TaskPodSpec = {
-  name: "sluice-task-7-unit-abc123",
+  name: "task-7-unit-abc123",
   labels: { "sluice.dev/build-id": "7" },
   image: "golang:1.22",
   command: ["sh"],

@@ -81,7 +81,7 @@ export async function runTaskPod(
   const { config } = task;
   const { identity } = ctx.build;
   const limits = await taskLimits(step, config, ctx);
-  const name = `sluice-task-${identity.buildId}-${dns1123(step.config.task).slice(0, 30)}-${randomBytes(3).toString("hex")}`;
+  const name = `task-${identity.buildId}-${dns1123(step.config.task).slice(0, 30)}-${randomBytes(3).toString("hex")}`;
   const { exitCode, notes } = await worker.run({
     pod: {
       name: name.replace(/--+/g, "-"),
