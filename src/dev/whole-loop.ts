@@ -53,18 +53,19 @@ export async function startWholeLoop(
     "detail",
   );
   progress(
-    "committing the app's manifests, with an image policy marker, and declaring the CD objects",
-    "step",
-  );
-  await cd.declare((await cd.commitManifests("1.0.0")).url);
-  await cd.listenToRegistry();
-  progress(
     `the first build: the pipeline builds the image from the Dockerfile and pushes ${cd.repository}:1.0.0`,
     "step",
   );
   const started = Date.now();
   await ci.checkApp({ andVersion: true }); // the pipeline is newer than the push: no webhook told it
   const firstBuild = await ci.followBuild(undefined, started, timeoutMs);
+  // declared once the image exists: a Pod whose image is missing backs off its pulls for seconds
+  progress(
+    "committing the app's manifests, with an image policy marker, and declaring the CD objects",
+    "step",
+  );
+  await cd.declare((await cd.commitManifests("1.0.0")).url);
+  await cd.listenToRegistry();
   await until("the rollout of 1.0.0", () => cd.rolledOut("1.0.0"), timeoutMs);
   firstBuild.push({
     step: `deployment ${cd.namespace}/web 3/3 available with 1.0.0 on ${cd.onRealNodes ? "a real node" : "kwok nodes"}`,
