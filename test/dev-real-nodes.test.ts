@@ -22,7 +22,7 @@ type Pod = KubeObject & { status?: { phase?: string; podIP?: string } };
 const pod: KubeObject = {
   apiVersion: "v1",
   kind: "Pod",
-  metadata: { name: "hello", namespace: "default" },
+  metadata: { name: "hello", namespace: "default", labels: { app: "hello" } },
   spec: {
     nodeSelector: { "sluice.dev/real-node": "true" },
     tolerations: [{ key: "sluice.dev/real-node", operator: "Exists" }],
@@ -39,6 +39,13 @@ const pod: KubeObject = {
       },
     ],
   },
+};
+
+const service: KubeObject = {
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "hello", namespace: "default" },
+  spec: { selector: { app: "hello" }, ports: [{ port: 80, targetPort: 8080 }] },
 };
 
 /** Live processes (not zombies) whose command line names `text`. */
@@ -63,6 +70,7 @@ async function assertNothingLeft(dir: string): Promise<void> {
   assert.deepEqual(await processesNaming(plan.socket), [], "no shim of its containerd");
   assert.deepEqual(await processesNaming("httpd -f -p 8080"), [], "no container process");
   assert.deepEqual(await mountsUnder(dir), [], "no mount under its directory");
+  assert.ok(!(await host("ip", ["netns", "list"])).includes(network.netns), "no Pods' namespace");
   const links = await host("ip", ["-o", "link", "show"]);
   assert.ok(!links.includes(network.bridge) && !links.includes(plan.podBridge), links);
   const prefix = plan.podSubnet.replace(/0\/24$/, "");
@@ -111,9 +119,49 @@ test("a real node runs a Pod that serves HTTP, its log and exec reach it through
   const log = await client.request<string>("GET", "/api/v1/namespaces/default/pods/hello/log");
   assert.match(log, /hello from a real pod/);
   // kubectl keeps a discovery cache under HOME: the environment's directory, removed with it
-  const kubectl = ["--kubeconfig", env.kubeconfig, "exec", "hello", "--", "hostname"];
-  const { stdout: exec } = await runProcess(env.kubectl, kubectl, { env: { HOME: dir }, timeoutMs: 30_000 });
-  assert.equal(exec.trim(), "hello", "kubectl exec, through the API server to the kubelet");
+  const inPod = async (script: string) => {
+    const kubectl = ["--kubeconfig", env.kubeconfig, "exec", "hello", "--", "sh", "-c", script];
+    return (await runProcess(env.kubectl, kubectl, { env: { HOME: dir }, timeoutMs: 30_000 })).stdout.trim();
+  };
+  assert.equal(await inPod("hostname"), "hello", "kubectl exec, through the API server to the kubelet");
+
+  // a Service by its name: the cluster's name server, then kube-proxy's rules in the Pods' namespace
+  await client.apply(service, { fieldManager: "test", force: true });
+  const { spec } = await client.get<KubeObject & { spec: { clusterIP: string } }>(
+    "v1",
+    "Service",
+    "hello",
+    "default",
+  );
+  const lookup = (name: string) => inPod(`nslookup ${name} | awk '/^Address: /{print $2}'`);
+  assert.equal(await lookup("hello.default.svc.cluster.local"), spec.clusterIP);
+  assert.equal(await lookup("kubernetes.default.svc.cluster.local"), "10.96.0.1");
+  assert.equal(
+    await lookup("nothing.default.svc.cluster.local"),
+    "",
+    "a Service that does not exist has no address",
+  );
+  const viaService = await waitFor("an answer through the Service", async () => {
+    const answer = await inPod(
+      `printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${spec.clusterIP} 80 | tail -1`,
+    );
+    return answer || undefined;
+  });
+  assert.equal(viaService, "<h1>real</h1>");
+  const apiServer = await inPod(
+    "printf 'GET /livez HTTP/1.0\\r\\n\\r\\n' | nc -w 3 10.96.0.1 443 >/dev/null; echo $?",
+  );
+  assert.equal(apiServer, "0", "the kubernetes Service leads to the API server");
+  const services = (await devStatus(dir)).components.filter((c) =>
+    ["node-services", "kube-proxy"].includes(c.name),
+  );
+  assert.deepEqual(
+    services.map((c) => [c.name, c.running]),
+    [
+      ["node-services", true],
+      ["kube-proxy", true],
+    ],
+  );
 
   await devDown(dir);
   await assertNothingLeft(dir);

@@ -144,12 +144,17 @@ class Launch {
     name: string,
     command: string,
     args: string[],
-    options: { env?: NodeJS.ProcessEnv; user?: { uid: number; gid: number } | undefined } = {},
+    options: {
+      env?: NodeJS.ProcessEnv;
+      user?: { uid: number; gid: number } | undefined;
+      execs?: string;
+    } = {},
   ): Promise<ManagedProcess> {
     const p = await startDetached(name, command, args, {
       log: path.join(this.dir, "logs", `${name}.log`),
       ...(options.env ? { env: options.env } : {}),
       ...(options.user ? { user: options.user } : {}),
+      ...(options.execs ? { execs: options.execs } : {}),
     });
     this.processes.push(p);
     await this.save();
@@ -350,6 +355,7 @@ async function addRealNodes(
         {
           envDir: l.dir,
           apiServer: l.server,
+          kubeconfig,
           pki: l.pki,
           client,
           registry: `${loopback}:${l.ports.registry}`,

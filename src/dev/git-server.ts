@@ -1,3 +1,4 @@
+import { nextTerminationSignal } from "./processes.ts";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
@@ -412,16 +413,4 @@ function parseMainFlags(argv: string[]): {
   if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535)
     throw usage(`bad --port ${port}`);
   return { root, host, port: portNumber, username, passwordFile };
-}
-
-function nextTerminationSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      resolve(signal);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
 }

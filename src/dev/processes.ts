@@ -9,7 +9,7 @@ import { killProcessGroup } from "../process/kill.ts";
 export interface ManagedProcess {
   name: string;
   pid: number;
-  /** argv[0] as started; compared with /proc/PID/cmdline so a reused PID is never killed */
+  /** The program it runs (what a wrapper such as `ip netns exec` execs into); compared with /proc/PID/exe so a reused PID is never killed */
   command: string;
   log: string;
 }
@@ -19,7 +19,14 @@ export async function startDetached(
   name: string,
   command: string,
   args: string[],
-  options: { log: string; env?: NodeJS.ProcessEnv; cwd?: string; user?: { uid: number; gid: number } },
+  options: {
+    log: string;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    user?: { uid: number; gid: number };
+    /** The program `command` replaces itself with, when it is a wrapper. */
+    execs?: string;
+  },
 ): Promise<ManagedProcess> {
   const log = await open(options.log, "a");
   try {
@@ -35,7 +42,7 @@ export async function startDetached(
       child.once("spawn", () => resolve(child.pid!));
     });
     child.unref();
-    return { name, pid, command, log: options.log };
+    return { name, pid, command: options.execs ?? command, log: options.log };
   } finally {
     await log.close();
   }
@@ -83,6 +90,7 @@ const componentPrograms = new Set([
   "postgres",
   "containerd",
   "kubelet",
+  "kube-proxy",
 ]);
 
 /**
@@ -158,5 +166,18 @@ export async function tcpBanner(host: string, port: number, prefix: string): Pro
     socket.setTimeout(2000, () => done(false));
     socket.once("error", () => done(false));
     socket.once("data", (chunk) => done(chunk.toString("latin1").startsWith(prefix)));
+  });
+}
+
+/** Resolves with the first SIGTERM or SIGINT: a component's main waits on it, then closes. */
+export function nextTerminationSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      resolve(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
   });
 }

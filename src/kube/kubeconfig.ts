@@ -118,14 +118,19 @@ export function renderKubeconfig(opts: {
   cert: string;
   key: string;
   user: string;
+  /** The name the server's certificate is checked against, when the URL's host is another. */
+  tlsServerName?: string | undefined;
 }): string {
   const b64 = (s: string) => Buffer.from(s).toString("base64");
+  const cluster = {
+    server: opts.server,
+    "certificate-authority-data": b64(opts.ca),
+    ...(opts.tlsServerName && { "tls-server-name": opts.tlsServerName }),
+  };
   return YAML.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [
-      { name: "sluice-dev", cluster: { server: opts.server, "certificate-authority-data": b64(opts.ca) } },
-    ],
+    clusters: [{ name: "sluice-dev", cluster }],
     users: [
       {
         name: opts.user,

@@ -101,6 +101,17 @@ export function registerDevCommands(program: Command): void {
       const { runGitServerMain } = await import("../../dev/git-server.ts");
       await runGitServerMain(args);
     });
+  dev
+    .command("node-services", { hidden: true })
+    .description("run the real nodes' name server and API relay (started by 'dev up --real-nodes')")
+    .requiredOption("--listen <ip>", "the address the nodes' Pods reach this machine at")
+    .requiredOption("--api-port <port>", "the API server's port on loopback", Number)
+    .requiredOption("--kubeconfig <file>", "where the Services are read")
+    .option("--domain <domain>", "the cluster's DNS domain", "cluster.local")
+    .action(async (options: { listen: string; apiPort: number; kubeconfig: string; domain: string }) => {
+      const { runNodeServicesMain } = await import("../../dev/real-nodes/node-services.ts");
+      await runNodeServicesMain(options);
+    });
 }
 
 /** up, status and down */

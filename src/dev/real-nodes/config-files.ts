@@ -5,11 +5,12 @@
  * settings that make a VM without cgroups v2 work are in one place (ADR 0027).
  */
 import path from "node:path";
-import type { RealNodePlan } from "./plan.ts";
+import type { NodesNetwork, RealNodePlan } from "./plan.ts";
 
 /** The public registries whose images the environment's registry mirrors (base images). */
 export const mirroredRegistries = ["docker.io", "ghcr.io", "registry.k8s.io"] as const;
 export const pauseImage = "registry.k8s.io/pause:3.10";
+export const clusterDomain = "cluster.local";
 export const realNodeTaint = { key: "sluice.dev/real-node", value: "true", effect: "NoSchedule" } as const;
 
 export const nodeFiles = (plan: RealNodePlan) => ({
@@ -18,6 +19,7 @@ export const nodeFiles = (plan: RealNodePlan) => ({
   containerdState: path.join(plan.dir, "containerd-state"),
   hostsDir: path.join(plan.dir, "registry-hosts"),
   cniConfDir: path.join(plan.dir, "cni"),
+  cniBinDir: path.join(plan.dir, "cni-bin"),
   cniIpamDir: path.join(plan.dir, "cni-ipam"),
   kubeletConfig: path.join(plan.dir, "kubelet.yaml"),
   kubeletRoot: path.join(plan.dir, "kubelet"),
@@ -55,7 +57,7 @@ state = ${JSON.stringify(f.containerdState)}
         SystemdCgroup = false
         Root = ${JSON.stringify(plan.runcRoot)}
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
+    bin_dir = ${JSON.stringify(f.cniBinDir)}
     conf_dir = ${JSON.stringify(f.cniConfDir)}
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = ${JSON.stringify(f.hostsDir)}${auth}
@@ -78,6 +80,25 @@ export function registryHosts(registry: string, mirrorPrefix: string): Record<st
   capabilities = ["pull", "resolve", "push"]
 `;
   return files;
+}
+
+/** Debian's CNI plugins, whence the node's plugin directory links them. */
+export const systemCniDir = "/usr/lib/cni";
+
+/**
+ * The node's CNI plugins: the bridge plugin runs in the Pods' network namespace (it makes the
+ * bridge where it runs; the Pod's own namespace it is handed by path), the others as they are.
+ */
+export function cniPlugins(
+  network: NodesNetwork,
+  ip: string,
+): { scripts: Record<string, string>; links: string[] } {
+  return {
+    scripts: {
+      bridge: `#!/bin/sh\nexec ${ip} netns exec ${network.netns} ${systemCniDir}/bridge "$@"\n`,
+    },
+    links: ["host-local", "loopback"],
+  };
 }
 
 /** A bridge per node with host-local addresses; no masquerade and no port maps, so no iptables rules to leave behind. */
@@ -109,7 +130,7 @@ export function cniNetwork(plan: RealNodePlan): string {
 }
 
 /** The kubelet's settings; each departure from the defaults is explained in ADR 0027. */
-export function kubeletConfig(plan: RealNodePlan): string {
+export function kubeletConfig(plan: RealNodePlan, network: NodesNetwork): string {
   return `apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 # this VM mounts cgroups v1 only, which the kubelet refuses unless told
@@ -129,7 +150,9 @@ authentication:
   anonymous: {enabled: true}
   webhook: {enabled: false}
 authorization: {mode: AlwaysAllow}
-clusterDomain: cluster.local
+clusterDomain: ${clusterDomain}
+# node-services answers names on the address the Pods reach this machine at
+clusterDNS: [${network.servicesIp}]
 resolvConf: /etc/resolv.conf
 # a test machine's disk is what it is: never evict or collect images for it
 evictionHard: {}
@@ -139,5 +162,26 @@ localStorageCapacityIsolation: false
 serializeImagePulls: false
 registerWithTaints:
   - {key: ${realNodeTaint.key}, value: "${realNodeTaint.value}", effect: ${realNodeTaint.effect}}
+`;
+}
+
+/**
+ * kube-proxy, in the Pods' network namespace: iptables rules there only; every Service
+ * connection masqueraded, as the Pods share a bridge and reply past the rules otherwise; the
+ * machine-wide conntrack settings left alone.
+ */
+export function kubeProxyConfig(network: NodesNetwork, kubeconfig: string, nodeName: string): string {
+  return `apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: ${JSON.stringify(kubeconfig)}}
+mode: iptables
+clusterCIDR: ${network.podSupernet}
+hostnameOverride: ${nodeName}
+bindAddress: ${network.netnsIp}
+nodePortAddresses: [${network.netnsIp}/32]
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+iptables: {masqueradeAll: true, localhostNodePorts: false}
 `;
 }

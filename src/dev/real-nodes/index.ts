@@ -4,7 +4,7 @@
  * environment, on an address of the environment's own bridge. Pods reach them by tolerating
  * the `sluice.dev/real-node` taint; kwok's fake nodes stay for scale. See ADR 0027.
  */
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { systemBinary, upstreamBinary } from "../../common/toolchain.ts";
@@ -15,10 +15,19 @@ import type { DevPki } from "../pki.ts";
 import { clientCert } from "../pki.ts";
 import type { ManagedProcess } from "../processes.ts";
 import { waitUntil } from "../processes.ts";
-import { cniNetwork, containerdConfig, kubeletConfig, nodeFiles, registryHosts } from "./config-files.ts";
+import {
+  cniNetwork,
+  cniPlugins,
+  containerdConfig,
+  kubeletConfig,
+  nodeFiles,
+  registryHosts,
+  systemCniDir,
+} from "./config-files.ts";
 import { systemPath } from "./host-commands.ts";
-import { ensureNodeAddress } from "./network.ts";
-import { nodesNetwork, realNodePlan, type RealNodePlan } from "./plan.ts";
+import { ensureNodeAddress, ensurePodNamespace } from "./network.ts";
+import { nodesNetwork, realNodePlan, type NodesNetwork, type RealNodePlan } from "./plan.ts";
+import { startServiceNetwork } from "./service-network.ts";
 
 export { realNodeDirs, tearDownRealNodes } from "./teardown.ts";
 export { realNodeTaint } from "./config-files.ts";
@@ -26,6 +35,8 @@ export { realNodeTaint } from "./config-files.ts";
 export interface RealNodesContext {
   envDir: string;
   apiServer: string;
+  /** The environment's admin kubeconfig. */
+  kubeconfig: string;
   pki: DevPki;
   client: KubeClient;
   registry: string;
@@ -35,15 +46,28 @@ export interface RealNodesContext {
     name: string,
     command: string,
     args: string[],
-    options?: { env?: NodeJS.ProcessEnv },
+    options?: { env?: NodeJS.ProcessEnv; execs?: string },
   ) => Promise<ManagedProcess>;
 }
 
 const daemonEnv = { PATH: systemPath, HOME: os.homedir() };
 
-async function writeFiles(ctx: RealNodesContext, plan: RealNodePlan): Promise<void> {
+async function writeCniPlugins(plan: RealNodePlan, network: NodesNetwork): Promise<void> {
+  const dir = nodeFiles(plan).cniBinDir;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const plugins = cniPlugins(network, await systemBinary("ip"));
+  for (const [name, script] of Object.entries(plugins.scripts)) {
+    await writeFile(path.join(dir, name), script);
+    await chmod(path.join(dir, name), 0o755);
+  }
+  for (const name of plugins.links) await symlink(path.join(systemCniDir, name), path.join(dir, name));
+}
+
+async function writeFiles(ctx: RealNodesContext, plan: RealNodePlan, network: NodesNetwork): Promise<void> {
   const f = nodeFiles(plan);
   await mkdir(f.cniConfDir, { recursive: true });
+  await writeCniPlugins(plan, network);
   await mkdir(path.dirname(plan.socket), { recursive: true, mode: 0o700 });
   const auth = ctx.registryAuth && { host: ctx.registry, ...ctx.registryAuth };
   await writeFile(f.containerdConfig, containerdConfig(plan, auth));
@@ -52,7 +76,7 @@ async function writeFiles(ctx: RealNodesContext, plan: RealNodePlan): Promise<vo
     await writeFile(path.join(f.hostsDir, registry, "hosts.toml"), text);
   }
   await writeFile(path.join(f.cniConfDir, "10-sluice.conflist"), cniNetwork(plan));
-  await writeFile(f.kubeletConfig, kubeletConfig(plan));
+  await writeFile(f.kubeletConfig, kubeletConfig(plan, network));
   const id = await clientCert(
     path.join(ctx.envDir, "pki"),
     `node-${plan.name}`,
@@ -97,8 +121,9 @@ export async function startRealNodes(ctx: RealNodesContext, count: number): Prom
   const names: string[] = [];
   for (let i = 0; i < count; i++) {
     const plan = realNodePlan(ctx.envDir, i);
-    await writeFiles(ctx, plan);
+    await writeFiles(ctx, plan, network);
     await ensureNodeAddress(network, plan);
+    await ensurePodNamespace(network);
     const f = nodeFiles(plan);
     const containerd = await ctx.start(
       `containerd-${plan.name}`,
@@ -131,6 +156,7 @@ export async function startRealNodes(ctx: RealNodesContext, count: number): Prom
     });
     names.push(plan.name);
   }
+  await startServiceNetwork(ctx, network, names[0]!);
   return names;
 }
 

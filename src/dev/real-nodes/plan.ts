@@ -14,6 +14,14 @@ export interface NodesNetwork {
   subnet: string;
   /** The Pods' subnets all fall in `10.P.0.0/16`: node i's Pods in `10.P.i.0/24`. */
   podSupernet: string;
+  /** The network namespace holding the Pods' bridges and kube-proxy's rules. */
+  netns: string;
+  /** The host's end of the link into that namespace, a port of `bridge`. */
+  uplink: string;
+  /** The namespace's address on `subnet`, the host's route to the Pods. */
+  netnsIp: string;
+  /** The host's address the Pods reach: the name server and the API relay (`node-services`). */
+  servicesIp: string;
 }
 
 export interface RealNodePlan {
@@ -23,7 +31,7 @@ export interface RealNodePlan {
   nodeIp: string;
   podSubnet: string;
   podGateway: string;
-  /** The bridge the node's Pods' interfaces join (the CNI bridge plugin creates it). */
+  /** The bridge the node's Pods' interfaces join (the CNI bridge plugin creates it, in the Pods' namespace). */
   podBridge: string;
   /** containerd's socket; short paths only: a socket path has at most 107 bytes. */
   socket: string;
@@ -43,7 +51,15 @@ function seed(envDir: string): { hex: string; nodes: number; pods: number } {
 
 export function nodesNetwork(envDir: string): NodesNetwork {
   const s = seed(envDir);
-  return { bridge: `sln${s.hex}`, subnet: `10.250.${s.nodes}.0/24`, podSupernet: `10.${s.pods}.0.0/16` };
+  return {
+    bridge: `sln${s.hex}`,
+    subnet: `10.250.${s.nodes}.0/24`,
+    podSupernet: `10.${s.pods}.0.0/16`,
+    netns: `sls${s.hex}`,
+    uplink: `slv${s.hex}`,
+    netnsIp: `10.250.${s.nodes}.251`,
+    servicesIp: `10.250.${s.nodes}.250`,
+  };
 }
 
 export const realNodeName = (index: number) => `real-${index}`;

@@ -1,13 +1,13 @@
 /**
  * What stopping a real node's processes leaves behind, removed: its containers (runc keeps them
- * running without containerd), their network namespaces, the mounts under its directory, its
- * bridges. Called by `dev down` and when `dev up` fails after starting a node.
+ * running without containerd), their network namespaces, the mounts under its directory, the
+ * Pods' namespace and the nodes' bridge. Called by `dev down` and when `dev up` fails after starting a node.
  */
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { hostQuietly } from "./host-commands.ts";
-import { nodesNetwork, realNodePlan, type RealNodePlan } from "./plan.ts";
-import { removeBridges } from "./network.ts";
+import { nodesNetwork, realNodePlan, type NodesNetwork, type RealNodePlan } from "./plan.ts";
+import { removeNetwork } from "./network.ts";
 
 /** containerd's shim keeps runc's state per containerd namespace: `<runcRoot>/k8s.io/<id>`. */
 async function killContainers(plan: RealNodePlan): Promise<void> {
@@ -36,11 +36,14 @@ async function killShims(plan: RealNodePlan): Promise<void> {
   }
 }
 
-/** Network namespaces holding an address of the node's Pod subnet (the CNI plugin named them, not us). */
-async function removeNamespaces(plan: RealNodePlan): Promise<void> {
+/**
+ * The Pods' network namespaces: those holding an address of the node's Pod subnet (the CNI plugin
+ * named them, not us), before the environment's own, whose removal would take their addresses.
+ */
+async function removeNamespaces(plan: RealNodePlan, network: NodesNetwork): Promise<void> {
   const prefix = plan.podSubnet.replace(/\.0\/24$/, ".");
   const names = (await hostQuietly("ip", ["netns", "list"])).split("\n").map((l) => l.split(" ")[0] ?? "");
-  for (const name of names.filter(Boolean)) {
+  for (const name of names.filter((n) => n && n !== network.netns)) {
     const addresses = await hostQuietly("ip", ["netns", "exec", name, "ip", "-o", "-4", "addr"]);
     if (addresses.includes(` ${prefix}`)) await hostQuietly("ip", ["netns", "delete", name]);
   }
@@ -71,13 +74,14 @@ export async function realNodeDirs(envDir: string): Promise<number> {
 /** Everything the environment's real nodes left; safe to call when none ran. */
 export async function tearDownRealNodes(envDir: string, count: number): Promise<void> {
   const plans = Array.from({ length: count }, (_, i) => realNodePlan(envDir, i));
+  const network = nodesNetwork(envDir);
   for (const plan of plans) {
     await killContainers(plan);
     await killShims(plan);
-    await removeNamespaces(plan);
+    await removeNamespaces(plan, network);
     await unmountUnder(plan.dir);
     await unmountUnder(path.dirname(plan.socket));
     await rm(path.dirname(plan.socket), { recursive: true, force: true });
   }
-  if (plans.length > 0) await removeBridges(nodesNetwork(envDir), plans);
+  if (plans.length > 0) await removeNetwork(network);
 }

@@ -1,0 +1,82 @@
+/**
+ * `sluice dev node-services`, one process of an environment with real nodes, on the address the
+ * nodes' Pods reach this machine at: the cluster's name server (UDP 53) and a relay to the API
+ * server, which listens on loopback only, so that Pods, and kube-proxy in the Pods' network
+ * namespace, reach it (the `kubernetes` Service's endpoint). See ADR 0027.
+ */
+import dgram from "node:dgram";
+import net from "node:net";
+import { KubeClient } from "../../kube/client.ts";
+import { loadKubeconfig } from "../../kube/kubeconfig.ts";
+import { loopback } from "../components.ts";
+import { nextTerminationSignal } from "../processes.ts";
+import { resolveClusterName, resolveOutside, ServiceCache } from "./cluster-names.ts";
+import { DnsFormatError, readQuestion, recordType, writeAnswer } from "./dns-message.ts";
+
+export interface NodeServicesOptions {
+  listen: string;
+  apiPort: number;
+  kubeconfig: string;
+  domain: string;
+}
+
+/** Relays every TCP connection on `listen:port` to the same port on loopback. */
+function apiRelay(listen: string, port: number): Promise<net.Server> {
+  const server = net.createServer((downstream) => {
+    const upstream = net.connect(port, loopback);
+    downstream.pipe(upstream).pipe(downstream);
+    downstream.on("error", () => upstream.destroy());
+    upstream.on("error", () => downstream.destroy());
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, listen, () => resolve(server));
+  });
+}
+
+async function answer(message: Buffer, domain: string, cache: ServiceCache): Promise<Buffer> {
+  let question;
+  try {
+    question = readQuestion(message);
+  } catch (error) {
+    if (!(error instanceof DnsFormatError) || message.length < 2) throw error;
+    return writeAnswer(
+      { id: message.readUInt16BE(0), raw: Buffer.alloc(0), recursionDesired: false },
+      "FORMERR",
+    );
+  }
+  const resolved =
+    resolveClusterName(question.name, domain, await cache.services()) ??
+    (await resolveOutside(question.name));
+  // a name that exists has no AAAA records here: an empty answer, never "no such name"
+  const addresses = question.type === recordType.A ? resolved.addresses : [];
+  return writeAnswer(question, resolved.rcode, addresses);
+}
+
+function nameServer(listen: string, domain: string, cache: ServiceCache): Promise<dgram.Socket> {
+  const socket = dgram.createSocket("udp4");
+  socket.on("message", (message, peer) => {
+    answer(message, domain, cache).then(
+      (reply) => socket.send(reply, peer.port, peer.address),
+      (error: unknown) => process.stderr.write(`dns: ${(error as Error).message}\n`),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(53, listen, () => resolve(socket));
+  });
+}
+
+export async function runNodeServicesMain(options: NodeServicesOptions): Promise<void> {
+  const client = new KubeClient(await loadKubeconfig(options.kubeconfig));
+  const cache = new ServiceCache(client);
+  const relay = await apiRelay(options.listen, options.apiPort);
+  const dns = await nameServer(options.listen, options.domain, cache);
+  process.stdout.write(
+    `${JSON.stringify({ dns: `${options.listen}:53`, api: `${options.listen}:${options.apiPort}` })}\n`,
+  );
+  await nextTerminationSignal();
+  dns.close();
+  relay.close();
+  await client.close();
+}
