@@ -11,40 +11,18 @@ import { realNodeEnv } from "./helpers/real-nodes.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 type PodTemplate = {
-  spec: {
-    template: {
-      spec: {
-        hostNetwork?: boolean;
-        nodeSelector?: Record<string, string>;
-        tolerations?: unknown[];
-        containers: { env: { name: string; value?: string }[]; args: string[] }[];
-      };
-    };
-  };
+  spec: { template: { spec: { nodeSelector?: Record<string, string>; tolerations?: unknown[] } } };
 };
 
-/**
- * The install's Deployment placed on the real node, on its host network: until kube-proxy runs
- * (ADR 0027) the API server and the artifact server are reached at this machine's addresses.
- */
-function onRealNode(deployment: KubeObject, apiServer: URL): KubeObject {
+/** The install's Deployment placed on the real node; the rest as `sluice install` writes it. */
+function onRealNode(deployment: KubeObject): KubeObject {
   const d = structuredClone(deployment) as KubeObject & PodTemplate;
-  const pod = d.spec.template.spec;
-  pod.hostNetwork = true;
-  pod.nodeSelector = { "sluice.dev/real-node": "true" };
-  pod.tolerations = [{ key: "sluice.dev/real-node", operator: "Exists" }];
-  const container = pod.containers[0]!;
-  container.env.push(
-    { name: "KUBERNETES_SERVICE_HOST", value: apiServer.hostname },
-    { name: "KUBERNETES_SERVICE_PORT", value: apiServer.port },
-  );
-  container.args = container.args.map((a) =>
-    a.startsWith("--storage-adv-addr=") ? "--storage-adv-addr=127.0.0.1:9090" : a,
-  );
+  d.spec.template.spec.nodeSelector = { "sluice.dev/real-node": "true" };
+  d.spec.template.spec.tolerations = [{ key: "sluice.dev/real-node", operator: "Exists" }];
   return d;
 }
 
-test("Sluice's own image runs in-cluster as a Pod on a real node and reconciles a GitRepository and a Kustomization", async (t) => {
+test("Sluice's own image runs in-cluster as a Pod on a real node, reaching the API server through the kubernetes Service and its artifacts by DNS, and reconciles a GitRepository and a Kustomization", async (t) => {
   const { env, client } = await realNodeEnv(t, "sluice-incluster-");
   await pushSluiceImage({ ...env, imageMirror: env.imageMirror! });
 
@@ -55,9 +33,7 @@ test("Sluice's own image runs in-cluster as a Pod on a real node and reconciles 
     controllers: ["gitrepository", "kustomization"],
     version: await sluiceVersion(),
   });
-  objects.components = objects.components.map((o) =>
-    o.kind === "Deployment" ? onRealNode(o, new URL(env.apiServer)) : o,
-  );
+  objects.components = objects.components.map((o) => (o.kind === "Deployment" ? onRealNode(o) : o));
   await applyInstall(client, objects, { timeoutMs: 60_000 });
   await waitForDeployment(client, serverName, namespace, 180_000);
   const [pod] = (await client.list<KubeObject & { spec: { nodeName?: string } }>("v1", "Pod", { namespace }))
@@ -68,6 +44,9 @@ test("Sluice's own image runs in-cluster as a Pod on a real node and reconciles 
     "settings.yaml":
       "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: default }\ndata: { color: teal }\n",
   });
+  // the git server as the Pod reaches it: relayed on this machine's address on the nodes' bridge
+  const url = new URL(app.url);
+  url.hostname = env.podReachableHost!;
   const meta = { name: "apps", namespace };
   const apply = (obj: KubeObject) => client.apply(obj, { fieldManager: "test", force: true });
   await apply({
@@ -80,7 +59,7 @@ test("Sluice's own image runs in-cluster as a Pod on a real node and reconciles 
     apiVersion: fluxApiVersions.GitRepository,
     kind: "GitRepository",
     metadata: meta,
-    spec: { url: app.url, interval: "1m", ref: { branch: "main" }, secretRef: { name: "git" } },
+    spec: { url: url.toString(), interval: "1m", ref: { branch: "main" }, secretRef: { name: "git" } },
   });
   await apply({
     apiVersion: fluxApiVersions.Kustomization,

@@ -25,6 +25,12 @@ export const DevEnv = z.object({
     .array(z.string())
     .optional()
     .describe("names of the real nodes (containerd + kubelet), tainted sluice.dev/real-node=true:NoSchedule"),
+  podReachableHost: z
+    .string()
+    .optional()
+    .describe(
+      "with real nodes: this machine's address as their Pods reach it; the API server, the git server and the registry are relayed there on their ports",
+    ),
   postgresUrl: z
     .string()
     .optional()

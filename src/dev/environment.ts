@@ -35,7 +35,7 @@ import { readState, removeState, writeState } from "./state.ts";
 import { projectRoot, systemBinary, upstreamBinary } from "../common/toolchain.ts";
 import { nodesReady } from "./nodes.ts";
 import { mirrorPrefix, pushToEnvironment, type MirrorPushReport } from "./base-images/index.ts";
-import { realNodeDirs, startRealNodes, tearDownRealNodes } from "./real-nodes/index.ts";
+import { nodesNetwork, realNodeDirs, startRealNodes, tearDownRealNodes } from "./real-nodes/index.ts";
 
 export interface UpOptions {
   dir: string;
@@ -356,6 +356,7 @@ async function addRealNodes(
           envDir: l.dir,
           apiServer: l.server,
           kubeconfig,
+          relayPorts: [Number(new URL(l.server).port), l.ports.git, l.ports.registry],
           pki: l.pki,
           client,
           registry: `${loopback}:${l.ports.registry}`,
@@ -429,7 +430,7 @@ async function startFresh(dir: string, options: UpOptions, report: (m: string) =
     helm: bins.helm,
     kubectl: bins.kubectl,
     nodes: options.nodes,
-    ...(realNodes.length ? { realNodes } : {}),
+    ...(realNodes.length ? { realNodes, podReachableHost: nodesNetwork(l.dir).servicesIp } : {}),
     postgresUrl: postgres.url,
   };
   if (options.server) {

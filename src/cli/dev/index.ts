@@ -105,10 +105,14 @@ export function registerDevCommands(program: Command): void {
     .command("node-services", { hidden: true })
     .description("run the real nodes' name server and API relay (started by 'dev up --real-nodes')")
     .requiredOption("--listen <ip>", "the address the nodes' Pods reach this machine at")
-    .requiredOption("--api-port <port>", "the API server's port on loopback", Number)
+    .requiredOption(
+      "--relay-port <port>",
+      "a loopback port (the API server's, the git server's, the registry's) relayed on --listen (repeatable)",
+      (value: string, all: number[] = []) => [...all, Number(value)],
+    )
     .requiredOption("--kubeconfig <file>", "where the Services are read")
     .option("--domain <domain>", "the cluster's DNS domain", "cluster.local")
-    .action(async (options: { listen: string; apiPort: number; kubeconfig: string; domain: string }) => {
+    .action(async (options: { listen: string; relayPort: number[]; kubeconfig: string; domain: string }) => {
       const { runNodeServicesMain } = await import("../../dev/real-nodes/node-services.ts");
       await runNodeServicesMain(options);
     });

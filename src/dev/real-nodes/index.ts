@@ -30,6 +30,7 @@ import { nodesNetwork, realNodePlan, type NodesNetwork, type RealNodePlan } from
 import { startServiceNetwork } from "./service-network.ts";
 
 export { realNodeDirs, tearDownRealNodes } from "./teardown.ts";
+export { nodesNetwork } from "./plan.ts";
 export { realNodeTaint } from "./config-files.ts";
 
 export interface RealNodesContext {
@@ -37,6 +38,8 @@ export interface RealNodesContext {
   apiServer: string;
   /** The environment's admin kubeconfig. */
   kubeconfig: string;
+  /** Loopback ports the Pods reach on the nodes' services address: the API server's first. */
+  relayPorts: number[];
   pki: DevPki;
   client: KubeClient;
   registry: string;

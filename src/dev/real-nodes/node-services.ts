@@ -1,8 +1,8 @@
 /**
  * `sluice dev node-services`, one process of an environment with real nodes, on the address the
- * nodes' Pods reach this machine at: the cluster's name server (UDP 53) and a relay to the API
- * server, which listens on loopback only, so that Pods, and kube-proxy in the Pods' network
- * namespace, reach it (the `kubernetes` Service's endpoint). See ADR 0027.
+ * nodes' Pods reach this machine at: the cluster's name server (UDP 53) and relays to the
+ * components that listen on loopback only (the API server, which is the `kubernetes` Service's
+ * endpoint and kube-proxy's; the git server; the registry). See ADR 0027.
  */
 import dgram from "node:dgram";
 import net from "node:net";
@@ -15,13 +15,14 @@ import { DnsFormatError, readQuestion, recordType, writeAnswer } from "./dns-mes
 
 export interface NodeServicesOptions {
   listen: string;
-  apiPort: number;
+  /** Loopback ports relayed on `listen`. */
+  relayPort: number[];
   kubeconfig: string;
   domain: string;
 }
 
 /** Relays every TCP connection on `listen:port` to the same port on loopback. */
-function apiRelay(listen: string, port: number): Promise<net.Server> {
+function relay(listen: string, port: number): Promise<net.Server> {
   const server = net.createServer((downstream) => {
     const upstream = net.connect(port, loopback);
     downstream.pipe(upstream).pipe(downstream);
@@ -70,13 +71,11 @@ function nameServer(listen: string, domain: string, cache: ServiceCache): Promis
 export async function runNodeServicesMain(options: NodeServicesOptions): Promise<void> {
   const client = new KubeClient(await loadKubeconfig(options.kubeconfig));
   const cache = new ServiceCache(client);
-  const relay = await apiRelay(options.listen, options.apiPort);
+  const relays = await Promise.all(options.relayPort.map((port) => relay(options.listen, port)));
   const dns = await nameServer(options.listen, options.domain, cache);
-  process.stdout.write(
-    `${JSON.stringify({ dns: `${options.listen}:53`, api: `${options.listen}:${options.apiPort}` })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify({ dns: `${options.listen}:53`, relayed: options.relayPort })}\n`);
   await nextTerminationSignal();
   dns.close();
-  relay.close();
+  for (const server of relays) server.close();
   await client.close();
 }

@@ -87,7 +87,8 @@ export async function startServiceNetwork(
   const services = await ctx.start("node-services", process.execPath, [
     "--disable-warning=ExperimentalWarning",
     path.join(projectRoot, "src/cli/main.ts"),
-    ...["dev", "node-services", "--listen", network.servicesIp, "--api-port", String(port)],
+    ...["dev", "node-services", "--listen", network.servicesIp],
+    ...ctx.relayPorts.flatMap((relayed) => ["--relay-port", String(relayed)]),
     ...["--kubeconfig", ctx.kubeconfig, "--domain", clusterDomain],
   ]);
   await apiEndpoint(ctx.client, network, port);
