@@ -79,3 +79,18 @@ test("the Deployment is locked down: non-root, read-only root filesystem with em
   );
   assert.ok(pod.volumes.every((v) => v.emptyDir));
 });
+
+test("--toleration-keys lets the server's Pod onto nodes tainted with those keys; without it there are none", () => {
+  const podSpec = (tolerationKeys?: string[]) => {
+    const deployment = installObjects({ ...options, tolerationKeys }).components.find(
+      (o) => o.kind === "Deployment",
+    );
+    return (deployment?.["spec"] as { template: { spec: { tolerations?: unknown } } }).template.spec;
+  };
+  assert.deepEqual(podSpec(["pool", "sluice.dev/real-node"]).tolerations, [
+    { key: "pool", operator: "Exists" },
+    { key: "sluice.dev/real-node", operator: "Exists" },
+  ]);
+  assert.equal(podSpec().tolerations, undefined);
+  assert.equal(podSpec([]).tolerations, undefined);
+});

@@ -13,6 +13,8 @@ export interface InstallOptions {
   controllers: readonly ControllerName[];
   version: string;
   logLevel?: string;
+  /** Taints with these keys are tolerated by the server's Pod (`--toleration-keys`, as Flux's). */
+  tolerationKeys?: readonly string[] | undefined;
 }
 
 export interface InstallObjects {
@@ -220,6 +222,9 @@ function deployment(o: InstallOptions): KubeObject {
           terminationGracePeriodSeconds: 60,
           securityContext: { fsGroup: 1337, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
           containers: [container(o)],
+          ...(o.tolerationKeys?.length && {
+            tolerations: o.tolerationKeys.map((key) => ({ key, operator: "Exists" })),
+          }),
           volumes: [
             { name: "data", emptyDir: {} },
             { name: "tmp", emptyDir: {} },

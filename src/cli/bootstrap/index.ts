@@ -13,7 +13,12 @@ import { sluiceVersion } from "../../install/version.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { ControllerName } from "../../server/server.ts";
 import { gitSecretData, gitSecretObject } from "../create/secret.ts";
-import { componentList, componentsExtraOption, withExtraComponents } from "../install/index.ts";
+import {
+  componentList,
+  componentsExtraOption,
+  tolerationKeysOption,
+  withExtraComponents,
+} from "../install/index.ts";
 import { durationMs } from "../shared/flags.ts";
 import { commandGroup, getObject, kustomizationKind, readiness } from "../shared/kinds.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "../shared/kube-flags.ts";
@@ -30,6 +35,7 @@ interface BootstrapFlags extends KubeFlags {
   interval: string;
   components: ControllerName[];
   componentsExtra?: ControllerName[];
+  tolerationKeys?: string[];
   image?: string;
   authorName: string;
   authorEmail: string;
@@ -45,6 +51,7 @@ async function bootstrapGit(flags: BootstrapFlags): Promise<void> {
     image: flags.image ?? defaultImage(version),
     controllers: components,
     version,
+    tolerationKeys: flags.tolerationKeys,
   });
   const sync = syncObjects({
     namespace: flags.namespace,
@@ -135,6 +142,7 @@ export function registerBootstrapCommands(program: Command): void {
           .argParser(componentList),
       )
       .addOption(componentsExtraOption())
+      .addOption(tolerationKeysOption())
       .option(
         "--read-write-key",
         "accepted as flux's: a plain Git server has no deploy keys, so the cluster gets the credentials given, with their access",

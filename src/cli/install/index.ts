@@ -11,7 +11,7 @@ import {
 } from "../../install/manifests.ts";
 import { sluiceVersion } from "../../install/version.ts";
 import { knownControllers, type ControllerName } from "../../server/server.ts";
-import { usageError } from "../shared/flags.ts";
+import { collectList, usageError } from "../shared/flags.ts";
 import { addKubeFlags, withCluster, type KubeFlags } from "../shared/kube-flags.ts";
 import { renderYaml, say } from "../shared/output.ts";
 import { confirm } from "../shared/prompt.ts";
@@ -42,6 +42,14 @@ export function componentsExtraOption(): Option {
   ).argParser(componentList);
 }
 
+/** `--toleration-keys`: taints the server's Pod tolerates, so it may run on dedicated nodes. */
+export function tolerationKeysOption(): Option {
+  return new Option(
+    "--toleration-keys <keys>",
+    "comma-separated taint keys the server's Pod tolerates (e.g. a dedicated node pool's)",
+  ).argParser(collectList);
+}
+
 export const withExtraComponents = (flags: {
   components: ControllerName[];
   componentsExtra?: ControllerName[];
@@ -54,6 +62,7 @@ interface InstallFlags extends KubeFlags {
   componentsExtra?: ControllerName[];
   logLevel: string;
   wait: boolean;
+  tolerationKeys?: string[];
 }
 
 async function options(flags: InstallFlags): Promise<InstallOptions> {
@@ -64,6 +73,7 @@ async function options(flags: InstallFlags): Promise<InstallOptions> {
     controllers: withExtraComponents(flags),
     version,
     logLevel: flags.logLevel,
+    tolerationKeys: flags.tolerationKeys,
   };
 }
 
@@ -138,6 +148,7 @@ export function registerInstallCommands(program: Command): void {
           .argParser(componentList),
       )
       .addOption(componentsExtraOption())
+      .addOption(tolerationKeysOption())
       .addOption(
         new Option("--log-level <level>", "server log level")
           .choices(["debug", "info", "warn", "error"])
