@@ -1,7 +1,9 @@
+import { PassThrough } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import YAML from "yaml";
 import type { KubeClient } from "../kube/client.ts";
 import { isNotFound } from "../kube/errors.ts";
+import { execInPod } from "../kube/exec.ts";
 import { computeHealth } from "../kube/health.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { generateImage, pushImage } from "../oci/image.ts";
@@ -319,8 +321,11 @@ export class DeliveryLoop {
         ).status?.lastAppliedRevision?.endsWith(commit) === true,
     ]);
     steps.push(["deployment rolled out", async () => this.rolledOut(tag)]);
-    if (this.onRealNodes)
+    if (this.onRealNodes) {
       steps.push([`the app answers "web ${tag}"`, async () => this.answers(`web ${tag}`)]);
+      const service = `web.${this.namespace}.svc.cluster.local`;
+      steps.push([`so does its Service, ${service}`, async () => this.serviceAnswers(`web ${tag}`)]);
+    }
     const timings: { step: string; ms: number }[] = [];
     for (const [step, done] of steps) {
       while (!(await done().catch(() => false))) {
@@ -366,6 +371,37 @@ export class DeliveryLoop {
       targets.map((url) => fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.text())),
     );
     return pages.every((page) => page.includes(text));
+  }
+
+  /**
+   * Whether the Service web answers with `text`, asked from inside the cluster as its clients
+   * ask: by name through the cluster's DNS, then its ClusterIP through kube-proxy's rules, from
+   * one of its Pods (`pods/exec`), several times so that every backend kube-proxy picks is heard.
+   */
+  async serviceAnswers(text: string, requests = 6): Promise<boolean> {
+    const pods = await this.client.list<KubeObject & { status?: { phase?: string } }>("v1", "Pod", {
+      namespace: this.namespace,
+      labelSelector: "app=web",
+    });
+    const pod = pods.items.find((p) => p.status?.phase === "Running");
+    if (!pod) return false;
+    const name = `web.${this.namespace}.svc.cluster.local`;
+    const script = [
+      `ip=$(nslookup ${name} | awk '/^Address: /{print $2}' | tail -1)`,
+      `for i in $(seq ${requests}); do printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 2 "$ip" 80 | tail -1; done`,
+    ].join("; ");
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const { exitCode } = await execInPod(this.client, {
+      namespace: this.namespace,
+      pod: pod.metadata.name ?? "",
+      container: "web",
+      command: ["sh", "-c", script],
+      stdout: out,
+    });
+    const answers = Buffer.concat(chunks).toString("utf8").trim().split("\n");
+    return exitCode === 0 && answers.length === requests && answers.every((answer) => answer.includes(text));
   }
 
   async lastPushCommit(): Promise<string | undefined> {

@@ -74,6 +74,11 @@ export async function startWholeLoop(
   if (cd.onRealNodes) {
     await until('the app answering "web 1.0.0"', () => cd.answers("web 1.0.0"), timeoutMs);
     firstBuild.push({ step: 'the app answers "web 1.0.0" over HTTP', ms: Date.now() - started });
+    await until("its Service answering", () => cd.serviceAnswers("web 1.0.0"), timeoutMs);
+    firstBuild.push({
+      step: `so does its Service, web.${cd.namespace}.svc.cluster.local`,
+      ms: Date.now() - started,
+    });
   }
   return { loop: { ci, cd }, firstBuild };
 }
