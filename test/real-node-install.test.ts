@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { fluxApiVersions } from "../src/api/kinds.ts";
+import type { DevEnv } from "../src/dev/env-file.ts";
 import { pushFiles } from "../src/dev/push-files.ts";
 import { pushSluiceImage } from "../src/dev/sluice-image.ts";
 import { applyInstall, waitForDeployment } from "../src/install/apply.ts";
@@ -9,6 +10,14 @@ import { sluiceVersion } from "../src/install/version.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { realNodeEnv } from "./helpers/real-nodes.ts";
 import { waitFor } from "./helpers/wait.ts";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { devDown, devUp } from "../src/dev/environment.ts";
+import { clone } from "../src/git/repository.ts";
+import { KubeClient } from "../src/kube/client.ts";
+import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
+import { expectExit, run } from "./helpers/cli.ts";
 
 type PodTemplate = {
   spec: { template: { spec: { nodeSelector?: Record<string, string>; tolerations?: unknown[] } } };
@@ -89,4 +98,103 @@ test("Sluice's own image runs in-cluster as a Pod on a real node, reaching the A
   );
   assert.equal(applied.data?.["color"], "teal");
   assert.equal(applied.metadata.labels?.["kustomize.toolkit.fluxcd.io/name"], "apps");
+});
+
+// in this file, after the test above: both build Sluice's image with the builder's one shared state
+type Pod = KubeObject & { spec: { nodeName?: string }; status?: { phase?: string } };
+type Deployment = KubeObject & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+type ConfigMap = KubeObject & { data?: Record<string, string> };
+
+const fleet = "fleet/self";
+const componentsPath = "clusters/demo/flux-system/gotk-components.yaml";
+const configMap = (v: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: default\ndata:\n  v: "${v}"\n`;
+
+/** An environment whose only node is real (no kwok node), with Sluice's image in its registry. */
+async function realOnlyEnv(t: TestContext) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-self-managing-"));
+  t.after(async () => {
+    await devDown(dir);
+    await rm(dir, { recursive: true, force: true });
+  });
+  const { env } = await devUp({ dir, nodes: 0, realNodes: 1 });
+  const client = new KubeClient(await loadKubeconfig(env.kubeconfig));
+  t.after(() => client.close());
+  await pushSluiceImage({ ...env, imageMirror: env.imageMirror! });
+  return { env, client, dir };
+}
+
+/** `sluice bootstrap git` of the fleet repository as the Pod reaches it (this machine reaches it there too). */
+async function bootstrapFleet(env: DevEnv, repositoryUrl: string) {
+  const url = new URL(repositoryUrl);
+  url.hostname = env.podReachableHost!;
+  const repository = [
+    "--url",
+    url.toString(),
+    "--path",
+    "clusters/demo",
+    "-u",
+    env.gitUsername,
+    "-p",
+    env.gitPassword,
+  ];
+  return run([
+    ...["bootstrap", "git", "--kubeconfig", env.kubeconfig, ...repository],
+    ...["--toleration-keys", "sluice.dev/real-node", "--timeout", "4m"],
+  ]);
+}
+
+/** Commits `files` to the fleet, asks for a fetch now, and waits until the ConfigMap holds `v`. */
+async function commitAndWait(env: DevEnv, client: KubeClient, files: Record<string, string>, v: string) {
+  await pushFiles(env, fleet, files);
+  await client.patch(
+    {
+      apiVersion: fluxApiVersions.GitRepository,
+      kind: "GitRepository",
+      name: "flux-system",
+      namespace: "flux-system",
+    },
+    { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": String(Date.now()) } } },
+  );
+  const applied = async () => {
+    const cm = await client.get<ConfigMap>("v1", "ConfigMap", "app", "default").catch(() => undefined);
+    return cm?.data?.["v"] === v ? cm : undefined;
+  };
+  return waitFor(`the in-cluster server to apply v=${v}`, applied, { timeoutMs: 180_000 });
+}
+
+test("bootstrap on a cluster whose only node is real: Sluice runs in-cluster and manages itself — commits are applied by it, and a committed change to its own components upgrades it", async (t) => {
+  const { env, client, dir } = await realOnlyEnv(t);
+  const first = await pushFiles(env, fleet, { "README.md": "fleet\n" });
+  // bootstrap waits until the flux-system Kustomization applied its commit: only the Pod runs a server
+  expectExit(
+    await bootstrapFleet(env, first.url),
+    0,
+    /✔ bootstrap finished: the cluster syncs itself from git/,
+  );
+  const servers = await client.list<Pod>("v1", "Pod", {
+    namespace: "flux-system",
+    labelSelector: "app=sluice-server",
+  });
+  assert.deepEqual(
+    servers.items.map((p) => [p.spec.nodeName, p.status?.phase]),
+    [["real-0", "Running"]],
+  );
+  const applied = await commitAndWait(env, client, { "clusters/demo/app.yaml": configMap("1") }, "1");
+  assert.equal(applied.metadata.labels?.["kustomize.toolkit.fluxcd.io/name"], "flux-system");
+
+  // upgrading is committing new components: the server applies its own Deployment, and the new Pod carries on
+  const work = path.join(dir, "fleet-clone");
+  await clone(first.url, work, {
+    credentials: { username: env.gitUsername, password: env.gitPassword },
+    branch: "main",
+  });
+  const components = await readFile(path.join(work, componentsPath), "utf8");
+  assert.match(components, /--log-level=info/);
+  const upgrade = { [componentsPath]: components.replace("--log-level=info", "--log-level=debug") };
+  await commitAndWait(env, client, { ...upgrade, "clusters/demo/app.yaml": configMap("2") }, "2");
+  const deployment = await client.get<Deployment>("apps/v1", "Deployment", serverName, "flux-system");
+  assert.ok(deployment.spec.template.spec.containers[0]?.args.includes("--log-level=debug"));
+  await waitForDeployment(client, serverName, "flux-system", 180_000);
+  await commitAndWait(env, client, { "clusters/demo/app.yaml": configMap("3") }, "3");
 });

@@ -252,8 +252,9 @@ test("the periodic resync catches changes a stalled watch never delivered", asyn
   const { informer, view } = await runInformer(t, viaProxy, { namespace: ns, resyncMs });
   const syncedAt = Date.now();
   await sleep(200);
-  // the list's connection was opened first, the watch's last; only the watch stalls
-  assert.equal(proxy.freezeLatest(), 2, "a list connection and a watch connection are open");
+  // the list's connections (HTTP/1.1: discovery and list may take one each) were opened first,
+  // the watch's last; only the watch stalls
+  assert.ok(proxy.freezeLatest() >= 2, "list connections and a watch connection are open");
 
   await admin.patch({ apiVersion: "v1", kind: "ConfigMap", name: "a", namespace: ns }, { data: { n: "1" } });
   await admin.delete("v1", "ConfigMap", "b", ns);

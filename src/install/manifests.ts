@@ -149,6 +149,9 @@ function service(o: InstallOptions): KubeObject {
       type: "ClusterIP",
       selector: selectorLabels,
       ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: "http" }],
+      // the artifacts are served as soon as the server listens, and its own kustomize controller
+      // fetches them through this Service before the Pod has passed its readiness probe
+      publishNotReadyAddresses: true,
     },
   };
 }

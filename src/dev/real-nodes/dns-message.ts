@@ -15,8 +15,8 @@ export interface Question {
   recursionDesired: boolean;
 }
 
-export type Rcode = "NOERROR" | "FORMERR" | "NXDOMAIN" | "REFUSED";
-const rcodes: Record<Rcode, number> = { NOERROR: 0, FORMERR: 1, NXDOMAIN: 3, REFUSED: 5 };
+export type Rcode = "NOERROR" | "FORMERR" | "SERVFAIL" | "NXDOMAIN";
+const rcodes: Record<Rcode, number> = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3 };
 
 export class DnsFormatError extends Error {}
 

@@ -54,12 +54,25 @@ async function answer(message: Buffer, domain: string, cache: ServiceCache): Pro
   return writeAnswer(question, resolved.rcode, addresses);
 }
 
+function serverFailure(message: Buffer): Buffer | undefined {
+  try {
+    return writeAnswer(readQuestion(message), "SERVFAIL");
+  } catch {
+    return undefined;
+  }
+}
+
 function nameServer(listen: string, domain: string, cache: ServiceCache): Promise<dgram.Socket> {
   const socket = dgram.createSocket("udp4");
   socket.on("message", (message, peer) => {
     answer(message, domain, cache).then(
       (reply) => socket.send(reply, peer.port, peer.address),
-      (error: unknown) => process.stderr.write(`dns: ${(error as Error).message}\n`),
+      (error: unknown) => {
+        // the Services could not be read: say so at once rather than let the resolver time out
+        process.stderr.write(`dns: ${(error as Error).message}\n`);
+        const failed = serverFailure(message);
+        if (failed) socket.send(failed, peer.port, peer.address);
+      },
     );
   });
   return new Promise((resolve, reject) => {
