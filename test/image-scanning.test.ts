@@ -5,7 +5,7 @@ import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { testEnv } from "./helpers/env.ts";
 import { adminClient, testNamespace } from "./helpers/kube.ts";
-import { pushTestImage } from "./helpers/registry.ts";
+import { pushTestImage, testRegistryClient } from "./helpers/registry.ts";
 import { generateImage, pushImage } from "../src/oci/image.ts";
 import { RegistryClient } from "../src/oci/registry-client.ts";
 import { startTestRegistry } from "../src/oci/registry.test-support.ts";
@@ -144,6 +144,67 @@ test("a scan lists the tags, excludes signatures, and policies pick the newest a
     events.some((m) => /updated from 1\.10\.1 to 1\.11\.0/.test(m)),
     "an event names the change",
   );
+});
+
+test("Flux v1's order (the image.sluice.dev/tag-order: created annotation): of the filtered tags, the image created last; a later push moves it", async (t) => {
+  const { env, client, ns, repo } = await fixture(t, "img-created");
+  const registry = testRegistryClient(env);
+  t.after(() => registry.close());
+  const push = (tag: string, created?: string) =>
+    pushImage(registry, repo, [tag], generateImage({ files: { tag }, ...(created ? { created } : {}) }));
+  await push("release-c", "2023-01-01T00:00:00Z");
+  await push("release-a", "2025-06-01T00:00:00Z");
+  await push("release-b", "2024-01-01T00:00:00Z");
+  await push("release-x");
+  await push("other", "2026-06-01T00:00:00Z");
+  const image = `${env.registry}/${repo}`;
+  await apply(client, ns, "ImageRepository", "app", { image, interval: "1h", insecure: true });
+  const spec = {
+    imageRepositoryRef: { name: "app" },
+    policy: { alphabetical: { order: "asc" } },
+    filterTags: { pattern: "^release-" },
+  };
+  await client.apply(
+    {
+      apiVersion: api,
+      kind: "ImagePolicy",
+      metadata: { name: "v1", namespace: ns, annotations: { "image.sluice.dev/tag-order": "created" } },
+      spec,
+    },
+    { fieldManager: "test", force: true },
+  );
+  await apply(client, ns, "ImagePolicy", "v2", spec);
+  await until(
+    client,
+    ns,
+    "ImagePolicy",
+    "v1",
+    "the release created last",
+    (o) => o.status?.latestRef?.tag === "release-a",
+  );
+  await until(
+    client,
+    ns,
+    "ImagePolicy",
+    "v2",
+    "the release last in byte order, as Flux v2",
+    (o) => o.status?.latestRef?.tag === "release-x",
+  );
+
+  await push("release-0", "2026-01-01T00:00:00Z");
+  await client.patch(
+    { apiVersion: api, kind: "ImageRepository", name: "app", namespace: ns },
+    { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": "now" } } },
+  );
+  const moved = await until(
+    client,
+    ns,
+    "ImagePolicy",
+    "v1",
+    "the newer push",
+    (o) => o.status?.latestRef?.tag === "release-0",
+  );
+  assert.equal(moved.status?.observedPreviousRef?.tag, "release-a");
 });
 
 test("digest reflection, wrong credentials, a missing image, a bad range and a filter matching nothing get named reasons", async (t) => {

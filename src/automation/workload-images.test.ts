@@ -103,13 +103,15 @@ test("readWorkloadAutomation prefers fluxcd.io over flux.weave.works", () => {
   ]);
 });
 
-test("tag filters map onto ImagePolicy specs; a bad one names the cause", () => {
-  assert.deepEqual(policyForTagFilter("semver:~1.0"), { policy: { semver: { range: "~1.0" } } });
+test("tag filters map onto ImagePolicy specs, glob and regex ordered by creation time; a bad one names the cause", () => {
+  assert.deepEqual(policyForTagFilter("semver:~1.0"), { spec: { policy: { semver: { range: "~1.0" } } } });
   assert.deepEqual(policyForTagFilter("glob:1.*"), {
-    policy: { alphabetical: { order: "asc" } },
-    filterTags: { pattern: "^1\\..*$" },
+    spec: { policy: { alphabetical: { order: "asc" } }, filterTags: { pattern: "^1\\..*$" } },
+    annotations: { "image.sluice.dev/tag-order": "created" },
   });
-  assert.deepEqual(policyForTagFilter("regex:^v[0-9]+$").filterTags, { pattern: "^v[0-9]+$" });
+  const regex = policyForTagFilter("regex:^v[0-9]+$");
+  assert.deepEqual(regex.spec.filterTags, { pattern: "^v[0-9]+$" });
+  assert.deepEqual(regex.annotations, { "image.sluice.dev/tag-order": "created" });
   assert.throws(() => policyForTagFilter("latest"), TagFilterError);
   assert.throws(() => policyForTagFilter("semver:"), /the pattern is empty/);
   assert.throws(() => policyForTagFilter("calver:2024"), /tag filter "calver:2024": unknown kind/);

@@ -11,6 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Scalar } from "yaml";
+import { tagOrderAnnotation } from "../image/created-order.ts";
 
 const prefixes = ["fluxcd.io/", "flux.weave.works/"] as const;
 
@@ -36,8 +37,12 @@ export function readWorkloadAutomation(annotations: Readonly<Record<string, stri
 
 /** What an ImagePolicy's spec says for a v1 tag filter. */
 export interface PolicyFromFilter {
-  readonly policy: { semver: { range: string } } | { alphabetical: { order: "asc" } };
-  readonly filterTags?: { pattern: string };
+  readonly spec: {
+    readonly policy: { semver: { range: string } } | { alphabetical: { order: "asc" } };
+    readonly filterTags?: { pattern: string };
+  };
+  /** v1 ordered glob and regex matches by creation time: the ImagePolicy's annotation asks for it. */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** Bad `tag.<container>` annotations: the cause is named, nothing is generated for that container. */
@@ -50,7 +55,8 @@ export class TagFilterError extends Error {
 
 /**
  * Maps a v1 tag filter onto an ImagePolicy. v1 ordered glob and regex matches by the images'
- * creation time, which ImagePolicy cannot read; they are ordered alphabetically here (ADR 0024).
+ * creation time, which ImagePolicy has no field for: the policy is alphabetical (what Flux v2
+ * would do with it) and annotated so that Sluice orders by creation time (ADR 0024).
  */
 export function policyForTagFilter(filter: string): PolicyFromFilter {
   const colon = filter.indexOf(":");
@@ -59,15 +65,20 @@ export function policyForTagFilter(filter: string): PolicyFromFilter {
   if (value === "") throw new TagFilterError(filter, "the pattern is empty");
   switch (kind) {
     case "semver":
-      return { policy: { semver: { range: value } } };
+      return { spec: { policy: { semver: { range: value } } } };
     case "glob":
-      return { policy: { alphabetical: { order: "asc" } }, filterTags: { pattern: globPattern(value) } };
+      return byCreation(globPattern(value));
     case "regex":
-      return { policy: { alphabetical: { order: "asc" } }, filterTags: { pattern: value } };
+      return byCreation(value);
     default:
       throw new TagFilterError(filter, "unknown kind");
   }
 }
+
+const byCreation = (pattern: string): PolicyFromFilter => ({
+  spec: { policy: { alphabetical: { order: "asc" } }, filterTags: { pattern } },
+  annotations: { [tagOrderAnnotation]: "created" },
+});
 
 /** A v1 glob (`*` any run, `?` one character) as an anchored Go regular expression. */
 export function globPattern(glob: string): string {

@@ -59,6 +59,8 @@ export class InvalidPolicyError extends Error {
 /** A compiled policy: validate once, then select from any number of tag lists. */
 export interface TagSelector {
   select(tags: readonly string[]): SelectedTag | undefined;
+  /** The tags `filterTags` lets through, for an order the policy does not know (creation time). */
+  candidates(tags: readonly string[]): string[];
 }
 
 export function selectTag(
@@ -88,6 +90,7 @@ export function compilePolicy(policy: PolicyChoice, filter?: TagFilter): TagSele
       if (!best) return undefined;
       return extracting ? { tag: best.tag, extracted: best.value } : { tag: best.tag };
     },
+    candidates: (tags) => [...candidatesOf(tags)].map((candidate) => candidate.tag),
   };
 }
 

@@ -3,7 +3,9 @@ import {
   withLegacyImageFields,
   type ImagePolicy,
 } from "../../api/image/imagepolicy/index.ts";
-import { compilePolicy, InvalidPolicyError } from "../../image/policy.ts";
+import { CreationTimes, newestByCreation, tagOrderAnnotation } from "../../image/created-order.ts";
+import { compilePolicy, InvalidPolicyError, type SelectedTag } from "../../image/policy.ts";
+import { parseScanImage } from "../../image/scanner.ts";
 import type { TagStore } from "../../image/tag-store.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import type { RegistryClientFactory } from "./digests.ts";
@@ -33,9 +35,13 @@ type Repository = KubeObject & {
   };
 };
 
-/** Reconciles one ImagePolicy: pick the newest allowed tag from the repository's latest scan. */
+/**
+ * Reconciles one ImagePolicy: pick the newest allowed tag from the repository's latest scan (or,
+ * for Flux v1's glob and regex filters, the image created last: created-order.ts).
+ */
 export class ImagePolicyReconciler {
   readonly #options: ImagePolicyReconcilerOptions;
+  readonly #created = new CreationTimes();
   // spec.interval is only set with digestReflectionPolicy Always; otherwise a policy is
   // re-evaluated when its repository's scan changes
   readonly #flow = new Reconcile<ImagePolicy, Status>({
@@ -56,6 +62,34 @@ export class ImagePolicyReconciler {
   }
 
   reconcile = (raw: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => this.#flow.run(raw, ctx);
+
+  /** Flux v1's order: the image created last among the filtered tags (created-order.ts). */
+  async #newestCreated(
+    repo: Repository,
+    image: string,
+    tags: readonly string[],
+    ctx: ReconcileContext,
+  ): Promise<SelectedTag | undefined> {
+    const reference = parseScanImage(image);
+    const client = await this.#options.registries(repo, reference.registry, ctx);
+    try {
+      const createdOf = async (tag: string) => {
+        try {
+          return await this.#created.of(client, reference.repository, tag, ctx.signal);
+        } catch (err) {
+          throw new ReconcileError(
+            Reason.ReconciliationFailed,
+            `cannot read when ${image}:${tag} was created (the policy orders by creation time): ${(err as Error).message}`,
+            { cause: err },
+          );
+        }
+      };
+      const tag = await newestByCreation(tags, createdOf);
+      return tag === undefined ? undefined : { tag };
+    } finally {
+      await client.close();
+    }
+  }
 
   async #select(obj: ImagePolicy, status: Status, ctx: ReconcileContext): Promise<void> {
     const ns = obj.metadata.namespace!;
@@ -79,8 +113,11 @@ export class ImagePolicyReconciler {
         Reason.DependencyNotReady,
         `ImageRepository '${repoNs}/${ref.name}' has not been scanned successfully yet`,
       );
-    const selected = selector.select(tags);
     const image = repo.spec?.image ?? repo.status?.canonicalImageName ?? ref.name;
+    const selected =
+      obj.metadata.annotations?.[tagOrderAnnotation] === "created"
+        ? await this.#newestCreated(repo, image, selector.candidates(tags), ctx)
+        : selector.select(tags);
     if (!selected) {
       throw new ReconcileError(
         Reason.ReconciliationFailed,

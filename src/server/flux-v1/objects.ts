@@ -56,7 +56,11 @@ const labels = { [generatedByLabel]: "true" };
 
 type ImageOptions = Pick<FluxV1Options, "namespace" | "automationInterval" | "registryInsecureHosts">;
 
-function meta(name: string, options: Pick<FluxV1Options, "namespace">, annotations?: Record<string, string>) {
+function meta(
+  name: string,
+  options: Pick<FluxV1Options, "namespace">,
+  annotations?: Readonly<Record<string, string>>,
+) {
   return { name, namespace: options.namespace, labels, ...(annotations ? { annotations } : {}) };
 }
 
@@ -176,8 +180,8 @@ export function imageObjects(
     policies.push({
       apiVersion: fluxApiVersions.ImagePolicy,
       kind: "ImagePolicy",
-      metadata: meta(workloadPolicyName(c.workload, c.container), options),
-      spec: { imageRepositoryRef: { name: repoName }, ...choice },
+      metadata: meta(workloadPolicyName(c.workload, c.container), options, choice.annotations),
+      spec: { imageRepositoryRef: { name: repoName }, ...choice.spec },
     });
   }
   return { objects: [...repositories.values(), ...policies], containers: [...found], problems };
