@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import type { CustomResourceDefinition } from "../src/api/crd.ts";
 import { runGit } from "../src/git/exec.ts";
+import { installCrds } from "../src/install/apply.ts";
 import { clone } from "../src/git/repository.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import type { FluxV1Options } from "../src/server/flux-v1/objects.ts";
@@ -41,6 +43,46 @@ const workload = (name: string, ns: string, image: string, extra: string[] = [])
     "",
   ].join("\n");
 
+/** A helm-operator HelmRelease whose chart image v1 automates (the values' `image.repository`/`tag`). */
+const helmRelease = (ns: string, image: string) =>
+  [
+    "apiVersion: helm.fluxcd.io/v1",
+    "kind: HelmRelease",
+    "metadata:",
+    "  name: hello-chart",
+    `  namespace: ${ns}`,
+    "  annotations:",
+    '    fluxcd.io/automated: "true"',
+    "    fluxcd.io/tag.chart-image: semver:~1.0",
+    "spec:",
+    "  chart: { repository: https://charts.example/, name: hello, version: 1.0.0 }",
+    "  values:",
+    "    image:",
+    `      repository: ${image}`,
+    "      tag: 1.0.0",
+    "",
+  ].join("\n");
+
+/** helm-operator's CRD, schemaless: enough for the sync to apply a HelmRelease. */
+const helmReleaseCrd: KubeObject = {
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: { name: "helmreleases.helm.fluxcd.io" },
+  spec: {
+    group: "helm.fluxcd.io",
+    scope: "Namespaced",
+    names: { kind: "HelmRelease", plural: "helmreleases", singular: "helmrelease" },
+    versions: [
+      {
+        name: "v1",
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+      },
+    ],
+  },
+};
+
 /** The daemon flags of the tutorial: --git-path deploy --git-ci-skip, credentials from a Secret. */
 const v1Flags = (ns: string, gitUrl: string, registry: string): FluxV1Options => ({
   namespace: ns,
@@ -67,9 +109,12 @@ test("Flux v1 flags: ~1.0 releases 1.0.1 into git with [ci skip], the locked wor
   await pushTestImage(env, imagePath, ["1.0.0", "1.0.1", "1.1.0"]);
   const hello = workload("hello", ns, image);
   const locked = workload("frozen", ns, image, ['flux.weave.works/locked: "true"']);
+  await installCrds(client, [helmReleaseCrd as CustomResourceDefinition]);
+  const chart = helmRelease(ns, image);
   const repo = await pushRepo(env, `fluxv1-${ns}`, {
     "deploy/hello.yaml": hello,
     "deploy/frozen.yaml": locked,
+    "deploy/chart.yaml": chart,
     "README.md": "not synced\n",
   });
   await createGitAuthSecret(client, ns, "flux-git-auth", env.gitUsername, env.gitPassword);
@@ -108,6 +153,11 @@ test("Flux v1 flags: ~1.0 releases 1.0.1 into git with [ci skip], the locked wor
   );
   assert.equal(released.text, hello.replace(`${image}:1.0.0`, `${image}:1.0.1`));
   assert.equal(await readFile(path.join(released.dir, "deploy/frozen.yaml"), "utf8"), locked);
+  assert.equal(
+    await readFile(path.join(released.dir, "deploy/chart.yaml"), "utf8"),
+    chart.replace("tag: 1.0.0", "tag: 1.0.1"),
+    "the HelmRelease's chart image, its tag beside its repository",
+  );
   const log = await runGit(["log", "-1", "--format=%an <%ae>%n%B"], { cwd: released.dir });
   assert.equal(
     log.stdout.trim(),
@@ -128,7 +178,14 @@ test("Flux v1 flags: ~1.0 releases 1.0.1 into git with [ci skip], the locked wor
         .catch(() => undefined);
       return d?.spec.template.spec.containers[0]?.image.endsWith(":1.0.1") ? d : undefined;
     },
-    { timeoutMs: 60_000 },
+    {
+      timeoutMs: 60_000,
+      describe: async () => {
+        const sync = await client.get("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "flux-v1", ns);
+        const source = await client.get("source.toolkit.fluxcd.io/v1", "GitRepository", "flux-v1", ns);
+        return JSON.stringify([sync["status"], source["status"], source.metadata.annotations]);
+      },
+    },
   );
   assert.ok(deployment);
   await assertTraced(env.kubeconfig, ns, `${image}:1.0.1`);

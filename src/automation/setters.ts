@@ -143,14 +143,17 @@ export function applySetters(text: string, policies: PolicyMap, options: SetterO
     });
     if (options.workloadPolicyNamespace !== undefined) {
       for (const target of automatedContainers(doc)) {
-        if (markerAfter(parsed, target.imageNode) !== undefined) continue; // the marker decides
+        // the marker decides
+        if (target.fields.some(({ node }) => markerAfter(parsed, node) !== undefined)) continue;
         const policy = `${options.workloadPolicyNamespace}:${workloadPolicyName(target.workload, target.container)}`;
-        const setter = `${workloadIdString(target.workload)}:${target.container}`;
-        const marker: Marker = { setter, policy, field: "image" };
-        const outcome = applyOne(parsed, target.imageNode, marker, policies, { object, inFlow: false });
-        if (outcome === undefined) continue;
-        if ("reason" in outcome) skipped.push(outcome);
-        else changes.push(outcome);
+        for (const { node, field } of target.fields) {
+          const setter = `${workloadIdString(target.workload)}:${target.container}${field === "image" ? "" : `:${field}`}`;
+          const marker: Marker = { setter, policy, field };
+          const outcome = applyOne(parsed, node, marker, policies, { object, inFlow: false });
+          if (outcome === undefined) continue;
+          if ("reason" in outcome) skipped.push(outcome);
+          else changes.push(outcome);
+        }
       }
     }
   }

@@ -150,3 +150,69 @@ test("markerSuggestions names the image line and the marker that replaces the an
   ]);
   assert.deepEqual(markerSuggestions("kind: Deployment\nmetadata: {name: x}\n", "flux-system"), []);
 });
+
+const helmRelease = [
+  "apiVersion: helm.fluxcd.io/v1",
+  "kind: HelmRelease",
+  "metadata:",
+  "  name: mongodb",
+  "  namespace: demo",
+  "  annotations:",
+  '    fluxcd.io/automated: "true"',
+  "    fluxcd.io/tag.chart-image: semver:~4.0",
+  "    fluxcd.io/tag.metrics: glob:0.*",
+  "    fluxcd.io/tag.backup: semver:^2",
+  "spec:",
+  "  chart: { repository: https://charts.example/, name: mongodb, version: 7.2.0 }",
+  "  values:",
+  "    image:",
+  "      repository: reg:5000/mongodb # the chart's",
+  "      tag: 4.0.3",
+  "    metrics:",
+  "      image: reg:5000/exporter",
+  '      tag: "0.7"',
+  "    backup:",
+  "      image: reg:5000/backup:2.1.0",
+  "    registryForm:",
+  "      image: { registry: reg:5000, repository: other, tag: 1.0.0 }",
+  "",
+].join("\n");
+const release = { namespace: "demo", kind: "HelmRelease", name: "mongodb" };
+
+test("a v1 HelmRelease's values: the chart's image, name-and-tag pairs and whole references each get their policy's choice", () => {
+  const chosen = new Map([
+    [
+      `flux-system:${workloadPolicyName(release, "chart-image")}`,
+      { name: "reg:5000/mongodb", tag: "4.0.14" },
+    ],
+    [`flux-system:${workloadPolicyName(release, "metrics")}`, { name: "reg:5000/exporter", tag: "0.11" }],
+    [`flux-system:${workloadPolicyName(release, "backup")}`, { name: "reg:5000/backup", tag: "2.4.0" }],
+  ]);
+  const result = applySetters(helmRelease, chosen, { workloadPolicyNamespace: "flux-system" });
+  const expected = helmRelease
+    .replace("tag: 4.0.3", "tag: 4.0.14")
+    .replace('tag: "0.7"', 'tag: "0.11"')
+    .replace("backup:2.1.0", "backup:2.4.0");
+  assert.equal(result.text, expected, "only the tags changed, quoting and comments kept");
+  assert.deepEqual(result.changes.map((c) => c.setter).sort(), [
+    "demo:helmrelease/mongodb:backup",
+    "demo:helmrelease/mongodb:chart-image:tag",
+    "demo:helmrelease/mongodb:metrics:tag",
+  ]);
+});
+
+test("markerSuggestions for a HelmRelease name each scalar with the :name or :tag marker", () => {
+  const policy = `flux-system:${workloadPolicyName(release, "chart-image")}`;
+  const suggestions = markerSuggestions(helmRelease, "flux-system").filter((s) => s.policy === policy);
+  assert.deepEqual(
+    suggestions.map((s) => [s.line, s.image, s.comment]),
+    [
+      [15, "reg:5000/mongodb:4.0.3", `# {"$imagepolicy": "${policy}:name"}`],
+      [16, "reg:5000/mongodb:4.0.3", `# {"$imagepolicy": "${policy}:tag"}`],
+    ],
+  );
+  assert.ok(
+    !markerSuggestions(helmRelease, "flux-system").some((s) => s.image.includes("other")),
+    "the registry: form is not recognised",
+  );
+});

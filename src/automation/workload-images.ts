@@ -4,14 +4,16 @@
  *     flux.weave.works/automated: "true"          (or fluxcd.io/automated)
  *     flux.weave.works/tag.<container>: semver:~1.0 | glob:1.* | regex:^v1   (or fluxcd.io/tag.<container>)
  *
- * has the `image` of each such container set to what one ImagePolicy selected. The policy is
+ * has the `image` of each such container set to what one ImagePolicy selected (a HelmRelease:
+ * the images of its values, helm-release-images.ts). The policy is
  * found by name, made from the workload and the container (`workloadPolicyName`), so the object
  * that generates the policies and the setter that writes them agree without a marker in the file.
  * `flux.weave.works/locked: "true"` (or fluxcd.io/locked) leaves the workload alone.
  */
 import { createHash } from "node:crypto";
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Scalar } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
 import { tagOrderAnnotation } from "../image/created-order.ts";
+import { helmReleaseKinds, valuesImages, type ImageField, type ValuesImage } from "./helm-release-images.ts";
 
 const prefixes = ["fluxcd.io/", "flux.weave.works/"] as const;
 
@@ -115,7 +117,7 @@ export function workloadPolicyName(id: WorkloadId, container: string): string {
   return `${readable.slice(0, 52).replace(/-+$/, "")}-${hash}`;
 }
 
-/** One container of an automated workload, with the scalar that holds its image. */
+/** One container of an automated workload, with the scalars that hold its image. */
 export interface AutomatedContainer {
   readonly workload: WorkloadId;
   readonly container: string;
@@ -123,7 +125,8 @@ export interface AutomatedContainer {
   readonly filter: string;
   /** The image as written, e.g. `registry/app:1.0.0`. */
   readonly image: string;
-  readonly imageNode: Scalar;
+  /** A container's `image`; in a HelmRelease's values, maybe a name and a tag apart. */
+  readonly fields: readonly ImageField[];
 }
 
 /** Where each kind keeps its pod spec. */
@@ -143,8 +146,7 @@ const podSpecPaths: Readonly<Record<string, readonly string[]>> = {
  */
 export function automatedContainers(doc: Document): AutomatedContainer[] {
   const kind = doc.get("kind");
-  const podPath = typeof kind === "string" ? podSpecPaths[kind] : undefined;
-  if (podPath === undefined || typeof kind !== "string") return [];
+  if (typeof kind !== "string" || !(kind in podSpecPaths || helmReleaseKinds.has(kind))) return [];
   const annotations = stringMap(doc.getIn(["metadata", "annotations"], true));
   const automation = readWorkloadAutomation(annotations);
   if (!automation.automated || automation.locked) return [];
@@ -152,19 +154,27 @@ export function automatedContainers(doc: Document): AutomatedContainer[] {
   const namespace = doc.getIn(["metadata", "namespace"]);
   if (typeof name !== "string") return [];
   const workload = { kind, name, namespace: typeof namespace === "string" ? namespace : "default" };
-  const out: AutomatedContainer[] = [];
+  const images = helmReleaseKinds.has(kind)
+    ? valuesImages(doc.getIn(["spec", "values"], true))
+    : podImages(doc, kind);
+  return images.flatMap((found) => {
+    const filter = automation.tagFilters.get(found.container);
+    return filter === undefined ? [] : [{ workload, filter, ...found }];
+  });
+}
+
+/** The containers' images of a workload's pod spec. */
+function podImages(doc: Document, kind: string): ValuesImage[] {
+  const out: ValuesImage[] = [];
   for (const list of ["initContainers", "containers"]) {
-    const containers = doc.getIn([...podPath, list], true);
+    const containers = doc.getIn([...podSpecPaths[kind]!, list], true);
     if (!isSeq(containers)) continue;
     for (const item of containers.items) {
       if (!isMap(item)) continue;
       const container = item.get("name");
-      const imageNode = item.get("image", true);
-      if (typeof container !== "string" || !isScalar(imageNode) || typeof imageNode.value !== "string")
-        continue;
-      const filter = automation.tagFilters.get(container);
-      if (filter === undefined) continue;
-      out.push({ workload, container, filter, image: imageNode.value, imageNode });
+      const node = item.get("image", true);
+      if (typeof container !== "string" || !isScalar(node) || typeof node.value !== "string") continue;
+      out.push({ container, image: node.value, fields: [{ node, field: "image" }] });
     }
   }
   return out;
@@ -207,12 +217,15 @@ export function markerSuggestions(text: string, policyNamespace: string): Marker
     if (!("errors" in doc) || doc.errors.length) continue;
     for (const c of automatedContainers(doc)) {
       const policy = `${policyNamespace}:${workloadPolicyName(c.workload, c.container)}`;
-      out.push({
-        line: lines.linePos(c.imageNode.range?.[0] ?? 0).line,
-        image: c.image,
-        policy,
-        comment: `# ${JSON.stringify({ $imagepolicy: policy }).replace(":", ": ")}`,
-      });
+      for (const { node, field } of c.fields) {
+        const setter = field === "image" ? policy : `${policy}:${field}`;
+        out.push({
+          line: lines.linePos(node.range?.[0] ?? 0).line,
+          image: c.image,
+          policy,
+          comment: `# ${JSON.stringify({ $imagepolicy: setter }).replace(":", ": ")}`,
+        });
+      }
     }
   }
   return out;

@@ -249,7 +249,9 @@ export class ImageUpdateAutomationReconciler {
 
   async #askSourceToFetch(obj: ImageUpdateAutomation, ctx: ReconcileContext): Promise<void> {
     const ref = obj.spec.sourceRef;
-    const patch = { metadata: { annotations: { [requestedAtAnnotation]: now() } } };
+    // milliseconds: a request made in the same second as the last one must still change the
+    // annotation, or the source never hears of the push
+    const patch = { metadata: { annotations: { [requestedAtAnnotation]: new Date().toISOString() } } };
     await ctx.client
       .patch(
         {
