@@ -7,6 +7,7 @@ import type { CustomResourceDefinition } from "../src/api/crd.ts";
 import { runGit } from "../src/git/exec.ts";
 import { installCrds } from "../src/install/apply.ts";
 import { clone } from "../src/git/repository.ts";
+import type { KubeClient } from "../src/kube/client.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import type { FluxV1Options } from "../src/server/flux-v1/objects.ts";
 import { workloadPolicyName } from "../src/automation/workload-images.ts";
@@ -178,18 +179,18 @@ test("Flux v1 flags: ~1.0 releases 1.0.1 into git with [ci skip], the locked wor
         .catch(() => undefined);
       return d?.spec.template.spec.containers[0]?.image.endsWith(":1.0.1") ? d : undefined;
     },
-    {
-      timeoutMs: 60_000,
-      describe: async () => {
-        const sync = await client.get("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "flux-v1", ns);
-        const source = await client.get("source.toolkit.fluxcd.io/v1", "GitRepository", "flux-v1", ns);
-        return JSON.stringify([sync["status"], source["status"], source.metadata.annotations]);
-      },
-    },
+    { timeoutMs: 60_000, describe: () => syncState(client, ns) },
   );
   assert.ok(deployment);
   await assertTraced(env.kubeconfig, ns, `${image}:1.0.1`);
 });
+
+/** The sync objects' status and the source's annotations, to explain a sync that did not happen. */
+async function syncState(client: KubeClient, ns: string): Promise<string> {
+  const sync = await client.get("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "flux-v1", ns);
+  const source = await client.get("source.toolkit.fluxcd.io/v1", "GitRepository", "flux-v1", ns);
+  return JSON.stringify([sync["status"], source["status"], source.metadata.annotations]);
+}
 
 /** `sluice trace` leads from the Deployment to the Kustomization, the GitRepository and the policy. */
 async function assertTraced(kubeconfig: string, ns: string, image: string): Promise<void> {
