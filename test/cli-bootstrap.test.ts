@@ -6,7 +6,7 @@ import { test } from "node:test";
 import YAML from "yaml";
 import { clone, lsRemote } from "../src/git/repository.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
-import { cliCluster, expectExit, run } from "./helpers/cli.ts";
+import { bootstrapGit, cliCluster, expectExit, run } from "./helpers/cli.ts";
 import { pushRepo } from "./helpers/git.ts";
 import { startTestServer } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -19,22 +19,7 @@ test("bootstrap git commits and applies the install and sync objects; re-running
   await startTestServer(t, client, { namespace: ns, controllers: ["gitrepository", "kustomization"] });
   const credentials = { username: env.gitUsername, password: env.gitPassword };
   const bootstrap = (...extra: string[]) =>
-    run([
-      "bootstrap",
-      "git",
-      ...kube,
-      "--url",
-      repo.url,
-      "--path",
-      "clusters/demo",
-      "-u",
-      env.gitUsername,
-      "-p",
-      env.gitPassword,
-      "--timeout",
-      "2m",
-      ...extra,
-    ]);
+    bootstrapGit(env, repo.url, [...kube, "--timeout", "2m", ...extra]);
   const head = async () => (await lsRemote(repo.url, { credentials })).get("refs/heads/main");
 
   const first = await bootstrap();

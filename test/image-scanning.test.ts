@@ -48,6 +48,13 @@ async function apply(
   );
 }
 
+/** Asks the ImageRepository `app` to scan again now. */
+const rescan = (client: KubeClient, ns: string) =>
+  client.patch(
+    { apiVersion: api, kind: "ImageRepository", name: "app", namespace: ns },
+    { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date().toISOString() } } },
+  );
+
 async function until(
   client: KubeClient,
   ns: string,
@@ -126,10 +133,7 @@ test("a scan lists the tags, excludes signatures, and policies pick the newest a
   }
 
   await pushTestImage(env, repo, ["1.11.0"], { "v.txt": "1.11.0" });
-  await client.patch(
-    { apiVersion: api, kind: "ImageRepository", name: "app", namespace: ns },
-    { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": "now" } } },
-  );
+  await rescan(client, ns);
   const moved = await until(
     client,
     ns,
@@ -192,10 +196,7 @@ test("Flux v1's order (the image.sluice.dev/tag-order: created annotation): of t
   );
 
   await push("release-0", "2026-01-01T00:00:00Z");
-  await client.patch(
-    { apiVersion: api, kind: "ImageRepository", name: "app", namespace: ns },
-    { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": "now" } } },
-  );
+  await rescan(client, ns);
   const moved = await until(
     client,
     ns,

@@ -17,7 +17,7 @@ import { devDown, devUp } from "../src/dev/environment.ts";
 import { clone } from "../src/git/repository.ts";
 import { KubeClient } from "../src/kube/client.ts";
 import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
-import { expectExit, run } from "./helpers/cli.ts";
+import { bootstrapGit, expectExit } from "./helpers/cli.ts";
 
 type PodTemplate = {
   spec: { template: { spec: { nodeSelector?: Record<string, string>; tolerations?: unknown[] } } };
@@ -128,20 +128,8 @@ async function realOnlyEnv(t: TestContext) {
 async function bootstrapFleet(env: DevEnv, repositoryUrl: string) {
   const url = new URL(repositoryUrl);
   url.hostname = env.podReachableHost!;
-  const repository = [
-    "--url",
-    url.toString(),
-    "--path",
-    "clusters/demo",
-    "-u",
-    env.gitUsername,
-    "-p",
-    env.gitPassword,
-  ];
-  return run([
-    ...["bootstrap", "git", "--kubeconfig", env.kubeconfig, ...repository],
-    ...["--toleration-keys", "sluice.dev/real-node", "--timeout", "4m"],
-  ]);
+  const placement = ["--toleration-keys", "sluice.dev/real-node"];
+  return bootstrapGit(env, url.toString(), ["--kubeconfig", env.kubeconfig, ...placement, "--timeout", "4m"]);
 }
 
 /** Commits `files` to the fleet, asks for a fetch now, and waits until the ConfigMap holds `v`. */

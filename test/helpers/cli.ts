@@ -45,6 +45,17 @@ export const kubectl = (env: DevEnv, args: string[], input?: string): Promise<Ru
   run(["--kubeconfig", env.kubeconfig, ...args], { command: env.kubectl, input });
 
 /** The flags that point a command at the environment's cluster and one namespace. */
+/** `sluice bootstrap git` of `url` into `clusters/demo`, with the environment's git credentials. */
+export const bootstrapGit = (
+  env: Pick<DevEnv, "gitUsername" | "gitPassword">,
+  url: string,
+  extra: string[],
+) =>
+  run([
+    ...["bootstrap", "git", "--url", url, "--path", "clusters/demo"],
+    ...["-u", env.gitUsername, "-p", env.gitPassword, ...extra],
+  ]);
+
 export const kubeFlags = (env: DevEnv, ns: string): string[] => ["--kubeconfig", env.kubeconfig, "-n", ns];
 
 export interface CliCluster {
