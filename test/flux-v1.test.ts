@@ -84,6 +84,15 @@ const helmReleaseCrd: KubeObject = {
   },
 };
 
+/** What v1 mode maps onto. */
+const v1Controllers = [
+  "gitrepository",
+  "kustomization",
+  "imagerepository",
+  "imagepolicy",
+  "imageupdateautomation",
+] as const;
+
 /** The daemon flags of the tutorial: --git-path deploy --git-ci-skip, credentials from a Secret. */
 const v1Flags = (ns: string, gitUrl: string, registry: string): FluxV1Options => ({
   namespace: ns,
@@ -121,13 +130,7 @@ test("Flux v1 flags: ~1.0 releases 1.0.1 into git with [ci skip], the locked wor
   await createGitAuthSecret(client, ns, "flux-git-auth", env.gitUsername, env.gitPassword);
   await startTestServer(t, client, {
     namespace: ns,
-    controllers: [
-      "gitrepository",
-      "kustomization",
-      "imagerepository",
-      "imagepolicy",
-      "imageupdateautomation",
-    ],
+    controllers: [...v1Controllers],
     fluxV1: v1Flags(ns, repo.url, env.registry),
   });
 

@@ -99,13 +99,14 @@ export class PodWorker {
     const { namespace } = this.placement;
     const name = run.pod.name;
     await this.#client.create(taskPod(run.pod, this.placement));
-    run.log(`running as Pod ${namespace}/${name}`);
+    run.log(`created Pod ${namespace}/${name}`);
     const ref = (container: string): ContainerRef => ({ namespace, pod: name, container });
     try {
-      await this.#until(
+      const started = await this.#until(
         run,
         (status) => status.name === inputsContainer && status.state?.running !== undefined,
       );
+      run.log(`running as Pod ${namespace}/${name} on node ${started.spec?.nodeName ?? "?"}`);
       await this.#copyIn(run, ref(inputsContainer));
       const logs = this.#followLog(run);
       logs.catch(() => {}); // awaited below; a failure to start is reported by the wait first
