@@ -181,8 +181,12 @@ test("bootstrap on a cluster whose only node is real: Sluice runs in-cluster and
   assert.match(components, /--log-level=info/);
   const upgrade = { [componentsPath]: components.replace("--log-level=info", "--log-level=debug") };
   await commitAndWait(env, client, { ...upgrade, "clusters/demo/app.yaml": configMap("2") }, "2");
-  const deployment = await client.get<Deployment>("apps/v1", "Deployment", serverName, "flux-system");
-  assert.ok(deployment.spec.template.spec.containers[0]?.args.includes("--log-level=debug"));
+  // the ConfigMap and the Deployment are applied one after the other: wait for the second too
+  const upgraded = async () => {
+    const d = await client.get<Deployment>("apps/v1", "Deployment", serverName, "flux-system");
+    return d.spec.template.spec.containers[0]?.args.includes("--log-level=debug") ? d : undefined;
+  };
+  await waitFor("the server's Deployment to carry the committed change", upgraded, { timeoutMs: 120_000 });
   await waitForDeployment(client, serverName, "flux-system", 180_000);
   await commitAndWait(env, client, { "clusters/demo/app.yaml": configMap("3") }, "3");
 });
