@@ -10,13 +10,10 @@ import { sluiceVersion } from "../src/install/version.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { realNodeEnv } from "./helpers/real-nodes.ts";
 import { waitFor } from "./helpers/wait.ts";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { devDown, devUp } from "../src/dev/environment.ts";
 import { clone } from "../src/git/repository.ts";
-import { KubeClient } from "../src/kube/client.ts";
-import { loadKubeconfig } from "../src/kube/kubeconfig.ts";
+import type { KubeClient } from "../src/kube/client.ts";
 import { bootstrapGit, expectExit } from "./helpers/cli.ts";
 
 type PodTemplate = {
@@ -112,14 +109,7 @@ const configMap = (v: string) =>
 
 /** An environment whose only node is real (no kwok node), with Sluice's image in its registry. */
 async function realOnlyEnv(t: TestContext) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "sluice-self-managing-"));
-  t.after(async () => {
-    await devDown(dir);
-    await rm(dir, { recursive: true, force: true });
-  });
-  const { env } = await devUp({ dir, nodes: 0, realNodes: 1 });
-  const client = new KubeClient(await loadKubeconfig(env.kubeconfig));
-  t.after(() => client.close());
+  const { env, client, dir } = await realNodeEnv(t, "sluice-self-managing-", 0);
   await pushSluiceImage({ ...env, imageMirror: env.imageMirror! });
   return { env, client, dir };
 }

@@ -143,10 +143,7 @@ export class KubeClient {
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     // fetch-style headers join repeated values into one, which would merge Impersonate-Group's
     if (this.#impersonation) throw new Error("a WebSocket cannot carry impersonation headers");
-    const headers = {
-      "user-agent": "sluice",
-      ...(this.access.token ? { authorization: `Bearer ${this.access.token}` } : {}),
-    };
+    const { accept: _accept, ...headers } = this.#headers() as Record<string, string>;
     return new WebSocket(url, { protocols, dispatcher: this.#streamAgent, headers });
   }
 

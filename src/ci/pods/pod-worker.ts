@@ -81,10 +81,12 @@ const stuck = new Set([
 ]);
 const pollMs = 200;
 
+const statusesOf = (pod: Pod): ContainerStatus[] => [
+  ...(pod.status?.initContainerStatuses ?? []),
+  ...(pod.status?.containerStatuses ?? []),
+];
 const statusOf = (pod: Pod, name: string): ContainerStatus | undefined =>
-  [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find(
-    (status) => status.name === name,
-  );
+  statusesOf(pod).find((status) => status.name === name);
 
 export class PodWorker {
   readonly #client: KubeClient;
@@ -176,10 +178,7 @@ export class PodWorker {
     for (;;) {
       run.signal.throwIfAborted();
       const pod = await this.#client.get<Pod>("v1", "Pod", run.pod.name, namespace);
-      const statuses = [
-        ...(pod.status?.initContainerStatuses ?? []),
-        ...(pod.status?.containerStatuses ?? []),
-      ];
+      const statuses = statusesOf(pod);
       if (statuses.some(done)) return pod;
       const failed = statuses.find((status) => stuck.has(status.state?.waiting?.reason ?? ""));
       if (failed) {

@@ -3,6 +3,7 @@
  * address the Pods reach, the `kubernetes` Service's endpoint at that relay (the API server runs
  * no endpoint reconciler), and kube-proxy in the Pods' network namespace. See ADR 0027.
  */
+import { Resolver } from "node:dns/promises";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { projectRoot, systemBinary, upstreamBinary } from "../../common/toolchain.ts";
@@ -71,7 +72,6 @@ async function kubeProxyKubeconfig(
 }
 
 async function answersDns(network: NodesNetwork): Promise<boolean> {
-  const { Resolver } = await import("node:dns/promises");
   const resolver = new Resolver({ timeout: 500, tries: 1 });
   resolver.setServers([network.servicesIp]);
   const found = await resolver.resolve4(`kubernetes.default.svc.${clusterDomain}`).catch(() => []);
